@@ -1,0 +1,1 @@
+//! Compiling a model into a flat, allocation-free program.

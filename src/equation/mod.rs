@@ -1,0 +1,1 @@
+//! Equation language: lexer, parser and syntax tree.

@@ -1,0 +1,13 @@
+//! sandtable: system-dynamics simulation with Monte Carlo target analysis.
+//!
+//! The data flow, one module per step: a model file ([`model`], `xmile`) becomes a
+//! [`model::Model`]; [`compile`] turns it into a program; [`simulate`] runs it into a
+//! [`simulate::Trajectory`]; Monte Carlo aggregates many runs; targets are scored; `report`
+//! writes charts and tables. The binary is a thin command line on top.
+#![deny(missing_docs)]
+
+pub mod compile;
+pub mod diagnostic;
+pub mod equation;
+pub mod model;
+pub mod simulate;

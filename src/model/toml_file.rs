@@ -1,0 +1,1 @@
+//! Reading a TOML model file into a [`super::Model`].
