@@ -24,7 +24,7 @@ impl DelayState {
     /// The delayed value for the current step.
     #[inline]
     pub fn output(&self) -> f64 {
-        if self.recorded >= self.steps {
+        if self.steps > 0 && self.recorded >= self.steps {
             self.ring[(self.recorded - self.steps) % self.steps]
         } else {
             self.initial
