@@ -131,7 +131,11 @@ mod tests {
     fn replaces_existing_file_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.txt");
-        fs::write(&path, "a much longer old content that must not survive as a tail").unwrap();
+        fs::write(
+            &path,
+            "a much longer old content that must not survive as a tail",
+        )
+        .unwrap();
         write_atomic(&path, b"short").unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "short");
         assert_eq!(entries(dir.path()), vec!["out.txt".to_string()]);

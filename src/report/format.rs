@@ -274,10 +274,7 @@ mod tests {
         assert_eq!(percent(0.9997), "> 99.9 %");
         assert_eq!(percent(0.0002), "< 0.1 %");
         assert_eq!(percent(0.05), "5.0 %");
-        assert_eq!(
-            percent_with_ci(0.834, 0.827, 0.841),
-            "83.4 % [82.7, 84.1]"
-        );
+        assert_eq!(percent_with_ci(0.834, 0.827, 0.841), "83.4 % [82.7, 84.1]");
     }
 
     #[test]
@@ -321,7 +318,12 @@ mod tests {
 
     #[test]
     fn axis_format_survives_degenerate_ranges() {
-        for (lo, hi) in [(1.0, 1.0), (f64::NAN, 1.0), (2.0, 1.0), (0.0, f64::INFINITY)] {
+        for (lo, hi) in [
+            (1.0, 1.0),
+            (f64::NAN, 1.0),
+            (2.0, 1.0),
+            (0.0, f64::INFINITY),
+        ] {
             let f = AxisFormat::for_range(lo, hi, 10);
             assert_eq!(f.format(3.0), "3");
         }

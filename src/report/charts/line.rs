@@ -58,9 +58,15 @@ pub fn draw<DB: DrawingBackend>(
         .map(|s| style::finite_runs(s.points.iter().copied()))
         .collect();
     let all = || runs.iter().flatten().flatten();
-    let (x0, x1) = style::finite_extent(all().map(|p| p.0)).ok_or_else(|| no_data("no finite points"))?;
-    let (y0, y1) = style::finite_extent(all().map(|p| p.1)).ok_or_else(|| no_data("no finite points"))?;
-    let x = if x0 < x1 { (x0, x1) } else { style::padded_range(x0, x1, 0.0) };
+    let (x0, x1) =
+        style::finite_extent(all().map(|p| p.0)).ok_or_else(|| no_data("no finite points"))?;
+    let (y0, y1) =
+        style::finite_extent(all().map(|p| p.1)).ok_or_else(|| no_data("no finite points"))?;
+    let x = if x0 < x1 {
+        (x0, x1)
+    } else {
+        style::padded_range(x0, x1, 0.0)
+    };
     let y = style::padded_range(y0, y1, 0.05);
 
     let legend: Vec<LegendEntry> = chart
@@ -177,7 +183,10 @@ mod tests {
             };
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("bad.png");
-            assert!(matches!(render(&chart, &path), Err(ChartError::NoData { .. })));
+            assert!(matches!(
+                render(&chart, &path),
+                Err(ChartError::NoData { .. })
+            ));
             assert!(files_in(dir.path()).is_empty());
         }
     }

@@ -4,8 +4,8 @@
 //! series colour means the same kind of thing everywhere, and the legend is always outside
 //! the plot so it never hides data.
 
-use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -108,7 +108,11 @@ pub(crate) fn max_text_width<DB: DrawingBackend>(
 ) -> Result<u32, ChartError> {
     let mut widest = 0;
     for t in texts {
-        widest = widest.max(area.estimate_text_size(t.as_ref(), style).map_err(draw_err)?.0);
+        widest = widest.max(
+            area.estimate_text_size(t.as_ref(), style)
+                .map_err(draw_err)?
+                .0,
+        );
     }
     Ok(widest)
 }
@@ -270,6 +274,40 @@ pub(crate) fn numeric_axes<'a, DB: DrawingBackend>(
         .draw()
         .map_err(draw_err)?;
     Ok(chart)
+}
+
+/// Draws `text` on a translucent white box so it stays legible over data, positioned by
+/// `anchor` (pixels inside `area`) and `pos`, and pushed back inside `area` if it would stick out.
+pub(crate) fn annotate<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    anchor: (i32, i32),
+    pos: (HPos, VPos),
+    colour: RGBColor,
+) -> Result<(), ChartError> {
+    let style = text_style(LEGEND_SIZE, colour).pos(Pos::new(HPos::Left, VPos::Top));
+    let (tw, th) = area.estimate_text_size(text, &style).map_err(draw_err)?;
+    let (tw, th) = (tw as i32, th as i32);
+    let (aw, ah) = area.dim_in_pixel();
+    let x = match pos.0 {
+        HPos::Left => anchor.0,
+        HPos::Center => anchor.0 - tw / 2,
+        HPos::Right => anchor.0 - tw,
+    };
+    let y = match pos.1 {
+        VPos::Top => anchor.1,
+        VPos::Center => anchor.1 - th / 2,
+        VPos::Bottom => anchor.1 - th,
+    };
+    let pad = 3;
+    let x = x.clamp(pad, (aw as i32 - tw - pad).max(pad));
+    let y = y.clamp(pad, (ah as i32 - th - pad).max(pad));
+    area.draw(&Rectangle::new(
+        [(x - pad, y - pad), (x + tw + pad, y + th + pad)],
+        WHITE.mix(0.85).filled(),
+    ))
+    .map_err(draw_err)?;
+    area.draw_text(text, &style, (x, y)).map_err(draw_err)
 }
 
 /// A data range widened so that nothing sits on the plot edge, and never empty.
