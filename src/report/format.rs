@@ -145,6 +145,11 @@ pub fn percent_with_ci(p: f64, low: f64, high: f64) -> String {
     )
 }
 
+/// A tick label on a 0–100 % axis from a probability: `0.2` → `20 %`.
+pub fn percent_tick(p: f64) -> String {
+    format!("{} %", number((p * 100.0 * 10.0).round() / 10.0))
+}
+
 /// Tick label formatting for one axis: a common suffix and a common number of decimals, so
 /// the labels of one axis line up (`0`, `0.5M`, `1.0M`, `1.5M`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -274,6 +279,9 @@ mod tests {
         assert_eq!(percent(0.9997), "> 99.9 %");
         assert_eq!(percent(0.0002), "< 0.1 %");
         assert_eq!(percent(0.05), "5.0 %");
+        assert_eq!(percent_tick(0.2), "20 %");
+        assert_eq!(percent_tick(0.30000000000000004), "30 %");
+        assert_eq!(percent_tick(0.0), "0 %");
         assert_eq!(percent_with_ci(0.834, 0.827, 0.841), "83.4 % [82.7, 84.1]");
     }
 

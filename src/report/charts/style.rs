@@ -310,6 +310,44 @@ pub(crate) fn annotate<DB: DrawingBackend>(
     area.draw_text(text, &style, (x, y)).map_err(draw_err)
 }
 
+/// Horizontal space to give row names (scorecard targets, tornado inputs): enough for the
+/// widest name, but never more than `max_share` of the width so the bars keep room.
+pub(crate) fn row_label_width<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    names: impl IntoIterator<Item = impl AsRef<str>>,
+    max_share: f64,
+) -> Result<u32, ChartError> {
+    let style = text_style(TICK_SIZE, INK);
+    let widest = max_text_width(plot, names, &style)?;
+    let (w, _) = plot.dim_in_pixel();
+    Ok((widest + 24).clamp(80, (f64::from(w) * max_share) as u32))
+}
+
+/// Draws `name` right-aligned just left of the plotting area at absolute pixel row `y_abs`,
+/// shortened with "…" to fit `width`.
+pub(crate) fn draw_row_label<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    name: &str,
+    plot_left_abs: i32,
+    y_abs: i32,
+    width: u32,
+) -> Result<(), ChartError> {
+    let style = text_style(TICK_SIZE, INK).pos(Pos::new(HPos::Right, VPos::Center));
+    let name = fit_text(plot, name, &style, width.saturating_sub(20))?;
+    let (bx, by) = plot.get_base_pixel();
+    plot.draw_text(&name, &style, (plot_left_abs - 10 - bx, y_abs - by))
+        .map_err(draw_err)
+}
+
+/// Pixels per row in horizontal bar charts when the picture grows to fit many rows.
+pub(crate) const ROW_PX: u32 = 40;
+
+/// Picture size for a chart with `rows` horizontal rows: the default, taller when needed.
+pub(crate) fn size_for_rows(rows: usize) -> (u32, u32) {
+    let needed = 220 + ROW_PX.saturating_mul(rows.min(400) as u32);
+    (SIZE.0, SIZE.1.max(needed))
+}
+
 /// A data range widened so that nothing sits on the plot edge, and never empty.
 ///
 /// `pad` is a fraction of the span added on each side; a zero span becomes ±10 % of the value
