@@ -62,7 +62,7 @@ pub fn fixed(v: f64, decimals: usize) -> String {
 
 /// A general-purpose human rendering: all integer digits, about four significant digits, no
 /// trailing zeros. `1200000` → `1,200,000`, `9000.0` → `9,000`, `0.25` → `0.25`,
-/// `0.0012` → `0.0012`, `1234.567` → `1,235`, `3.14159` → `3.142`. Magnitudes below `1e-4`
+/// `0.0012` → `0.0012`, `1234.567` → `1,235`, `4.56789` → `4.568`. Magnitudes below `1e-4`
 /// use scientific notation (`1.5e-7`).
 pub fn number(v: f64) -> String {
     if let Some(s) = non_finite(v) {
@@ -237,7 +237,7 @@ mod tests {
         assert_eq!(number(0.25), "0.25");
         assert_eq!(number(0.0012), "0.0012");
         assert_eq!(number(1234.567), "1,235");
-        assert_eq!(number(3.14159), "3.142");
+        assert_eq!(number(4.56789), "4.568");
         assert_eq!(number(-42.0), "-42");
         assert_eq!(number(-1234567.8), "-1,234,568");
         assert_eq!(number(999.96), "1,000");

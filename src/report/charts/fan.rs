@@ -9,7 +9,7 @@ use std::path::Path;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::{self, LegendEntry, Swatch};
 use super::{check_probability, draw_err, render_png, ChartError};

@@ -91,11 +91,12 @@ fn make_bins(sorted: &[f64], bins: usize, threshold: Option<f64>) -> Bins {
         Some(t) if t > lo && t < hi => t - ((t - lo) / width).ceil() * width,
         _ => lo,
     };
-    let n_bins = (((hi - start) / width).floor() as usize + 1).max(bins);
+    // The top bin is closed on the right, so the maximum does not get a bin of its own.
+    let n_bins = (((hi - start) / width).ceil() as usize).max(1);
     let mut counts = vec![0usize; n_bins];
     for &v in sorted {
         let i = ((v - start) / width).floor();
-        // Float error at the top edge must not drop the maximum.
+        // The maximum, and float error at the top edge, land in the last bin.
         let i = (i.max(0.0) as usize).min(n_bins - 1);
         counts[i] += 1;
     }
@@ -289,6 +290,16 @@ mod tests {
         let left: usize = b.counts[..k.round() as usize].iter().sum();
         assert_eq!(left, below);
         assert!(b.start <= v[0] && b.edge(b.counts.len()) >= v[v.len() - 1]);
+    }
+
+    #[test]
+    fn requested_bin_count_is_kept_without_threshold() {
+        let v: Vec<f64> = (0..=100).map(f64::from).collect();
+        let b = make_bins(&v, 10, None);
+        assert_eq!(b.counts.len(), 10);
+        // Bins [0,10) .. [80,90) hold ten values each; the last, closed bin [90,100] eleven.
+        assert_eq!(b.counts[..9], [10; 9]);
+        assert_eq!(b.counts[9], 11);
     }
 
     #[test]
