@@ -146,6 +146,8 @@ pub fn draw<DB: DrawingBackend>(
         let left = t as f64 + (1.0 - GROUP_FILL) / 2.0 + s as f64 * bar_w;
         (left + gap / 2.0, left + bar_w - gap / 2.0)
     };
+    let (plot_w, _) = ctx.plotting_area().dim_in_pixel();
+    let bar_px = f64::from(plot_w) / n as f64 * bar_w;
     for (t, row) in chart.probability.iter().enumerate() {
         ctx.draw_series(row.iter().enumerate().map(|(s, e)| {
             let (x0, x1) = bar_x(t, s);
@@ -155,11 +157,15 @@ pub fn draw<DB: DrawingBackend>(
             )
         }))
         .map_err(draw_err)?;
+        if bar_px < 4.0 {
+            // Whiskers on bars this thin would paint over the bars themselves.
+            continue;
+        }
+        let ink = style::INK.stroke_width(if bar_px < 12.0 { 1 } else { 2 });
         for (s, e) in row.iter().enumerate() {
             let (x0, x1) = bar_x(t, s);
             let xc = (x0 + x1) / 2.0;
             let cap = (x1 - x0) * 0.25;
-            let ink = style::INK.stroke_width(2);
             ctx.draw_series([
                 PathElement::new(vec![(xc, e.ci_low), (xc, e.ci_high)], ink),
                 PathElement::new(vec![(xc - cap, e.ci_low), (xc + cap, e.ci_low)], ink),
@@ -323,5 +329,8 @@ mod tests {
             probability,
         };
         assert!(draw_to_buffer(c.pixel_size(), |a| draw(&c, a)).is_ok());
+        if let Some(p) = preview_path("comparison_many.png") {
+            render(&c, &p).unwrap();
+        }
     }
 }

@@ -298,6 +298,9 @@ mod tests {
         assert_eq!(w, 1200);
         assert!(h >= 40 * style::ROW_PX);
         assert!(draw_to_buffer((w, h), |a| draw(&chart, a)).is_ok());
+        if let Some(p) = preview_path("scorecard_many.png") {
+            render(&chart, &p).unwrap();
+        }
     }
 
     #[test]
