@@ -10,4 +10,5 @@ pub mod compile;
 pub mod diagnostic;
 pub mod equation;
 pub mod model;
+pub mod report;
 pub mod simulate;
