@@ -22,5 +22,8 @@ pub fn load_model(path: &Path) -> Result<Model, Diagnostic> {
 }
 
 fn load_xmile(path: &Path) -> Result<Model, Diagnostic> {
-    Err(Diagnostic::plain(format!("`{}`: XMILE is not supported in this build", path.display())))
+    Err(Diagnostic::plain(format!(
+        "`{}`: XMILE is not supported in this build",
+        path.display()
+    )))
 }

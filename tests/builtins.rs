@@ -40,7 +40,11 @@ fn smooth_and_delay_step_responses_match_closed_forms() {
         let traj = run(&step_response(f, 1.0 / 64.0), Method::Rk4);
         let out = series(&traj, "out");
         for (t, v) in traj.times.iter().zip(&out) {
-            assert!((v - exact(*t)).abs() < 1e-7, "{f} at {t}: {v} vs {}", exact(*t));
+            assert!(
+                (v - exact(*t)).abs() < 1e-7,
+                "{f} at {t}: {v} vs {}",
+                exact(*t)
+            );
         }
     }
 }
@@ -62,7 +66,11 @@ prev = "PREVIOUS(input, 7)"
         let late = series(&traj, "late");
         let prev = series(&traj, "prev");
         for (i, t) in traj.times.iter().enumerate() {
-            let want = if *t < 2.0 { -1.0 } else { (t - 2.0) * (t - 2.0) };
+            let want = if *t < 2.0 {
+                -1.0
+            } else {
+                (t - 2.0) * (t - 2.0)
+            };
             assert_eq!(late[i], want, "DELAY at {t}");
             let want_prev = if i == 0 { 7.0 } else { (t - 0.5) * (t - 0.5) };
             assert_eq!(prev[i], want_prev, "PREVIOUS at {t}");
@@ -90,9 +98,16 @@ r = "RAMP(2, 1, 3)"
         let total = series(&traj, "total");
         let r = series(&traj, "r");
         let at = |t: f64| ((t / 0.25) as usize);
-        assert!((total[at(3.0)] - 5.0).abs() < 1e-12, "{method:?} single pulse");
+        assert!(
+            (total[at(3.0)] - 5.0).abs() < 1e-12,
+            "{method:?} single pulse"
+        );
         // Pulses at 4, 6, 8 each add 1; the step adds 3 per time unit from 5.
-        assert!((total[at(10.0)] - (5.0 + 3.0 + 3.0 * 5.0)).abs() < 1e-9, "{method:?} {}", total[at(10.0)]);
+        assert!(
+            (total[at(10.0)] - (5.0 + 3.0 + 3.0 * 5.0)).abs() < 1e-9,
+            "{method:?} {}",
+            total[at(10.0)]
+        );
         assert_eq!(r[at(0.5)], 0.0);
         assert_eq!(r[at(2.0)], 2.0);
         assert_eq!(r[at(9.0)], 4.0);
@@ -169,7 +184,11 @@ total = "fans_d + fans_x + fans_p"
 "#;
     let a = run(arrayed, Method::Rk4);
     let b = run(written_out, Method::Rk4);
-    for (x, y) in [("fans[douyin]", "fans_d"), ("fans[xiaohongshu]", "fans_x"), ("fans[private]", "fans_p")] {
+    for (x, y) in [
+        ("fans[douyin]", "fans_d"),
+        ("fans[xiaohongshu]", "fans_x"),
+        ("fans[private]", "fans_p"),
+    ] {
         assert_eq!(series(&a, x), series(&b, y), "{x}");
     }
     let share = series(&a, "share[private]");
@@ -200,7 +219,10 @@ called = "curve(TIME / 2)"
 curve = { x = [0, 1, 2], y = [10, 20, 40], kind = "discrete" }
 "#;
     let traj = run(text, Method::Euler);
-    assert_eq!(series(&traj, "tank"), vec![5.0, 3.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    assert_eq!(
+        series(&traj, "tank"),
+        vec![5.0, 3.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    );
     assert_eq!(series(&traj, "drain")[2], 1.0);
     assert_eq!(series(&traj, "effect")[3], 0.6);
     assert_eq!(series(&traj, "effect")[8], 0.4);

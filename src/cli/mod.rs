@@ -25,7 +25,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a model once: writes run.csv and PNG charts, prints the stocks at a few times.
-    #[command(after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk2 --set p=0.01 --set q=0.4\n  sandtable run model.stmx --out outputs/stella")]
+    #[command(
+        after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk2 --set p=0.01 --set q=0.4\n  sandtable run model.stmx --out outputs/stella"
+    )]
     Run(run::RunArgs),
     /// Validate a model and summarise it: variables, stocks, flows and feedback loops.
     #[command(after_help = "Example:\n  sandtable check models/enterprise_growth.toml")]

@@ -55,7 +55,11 @@ pub fn slug(title: &str) -> String {
 
 /// Prints a table with aligned columns (first column left-aligned, the rest right-aligned).
 pub fn print_table(header: &[String], rows: &[Vec<String>]) {
-    let width = |s: &str| s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+    let width = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum::<usize>()
+    };
     let cols = header.len();
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {
@@ -79,7 +83,14 @@ pub fn print_table(header: &[String], rows: &[Vec<String>]) {
         s.trim_end().to_string()
     };
     println!("{}", line(header));
-    println!("{}", widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  "));
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "─".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    );
     for row in rows {
         println!("{}", line(row));
     }

@@ -474,9 +474,9 @@ impl<'m> Lowerer<'m> {
         let mut elems = Vec::with_capacity(info.dims.len());
         for (p, &d) in info.dims.iter().enumerate() {
             let dim = &self.sym.dims[d];
-            let elem = match subscripts.get(p) {
-                None | Some(Subscript::Wildcard(_)) => {
-                    ctx.binding(d).ok_or_else(|| {
+            let elem =
+                match subscripts.get(p) {
+                    None | Some(Subscript::Wildcard(_)) => ctx.binding(d).ok_or_else(|| {
                         ctx.error(
                             span,
                             format!(
@@ -490,47 +490,46 @@ impl<'m> Lowerer<'m> {
                         dim.elements.first().map(String::as_str).unwrap_or("element"),
                         dim.name
                     ))
-                    })?
-                }
-                Some(Subscript::Name(s, sspan)) => {
-                    let skey = canonical(s);
-                    if let Some(e) = dim.element_keys.iter().position(|k| *k == skey) {
-                        e
-                    } else if let Some(&other) = self.sym.dim_by_key.get(&skey) {
-                        let bound = ctx.binding(other).ok_or_else(|| {
-                            ctx.error(
+                    })?,
+                    Some(Subscript::Name(s, sspan)) => {
+                        let skey = canonical(s);
+                        if let Some(e) = dim.element_keys.iter().position(|k| *k == skey) {
+                            e
+                        } else if let Some(&other) = self.sym.dim_by_key.get(&skey) {
+                            let bound = ctx.binding(other).ok_or_else(|| {
+                                ctx.error(
                                 sspan,
                                 format!("dimension `{s}` has no current element here"),
                             )
                             .with_hint(
                                 "use an element name, or write this equation over that dimension",
                             )
-                        })?;
-                        if bound >= dim.elements.len() {
-                            return Err(
-                                ctx.error(sspan, format!("`{s}` does not map onto `{}`", dim.name))
+                            })?;
+                            if bound >= dim.elements.len() {
+                                return Err(ctx.error(
+                                    sspan,
+                                    format!("`{s}` does not map onto `{}`", dim.name),
+                                ));
+                            }
+                            bound
+                        } else if let Ok(n) = s.parse::<usize>() {
+                            if n == 0 || n > dim.elements.len() {
+                                return Err(ctx
+                                    .error(sspan, format!("index {n} is outside `{}`", dim.name)));
+                            }
+                            n - 1
+                        } else {
+                            let mut e = ctx.error(
+                                sspan,
+                                format!("`{s}` is not an element of dimension `{}`", dim.name),
                             );
+                            if let Some(c) = closest(s, dim.elements.iter().map(String::as_str)) {
+                                e = e.with_hint(format!("did you mean `{c}`?"));
+                            }
+                            return Err(e);
                         }
-                        bound
-                    } else if let Ok(n) = s.parse::<usize>() {
-                        if n == 0 || n > dim.elements.len() {
-                            return Err(
-                                ctx.error(sspan, format!("index {n} is outside `{}`", dim.name))
-                            );
-                        }
-                        n - 1
-                    } else {
-                        let mut e = ctx.error(
-                            sspan,
-                            format!("`{s}` is not an element of dimension `{}`", dim.name),
-                        );
-                        if let Some(c) = closest(s, dim.elements.iter().map(String::as_str)) {
-                            e = e.with_hint(format!("did you mean `{c}`?"));
-                        }
-                        return Err(e);
                     }
-                }
-            };
+                };
             elems.push(elem);
         }
         Ok(Ir::Ref(self.sym.element_id(vi, &elems)))
