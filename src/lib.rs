@@ -9,6 +9,7 @@
 pub mod compile;
 pub mod diagnostic;
 pub mod equation;
+pub mod loader;
 pub mod model;
 pub mod report;
 pub mod simulate;
