@@ -7,7 +7,7 @@
 use std::fmt;
 
 /// Deepest expression tree accepted; deeper input is rejected rather than risking the stack.
-pub const MAX_DEPTH: usize = 48;
+pub const MAX_DEPTH: usize = 100;
 /// Most aggregate calls one target may use; evaluation keeps their values in a fixed array.
 pub const MAX_CALLS: usize = 64;
 /// Most checkpoints an `every(...)` series may have.
@@ -28,12 +28,20 @@ pub enum Cmp {
 
 impl Cmp {
     /// Whether `value cmp threshold` holds; false when either is NaN.
+    ///
+    /// Values within one part in 10⁹ of the threshold count as equal to it, so a growth of
+    /// exactly 20 % meets `>= 20%` although `150 / 125 - 1` rounds just below `0.2`.
     pub fn holds(self, value: f64, threshold: f64) -> bool {
+        let tie = if threshold.is_finite() {
+            1e-9 * threshold.abs()
+        } else {
+            0.0
+        };
         match self {
-            Cmp::Ge => value >= threshold,
-            Cmp::Gt => value > threshold,
-            Cmp::Le => value <= threshold,
-            Cmp::Lt => value < threshold,
+            Cmp::Ge => value >= threshold - tie,
+            Cmp::Gt => value > threshold + tie,
+            Cmp::Le => value <= threshold + tie,
+            Cmp::Lt => value < threshold - tie,
         }
     }
 
@@ -312,16 +320,31 @@ fn write_expr(e: &Expr, parent: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 
 impl fmt::Display for VarRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let simple = self
-            .name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '[' | ']' | ','));
-        if simple {
+        let plain = match self.name.split_once('[') {
+            None => is_plain_name(&self.name),
+            Some((base, rest)) => {
+                is_plain_name(base)
+                    && rest.strip_suffix(']').is_some_and(|inner| {
+                        inner.split(',').all(|e| {
+                            is_plain_name(e)
+                                || (!e.is_empty() && e.chars().all(|c| c.is_ascii_digit()))
+                        })
+                    })
+            }
+        };
+        if plain {
             write!(f, "{}", self.name)
         } else {
             write!(f, "\"{}\"", self.name)
         }
     }
+}
+
+/// Whether `name` can be written without quotes.
+fn is_plain_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 impl fmt::Display for Spec {
@@ -370,8 +393,7 @@ impl fmt::Display for Spec {
                     if i > 0 {
                         write!(f, ", ")?;
                     }
-                    let simple = m.name.chars().all(|c| c.is_alphanumeric() || c == '_');
-                    if simple {
+                    if is_plain_name(&m.name) {
                         write!(f, "{}", m.name)?;
                     } else {
                         write!(f, "\"{}\"", m.name)?;
