@@ -455,6 +455,16 @@ impl Parser {
         self.bump();
         self.bump();
         let args_start = self.i;
+        if let (Tok::Ident(inner), Tok::LParen) = (&self.peek().tok, self.peek_at(1)) {
+            return Err(SyntaxError::new(
+                format!(
+                    "`{}` takes a variable name, not a call to `{inner}`",
+                    func.name()
+                ),
+                self.peek().start,
+            )
+            .hint("combine aggregates with arithmetic, e.g. `sum(a, 0, 91) / sum(b, 0, 91)`"));
+        }
         let var = self.var_ref()?;
         let mut times = Vec::new();
         while self.peek().tok == Tok::Comma && times.len() < 3 {

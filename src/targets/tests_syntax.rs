@@ -352,6 +352,10 @@ fn more_syntax_errors_have_helpful_messages() {
         ("value(fans, 1, 2) >= 0", "too many arguments to `value`"),
         ("mean(fans, 1, 2, 3) >= 0", "too many arguments to `mean`"),
         ("mean(fans 1) >= 0", "expected `)` closing mean(...)"),
+        (
+            "sum(avg(fans, 0, 1)) >= 0",
+            "`sum` takes a variable name, not a call to `avg`",
+        ),
         ("fans at 1 >= 1e999", "too large"),
         ("fans at 1 ^ 2 >= 1", "unexpected character `^`"),
         ("fans at 1 >= 1 and fans at 2 >= 2", "unexpected `and`"),
@@ -638,4 +642,41 @@ fn unknown_members_duplicates_and_cycles_are_reported() {
 
     let e = set(&[("me", "all(me)")]).expect_err("self");
     assert!(e.message.contains("cycle: me → me"), "{}", e.message);
+}
+
+#[test]
+fn the_documented_examples_parse_and_the_error_example_matches() {
+    let doc = include_str!("../../docs/targets.md");
+    let kpis = doc.split("## The business KPIs").nth(1).unwrap_or("");
+    let kpis = kpis.split("## Syntax").next().unwrap_or("");
+    let mut count = 0;
+    for line in kpis
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains(" | `"))
+    {
+        let Some(text) = line
+            .rsplit(" | `")
+            .next()
+            .and_then(|t| t.strip_suffix("` |"))
+        else {
+            continue;
+        };
+        Target::parse("doc", text, SourceRef::none()).unwrap_or_else(|e| panic!("{text}: {e}"));
+        count += 1;
+    }
+    assert!(count >= 11, "found {count} examples");
+
+    let text = "avg(interactions, 0, 91) / mean(exposures, 0, 91) >= 12%";
+    let file = Arc::new(SourceFile {
+        path: "study.toml".into(),
+        text: format!("{}engagement = \"{text}\"\n", "\n".repeat(11)),
+    });
+    let start = file.text.find("avg(").unwrap_or(0);
+    let e = Target::parse("engagement", text, SourceRef::at_offset(&file, start)).expect_err("bad");
+    let shown = e.to_string();
+    let expected = format!(
+        "study.toml:12:15: error: target `engagement`: unknown function `avg`\n   \
+         12 | engagement = \"{text}\"\n      |               ^\n  hint: did you mean `mean`?"
+    );
+    assert_eq!(shown, expected);
 }
