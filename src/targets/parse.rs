@@ -26,7 +26,7 @@ struct Parser {
 }
 
 /// Function names people reach for, mapped to ours.
-const ALIASES: [(&str, &str); 9] = [
+const ALIASES: [(&str, &str); 8] = [
     ("avg", "mean"),
     ("average", "mean"),
     ("total", "sum"),
@@ -35,7 +35,6 @@ const ALIASES: [(&str, &str); 9] = [
     ("at", "value"),
     ("diff", "change"),
     ("delta", "change"),
-    ("any", "all"),
 ];
 
 fn describe(tok: &Tok) -> String {
