@@ -10,5 +10,6 @@ pub mod compile;
 pub mod diagnostic;
 pub mod equation;
 pub mod model;
+pub mod report;
 pub mod simulate;
 pub mod targets;
