@@ -318,3 +318,76 @@ fn nan_values_in_a_run_propagate() {
     }
     assert_eq!(eval("min(x, 2, 2) <= 10", &r).metric, 3.0);
 }
+
+/// Followers growing 1 % a day from 1000: Euler with dt = 1 gives exactly 1000 · 1.01^t.
+const MODEL: &str = r#"
+[sim]
+start = 0
+stop = 365
+dt = 1
+save_step = 1
+[stocks]
+fans = { initial = 1000, inflows = ["new_fans"] }
+[flows]
+new_fans = "rate * fans"
+[constants]
+rate = 0.01
+"#;
+
+fn named(name: &str, text: &str) -> Target {
+    Target::parse(name, text, SourceRef::none()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn targets_on_a_simulated_run_match_closed_forms() {
+    let file = std::sync::Arc::new(crate::diagnostic::SourceFile {
+        path: "growth.toml".into(),
+        text: MODEL.into(),
+    });
+    let model = crate::model::toml_file::parse(&file, "growth").unwrap_or_else(|e| panic!("{e}"));
+    let prog = crate::compile::compile(&model).unwrap_or_else(|e| panic!("{e}"));
+    let run = crate::simulate::run(&prog).unwrap_or_else(|e| panic!("{e}"));
+    let known: Vec<String> = model.variables.iter().map(|v| v.name.clone()).collect();
+    let set = TargetSet::new(vec![
+        named("quarter", "growth(fans, 0, 91) >= 100%"),
+        named("double", "first(fans >= 2 * fans at 0) <= 90"),
+        named(
+            "quarters",
+            "every(growth(fans), [0, 91, 182, 273, 365]) >= 145%",
+        ),
+        named("new", "sum(new_fans, 0, 9) >= 100"),
+        named("both", "all(quarter, double)"),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    set.validate(&known, model.sim.start, model.sim.stop)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = set
+        .bind(&run.names)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .evaluate(&run);
+
+    let g = |days: i32| 1.01f64.powi(days) - 1.0;
+    assert!(rel_diff(out[0].metric, g(91)) < 1e-12, "{}", out[0].metric);
+    assert!(out[0].success);
+    // 1.01^t >= 2 first at t = ceil(ln 2 / ln 1.01) = 70; growth of 100 % is the same day.
+    let doubling = (2f64.ln() / 1.01f64.ln()).ceil();
+    assert_eq!(doubling, 70.0);
+    assert_eq!(out[1].metric, doubling);
+    assert_eq!(out[0].time_to_target, Some(doubling));
+    let periods = [g(91), g(91), g(91), g(92)];
+    for (got, want) in out[2].periods.iter().zip(periods) {
+        assert!(rel_diff(*got, want) < 1e-12, "{got} vs {want}");
+    }
+    assert!(rel_diff(out[2].metric, g(91)) < 1e-12 && out[2].success);
+    // Inflow saved at day t is 0.01 · fans(t): the sum over days 0..=9 is 1000 · (1.01^10 - 1).
+    assert!(
+        rel_diff(out[3].metric, 1000.0 * g(10)) < 1e-12,
+        "{}",
+        out[3].metric
+    );
+    assert_eq!((out[4].metric, out[4].success), (2.0, true));
+}
+
+fn rel_diff(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
