@@ -13,3 +13,4 @@ pub mod loader;
 pub mod model;
 pub mod report;
 pub mod simulate;
+pub mod targets;
