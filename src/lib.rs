@@ -10,4 +10,6 @@ pub mod compile;
 pub mod diagnostic;
 pub mod equation;
 pub mod model;
+pub mod montecarlo;
 pub mod simulate;
+pub mod stats;
