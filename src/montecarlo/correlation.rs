@@ -40,9 +40,8 @@ impl CorrelationMatrix {
                 )));
             }
         }
-        for i in 0..n {
-            for j in 0..n {
-                let v = rows[i][j];
+        for (i, row) in rows.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
                 if !(-1.0..=1.0).contains(&v) {
                     return Err(Diagnostic::plain(format!(
                         "correlation [{}][{}] = {v} is outside [-1, 1]",
@@ -69,7 +68,13 @@ impl CorrelationMatrix {
                 }
             }
         }
-        let m = DMatrix::from_fn(n, n, |i, j| if i == j { 1.0 } else { (rows[i][j] + rows[j][i]) / 2.0 });
+        let m = DMatrix::from_fn(n, n, |i, j| {
+            if i == j {
+                1.0
+            } else {
+                (rows[i][j] + rows[j][i]) / 2.0
+            }
+        });
         if Cholesky::new(m.clone()).is_none() {
             return Err(Diagnostic::plain(
                 "the correlation matrix is not positive definite: these correlations cannot hold together",
@@ -102,12 +107,15 @@ impl CorrelationMatrix {
     /// Lower Cholesky factor of the normal-score correlation that reproduces the requested
     /// rank correlations (see the module notes).
     pub(crate) fn normal_score_factor(&self) -> DMatrix<f64> {
-        let adjusted = self.m.map(|rho| 2.0 * (std::f64::consts::PI * rho / 6.0).sin());
+        let adjusted = self
+            .m
+            .map(|rho| 2.0 * (std::f64::consts::PI * rho / 6.0).sin());
         if let Some(c) = Cholesky::new(adjusted) {
             return c.l();
         }
         // Validated positive definite in `new`, so this factorisation exists.
-        Cholesky::new(self.m.clone()).map_or_else(|| DMatrix::identity(self.dim(), self.dim()), |c| c.l())
+        Cholesky::new(self.m.clone())
+            .map_or_else(|| DMatrix::identity(self.dim(), self.dim()), |c| c.l())
     }
 }
 
@@ -129,7 +137,9 @@ impl GaussianCopula {
     /// Correlated uniforms in `(0, 1)`, one per input, from `rng` (one number per input).
     pub fn uniforms<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
         let k = self.l.nrows();
-        let eps: Vec<f64> = (0..k).map(|_| std_normal_quantile(uniform_open01(rng))).collect();
+        let eps: Vec<f64> = (0..k)
+            .map(|_| std_normal_quantile(uniform_open01(rng)))
+            .collect();
         (0..k)
             .map(|i| {
                 let z: f64 = (0..=i).map(|j| self.l[(i, j)] * eps[j]).sum();
@@ -165,10 +175,10 @@ pub fn iman_conover(
         return Ok(());
     }
     if n <= k {
-        return Err(Diagnostic::plain(format!(
-            "{n} runs are too few to correlate {k} inputs"
-        ))
-        .with_hint(format!("use at least {} runs", k + 1)));
+        return Err(
+            Diagnostic::plain(format!("{n} runs are too few to correlate {k} inputs"))
+                .with_hint(format!("use at least {} runs", k + 1)),
+        );
     }
     let scores: Vec<f64> = (1..=n)
         .map(|i| std_normal_quantile(i as f64 / (n as f64 + 1.0)))
@@ -189,7 +199,9 @@ pub fn iman_conover(
     let e = pearson_matrix(&s);
     let q = Cholesky::new(e)
         .ok_or_else(|| {
-            Diagnostic::plain("the shuffled scores are degenerate; use more runs to correlate inputs")
+            Diagnostic::plain(
+                "the shuffled scores are degenerate; use more runs to correlate inputs",
+            )
         })?
         .l();
     let q_inv = q.try_inverse().ok_or_else(|| {
@@ -221,7 +233,9 @@ fn pearson_matrix(s: &DMatrix<f64>) -> DMatrix<f64> {
         }
     }
     let cov = centred.transpose() * &centred;
-    DMatrix::from_fn(k, k, |i, j| cov[(i, j)] / (cov[(i, i)] * cov[(j, j)]).sqrt())
+    DMatrix::from_fn(k, k, |i, j| {
+        cov[(i, j)] / (cov[(i, i)] * cov[(j, j)]).sqrt()
+    })
 }
 
 #[cfg(test)]

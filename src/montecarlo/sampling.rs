@@ -58,11 +58,7 @@ pub struct InputMatrix {
 impl InputMatrix {
     /// Number of rows (runs) held.
     pub fn runs(&self) -> usize {
-        if self.inputs == 0 {
-            0
-        } else {
-            self.data.len() / self.inputs
-        }
+        self.data.len().checked_div(self.inputs).unwrap_or(0)
     }
 
     /// Number of inputs (columns).
@@ -82,7 +78,12 @@ impl InputMatrix {
 
     /// Input `j` across all rows.
     pub fn column(&self, j: usize) -> Vec<f64> {
-        self.data.iter().skip(j).step_by(self.inputs.max(1)).copied().collect()
+        self.data
+            .iter()
+            .skip(j)
+            .step_by(self.inputs.max(1))
+            .copied()
+            .collect()
     }
 
     /// Rows in order.
@@ -129,7 +130,8 @@ impl Design {
                     dists.len()
                 )));
             }
-            if sampler == Sampler::LatinHypercube && dists.len() >= 2 && runs <= dists.len() as u64 {
+            if sampler == Sampler::LatinHypercube && dists.len() >= 2 && runs <= dists.len() as u64
+            {
                 return Err(Diagnostic::plain(format!(
                     "{runs} runs are too few to correlate {} inputs",
                     dists.len()
@@ -175,24 +177,32 @@ impl Design {
     /// [`Design::matrix`]. Random sampling computes only those rows; a Latin hypercube is
     /// built whole (its strata depend on N) and then sliced.
     pub fn rows(&self, first: u64, count: u64) -> Result<InputMatrix, Diagnostic> {
-        let end = first.checked_add(count).filter(|e| *e <= self.runs).ok_or_else(|| {
-            Diagnostic::plain(format!(
-                "runs {first}..{} are outside the study's {} runs",
-                first.saturating_add(count),
-                self.runs
-            ))
-        })?;
+        let end = first
+            .checked_add(count)
+            .filter(|e| *e <= self.runs)
+            .ok_or_else(|| {
+                Diagnostic::plain(format!(
+                    "runs {first}..{} are outside the study's {} runs",
+                    first.saturating_add(count),
+                    self.runs
+                ))
+            })?;
         let k = self.dists.len();
         let data = match self.sampler {
             Sampler::Random => {
-                let rows: Vec<Vec<f64>> = (first..end).into_par_iter().map(|run| self.random_row(run)).collect();
+                let rows: Vec<Vec<f64>> = (first..end)
+                    .into_par_iter()
+                    .map(|run| self.random_row(run))
+                    .collect();
                 rows.concat()
             }
             Sampler::LatinHypercube => {
                 let n = usize::try_from(self.runs)
                     .map_err(|_| Diagnostic::plain("too many runs for a Latin hypercube"))?;
-                let mut columns: Vec<Vec<f64>> =
-                    (0..k).into_par_iter().map(|j| self.lhs_column(j, n)).collect();
+                let mut columns: Vec<Vec<f64>> = (0..k)
+                    .into_par_iter()
+                    .map(|j| self.lhs_column(j, n))
+                    .collect();
                 if let Some(c) = &self.correlation {
                     iman_conover(&mut columns, c, &self.streams)?;
                 }
@@ -224,7 +234,11 @@ impl Design {
             Some(cop) => {
                 let mut rng = self.streams.rng(run, Purpose::Inputs);
                 let u = cop.uniforms(&mut rng);
-                self.dists.iter().zip(u).map(|(d, u)| d.quantile(u)).collect()
+                self.dists
+                    .iter()
+                    .zip(u)
+                    .map(|(d, u)| d.quantile(u))
+                    .collect()
             }
             None => self
                 .dists
@@ -270,12 +284,20 @@ mod tests {
     use crate::stats::rank::spearman;
 
     fn dists(texts: &[&str]) -> Vec<Distribution> {
-        texts.iter().map(|t| Distribution::parse(t).unwrap()).collect()
+        texts
+            .iter()
+            .map(|t| Distribution::parse(t).unwrap())
+            .collect()
     }
 
     #[test]
     fn lhs_puts_one_sample_in_every_stratum_of_every_input() {
-        let ds = dists(&["normal(0, 1)", "triangular(20, 35, 80)", "gamma(0.7, 2)", "uniform(-1, 1)"]);
+        let ds = dists(&[
+            "normal(0, 1)",
+            "triangular(20, 35, 80)",
+            "gamma(0.7, 2)",
+            "uniform(-1, 1)",
+        ]);
         let n = 1000;
         let m = input_matrix(&ds, n, 3, Sampler::LatinHypercube, None).unwrap();
         for (j, d) in ds.iter().enumerate() {
@@ -284,7 +306,10 @@ mod tests {
                 let s = ((d.cdf(x) * n as f64).floor() as usize).min(n as usize - 1);
                 hits[s] += 1;
             }
-            assert!(hits.iter().all(|h| *h == 1), "input {j}: strata counts not all 1");
+            assert!(
+                hits.iter().all(|h| *h == 1),
+                "input {j}: strata counts not all 1"
+            );
         }
     }
 
@@ -299,7 +324,10 @@ mod tests {
             for i in 0..50 {
                 assert_eq!(slice.row(i), a.row(100 + i));
             }
-            let other = Design::new(ds.clone(), sampler, 78, 500, None).unwrap().matrix().unwrap();
+            let other = Design::new(ds.clone(), sampler, 78, 500, None)
+                .unwrap()
+                .matrix()
+                .unwrap();
             assert_ne!(a, other);
         }
     }
@@ -307,23 +335,41 @@ mod tests {
     #[test]
     fn random_rows_depend_only_on_seed_and_run() {
         let ds = dists(&["normal(0, 1)", "exponential(2)"]);
-        let small = Design::new(ds.clone(), Sampler::Random, 5, 10, None).unwrap().matrix().unwrap();
-        let big = Design::new(ds.clone(), Sampler::Random, 5, 1000, None).unwrap().matrix().unwrap();
+        let small = Design::new(ds.clone(), Sampler::Random, 5, 10, None)
+            .unwrap()
+            .matrix()
+            .unwrap();
+        let big = Design::new(ds.clone(), Sampler::Random, 5, 1000, None)
+            .unwrap()
+            .matrix()
+            .unwrap();
         for i in 0..10 {
             assert_eq!(small.row(i), big.row(i));
         }
         // Adding an input leaves the others' values unchanged (own sub-streams).
-        let more = Design::new(dists(&["normal(0, 1)", "exponential(2)", "gamma(2, 2)"]), Sampler::Random, 5, 10, None)
-            .unwrap()
-            .matrix()
-            .unwrap();
+        let more = Design::new(
+            dists(&["normal(0, 1)", "exponential(2)", "gamma(2, 2)"]),
+            Sampler::Random,
+            5,
+            10,
+            None,
+        )
+        .unwrap()
+        .matrix()
+        .unwrap();
         for i in 0..10 {
             assert_eq!(&more.row(i)[..2], small.row(i));
         }
     }
 
     fn correlated(sampler: Sampler) {
-        let ds = dists(&["normal(0, 1)", "lognormal(0, 1)", "triangular(0, 1, 5)", "bernoulli(0.4)", "uniform(0, 1)"]);
+        let ds = dists(&[
+            "normal(0, 1)",
+            "lognormal(0, 1)",
+            "triangular(0, 1, 5)",
+            "bernoulli(0.4)",
+            "uniform(0, 1)",
+        ]);
         let target = vec![
             vec![1.0, 0.7, -0.4, 0.0, 0.2],
             vec![0.7, 1.0, -0.2, 0.0, 0.0],
@@ -341,7 +387,11 @@ mod tests {
                     continue; // 0/1 input: ties cap its attainable rank correlation.
                 }
                 let rho = spearman(&cols[i], &cols[j]).unwrap();
-                assert!((rho - target[i][j]).abs() <= 0.03, "{sampler:?} [{i}][{j}]: {rho} vs {}", target[i][j]);
+                assert!(
+                    (rho - target[i][j]).abs() <= 0.03,
+                    "{sampler:?} [{i}][{j}]: {rho} vs {}",
+                    target[i][j]
+                );
             }
         }
     }
@@ -387,9 +437,16 @@ mod tests {
         let c2 = CorrelationMatrix::identity(2);
         let e = Design::new(ds.clone(), Sampler::LatinHypercube, 1, 2, Some(c2)).unwrap_err();
         assert!(e.message.contains("too few"), "{}", e.message);
-        let bad = vec![Distribution::Normal { mean: 0.0, sd: -1.0 }];
+        let bad = vec![Distribution::Normal {
+            mean: 0.0,
+            sd: -1.0,
+        }];
         let e = Design::new(bad, Sampler::Random, 1, 10, None).unwrap_err();
-        assert!(e.message.contains("input 1") && e.message.contains("sd > 0"), "{}", e.message);
+        assert!(
+            e.message.contains("input 1") && e.message.contains("sd > 0"),
+            "{}",
+            e.message
+        );
         let d = Design::new(ds, Sampler::Random, 1, 10, None).unwrap();
         assert!(d.rows(5, 10).is_err());
         assert_eq!(Sampler::parse("LHS"), Some(Sampler::LatinHypercube));

@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn same_inputs_give_the_same_stream() {
         let s = Streams::new(42);
-        assert_eq!(first(&s, 7, Purpose::Inputs, 64), first(&Streams::new(42), 7, Purpose::Inputs, 64));
+        assert_eq!(
+            first(&s, 7, Purpose::Inputs, 64),
+            first(&Streams::new(42), 7, Purpose::Inputs, 64)
+        );
     }
 
     #[test]
@@ -126,7 +129,8 @@ mod tests {
         assert_ne!(base, first(&s, 7, Purpose::Other(0), 16));
         assert_ne!(base, first(&Streams::new(43), 7, Purpose::Inputs, 16));
         // No shared words at all between neighbouring streams in their first 4096 words.
-        let a: std::collections::HashSet<u64> = first(&s, 0, Purpose::Inputs, 4096).into_iter().collect();
+        let a: std::collections::HashSet<u64> =
+            first(&s, 0, Purpose::Inputs, 4096).into_iter().collect();
         let b = first(&s, 1, Purpose::Inputs, 4096);
         assert!(b.iter().all(|x| !a.contains(x)));
     }
@@ -141,7 +145,10 @@ mod tests {
         let mut skipped = s.rng(3, Purpose::Noise);
         skipped.set_word_pos(1 << 32);
         assert_eq!(sub1.next_u64(), skipped.next_u64());
-        assert_ne!(s.substream(3, Purpose::Noise, 2).next_u64(), s.substream(3, Purpose::Noise, 1).next_u64());
+        assert_ne!(
+            s.substream(3, Purpose::Noise, 2).next_u64(),
+            s.substream(3, Purpose::Noise, 1).next_u64()
+        );
     }
 
     #[test]
@@ -152,7 +159,10 @@ mod tests {
         assert!(xs.iter().all(|x| *x > 0.0 && *x < 1.0));
         let mean = xs.iter().sum::<f64>() / n as f64;
         // Standard error of the mean is sqrt(1/12/n) ~ 0.00091; allow 4 of them.
-        assert!((mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(), "{mean}");
+        assert!(
+            (mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(),
+            "{mean}"
+        );
     }
 
     #[test]

@@ -89,16 +89,16 @@ impl PercentileBands {
         let boxed = std::mem::size_of::<Box<[f64]>>();
         // Stored runs, plus the run-pointer vector (which may be up to twice its length).
         let exact = runs * cells * 8 + 2 * runs * boxed;
-        let grid = std::mem::size_of::<Grid>()
-            + (GRID_INTERVALS + 1) * (8 + 4)
-            + (GRID_INTERVALS + 2) * 4;
+        let grid =
+            std::mem::size_of::<Grid>() + (GRID_INTERVALS + 1) * (8 + 4) + (GRID_INTERVALS + 2) * 4;
         exact + cells * grid + quantiles * 8
     }
 
     /// Heap bytes held now (from allocation capacities).
     pub fn heap_bytes(&self) -> usize {
         let boxed = std::mem::size_of::<Box<[f64]>>();
-        let exact = self.stored.capacity() * boxed + self.stored.iter().map(|r| r.len() * 8).sum::<usize>();
+        let exact =
+            self.stored.capacity() * boxed + self.stored.iter().map(|r| r.len() * 8).sum::<usize>();
         let grids = self.grids.capacity() * std::mem::size_of::<Grid>()
             + self
                 .grids
@@ -138,7 +138,9 @@ impl PercentileBands {
             )));
         }
         if self.runs >= u64::from(u32::MAX) {
-            return Err(Diagnostic::plain("percentile bands hold at most 4294967295 runs"));
+            return Err(Diagnostic::plain(
+                "percentile bands hold at most 4294967295 runs",
+            ));
         }
         self.runs += 1;
         if self.is_exact() && self.stored.len() < self.exact_runs {
@@ -163,7 +165,11 @@ impl PercentileBands {
         self.grids = (0..self.cells)
             .into_par_iter()
             .map(|c| {
-                let mut pilot: Vec<f64> = stored.iter().map(|r| r[c]).filter(|v| v.is_finite()).collect();
+                let mut pilot: Vec<f64> = stored
+                    .iter()
+                    .map(|r| r[c])
+                    .filter(|v| v.is_finite())
+                    .collect();
                 let mut sorted = pilot.clone();
                 sorted.sort_by(f64::total_cmp);
                 let mut g = Grid::from_pilot(&sorted);
@@ -178,7 +184,9 @@ impl PercentileBands {
 
     /// For each cell, the requested quantiles (`NaN` for a cell with no finite value).
     pub fn bands(&self) -> Vec<Vec<f64>> {
-        (0..self.cells).map(|c| self.cell_quantiles(c, &self.probs)).collect()
+        (0..self.cells)
+            .map(|c| self.cell_quantiles(c, &self.probs))
+            .collect()
     }
 
     /// Quantiles `probs` of one cell.
@@ -187,11 +195,19 @@ impl PercentileBands {
             return vec![f64::NAN; probs.len()];
         }
         if self.is_exact() {
-            let mut v: Vec<f64> = self.stored.iter().map(|r| r[cell]).filter(|v| v.is_finite()).collect();
+            let mut v: Vec<f64> = self
+                .stored
+                .iter()
+                .map(|r| r[cell])
+                .filter(|v| v.is_finite())
+                .collect();
             v.sort_by(f64::total_cmp);
             return probs.iter().map(|&p| quantile_sorted(&v, p)).collect();
         }
-        probs.iter().map(|&p| self.grids[cell].quantile(p)).collect()
+        probs
+            .iter()
+            .map(|&p| self.grids[cell].quantile(p))
+            .collect()
     }
 }
 
@@ -299,7 +315,9 @@ mod tests {
         let mut columns = vec![Vec::new(); cells];
         for run in 0..runs {
             let mut rng = Streams::new(8).rng(run, Purpose::Inputs);
-            let row: Vec<f64> = (0..cells).map(|c| dists[c % dists.len()].sample(&mut rng)).collect();
+            let row: Vec<f64> = (0..cells)
+                .map(|c| dists[c % dists.len()].sample(&mut rng))
+                .collect();
             for (c, v) in row.iter().enumerate() {
                 columns[c].push(*v);
             }
@@ -324,13 +342,20 @@ mod tests {
     /// error of 40 in 20,000 runs; one grid interval holds about 1/512 = 0.002).
     #[test]
     fn streaming_mode_matches_exact_quantiles() {
-        let dists: Vec<Distribution> = ["normal(100, 15)", "lognormal(0, 1)", "exponential(2)", "uniform(-3, 7)", "pert(1, 2, 10)"]
-            .iter()
-            .map(|t| Distribution::parse(t).unwrap())
-            .collect();
+        let dists: Vec<Distribution> = [
+            "normal(100, 15)",
+            "lognormal(0, 1)",
+            "exponential(2)",
+            "uniform(-3, 7)",
+            "pert(1, 2, 10)",
+        ]
+        .iter()
+        .map(|t| Distribution::parse(t).unwrap())
+        .collect();
         let cells = 10;
         // Budget of 500 runs: the rest (19,500 runs) go through the grid.
-        let mut b = PercentileBands::with_exact_budget(cells, &DEFAULT_QUANTILES, 500 * cells).unwrap();
+        let mut b =
+            PercentileBands::with_exact_budget(cells, &DEFAULT_QUANTILES, 500 * cells).unwrap();
         let cols = feed(&mut b, &dists, 20_000);
         assert!(!b.is_exact());
         let bands = b.bands();
@@ -350,7 +375,10 @@ mod tests {
             let d = &dists[c % dists.len()];
             for (qi, &p) in DEFAULT_QUANTILES.iter().enumerate() {
                 let f = d.cdf(bands[c][qi]);
-                assert!((f - p).abs() < 4.0 * (p * (1.0 - p) / n).sqrt() + 0.002, "cell {c} p {p}: F = {f}");
+                assert!(
+                    (f - p).abs() < 4.0 * (p * (1.0 - p) / n).sqrt() + 0.002,
+                    "cell {c} p {p}: F = {f}"
+                );
             }
         }
     }
@@ -359,7 +387,8 @@ mod tests {
     fn atoms_come_out_exactly() {
         // 70 % zeros, otherwise 1 + exponential: quantiles up to 0.7 are exactly 0.
         let d = [Distribution::parse("discrete(0: 0.7, 1: 0.1, 2: 0.1, 3: 0.1)").unwrap()];
-        let mut b = PercentileBands::with_exact_budget(2, &[0.05, 0.5, 0.69, 0.75, 0.95], 300 * 2).unwrap();
+        let mut b =
+            PercentileBands::with_exact_budget(2, &[0.05, 0.5, 0.69, 0.75, 0.95], 300 * 2).unwrap();
         let cols = feed(&mut b, &d, 20_000);
         assert!(!b.is_exact());
         let exact = quantiles(&cols[0], &[0.05, 0.5, 0.69, 0.75, 0.95]);

@@ -78,7 +78,10 @@ mod tests {
         let b = hit_rate_by_bins(&x, &hits, 5);
         assert_eq!(b.len(), 5);
         assert!(b.iter().all(|q| q.runs == 200));
-        assert_eq!(b.iter().map(|q| q.rate).collect::<Vec<_>>(), vec![0.0, 0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(
+            b.iter().map(|q| q.rate).collect::<Vec<_>>(),
+            vec![0.0, 0.0, 0.0, 1.0, 1.0]
+        );
         assert_eq!((b[3].lo, b[3].hi), (600.0, 799.0));
         assert!(b[0].interval.hi > 0.0 && b[0].interval.hi < 0.02);
     }

@@ -87,7 +87,9 @@ mod tests {
     #[test]
     fn stable_with_a_large_offset() {
         // Naive sum-of-squares loses everything here; Welford keeps the exact variance 1.
-        let x: Vec<f64> = (0..1000).map(|i| 1e9 + if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let x: Vec<f64> = (0..1000)
+            .map(|i| 1e9 + if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
         let sd = std_dev(&x).unwrap();
         assert!((sd - (1000.0f64 / 999.0).sqrt()).abs() < 1e-6, "{sd}");
     }

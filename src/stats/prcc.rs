@@ -52,7 +52,9 @@ pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, Dia
         }
     });
     let cov = data.transpose() * &data;
-    let corr = DMatrix::from_fn(m + 1, m + 1, |a, b| cov[(a, b)] / (cov[(a, a)] * cov[(b, b)]).sqrt());
+    let corr = DMatrix::from_fn(m + 1, m + 1, |a, b| {
+        cov[(a, b)] / (cov[(a, a)] * cov[(b, b)]).sqrt()
+    });
     let p = corr.try_inverse().filter(|p| p.iter().all(|v| v.is_finite())).ok_or_else(|| {
         Diagnostic::plain("inputs are perfectly rank-correlated with each other, so their effects cannot be separated")
             .with_hint("drop one of the duplicated inputs")
@@ -115,7 +117,11 @@ mod tests {
         let live = x[..3].to_vec();
         for j in 0..3 {
             let want = prcc_by_residuals(&live, &y, j);
-            assert!((got[j].unwrap() - want).abs() < 1e-9, "input {j}: {:?} vs {want}", got[j]);
+            assert!(
+                (got[j].unwrap() - want).abs() < 1e-9,
+                "input {j}: {:?} vs {want}",
+                got[j]
+            );
         }
     }
 
@@ -134,7 +140,10 @@ mod tests {
     fn errors_on_duplicate_inputs_and_mismatched_lengths() {
         let (x, y) = sample(200);
         let dup = vec![x[0].clone(), x[0].iter().map(|v| v * 2.0).collect()];
-        assert!(prcc(&dup, &y).unwrap_err().message.contains("cannot be separated"));
+        assert!(prcc(&dup, &y)
+            .unwrap_err()
+            .message
+            .contains("cannot be separated"));
         assert!(prcc(&[vec![1.0, 2.0]], &y).is_err());
     }
 }

@@ -37,7 +37,10 @@ mod tests {
     #[test]
     fn matches_type7_definition() {
         // R: quantile(c(1, 2, 3, 4, 10), c(0, .1, .25, .5, .9, 1)) = 1 1.4 2 3 7.6 10
-        let q = quantiles(&[10.0, 2.0, 4.0, 1.0, 3.0], &[0.0, 0.1, 0.25, 0.5, 0.9, 1.0]);
+        let q = quantiles(
+            &[10.0, 2.0, 4.0, 1.0, 3.0],
+            &[0.0, 0.1, 0.25, 0.5, 0.9, 1.0],
+        );
         let want = [1.0, 1.4, 2.0, 3.0, 7.6, 10.0];
         for (a, b) in q.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{q:?}");
@@ -51,6 +54,9 @@ mod tests {
         assert!(quantiles(&[f64::NAN], &[0.5])[0].is_nan());
         assert!(quantiles(&[], &[0.5])[0].is_nan());
         assert_eq!(quantiles(&[5.0], &[0.0, 0.7, 1.0]), vec![5.0; 3]);
-        assert_eq!(quantiles(&[f64::INFINITY, f64::INFINITY], &[0.5]), vec![f64::INFINITY]);
+        assert_eq!(
+            quantiles(&[f64::INFINITY, f64::INFINITY], &[0.5]),
+            vec![f64::INFINITY]
+        );
     }
 }

@@ -279,9 +279,11 @@ impl Distribution {
         let points: Vec<(f64, f64)> = match base.as_ref() {
             Distribution::Constant(c) => vec![(*c, 1.0)],
             Distribution::Bernoulli { p } => vec![(0.0, 1.0 - p), (1.0, *p)],
-            Distribution::Discrete { values, weights } => {
-                values.iter().copied().zip(weights.iter().copied()).collect()
-            }
+            Distribution::Discrete { values, weights } => values
+                .iter()
+                .copied()
+                .zip(weights.iter().copied())
+                .collect(),
             Distribution::Poisson { mean } => {
                 // Mass beyond mean + 40 sd + 40 is below 1e-300 relative to the whole.
                 let top = (mean + 40.0 * mean.sqrt() + 40.0).min(hi.max(0.0)).floor();
@@ -302,7 +304,11 @@ impl Distribution {
             .collect();
         let total: f64 = inside.iter().map(|(_, w)| w).sum();
         let mean = inside.iter().map(|(v, w)| v * w).sum::<f64>() / total;
-        let var = inside.iter().map(|(v, w)| w * (v - mean).powi(2)).sum::<f64>() / total;
+        let var = inside
+            .iter()
+            .map(|(v, w)| w * (v - mean).powi(2))
+            .sum::<f64>()
+            / total;
         (mean, var)
     }
 }

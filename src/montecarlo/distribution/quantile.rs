@@ -1,12 +1,12 @@
 //! Cumulative distribution and quantile (inverse CDF) functions for every distribution.
 //!
 //! The special functions (error function and its inverse, regularised incomplete gamma and
-//! beta and the beta inverse) come from `statrs`; the gamma quantile uses statrs'
-//! safeguarded Newton iteration. Everything else is closed form here. No function panics:
+//! beta and the beta inverse) come from `statrs`. The gamma quantile is solved here by a
+//! safeguarded Newton iteration in `ln x` (statrs' own converges in absolute terms and
+//! misses the deep lower tail of small shapes). Everything else is closed form here. No function panics:
 //! out-of-range probabilities are clamped to `[0, 1]`, `NaN` stays `NaN`.
 
 use super::Distribution;
-use statrs::distribution::ContinuousCDF;
 use statrs::function::{beta as sbeta, erf, gamma as sgamma};
 use std::f64::consts::SQRT_2;
 
@@ -202,12 +202,7 @@ impl Distribution {
                 }
                 min + (max - min) * sbeta::inv_beta_reg(a, b, u)
             }
-            Distribution::Gamma { shape, scale } => {
-                match statrs::distribution::Gamma::new(*shape, 1.0 / scale) {
-                    Ok(g) => g.inverse_cdf(u),
-                    Err(_) => f64::NAN,
-                }
-            }
+            Distribution::Gamma { shape, scale } => scale * gamma_quantile(*shape, u),
             Distribution::Exponential { rate } => -(-u).ln_1p() / rate,
             Distribution::Poisson { mean } => poisson_quantile(*mean, u),
             Distribution::Bernoulli { p } => {
@@ -279,7 +274,7 @@ impl Distribution {
                 if x < lo {
                     kept().next().unwrap_or(x)
                 } else if x > hi {
-                    kept().last().unwrap_or(x)
+                    kept().next_back().unwrap_or(x)
                 } else {
                     x
                 }
@@ -321,7 +316,9 @@ fn poisson_quantile(mean: f64, u: f64) -> f64 {
         return f64::INFINITY;
     }
     let z = std_normal_quantile(u);
-    let mut k = (mean + mean.sqrt() * z + (z * z - 1.0) / 6.0).round().max(0.0);
+    let mut k = (mean + mean.sqrt() * z + (z * z - 1.0) / 6.0)
+        .round()
+        .max(0.0);
     // Bounded loops: each step moves one unit and the guess is within a few units.
     for _ in 0..100_000 {
         if poisson_cdf(mean, k) < u {
@@ -338,4 +335,81 @@ fn poisson_quantile(mean: f64, u: f64) -> f64 {
         }
     }
     k
+}
+
+/// Quantile of the unit-scale gamma with the given shape: Newton's method on `t = ln x`
+/// kept inside a bisection bracket. The lower regularised incomplete gamma `P(a, x)` is
+/// matched for `u <= 1/2` and the upper `Q(a, x)` against `1 - u` above, so both tails
+/// keep full relative precision. Converges to about 1e-14 relative in under 20 steps.
+fn gamma_quantile(a: f64, u: f64) -> f64 {
+    if !(a > 0.0 && a.is_finite()) {
+        return f64::NAN;
+    }
+    if u <= 0.0 {
+        return 0.0;
+    }
+    if u >= 1.0 {
+        return f64::INFINITY;
+    }
+    let upper = u > 0.5;
+    let target = if upper { 1.0 - u } else { u };
+    let ln_gamma_a = sgamma::ln_gamma(a);
+    // Increasing in t; zero at the answer.
+    let resid = |t: f64| {
+        let x = t.exp();
+        if upper {
+            target - sgamma::checked_gamma_ur(a, x).unwrap_or(f64::NAN)
+        } else {
+            sgamma::checked_gamma_lr(a, x).unwrap_or(f64::NAN) - target
+        }
+    };
+    // d/dt P(a, e^t) = x pdf(x) = exp(a t - x - ln Gamma(a)).
+    let slope = |t: f64| (a * t - t.exp() - ln_gamma_a).exp();
+    // Start: Wilson–Hilferty, or the small-x series P(a, x) ~ x^a / Gamma(a + 1).
+    let z = std_normal_quantile(u);
+    let wh = a * (1.0 - 1.0 / (9.0 * a) + z / (3.0 * a.sqrt())).powi(3);
+    let series = (u.ln() + sgamma::ln_gamma(a + 1.0)) / a;
+    let mut t = if wh > 0.0 && (a >= 1.0 || upper) {
+        wh.ln()
+    } else {
+        series
+    };
+    if !t.is_finite() {
+        t = 0.0;
+    }
+    // Bracket [lo, hi] in t with resid(lo) < 0 < resid(hi); ln x spans about [-745, 710].
+    let (mut lo, mut hi) = (t - 1.0, t + 1.0);
+    let mut step = 1.0;
+    while lo > -745.0 && resid(lo) >= 0.0 {
+        step *= 2.0;
+        lo -= step;
+    }
+    step = 1.0;
+    while hi < 710.0 && resid(hi) <= 0.0 {
+        step *= 2.0;
+        hi += step;
+    }
+    t = t.clamp(lo, hi);
+    for _ in 0..200 {
+        let r = resid(t);
+        if r == 0.0 || r.is_nan() {
+            break;
+        }
+        if r < 0.0 {
+            lo = t;
+        } else {
+            hi = t;
+        }
+        let mut next = t - r / slope(t);
+        if !(next.is_finite() && next > lo && next < hi) {
+            next = 0.5 * (lo + hi);
+        }
+        let done =
+            (next - t).abs() <= 1e-15 * (1.0 + t.abs()) || hi - lo <= 1e-15 * (1.0 + t.abs());
+        t = next;
+        if done {
+            break;
+        }
+    }
+    t.exp()
 }

@@ -70,7 +70,10 @@ mod tests {
     fn mean_var(x: &[f64]) -> (f64, f64) {
         let n = x.len() as f64;
         let m = x.iter().sum::<f64>() / n;
-        (m, x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0))
+        (
+            m,
+            x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0),
+        )
     }
 
     /// Sample mean within 4 standard errors of the closed form; sample variance within
@@ -159,7 +162,9 @@ mod tests {
             let d = Distribution::parse(text).unwrap();
             let mut a = draws(&d, n, 11);
             let mut rng = Streams::new(12).rng(0, Purpose::Inputs);
-            let mut b: Vec<f64> = (0..n).map(|_| d.quantile(uniform_open01(&mut rng))).collect();
+            let mut b: Vec<f64> = (0..n)
+                .map(|_| d.quantile(uniform_open01(&mut rng)))
+                .collect();
             a.sort_by(f64::total_cmp);
             b.sort_by(f64::total_cmp);
             let ks = ks_statistic(&a, &b);

@@ -212,7 +212,9 @@ pub(crate) fn check(d: &Distribution) -> Result<(), ParamError> {
                 ParamAt::Arg(1),
                 format!("`{name}` mode {mode} is outside [{min}, {max}]"),
             )
-            .hint(format!("write {name}(min, mode, max) with min <= mode <= max")))
+            .hint(format!(
+                "write {name}(min, mode, max) with min <= mode <= max"
+            )))
         }
     };
     match d {
@@ -316,10 +318,16 @@ fn check_truncation(base: &Distribution, lo: f64, hi: f64) -> Result<(), ParamEr
     }
     check(base)?;
     if lo.is_nan() {
-        return Err(ParamError::new(ParamAt::TruncLo, "truncation bound is not a number".into()));
+        return Err(ParamError::new(
+            ParamAt::TruncLo,
+            "truncation bound is not a number".into(),
+        ));
     }
     if hi.is_nan() {
-        return Err(ParamError::new(ParamAt::TruncHi, "truncation bound is not a number".into()));
+        return Err(ParamError::new(
+            ParamAt::TruncHi,
+            "truncation bound is not a number".into(),
+        ));
     }
     if lo > hi {
         return Err(ParamError::new(
@@ -330,12 +338,16 @@ fn check_truncation(base: &Distribution, lo: f64, hi: f64) -> Result<(), ParamEr
     }
     let (plo, phi) = base.truncation_probs(lo, hi);
     let mass = phi - plo;
-    if !(mass >= MIN_TRUNCATED_MASS) {
+    if mass.is_nan() || mass < MIN_TRUNCATED_MASS {
         return Err(ParamError::new(
             ParamAt::TruncLo,
             format!(
                 "truncation interval [{lo}, {hi}] holds {} of the probability of {base}",
-                if mass > 0.0 { format!("only {mass:.1e}") } else { "none".to_string() }
+                if mass > 0.0 {
+                    format!("only {mass:.1e}")
+                } else {
+                    "none".to_string()
+                }
             ),
         )
         .hint(format!(
@@ -458,7 +470,9 @@ impl<'a> Parser<'a> {
         let body = lower.trim_start_matches(['+', '-']);
         let is_inf = body == "inf" || body == "infinity";
         let numeric = body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
-            && body.chars().all(|c| c.is_ascii_digit() || ".e+-".contains(c));
+            && body
+                .chars()
+                .all(|c| c.is_ascii_digit() || ".e+-".contains(c));
         let parsed = if is_inf {
             allow_inf.then(|| word.parse::<f64>().ok()).flatten()
         } else if numeric {
@@ -473,11 +487,17 @@ impl<'a> Parser<'a> {
             }
             None => {
                 let shown = if word.is_empty() {
-                    self.rest().chars().next().map_or("the end of the text".to_string(), |c| format!("`{c}`"))
+                    self.rest()
+                        .chars()
+                        .next()
+                        .map_or("the end of the text".to_string(), |c| format!("`{c}`"))
                 } else {
                     format!("`{word}`")
                 };
-                let mut e = self.err(start, format!("expected a number for {what}, found {shown}"));
+                let mut e = self.err(
+                    start,
+                    format!("expected a number for {what}, found {shown}"),
+                );
                 if is_inf {
                     e.hint = Some("infinite values are allowed only as truncation bounds".into());
                 }
@@ -495,7 +515,9 @@ impl<'a> Parser<'a> {
                 offset: 0,
             });
         }
-        let starts_number = self.rest().starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c));
+        let starts_number = self
+            .rest()
+            .starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c));
         let base_start = self.pos;
         let (base, arg_offsets) = if starts_number {
             let (at, v) = self.number("the constant", false)?;
@@ -503,13 +525,6 @@ impl<'a> Parser<'a> {
         } else {
             self.family()?
         };
-        if let Err(e) = check(&base) {
-            let offset = match e.at {
-                ParamAt::Arg(i) => arg_offsets.get(i).copied().unwrap_or(base_start),
-                _ => base_start,
-            };
-            return Err(e.into_error(offset));
-        }
         let base = match base {
             Distribution::Discrete { values, weights } => {
                 let mut pairs: Vec<(f64, f64)> = values.into_iter().zip(weights).collect();
@@ -521,6 +536,13 @@ impl<'a> Parser<'a> {
             }
             other => other,
         };
+        if let Err(e) = check(&base) {
+            let offset = match e.at {
+                ParamAt::Arg(i) => arg_offsets.get(i).copied().unwrap_or(base_start),
+                _ => base_start,
+            };
+            return Err(e.into_error(offset));
+        }
         self.skip_ws();
         if self.rest().is_empty() {
             return Ok(base);
@@ -549,7 +571,11 @@ impl<'a> Parser<'a> {
             hi,
         };
         check(&d).map_err(|e| {
-            let offset = if e.at == ParamAt::TruncHi { hi_at } else { lo_at };
+            let offset = if e.at == ParamAt::TruncHi {
+                hi_at
+            } else {
+                lo_at
+            };
             e.into_error(offset)
         })?;
         Ok(d)
@@ -559,7 +585,10 @@ impl<'a> Parser<'a> {
     fn family(&mut self) -> Result<(Distribution, Vec<usize>), DistError> {
         let Some((name_at, written)) = self.ident() else {
             let c = self.rest().chars().next().unwrap_or(' ');
-            return Err(self.err(self.pos, format!("expected a distribution name, found `{c}`")));
+            return Err(self.err(
+                self.pos,
+                format!("expected a distribution name, found `{c}`"),
+            ));
         };
         let Some(name) = canonical_family(written) else {
             let mut e = self.err(name_at, format!("unknown distribution `{written}`"));
@@ -568,7 +597,11 @@ impl<'a> Parser<'a> {
                 Some(c) => format!("did you mean `{c}`? e.g. {}", example(c)),
                 None => format!(
                     "known distributions: {}",
-                    FAMILIES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    FAMILIES
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
             return Err(e);
@@ -590,6 +623,9 @@ impl<'a> Parser<'a> {
                 if self.eat(')') {
                     break;
                 }
+                if self.rest().is_empty() {
+                    return Err(self.err(self.pos, format!("expected `)` to close `{written}(`")));
+                }
                 self.expect(',', "between arguments")?;
             }
         }
@@ -601,7 +637,10 @@ impl<'a> Parser<'a> {
                 .any(|(n, p)| *n == name && p.len() == args.len()),
         };
         if !arity_ok {
-            let params = FAMILIES.iter().find(|(n, _)| *n == name).map_or(&[][..], |(_, p)| *p);
+            let params = FAMILIES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(&[][..], |(_, p)| *p);
             let expected = match name {
                 "beta" => "2 or 4 arguments (a, b[, min, max])".to_string(),
                 "discrete" => "at least one `value: weight` pair".to_string(),
@@ -612,28 +651,67 @@ impl<'a> Parser<'a> {
                     params.join(", ")
                 ),
             };
-            let mut e = self.err(name_at, format!("`{name}` takes {expected}, got {}", args.len()));
+            let mut e = self.err(
+                name_at,
+                format!("`{name}` takes {expected}, got {}", args.len()),
+            );
             e.hint = Some(format!("e.g. {}", example(name)));
             return Err(e);
         }
         let a = |i: usize| args[i];
         let d = match name {
             "constant" => Distribution::Constant(a(0)),
-            "uniform" => Distribution::Uniform { min: a(0), max: a(1) },
-            "normal" => Distribution::Normal { mean: a(0), sd: a(1) },
-            "lognormal" => Distribution::LogNormal { mu: a(0), sigma: a(1) },
-            "lognormal_mean_sd" => Distribution::LogNormalMeanSd { mean: a(0), sd: a(1) },
-            "triangular" => Distribution::Triangular { min: a(0), mode: a(1), max: a(2) },
-            "pert" => Distribution::Pert { min: a(0), mode: a(1), max: a(2) },
-            "beta" if args.len() == 2 => Distribution::Beta { a: a(0), b: a(1), min: 0.0, max: 1.0 },
-            "beta" => Distribution::Beta { a: a(0), b: a(1), min: a(2), max: a(3) },
-            "gamma" => Distribution::Gamma { shape: a(0), scale: a(1) },
+            "uniform" => Distribution::Uniform {
+                min: a(0),
+                max: a(1),
+            },
+            "normal" => Distribution::Normal {
+                mean: a(0),
+                sd: a(1),
+            },
+            "lognormal" => Distribution::LogNormal {
+                mu: a(0),
+                sigma: a(1),
+            },
+            "lognormal_mean_sd" => Distribution::LogNormalMeanSd {
+                mean: a(0),
+                sd: a(1),
+            },
+            "triangular" => Distribution::Triangular {
+                min: a(0),
+                mode: a(1),
+                max: a(2),
+            },
+            "pert" => Distribution::Pert {
+                min: a(0),
+                mode: a(1),
+                max: a(2),
+            },
+            "beta" if args.len() == 2 => Distribution::Beta {
+                a: a(0),
+                b: a(1),
+                min: 0.0,
+                max: 1.0,
+            },
+            "beta" => Distribution::Beta {
+                a: a(0),
+                b: a(1),
+                min: a(2),
+                max: a(3),
+            },
+            "gamma" => Distribution::Gamma {
+                shape: a(0),
+                scale: a(1),
+            },
             "exponential" => Distribution::Exponential { rate: a(0) },
             "poisson" => Distribution::Poisson { mean: a(0) },
             "bernoulli" => Distribution::Bernoulli { p: a(0) },
             _ => {
                 // Checked in written order so errors point at the right pair; sorted later.
-                let d = Distribution::Discrete { values: args.clone(), weights };
+                let d = Distribution::Discrete {
+                    values: args.clone(),
+                    weights,
+                };
                 if let Err(e) = check(&d) {
                     let not_order = !e.message.contains("increasing order");
                     if not_order {
@@ -701,7 +779,10 @@ impl<'de> Deserialize<'de> for Distribution {
         impl de::Visitor<'_> for V {
             type Value = Distribution;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "a distribution such as \"normal(0.1, 0.02)\" or a number")
+                write!(
+                    f,
+                    "a distribution such as \"normal(0.1, 0.02)\" or a number"
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Distribution, E> {
                 Distribution::parse(v).map_err(E::custom)

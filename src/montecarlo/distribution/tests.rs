@@ -33,7 +33,10 @@ fn display_round_trips() {
         assert_eq!(Distribution::parse(&d.to_string()).unwrap(), d);
     }
     // Awkward floats survive the round trip bit for bit.
-    let d = Distribution::Normal { mean: 0.1 + 0.2, sd: 1e-7 };
+    let d = Distribution::Normal {
+        mean: 0.1 + 0.2,
+        sd: 1e-7,
+    };
     assert_eq!(Distribution::parse(&d.to_string()).unwrap(), d);
 }
 
@@ -43,20 +46,33 @@ fn accepts_spacing_case_aliases_and_plain_numbers() {
         Distribution::parse("  Normal( 0.1 ,0.02 )  TRUNCATED[ 0 , 1 ] ").unwrap(),
         Distribution::parse("normal(0.1, 0.02) truncated [0, 1]").unwrap()
     );
-    assert_eq!(Distribution::parse("5").unwrap(), Distribution::Constant(5.0));
-    assert_eq!(Distribution::parse("-2.5e-3").unwrap(), Distribution::Constant(-0.0025));
+    assert_eq!(
+        Distribution::parse("5").unwrap(),
+        Distribution::Constant(5.0)
+    );
+    assert_eq!(
+        Distribution::parse("-2.5e-3").unwrap(),
+        Distribution::Constant(-0.0025)
+    );
     assert_eq!(
         Distribution::parse("exp(2)").unwrap(),
         Distribution::Exponential { rate: 2.0 }
     );
     assert_eq!(
         Distribution::parse("betapert(1, 2, 3)").unwrap(),
-        Distribution::Pert { min: 1.0, mode: 2.0, max: 3.0 }
+        Distribution::Pert {
+            min: 1.0,
+            mode: 2.0,
+            max: 3.0
+        }
     );
     // Discrete values are sorted; weights need not sum to one.
     assert_eq!(
         Distribution::parse("discrete(3: 1, 1: 2)").unwrap(),
-        Distribution::Discrete { values: vec![1.0, 3.0], weights: vec![2.0, 1.0] }
+        Distribution::Discrete {
+            values: vec![1.0, 3.0],
+            weights: vec![2.0, 1.0]
+        }
     );
     assert_eq!(
         Distribution::discrete(&[(3.0, 1.0), (1.0, 2.0)]).unwrap(),
@@ -79,7 +95,10 @@ fn bad_parameters_are_explained_at_the_right_place() {
     let e = err("uniform(5, 2)");
     assert!(e.message.contains("min < max"), "{e}");
     let e = err("uniform(3, 3)");
-    assert_eq!(e.hint.as_deref(), Some("for a fixed value write constant(3)"));
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("for a fixed value write constant(3)")
+    );
     let e = err("triangular(1, 9, 5)");
     assert!(e.message.contains("mode 9 is outside [1, 5]"), "{e}");
     assert_eq!(e.offset, 14);
@@ -101,7 +120,10 @@ fn bad_parameters_are_explained_at_the_right_place() {
 #[test]
 fn syntax_errors_name_what_was_expected() {
     let e = err("normal(1, 2, 3)");
-    assert!(e.message.contains("takes 2 arguments (mean, sd), got 3"), "{e}");
+    assert!(
+        e.message.contains("takes 2 arguments (mean, sd), got 3"),
+        "{e}"
+    );
     assert!(e.hint.unwrap().contains("normal(0.1, 0.02)"));
     assert!(err("beta(1, 2, 3)").message.contains("2 or 4"));
     assert!(err("normal()").message.contains("got 0"));
@@ -110,15 +132,27 @@ fn syntax_errors_name_what_was_expected() {
     assert!(e.hint.unwrap().contains("did you mean `normal`"), "hint");
     let e = err("triangle(1, 2, 3)");
     assert!(e.hint.unwrap().contains("`triangular`"));
-    assert!(err("wibble(1)").hint.unwrap().contains("known distributions"));
+    assert!(err("wibble(1)")
+        .hint
+        .unwrap()
+        .contains("known distributions"));
     assert!(err("normal(1, x)").message.contains("expected a number"));
     assert!(err("normal(1, nan)").message.contains("expected a number"));
-    assert!(err("normal(1, inf)").hint.unwrap().contains("truncation bounds"));
+    assert!(err("normal(1, inf)")
+        .hint
+        .unwrap()
+        .contains("truncation bounds"));
     assert!(err("normal(1, 2").message.contains("expected `)`"));
     assert!(err("normal 1, 2").message.contains("expected `(`"));
-    assert!(err("normal(1, 2) clipped [0, 1]").message.contains("unexpected text"));
-    assert!(err("normal(1, 2) truncated [0, 1] extra").message.contains("unexpected text"));
-    assert!(err("normal(1, 2) truncated [0 1]").message.contains("expected `,`"));
+    assert!(err("normal(1, 2) clipped [0, 1]")
+        .message
+        .contains("unexpected text"));
+    assert!(err("normal(1, 2) truncated [0, 1] extra")
+        .message
+        .contains("unexpected text"));
+    assert!(err("normal(1, 2) truncated [0 1]")
+        .message
+        .contains("expected `,`"));
     assert!(err("").message.contains("empty"));
     assert!(err("discrete(1 0.5)").message.contains("expected `:`"));
 }
@@ -126,13 +160,22 @@ fn syntax_errors_name_what_was_expected() {
 #[test]
 fn truncation_errors() {
     let e = err("normal(0, 1) truncated [1, 0]");
-    assert!(e.message.contains("lower bound above its upper bound"), "{e}");
+    assert!(
+        e.message.contains("lower bound above its upper bound"),
+        "{e}"
+    );
     let e = err("normal(0, 1) truncated [40, 50]");
     assert!(e.message.contains("holds"), "{e}");
     assert!(e.hint.unwrap().contains("mean is 0"));
-    assert!(err("uniform(0, 1) truncated [2, 3]").message.contains("none"));
-    assert!(err("poisson(3) truncated [1.2, 1.8]").message.contains("none"));
-    assert!(err("exponential(1) truncated [0.5, 0.5]").message.contains("none"));
+    assert!(err("uniform(0, 1) truncated [2, 3]")
+        .message
+        .contains("none"));
+    assert!(err("poisson(3) truncated [1.2, 1.8]")
+        .message
+        .contains("none"));
+    assert!(err("exponential(1) truncated [0.5, 0.5]")
+        .message
+        .contains("none"));
     // A discrete distribution may be truncated to a single atom.
     let d = Distribution::parse("poisson(3) truncated [2, 2]").unwrap();
     assert_eq!(d.quantile(0.3), 2.0);
@@ -167,17 +210,39 @@ fn serde_reads_strings_and_numbers() {
         churn: Distribution,
     }
     let t: Inputs = toml::from_str("price = \"triangular(20, 35, 80)\"\nchurn = 0.05\n").unwrap();
-    assert_eq!(t.price, Distribution::Triangular { min: 20.0, mode: 35.0, max: 80.0 });
+    assert_eq!(
+        t.price,
+        Distribution::Triangular {
+            min: 20.0,
+            mode: 35.0,
+            max: 80.0
+        }
+    );
     assert_eq!(t.churn, Distribution::Constant(0.05));
     let back = toml::to_string(&t).unwrap();
-    assert!(back.contains("price = \"triangular(20, 35, 80)\""), "{back}");
+    assert!(
+        back.contains("price = \"triangular(20, 35, 80)\""),
+        "{back}"
+    );
     let bad = toml::from_str::<Inputs>("price = \"normal(1, -1)\"\nchurn = 1\n");
     assert!(bad.unwrap_err().to_string().contains("sd > 0"));
 }
 
 #[test]
 fn quantile_inverts_cdf() {
-    let probs = [1e-6, 0.001, 0.02, 0.1, 0.25, 0.5, 0.75, 0.9, 0.98, 0.999, 1.0 - 1e-6];
+    let probs = [
+        1e-6,
+        0.001,
+        0.02,
+        0.1,
+        0.25,
+        0.5,
+        0.75,
+        0.9,
+        0.98,
+        0.999,
+        1.0 - 1e-6,
+    ];
     for text in ALL {
         let d = Distribution::parse(text).unwrap();
         for &u in &probs {
@@ -185,13 +250,21 @@ fn quantile_inverts_cdf() {
             assert!(x.is_finite(), "{text} at {u}: {x}");
             if d.is_discrete() {
                 // Smallest x with F(x) >= u: F(x) >= u and P(X < x) < u.
-                assert!(d.cdf(x) >= u - 1e-12, "{text} at {u}: F({x}) = {}", d.cdf(x));
+                assert!(
+                    d.cdf(x) >= u - 1e-12,
+                    "{text} at {u}: F({x}) = {}",
+                    d.cdf(x)
+                );
                 assert!(d.cdf_below(x) < u + 1e-12, "{text} at {u}: P(X<{x})");
             } else {
                 let back = d.quantile(d.cdf(x));
                 let tol = 1e-9 * (1.0 + x.abs());
                 assert!((back - x).abs() <= tol, "{text}: Q(F({x})) = {back}");
-                assert!((d.cdf(x) - u).abs() < 1e-9, "{text}: F(Q({u})) = {}", d.cdf(x));
+                assert!(
+                    (d.cdf(x) - u).abs() < 1e-9,
+                    "{text}: F(Q({u})) = {}",
+                    d.cdf(x)
+                );
             }
         }
     }
@@ -204,10 +277,13 @@ fn quantiles_match_known_values() {
     assert!((q("normal(0, 1)", 0.975) - 1.959_963_984_540_054).abs() < 1e-12);
     // Exponential median ln 2 / rate.
     assert!((q("exponential(2)", 0.5) - std::f64::consts::LN_2 / 2.0).abs() < 1e-15);
-    // Gamma(shape 2, scale 1) median 1.678346990016661 (R: qgamma(0.5, 2)).
-    assert!((q("gamma(2, 1)", 0.5) - 1.678_346_990_016_661).abs() < 1e-10);
-    // Beta(2, 5) 90 % point 0.4901624 (R: qbeta(0.9, 2, 5)).
-    assert!((q("beta(2, 5)", 0.9) - 0.490_162_4).abs() < 1e-6);
+    // Gamma(shape 2, scale 1) median (qgamma(0.5, 2)).
+    assert!((q("gamma(2, 1)", 0.5) - 1.678_346_990_016_660_6).abs() < 1e-12);
+    // Beta(2, 5) 90 % point (qbeta(0.9, 2, 5), 30-digit reference).
+    assert!((q("beta(2, 5)", 0.9) - 0.510_316_306_551_491_6).abs() < 1e-12);
+    // Gamma(0.3, 1) at 1e-6 lies far in the lower tail: exp(-46.41228455824045).
+    let x = q("gamma(0.3, 1)", 1e-6);
+    assert!((x.ln() + 46.412_284_558_240_45).abs() < 1e-9, "{x}");
     // Poisson(3): P(N<=1) = 0.1991, P(N<=2) = 0.4232.
     assert_eq!(q("poisson(3)", 0.19), 1.0);
     assert_eq!(q("poisson(3)", 0.2), 2.0);
@@ -237,12 +313,26 @@ fn quantiles_match_known_values() {
 fn invalid_hand_built_distributions_never_panic() {
     let mut rng = crate::montecarlo::Streams::new(1).rng(0, crate::montecarlo::Purpose::Inputs);
     for d in [
-        Distribution::Normal { mean: 0.0, sd: -1.0 },
-        Distribution::Gamma { shape: -1.0, scale: 1.0 },
-        Distribution::Beta { a: 0.0, b: 1.0, min: 0.0, max: 1.0 },
+        Distribution::Normal {
+            mean: 0.0,
+            sd: -1.0,
+        },
+        Distribution::Gamma {
+            shape: -1.0,
+            scale: 1.0,
+        },
+        Distribution::Beta {
+            a: 0.0,
+            b: 1.0,
+            min: 0.0,
+            max: 1.0,
+        },
         Distribution::Poisson { mean: -2.0 },
         Distribution::Bernoulli { p: 2.0 },
-        Distribution::Discrete { values: vec![], weights: vec![] },
+        Distribution::Discrete {
+            values: vec![],
+            weights: vec![],
+        },
     ] {
         assert!(d.validate().is_err());
         let _ = (d.sample(&mut rng), d.quantile(0.5), d.cdf(0.5), d.mean());
