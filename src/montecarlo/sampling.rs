@@ -175,7 +175,8 @@ impl Design {
 
     /// Rows `first .. first + count` of the study's matrix, identical to the same rows of
     /// [`Design::matrix`]. Random sampling computes only those rows; a Latin hypercube is
-    /// built whole (its strata depend on N) and then sliced.
+    /// built whole (its strata depend on N) and then sliced, so for a Latin hypercube ask
+    /// once for every row a process needs rather than chunk by chunk.
     pub fn rows(&self, first: u64, count: u64) -> Result<InputMatrix, Diagnostic> {
         let end = first
             .checked_add(count)
