@@ -11,6 +11,8 @@ pub mod diagnostic;
 pub mod equation;
 pub mod loader;
 pub mod model;
+pub mod montecarlo;
 pub mod report;
 pub mod simulate;
+pub mod stats;
 pub mod targets;
