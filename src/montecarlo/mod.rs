@@ -8,6 +8,8 @@ pub mod correlation;
 pub mod distribution;
 pub mod sampling;
 pub mod streams;
+pub mod result;
+pub mod summary;
 
 pub use distribution::{DistError, Distribution};
 pub use sampling::{Design, InputMatrix, Sampler};
