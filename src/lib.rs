@@ -15,4 +15,5 @@ pub mod montecarlo;
 pub mod report;
 pub mod simulate;
 pub mod stats;
+pub mod study;
 pub mod targets;

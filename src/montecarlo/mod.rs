@@ -4,11 +4,13 @@
 //! A runner draws the input matrix with [`sampling::Design`], hands each run its row and
 //! its noise stream from [`streams::Streams`], and summarises results with [`crate::stats`].
 
+mod aggregate;
 pub mod correlation;
 pub mod distribution;
+pub mod result;
+pub mod runner;
 pub mod sampling;
 pub mod streams;
-pub mod result;
 pub mod summary;
 
 pub use distribution::{DistError, Distribution};
