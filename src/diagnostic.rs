@@ -151,7 +151,15 @@ impl fmt::Display for Diagnostic {
                     let indent: String = shown
                         .chars()
                         .take(pad)
-                        .map(|c| if c == '\t' { '\t' } else if c.is_ascii() { ' ' } else { '　' })
+                        .map(|c| {
+                            if c == '\t' {
+                                '\t'
+                            } else if c.is_ascii() {
+                                ' '
+                            } else {
+                                '　'
+                            }
+                        })
                         .collect();
                     write!(f, "\n {line:>4} | {shown}\n      | {indent}^")?;
                 }
@@ -233,8 +241,14 @@ mod tests {
         let at = SourceRef::at_offset(&file, 11);
         let d = Diagnostic::new("unknown variable `fanz`", at).with_hint("did you mean `fans`?");
         let shown = d.to_string();
-        assert!(shown.starts_with("m.toml:2:6: error: unknown variable `fanz`"), "{shown}");
-        assert!(shown.contains("   2 | b = \"fanz + 1\"\n      |      ^"), "{shown}");
+        assert!(
+            shown.starts_with("m.toml:2:6: error: unknown variable `fanz`"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("   2 | b = \"fanz + 1\"\n      |      ^"),
+            "{shown}"
+        );
         assert!(shown.ends_with("hint: did you mean `fans`?"));
     }
 

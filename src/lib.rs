@@ -11,3 +11,4 @@ pub mod diagnostic;
 pub mod equation;
 pub mod model;
 pub mod simulate;
+pub mod xmile;
