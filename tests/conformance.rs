@@ -151,7 +151,8 @@ fn compare(model: &Model, run: &Trajectory, expected: &Canonical) -> Result<(), 
             };
             let want = expected.values[row][c];
             let tol = ABS_TOL.max(REL_TOL * got.abs().max(want.abs()));
-            if !((got - want).abs() <= tol) {
+            let close = (got - want).abs() <= tol;
+            if !close {
                 return Err(format!(
                     "`{}` at time {t}: got {got}, want {want}",
                     expected.columns[c]
@@ -169,7 +170,10 @@ fn check_case(case: &Case) -> Result<String, String> {
         .map_err(|e| format!("canonical output: {e}"))?;
     let mut first_error = None;
     for path in &case.models {
-        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         match check_model(path, &expected) {
             Ok(()) => return Ok(file),
             Err(e) => {
@@ -181,7 +185,8 @@ fn check_case(case: &Case) -> Result<String, String> {
 }
 
 fn read_expected_failures() -> BTreeMap<String, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance_expected_failures.txt");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance_expected_failures.txt");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     text.lines()
         .map(str::trim)
@@ -193,7 +198,10 @@ fn read_expected_failures() -> BTreeMap<String, String> {
         .collect()
 }
 
-fn markdown_table(results: &[(String, Result<String, String>)], expected: &BTreeMap<String, String>) -> String {
+fn markdown_table(
+    results: &[(String, Result<String, String>)],
+    expected: &BTreeMap<String, String>,
+) -> String {
     let passed = results.iter().filter(|(_, r)| r.is_ok()).count();
     let mut out = format!(
         "{passed} of {} directories pass.\n\n| directory | result | reason |\n|---|---|---|\n",
@@ -204,17 +212,27 @@ fn markdown_table(results: &[(String, Result<String, String>)], expected: &BTree
             Ok(file) => ("pass", format!("`{file}`")),
             Err(e) => {
                 let known = expected.get(name).cloned().unwrap_or_default();
-                let reason = if known.is_empty() { e.clone() } else { format!("{known} ({e})") };
+                let reason = if known.is_empty() {
+                    e.clone()
+                } else {
+                    format!("{known} ({e})")
+                };
                 ("fail", reason)
             }
         };
-        out.push_str(&format!("| {name} | {status} | {} |\n", reason.replace('|', "\\|")));
+        out.push_str(&format!(
+            "| {name} | {status} | {} |\n",
+            reason.replace('|', "\\|")
+        ));
     }
     out
 }
 
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::fs::write(tmp.path(), text)?;
     tmp.persist(path).map(|_| ()).map_err(|e| e.error)
@@ -232,7 +250,11 @@ fn sdxorg_test_models() {
         return;
     }
     let cases = find_cases(&root);
-    assert!(!cases.is_empty(), "no XMILE model with a canonical output under {}", root.display());
+    assert!(
+        !cases.is_empty(),
+        "no XMILE model with a canonical output under {}",
+        root.display()
+    );
     let results: Vec<(String, Result<String, String>)> = cases
         .iter()
         .map(|c| (c.name.clone(), check_case(c)))
@@ -255,7 +277,9 @@ fn sdxorg_test_models() {
     }
     for name in expected.keys() {
         if !results.iter().any(|(n, _)| n == name) {
-            problems.push(format!("listed as expected failure but not in the suite: {name}"));
+            problems.push(format!(
+                "listed as expected failure but not in the suite: {name}"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -164,6 +164,112 @@ pub fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', ""))
 }
 
+/// An expression macro: `name(params) = body`.
+#[derive(Debug, Clone)]
+pub struct Macro {
+    /// Canonical name.
+    pub key: String,
+    /// Parameter names as written.
+    pub params: Vec<String>,
+    /// The body equation.
+    pub body: String,
+}
+
+/// Expands every call of one of `macros` in `text` into the macro's body with the arguments
+/// substituted (each in parentheses). Errors name the problem: a wrong argument count, an
+/// unclosed call, or macros calling each other without end.
+pub fn inline_macros(text: &str, macros: &[Macro], depth: usize) -> Result<String, String> {
+    if depth > 32 {
+        return Err("macros call each other without end".into());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((i, ch)) = rest
+        .char_indices()
+        .find(|&(_, c)| c == '"' || is_ident_start(c))
+    {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if ch == '"' {
+            let end = tail[1..].find('"').map(|k| k + 2).unwrap_or(tail.len());
+            out.push_str(&tail[..end]);
+            rest = &tail[end..];
+            continue;
+        }
+        let len = tail
+            .char_indices()
+            .find(|&(_, c)| !is_ident_continue(c))
+            .map(|(k, _)| k)
+            .unwrap_or(tail.len());
+        let name = &tail[..len];
+        let after = &tail[len..];
+        let open = after.len() - after.trim_start().len();
+        let found = macros
+            .iter()
+            .find(|m| m.key == crate::model::names::canonical(name));
+        match found {
+            Some(mac) if after[open..].starts_with('(') => {
+                let args_start = len + open + 1;
+                let close = matching_paren(&tail[args_start..])
+                    .ok_or_else(|| format!("the call of `{name}` is not closed"))?;
+                let inner = &tail[args_start..args_start + close];
+                let args: Vec<String> = if inner.trim().is_empty() {
+                    Vec::new()
+                } else {
+                    split_top_level(inner)
+                        .into_iter()
+                        .map(|a| inline_macros(a.trim(), macros, depth + 1))
+                        .collect::<Result<_, _>>()?
+                };
+                if args.len() != mac.params.len() {
+                    return Err(format!(
+                        "`{name}` takes {} arguments, the call gives {}",
+                        mac.params.len(),
+                        args.len()
+                    ));
+                }
+                let substitute = |n: &str| {
+                    let key = crate::model::names::canonical(n);
+                    mac.params
+                        .iter()
+                        .position(|p| crate::model::names::canonical(p) == key)
+                        .map(|k| format!("({})", args[k]))
+                };
+                let body =
+                    inline_macros(&rewrite_names(&mac.body, &substitute), macros, depth + 1)?;
+                out.push_str(&format!("({body})"));
+                rest = &tail[args_start + close + 1..];
+            }
+            _ => {
+                out.push_str(name);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Byte offset of the `)` closing an already opened parenthesis.
+fn matching_paren(text: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut in_quote = false;
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '"' => in_quote = !in_quote,
+            '(' if !in_quote => depth += 1,
+            ')' if !in_quote => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +300,38 @@ mod tests {
             rewrite_names("lynxes.lynxes/\"Hare Rate\"+.5", &rename),
             "\"lynxes.lynxes\"/\"m.hare rate\"+.5"
         );
+    }
+
+    #[test]
+    fn macros_expand_with_arguments_in_parentheses() {
+        let macros = [
+            Macro {
+                key: "scaled".into(),
+                params: vec!["x".into(), "k".into()],
+                body: "x * k".into(),
+            },
+            Macro {
+                key: "twice".into(),
+                params: vec!["y".into()],
+                body: "SCALED(y, 2)".into(),
+            },
+        ];
+        assert_eq!(
+            inline_macros("1 + Scaled(a + b, MAX(c, 3))", &macros, 0).unwrap(),
+            "1 + ((a + b) * (MAX(c, 3)))"
+        );
+        let nested = inline_macros("twice(twice(z))", &macros, 0).unwrap();
+        assert_eq!(nested.replace(['(', ')', ' '], ""), "z*2*2", "{nested}");
+        assert!(inline_macros("scaled(1)", &macros, 0)
+            .unwrap_err()
+            .contains("2 arguments"));
+        assert!(inline_macros("scaled(1, 2", &macros, 0).is_err());
+        let looping = [Macro {
+            key: "f".into(),
+            params: vec![],
+            body: "f()".into(),
+        }];
+        assert!(inline_macros("f()", &looping, 0).is_err());
     }
 
     #[test]

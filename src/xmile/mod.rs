@@ -5,6 +5,7 @@
 //! functions, arrays, modules) and the writer produces a file the reader reads back unchanged.
 
 mod eqn_text;
+mod gf;
 mod modules;
 pub mod reader;
 pub mod writer;

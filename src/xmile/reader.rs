@@ -4,12 +4,11 @@
 //! Prefixes that files use without declaring them (`isee:` in many exported models) are
 //! declared before parsing, as every XMILE tool accepts such files.
 
-use super::eqn_text::{blank_comments, number_list};
+use super::eqn_text::{blank_comments, inline_macros, number_list, Macro};
 use super::{modules, SANDTABLE_NS};
 use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
 use crate::model::{
-    ChartGroup, Dimension, Equation, Expr, GfKind, GraphicalFunction, Method, Model, SimSpecs,
-    VarKind, Variable,
+    ChartGroup, Dimension, Equation, Expr, Method, Model, SimSpecs, VarKind, Variable,
 };
 use roxmltree::{Document, Node};
 use std::path::Path;
@@ -50,12 +49,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
             cx.at(root),
         ));
     }
-    if let Some(mac) = cx.child(root, "macro") {
-        return Err(
-            Diagnostic::new("XMILE macros are not supported yet", cx.at(mac))
-                .with_hint("expand the macro into ordinary variables before loading the model"),
-        );
-    }
+    let macros = cx.macros(root)?;
     let name = cx
         .child(root, "header")
         .and_then(|h| cx.child(h, "name"))
@@ -88,6 +82,9 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
     let mut variables = modules::flatten(&reader, main, &models)?;
     check_complete(&variables)?;
     resolve_flow_names(&mut variables);
+    if !macros.is_empty() {
+        expand_macros(&mut variables, &macros)?;
+    }
     let charts = cx.charts(root);
     Ok(Model {
         name,
@@ -367,6 +364,37 @@ impl<'a> Cx<'a> {
         Ok(dims)
     }
 
+    /// Expression macros (`<macro>` with parameters and one equation). Macros with variables
+    /// of their own (stocks inside a macro) are refused with a clear message.
+    fn macros(&self, root: Node) -> Result<Vec<Macro>, Diagnostic> {
+        let mut out = Vec::new();
+        for mac in self.children(root, "macro") {
+            let name = mac
+                .attribute("name")
+                .map(xmile_name)
+                .ok_or_else(|| Diagnostic::new("a <macro> has no name", self.at(mac)))?;
+            if self.child(mac, "variables").is_some() {
+                return Err(Diagnostic::new(
+                    format!("macro `{name}` has variables of its own; only expression macros are supported"),
+                    self.at(mac),
+                )
+                .with_hint("rewrite the macro's stocks as ordinary model variables"));
+            }
+            let body = self.eqn(mac).ok_or_else(|| {
+                Diagnostic::new(format!("macro `{name}` has no <eqn>"), self.at(mac))
+            })?;
+            out.push(Macro {
+                key: crate::model::names::canonical(&name),
+                params: self
+                    .children(mac, "parm")
+                    .map(|p| xmile_name(&text_of(p)))
+                    .collect(),
+                body: body.text,
+            });
+        }
+        Ok(out)
+    }
+
     fn charts(&self, root: Node) -> Vec<ChartGroup> {
         root.children()
             .filter(|c| {
@@ -385,7 +413,7 @@ impl<'a> Cx<'a> {
     }
 }
 
-fn is_true(value: Option<&str>) -> bool {
+pub(super) fn is_true(value: Option<&str>) -> bool {
     value.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
 }
 
@@ -631,104 +659,6 @@ impl VarReader<'_> {
                 .collect(),
         ))
     }
-
-    fn gf(&self, node: Node, name: &str) -> Result<GraphicalFunction, Diagnostic> {
-        let cx = self.cx;
-        let kind = match node
-            .attribute("type")
-            .map(|t| t.trim().to_ascii_lowercase())
-        {
-            Some(t) if t == "discrete" => GfKind::Discrete,
-            Some(t) if t == "extrapolate" => GfKind::Extrapolate,
-            Some(t) if t == "continuous" => GfKind::Continuous,
-            Some(t) => {
-                return Err(Diagnostic::new(
-                    format!("graphical function of `{name}` has unknown type `{t}`"),
-                    cx.at(node),
-                )
-                .with_hint("use continuous, discrete or extrapolate"))
-            }
-            None if is_true(node.attribute("discrete")) => GfKind::Discrete,
-            None => GfKind::Continuous,
-        };
-        let ypts = cx.child(node, "ypts").ok_or_else(|| {
-            Diagnostic::new(
-                format!("graphical function of `{name}` has no <ypts>"),
-                cx.at(node),
-            )
-        })?;
-        let ys = self.points(ypts, name)?;
-        let xs = match (cx.child(node, "xpts"), cx.child(node, "xscale")) {
-            (Some(xpts), _) => self.points(xpts, name)?,
-            (None, Some(scale)) => {
-                let bound = |attr: &str| {
-                    scale
-                        .attribute(attr)
-                        .and_then(|v| v.trim().parse::<f64>().ok())
-                        .ok_or_else(|| {
-                            Diagnostic::new(
-                                format!("<xscale> of `{name}` needs numeric min and max"),
-                                cx.at(scale),
-                            )
-                        })
-                };
-                let (lo, hi) = (bound("min")?, bound("max")?);
-                let n = ys.len();
-                (0..n)
-                    .map(|i| {
-                        if n == 1 {
-                            lo
-                        } else {
-                            lo + (hi - lo) * i as f64 / (n - 1) as f64
-                        }
-                    })
-                    .collect()
-            }
-            (None, None) => {
-                return Err(Diagnostic::new(
-                    format!("graphical function of `{name}` has neither <xpts> nor <xscale>"),
-                    cx.at(node),
-                ))
-            }
-        };
-        if xs.len() != ys.len() || ys.is_empty() {
-            return Err(Diagnostic::new(
-                format!(
-                    "graphical function of `{name}` has {} x points and {} y points",
-                    xs.len(),
-                    ys.len()
-                ),
-                cx.at(node),
-            ));
-        }
-        if xs.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(Diagnostic::new(
-                format!("the x points of the graphical function of `{name}` must increase"),
-                cx.at(node),
-            ));
-        }
-        Ok(GraphicalFunction { xs, ys, kind })
-    }
-
-    fn points(&self, node: Node, name: &str) -> Result<Vec<f64>, Diagnostic> {
-        let sep = node
-            .attribute("sep")
-            .filter(|s| !s.is_empty())
-            .unwrap_or(",");
-        text_of(node)
-            .split(sep)
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                p.parse::<f64>().map_err(|_| {
-                    Diagnostic::new(
-                        format!("graphical function of `{name}`: `{p}` is not a number"),
-                        self.cx.at(node),
-                    )
-                })
-            })
-            .collect()
-    }
 }
 
 /// Vensim's marker for an equation it could not convert.
@@ -779,4 +709,23 @@ fn resolve_flow_names(variables: &mut [Variable]) {
             }
         }
     }
+}
+
+fn expand_macros(variables: &mut [Variable], macros: &[Macro]) -> Result<(), Diagnostic> {
+    let expand = |e: &mut Expr| -> Result<(), Diagnostic> {
+        e.text = inline_macros(&e.text, macros, 0).map_err(|m| Diagnostic::new(m, e.at.clone()))?;
+        Ok(())
+    };
+    for v in variables.iter_mut() {
+        match &mut v.equation {
+            Some(Equation::All(e)) => expand(e)?,
+            Some(Equation::PerElement(list)) => {
+                for (_, e) in list.iter_mut() {
+                    expand(e)?;
+                }
+            }
+            None => {}
+        }
+    }
+    Ok(())
 }

@@ -352,3 +352,34 @@ fn written_files_read_back_as_the_same_model() {
     let back = parse(&text, "round.xmile").unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(without_positions(back), model, "{text}");
 }
+
+#[test]
+fn expression_macros_are_expanded_and_stock_macros_refused() {
+    let text = r#"<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+  <sim_specs><start>0</start><stop>1</stop></sim_specs>
+  <macro name="scaled"><parm>x</parm><parm>k</parm><eqn>x * k</eqn></macro>
+  <model><variables>
+    <aux name="a"><eqn>2</eqn></aux>
+    <aux name="b"><eqn>SCALED(a + 1, 3)</eqn></aux>
+  </variables></model>
+</xmile>"#;
+    let m = parse(text, "mac.xmile").expect("parses");
+    let Some(Equation::All(e)) = &m.variable("b").unwrap().equation else {
+        panic!("equation")
+    };
+    assert_eq!(e.text, "((a + 1) * (3))");
+    let wrong = text.replace("SCALED(a + 1, 3)", "SCALED(a)");
+    let err = parse(&wrong, "mac.xmile").unwrap_err();
+    assert!(
+        err.message.contains("2 arguments") && err.at.line == 6,
+        "{err}"
+    );
+    let stocky = text.replace(
+        "<eqn>x * k</eqn>",
+        "<eqn>s</eqn><variables><stock name=\"s\"/></variables>",
+    );
+    assert!(parse(&stocky, "mac.xmile")
+        .unwrap_err()
+        .message
+        .contains("only expression macros"));
+}

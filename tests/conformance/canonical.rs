@@ -17,14 +17,25 @@ pub struct Canonical {
 /// `\r`, `\n` and `\r\n` line ends, blank cells meaning "same as the row above".
 pub fn parse(text: &str) -> Result<Canonical, String> {
     let header_line = text.split(['\r', '\n']).next().unwrap_or("");
-    let delimiter = if header_line.contains('\t') { b'\t' } else { b',' };
+    let delimiter = if header_line.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| format!("bad header: {e}"))?.clone();
-    let columns: Vec<String> = header.iter().skip(1).map(|c| c.trim().to_string()).collect();
+    let header = reader
+        .headers()
+        .map_err(|e| format!("bad header: {e}"))?
+        .clone();
+    let columns: Vec<String> = header
+        .iter()
+        .skip(1)
+        .map(|c| c.trim().to_string())
+        .collect();
     if columns.is_empty() {
         return Err("the output has no columns besides time".into());
     }
@@ -38,7 +49,8 @@ pub fn parse(text: &str) -> Result<Canonical, String> {
         }
         let number = |i: usize, above: Option<f64>| -> Result<f64, String> {
             match cell(i) {
-                "" => above.ok_or_else(|| format!("row {}: blank cell with nothing above", row_no + 2)),
+                "" => above
+                    .ok_or_else(|| format!("row {}: blank cell with nothing above", row_no + 2)),
                 s => s
                     .parse::<f64>()
                     .map_err(|_| format!("row {}: `{s}` is not a number", row_no + 2)),
