@@ -284,3 +284,49 @@ fn sdxorg_test_models() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The model with every source position cleared, for comparing models read from two files.
+fn without_positions(mut m: Model) -> Model {
+    use sandtable::diagnostic::SourceRef;
+    use sandtable::model::Equation;
+    for v in &mut m.variables {
+        v.at = SourceRef::none();
+        match &mut v.equation {
+            Some(Equation::All(e)) => e.at = SourceRef::none(),
+            Some(Equation::PerElement(list)) => {
+                list.iter_mut().for_each(|(_, e)| e.at = SourceRef::none())
+            }
+            None => {}
+        }
+    }
+    m
+}
+
+#[test]
+fn every_suite_model_round_trips_through_the_writer() {
+    let root = suite_root();
+    if !root.is_dir() {
+        println!("skipped: conformance suite not found at {}", root.display());
+        return;
+    }
+    let mut checked = 0;
+    for case in find_cases(&root) {
+        for path in &case.models {
+            let Ok(model) = sandtable::xmile::load(path) else {
+                continue;
+            };
+            let text = sandtable::xmile::to_xmile(&model);
+            let back = sandtable::xmile::parse(&text, "written.xmile").unwrap_or_else(|e| {
+                panic!("{}: written file does not read back: {e}", path.display())
+            });
+            assert_eq!(
+                without_positions(back),
+                without_positions(model),
+                "{} changed in a round trip",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} suite models loaded");
+}
