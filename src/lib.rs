@@ -9,6 +9,11 @@
 pub mod compile;
 pub mod diagnostic;
 pub mod equation;
+pub mod loader;
 pub mod model;
+pub mod montecarlo;
+pub mod report;
 pub mod simulate;
+pub mod stats;
+pub mod targets;
 pub mod xmile;

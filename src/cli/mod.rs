@@ -1,0 +1,58 @@
+//! Command-line arguments (clap) and dispatch to one module per command.
+
+mod check;
+mod output;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Exit code for bad input or a failed run.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "sandtable",
+    version,
+    about = "System-dynamics sand table: simulate stock-and-flow models and ask how likely each target is.",
+    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a model once: writes run.csv and PNG charts, prints the stocks at a few times.
+    #[command(
+        after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk2 --set p=0.01 --set q=0.4\n  sandtable run model.stmx --out outputs/stella"
+    )]
+    Run(run::RunArgs),
+    /// Validate a model and summarise it: variables, stocks, flows and feedback loops.
+    #[command(after_help = "Example:\n  sandtable check models/enterprise_growth.toml")]
+    Check(check::CheckArgs),
+}
+
+/// Parses the command line, runs the command and returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("{message}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+/// A model path argument.
+#[derive(clap::Args, Clone)]
+pub struct ModelArg {
+    /// Model file (.toml, .xmile or .stmx).
+    pub model: PathBuf,
+}

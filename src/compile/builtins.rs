@@ -1,0 +1,469 @@
+//! Builtin functions: arity checks, pure functions, array reductions, and the stateful ones
+//! (smooths, delays, trend, INIT, PREVIOUS) written as small stock-and-flow structures.
+
+use super::ir::{cond, f1, f2, Id, Ir, SpecialIr};
+use super::lower::{Ctx, Lowerer, NodeRole};
+use super::program::{Func1, Func2, DT, TIME};
+use crate::diagnostic::{closest, Diagnostic};
+use crate::equation::Node;
+use crate::model::names::canonical;
+use std::ops::Range;
+
+/// Every builtin name (canonical), with its accepted argument counts (min, max).
+const BUILTINS: &[(&str, usize, usize)] = &[
+    ("abs", 1, 1),
+    ("exp", 1, 1),
+    ("ln", 1, 1),
+    ("log10", 1, 1),
+    ("log", 1, 2),
+    ("sqrt", 1, 1),
+    ("sin", 1, 1),
+    ("cos", 1, 1),
+    ("tan", 1, 1),
+    ("arcsin", 1, 1),
+    ("arccos", 1, 1),
+    ("arctan", 1, 1),
+    ("int", 1, 1),
+    ("integer", 1, 1),
+    ("round", 1, 1),
+    ("mod", 2, 2),
+    ("modulo", 2, 2),
+    ("min", 1, usize::MAX),
+    ("max", 1, usize::MAX),
+    ("sum", 1, 1),
+    ("mean", 1, usize::MAX),
+    ("prod", 1, 1),
+    ("size", 1, 1),
+    ("stddev", 1, 1),
+    ("pi", 0, 0),
+    ("inf", 0, 0),
+    ("time", 0, 0),
+    ("dt", 0, 0),
+    ("starttime", 0, 0),
+    ("stoptime", 0, 0),
+    ("if_then_else", 3, 3),
+    ("safediv", 2, 3),
+    ("xidz", 3, 3),
+    ("zidz", 2, 2),
+    ("step", 2, 2),
+    ("pulse", 1, 3),
+    ("ramp", 2, 3),
+    ("lookup", 2, 2),
+    ("smth1", 2, 3),
+    ("smth3", 2, 3),
+    ("smthn", 3, 4),
+    ("delay1", 2, 3),
+    ("delay3", 2, 3),
+    ("delayn", 3, 4),
+    ("delay", 2, 3),
+    ("trend", 2, 3),
+    ("init", 1, 1),
+    ("previous", 1, 2),
+    ("normal", 2, 3),
+    ("uniform", 2, 3),
+    ("random_uniform", 2, 3),
+    ("random_normal", 2, 3),
+    ("pink_noise", 3, 3),
+];
+
+/// Whether `key` (canonical) names a builtin.
+pub fn is_builtin(key: &str) -> bool {
+    BUILTINS.iter().any(|(n, _, _)| *n == key)
+}
+
+/// Lowers a call to a builtin.
+pub(super) fn call(
+    lw: &mut Lowerer,
+    name: &str,
+    name_span: &Range<usize>,
+    args: &[Node],
+    span: &Range<usize>,
+    ctx: &mut Ctx,
+) -> Result<Ir, Diagnostic> {
+    let key = canonical(name);
+    let Some(&(_, min, max)) = BUILTINS.iter().find(|(n, _, _)| *n == key) else {
+        let mut e = ctx.error(name_span, format!("unknown function `{name}`"));
+        let candidates = BUILTINS.iter().map(|(n, _, _)| *n);
+        if let Some(c) = closest(name, candidates) {
+            e = e.with_hint(format!("did you mean `{}`?", c.to_uppercase()));
+        }
+        return Err(e);
+    };
+    if args.len() < min || args.len() > max {
+        let expected = if min == max {
+            format!("{min}")
+        } else if max == usize::MAX {
+            format!("at least {min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        return Err(ctx.error(
+            name_span,
+            format!(
+                "{} takes {expected} argument(s) but {} were given",
+                name.to_uppercase(),
+                args.len()
+            ),
+        ));
+    }
+    let f1_of = |lw: &mut Lowerer, ctx: &mut Ctx, f: Func1| -> Result<Ir, Diagnostic> {
+        Ok(f1(f, lw.lower(&args[0], ctx)?))
+    };
+    match key.as_str() {
+        "abs" => f1_of(lw, ctx, Func1::Abs),
+        "exp" => f1_of(lw, ctx, Func1::Exp),
+        "ln" => f1_of(lw, ctx, Func1::Ln),
+        "log10" => f1_of(lw, ctx, Func1::Log10),
+        "log" if args.len() == 1 => f1_of(lw, ctx, Func1::Log10),
+        "log" => {
+            let x = lw.lower(&args[0], ctx)?;
+            let b = lw.lower(&args[1], ctx)?;
+            Ok(f2(Func2::Div, f1(Func1::Ln, x), f1(Func1::Ln, b)))
+        }
+        "sqrt" => f1_of(lw, ctx, Func1::Sqrt),
+        "sin" => f1_of(lw, ctx, Func1::Sin),
+        "cos" => f1_of(lw, ctx, Func1::Cos),
+        "tan" => f1_of(lw, ctx, Func1::Tan),
+        "arcsin" => f1_of(lw, ctx, Func1::Asin),
+        "arccos" => f1_of(lw, ctx, Func1::Acos),
+        "arctan" => f1_of(lw, ctx, Func1::Atan),
+        "int" | "integer" => f1_of(lw, ctx, Func1::Int),
+        "round" => f1_of(lw, ctx, Func1::Round),
+        "mod" | "modulo" => binary(lw, ctx, args, Func2::Mod),
+        "pi" => Ok(Ir::Const(std::f64::consts::PI)),
+        "inf" => Ok(Ir::Const(f64::INFINITY)),
+        "time" => Ok(Ir::Ref(TIME)),
+        "dt" => Ok(Ir::Ref(DT)),
+        "starttime" => Ok(Ir::Ref(super::program::START)),
+        "stoptime" => Ok(Ir::Ref(super::program::STOP)),
+        "min" | "max" => {
+            let f = if key == "min" { Func2::Min } else { Func2::Max };
+            let mut items = Vec::new();
+            for a in args {
+                items.extend(lw.expand(a, ctx)?);
+            }
+            Ok(fold(items, f))
+        }
+        "sum" => Ok(fold(lw.expand(&args[0], ctx)?, Func2::Add)),
+        "prod" => Ok(fold(lw.expand(&args[0], ctx)?, Func2::Mul)),
+        "size" => Ok(Ir::Const(lw.expand(&args[0], ctx)?.len() as f64)),
+        "mean" => {
+            let mut items = Vec::new();
+            for a in args {
+                items.extend(lw.expand(a, ctx)?);
+            }
+            let n = items.len() as f64;
+            Ok(f2(Func2::Div, fold(items, Func2::Add), Ir::Const(n)))
+        }
+        "stddev" => {
+            let items = lw.expand(&args[0], ctx)?;
+            let n = items.len() as f64;
+            let mean = f2(Func2::Div, fold(items.clone(), Func2::Add), Ir::Const(n));
+            let squares = items
+                .into_iter()
+                .map(|x| {
+                    let d = f2(Func2::Sub, x, mean.clone());
+                    f2(Func2::Mul, d.clone(), d)
+                })
+                .collect();
+            Ok(f1(
+                Func1::Sqrt,
+                f2(Func2::Div, fold(squares, Func2::Add), Ir::Const(n)),
+            ))
+        }
+        "if_then_else" => {
+            let c = lw.lower(&args[0], ctx)?;
+            let a = lw.lower(&args[1], ctx)?;
+            let b = lw.lower(&args[2], ctx)?;
+            Ok(cond(c, a, b))
+        }
+        "safediv" | "xidz" | "zidz" => {
+            let a = lw.lower(&args[0], ctx)?;
+            let b = lw.lower(&args[1], ctx)?;
+            let fallback = match args.get(2) {
+                Some(x) => lw.lower(x, ctx)?,
+                None => Ir::Const(0.0),
+            };
+            let is_zero = f2(Func2::Eq, b.clone(), Ir::Const(0.0));
+            Ok(cond(is_zero, fallback, f2(Func2::Div, a, b)))
+        }
+        "step" => {
+            let h = lw.lower(&args[0], ctx)?;
+            let t = lw.lower(&args[1], ctx)?;
+            Ok(Ir::Special(SpecialIr::Step(Box::new(h), Box::new(t))))
+        }
+        "pulse" => {
+            let m = lw.lower(&args[0], ctx)?;
+            let first = match args.get(1) {
+                Some(a) => lw.lower(a, ctx)?,
+                None => Ir::Ref(super::program::START),
+            };
+            let interval = match args.get(2) {
+                Some(a) => lw.lower(a, ctx)?,
+                None => Ir::Const(0.0),
+            };
+            Ok(Ir::Special(SpecialIr::Pulse(
+                Box::new(m),
+                Box::new(first),
+                Box::new(interval),
+            )))
+        }
+        "ramp" => {
+            let slope = lw.lower(&args[0], ctx)?;
+            let start = lw.lower(&args[1], ctx)?;
+            let end = match args.get(2) {
+                Some(a) => lw.lower(a, ctx)?,
+                None => Ir::Const(f64::INFINITY),
+            };
+            Ok(Ir::Special(SpecialIr::Ramp(
+                Box::new(slope),
+                Box::new(start),
+                Box::new(end),
+            )))
+        }
+        "lookup" => {
+            let t = lw.table_of(&args[0], ctx)?;
+            let x = lw.lower(&args[1], ctx)?;
+            Ok(Ir::Lookup(t, Box::new(x)))
+        }
+        "smth1" | "smth3" | "smthn" => {
+            let (order, init_arg) = match key.as_str() {
+                "smth1" => (1, args.get(2)),
+                "smth3" => (3, args.get(2)),
+                _ => (constant_order(lw, &args[2], ctx)?, args.get(3)),
+            };
+            let input = lw.lower(&args[0], ctx)?;
+            let time = lw.lower(&args[1], ctx)?;
+            let init = match init_arg {
+                Some(a) => lw.lower(a, ctx)?,
+                None => input.clone(),
+            };
+            Ok(smooth(lw, &key, input, time, init, order, span, ctx))
+        }
+        "delay1" | "delay3" | "delayn" => {
+            let (order, init_arg) = match key.as_str() {
+                "delay1" => (1, args.get(2)),
+                "delay3" => (3, args.get(2)),
+                _ => (constant_order(lw, &args[2], ctx)?, args.get(3)),
+            };
+            let input = lw.lower(&args[0], ctx)?;
+            let time = lw.lower(&args[1], ctx)?;
+            let init = match init_arg {
+                Some(a) => lw.lower(a, ctx)?,
+                None => input.clone(),
+            };
+            Ok(material_delay(
+                lw, &key, input, time, init, order, span, ctx,
+            ))
+        }
+        "trend" => {
+            let input = lw.lower(&args[0], ctx)?;
+            let time = lw.lower(&args[1], ctx)?;
+            let initial_trend = match args.get(2) {
+                Some(a) => lw.lower(a, ctx)?,
+                None => Ir::Const(0.0),
+            };
+            // The average starts where a steady trend of `initial_trend` would have put it.
+            let init = f2(
+                Func2::Div,
+                input.clone(),
+                f2(
+                    Func2::Add,
+                    Ir::Const(1.0),
+                    f2(Func2::Mul, initial_trend, time.clone()),
+                ),
+            );
+            let avg = smooth(lw, "trend", input.clone(), time.clone(), init, 1, span, ctx);
+            Ok(f2(
+                Func2::Div,
+                f2(Func2::Sub, input, avg.clone()),
+                f2(Func2::Mul, avg, time),
+            ))
+        }
+        "delay" | "previous" => {
+            let input = lw.lower(&args[0], ctx)?;
+            let (time, init_arg) = if key == "delay" {
+                (lw.lower(&args[1], ctx)?, args.get(2))
+            } else {
+                (Ir::Ref(DT), args.get(1))
+            };
+            let init = match init_arg {
+                Some(a) => lw.lower(a, ctx)?,
+                None if key == "previous" => Ir::Const(0.0),
+                None => input.clone(),
+            };
+            let at = ctx.at(span);
+            let n = lw.out.delays.len();
+            let input_id = lw.hidden(format!("{key}{n}_input"), NodeRole::Aux, input, at.clone());
+            let time_id = lw.hidden(format!("{key}{n}_time"), NodeRole::Aux, time, at.clone());
+            let init_id = lw.hidden(format!("{key}{n}_initial"), NodeRole::Aux, init, at);
+            lw.out.delays.push((input_id, time_id, init_id));
+            Ok(Ir::Special(SpecialIr::Delay(n as u32)))
+        }
+        "init" => {
+            let x = lw.lower(&args[0], ctx)?;
+            if matches!(x, Ir::Const(_)) {
+                return Ok(x);
+            }
+            let at = ctx.at(span);
+            let n = lw.out.nodes.len();
+            Ok(Ir::Ref(lw.hidden(
+                format!("init{n}"),
+                NodeRole::InitCapture,
+                x,
+                at,
+            )))
+        }
+        "normal" | "random_normal" | "uniform" | "random_uniform" => {
+            let a = lw.lower(&args[0], ctx)?;
+            let b = lw.lower(&args[1], ctx)?;
+            let state = lw.out.noise_states;
+            lw.out.noise_states += 1;
+            Ok(Ir::Special(if key.ends_with("normal") {
+                SpecialIr::Normal(Box::new(a), Box::new(b), state)
+            } else {
+                SpecialIr::Uniform(Box::new(a), Box::new(b), state)
+            }))
+        }
+        "pink_noise" => {
+            let mean = lw.lower(&args[0], ctx)?;
+            let sd = lw.lower(&args[1], ctx)?;
+            let tau = lw.lower(&args[2], ctx)?;
+            let state = lw.out.noise_states;
+            lw.out.noise_states += 1;
+            Ok(Ir::Special(SpecialIr::Pink(
+                Box::new(mean),
+                Box::new(sd),
+                Box::new(tau),
+                state,
+            )))
+        }
+        _ => Err(ctx.error(name_span, format!("function `{name}` is not supported yet"))),
+    }
+}
+
+fn binary(lw: &mut Lowerer, ctx: &mut Ctx, args: &[Node], f: Func2) -> Result<Ir, Diagnostic> {
+    let a = lw.lower(&args[0], ctx)?;
+    let b = lw.lower(&args[1], ctx)?;
+    Ok(f2(f, a, b))
+}
+
+fn fold(items: Vec<Ir>, f: Func2) -> Ir {
+    let mut it = items.into_iter();
+    let first = it.next().unwrap_or(Ir::Const(0.0));
+    it.fold(first, |acc, x| f2(f, acc, x))
+}
+
+fn constant_order(lw: &mut Lowerer, node: &Node, ctx: &mut Ctx) -> Result<usize, Diagnostic> {
+    match lw.lower(node, ctx)? {
+        Ir::Const(n) if (1.0..=1000.0).contains(&n) && n.fract() == 0.0 => Ok(n as usize),
+        _ => Err(ctx
+            .error(
+                &node.span,
+                "the order must be a whole number from 1 to 1000",
+            )
+            .with_hint("the number of stages is fixed when the model is compiled")),
+    }
+}
+
+/// `order` first-order smooths in a chain, each with `time / order`; returns the last stage.
+#[allow(clippy::too_many_arguments)]
+fn smooth(
+    lw: &mut Lowerer,
+    label: &str,
+    input: Ir,
+    time: Ir,
+    init: Ir,
+    order: usize,
+    span: &Range<usize>,
+    ctx: &Ctx,
+) -> Ir {
+    let at = ctx.at(span);
+    let stage_time = f2(Func2::Div, time, Ir::Const(order as f64));
+    let mut upstream = input;
+    let mut last: Id = 0;
+    for k in 0..order {
+        let n = lw.out.nodes.len();
+        let stock = lw.hidden(
+            format!("{label}{n}_stage{k}"),
+            NodeRole::Stock {
+                inflows: Vec::new(),
+                outflows: Vec::new(),
+                non_negative: false,
+            },
+            init.clone(),
+            at.clone(),
+        );
+        let rate = f2(
+            Func2::Div,
+            f2(Func2::Sub, upstream, Ir::Ref(stock)),
+            stage_time.clone(),
+        );
+        let flow = lw.hidden(
+            format!("{label}{n}_rate{k}"),
+            NodeRole::Flow {
+                non_negative: false,
+            },
+            rate,
+            at.clone(),
+        );
+        if let NodeRole::Stock { inflows, .. } = &mut lw.out.nodes[stock as usize].role {
+            inflows.push(flow);
+        }
+        upstream = Ir::Ref(stock);
+        last = stock;
+    }
+    Ir::Ref(last)
+}
+
+/// A material delay of `order` stages; returns the outflow of the last stage.
+#[allow(clippy::too_many_arguments)]
+fn material_delay(
+    lw: &mut Lowerer,
+    label: &str,
+    input: Ir,
+    time: Ir,
+    init: Ir,
+    order: usize,
+    span: &Range<usize>,
+    ctx: &Ctx,
+) -> Ir {
+    let at = ctx.at(span);
+    let stage_time = f2(Func2::Div, time, Ir::Const(order as f64));
+    let n0 = lw.out.nodes.len();
+    let mut inflow = lw.hidden(
+        format!("{label}{n0}_in"),
+        NodeRole::Flow {
+            non_negative: false,
+        },
+        input,
+        at.clone(),
+    );
+    let mut out = Ir::Const(0.0);
+    for k in 0..order {
+        let stock = lw.hidden(
+            format!("{label}{n0}_stage{k}"),
+            NodeRole::Stock {
+                inflows: vec![inflow],
+                outflows: Vec::new(),
+                non_negative: false,
+            },
+            f2(Func2::Mul, init.clone(), stage_time.clone()),
+            at.clone(),
+        );
+        let outflow = lw.hidden(
+            format!("{label}{n0}_out{k}"),
+            NodeRole::Flow {
+                non_negative: false,
+            },
+            f2(Func2::Div, Ir::Ref(stock), stage_time.clone()),
+            at.clone(),
+        );
+        if let NodeRole::Stock { outflows, .. } = &mut lw.out.nodes[stock as usize].role {
+            outflows.push(outflow);
+        }
+        inflow = outflow;
+        out = Ir::Ref(outflow);
+    }
+    out
+}

@@ -1,0 +1,205 @@
+//! Code generation: [`Ir`] trees become register instructions over slots, with a literal pool.
+
+use super::ir::{Ir, SpecialIr};
+use super::program::{Func2, Op, Slot, Special};
+use std::collections::HashMap;
+
+/// Literal slots are numbered from this mark until relocation puts them after the temporaries.
+const LITERAL_MARK: Slot = 1 << 31;
+
+/// Emits instructions for one code stream.
+pub struct Emitter<'a> {
+    /// Node id → slot.
+    pub slot_of: &'a [Slot],
+    /// Delay lines referenced by `SpecialIr::Delay`, used as-is.
+    pub specials: &'a mut Vec<Special>,
+    /// Literal values by bit pattern → literal number.
+    pub literals: &'a mut HashMap<u64, Slot>,
+    /// Literal values in order.
+    pub literal_values: &'a mut Vec<f64>,
+    /// First temporary slot.
+    pub temp_base: Slot,
+    /// Next free temporary.
+    pub temp_next: Slot,
+    /// Highest temporary count used.
+    pub temp_max: Slot,
+    /// The code.
+    pub code: Vec<Op>,
+}
+
+impl Emitter<'_> {
+    fn temp(&mut self) -> Slot {
+        let t = self.temp_next;
+        self.temp_next += 1;
+        self.temp_max = self.temp_max.max(self.temp_next - self.temp_base);
+        t
+    }
+
+    fn literal(&mut self, v: f64) -> Slot {
+        let n = self.literal_values.len() as Slot;
+        *self.literals.entry(v.to_bits()).or_insert_with(|| {
+            self.literal_values.push(v);
+            LITERAL_MARK + n
+        })
+    }
+
+    /// A slot holding the value of `ir`, computing it into a temporary when needed.
+    fn operand(&mut self, ir: &Ir) -> Slot {
+        match ir {
+            Ir::Const(v) => self.literal(*v),
+            Ir::Ref(id) => self.slot_of[*id as usize],
+            _ => {
+                let t = self.temp();
+                self.emit_into(ir, t);
+                t
+            }
+        }
+    }
+
+    /// Emits code computing `ir` into slot `dest`.
+    pub fn emit_into(&mut self, ir: &Ir, dest: Slot) {
+        let mark = self.temp_next;
+        match ir {
+            Ir::Const(_) | Ir::Ref(_) => {
+                let a = self.operand(ir);
+                self.code.push(Op::Copy(dest, a));
+            }
+            Ir::F1(f, a) => {
+                let a = self.operand(a);
+                self.code.push(Op::F1(*f, dest, a));
+            }
+            Ir::F2(f, a, b) => {
+                let a = self.operand(a);
+                let b = self.operand(b);
+                self.code.push(match f {
+                    Func2::Add => Op::Add(dest, a, b),
+                    Func2::Sub => Op::Sub(dest, a, b),
+                    Func2::Mul => Op::Mul(dest, a, b),
+                    Func2::Div => Op::Div(dest, a, b),
+                    f => Op::F2(*f, dest, a, b),
+                });
+            }
+            Ir::If(c, a, b) => {
+                let c = self.operand(c);
+                let jump_else = self.code.len();
+                self.code.push(Op::JumpIfZero(c, 0));
+                self.emit_into(a, dest);
+                let jump_end = self.code.len();
+                self.code.push(Op::Jump(0));
+                let else_at = self.code.len() as u32;
+                self.emit_into(b, dest);
+                let end_at = self.code.len() as u32;
+                self.code[jump_else] = Op::JumpIfZero(c, else_at);
+                self.code[jump_end] = Op::Jump(end_at);
+            }
+            Ir::Lookup(t, a) => {
+                let a = self.operand(a);
+                self.code.push(Op::Lookup(dest, *t, a));
+            }
+            Ir::Special(s) => {
+                let special = match s {
+                    SpecialIr::Step(h, t) => Special::Step {
+                        height: self.operand(h),
+                        start: self.operand(t),
+                    },
+                    SpecialIr::Pulse(m, f, i) => Special::Pulse {
+                        magnitude: self.operand(m),
+                        first: self.operand(f),
+                        interval: self.operand(i),
+                    },
+                    SpecialIr::Ramp(s, a, b) => Special::Ramp {
+                        slope: self.operand(s),
+                        start: self.operand(a),
+                        end: self.operand(b),
+                    },
+                    SpecialIr::Delay(n) => Special::Delay(*n),
+                    SpecialIr::Uniform(a, b, state) => Special::Uniform {
+                        min: self.operand(a),
+                        max: self.operand(b),
+                        state: *state,
+                    },
+                    SpecialIr::Normal(a, b, state) => Special::Normal {
+                        mean: self.operand(a),
+                        sd: self.operand(b),
+                        state: *state,
+                    },
+                    SpecialIr::Pink(m, s, t, state) => Special::Pink {
+                        mean: self.operand(m),
+                        sd: self.operand(s),
+                        tau: self.operand(t),
+                        state: *state,
+                    },
+                };
+                self.specials.push(special);
+                let index = (self.specials.len() - 1) as u32;
+                self.code.push(Op::Special(dest, index));
+            }
+        }
+        self.temp_next = mark;
+    }
+}
+
+/// Moves literal slots from their marks to `base + n`.
+pub fn relocate(code: &mut [Op], specials: &mut [Special], base: Slot) {
+    let fix = |s: &mut Slot| {
+        if *s >= LITERAL_MARK {
+            *s = base + (*s - LITERAL_MARK);
+        }
+    };
+    for op in code.iter_mut() {
+        match op {
+            Op::Copy(d, a) | Op::F1(_, d, a) | Op::Lookup(d, _, a) => {
+                fix(d);
+                fix(a);
+            }
+            Op::Add(d, a, b)
+            | Op::Sub(d, a, b)
+            | Op::Mul(d, a, b)
+            | Op::Div(d, a, b)
+            | Op::F2(_, d, a, b) => {
+                fix(d);
+                fix(a);
+                fix(b);
+            }
+            Op::JumpIfZero(c, _) => fix(c),
+            Op::ClampNonNegative(d) | Op::Special(d, _) => fix(d),
+            Op::Jump(_) => {}
+        }
+    }
+    for s in specials.iter_mut() {
+        match s {
+            Special::Step { height, start } => {
+                fix(height);
+                fix(start);
+            }
+            Special::Pulse {
+                magnitude,
+                first,
+                interval,
+            } => {
+                fix(magnitude);
+                fix(first);
+                fix(interval);
+            }
+            Special::Ramp { slope, start, end } => {
+                fix(slope);
+                fix(start);
+                fix(end);
+            }
+            Special::Delay(_) => {}
+            Special::Uniform { min, max, .. } => {
+                fix(min);
+                fix(max);
+            }
+            Special::Normal { mean, sd, .. } => {
+                fix(mean);
+                fix(sd);
+            }
+            Special::Pink { mean, sd, tau, .. } => {
+                fix(mean);
+                fix(sd);
+                fix(tau);
+            }
+        }
+    }
+}

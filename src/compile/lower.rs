@@ -1,0 +1,614 @@
+//! Lowering: each variable element's equation becomes an [`Ir`] with names resolved, arrays
+//! expanded element by element and stateful builtins expanded into hidden stocks and flows.
+
+use super::builtins;
+use super::ir::{cond, f1, f2, Id, Ir};
+use super::program::{Func1, Func2, Table, DT, START, STOP, TIME};
+use super::symbols::Symbols;
+use crate::diagnostic::{closest, Diagnostic, SourceRef};
+use crate::equation::{self, BinOp, Node, NodeKind, Subscript, UnOp};
+use crate::model::{names::canonical, Equation, Expr, Model, VarKind};
+
+/// The role of a node in the compiled model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeRole {
+    /// Time, DT, start and stop.
+    Reserved,
+    /// A stock integrating flows.
+    Stock {
+        /// Inflow nodes.
+        inflows: Vec<Id>,
+        /// Outflow nodes.
+        outflows: Vec<Id>,
+        /// Outflows are cut back to keep the stock at or above zero.
+        non_negative: bool,
+    },
+    /// A flow.
+    Flow {
+        /// Negative values are clipped to zero.
+        non_negative: bool,
+    },
+    /// An auxiliary.
+    Aux,
+    /// A constant written in `[constants]`.
+    Constant,
+    /// INIT(x): the value of x at the start, held.
+    InitCapture,
+    /// A lookup table with no input equation; only callable.
+    TableOnly,
+}
+
+/// One node: a variable element or a hidden helper.
+#[derive(Debug, Clone)]
+pub struct NodeDef {
+    /// Display name (`name[elem]`; hidden helpers start with `#`).
+    pub name: String,
+    /// Role.
+    pub role: NodeRole,
+    /// The value (for stocks: the initial value).
+    pub ir: Ir,
+    /// Model variable index for user-visible nodes.
+    pub var: Option<usize>,
+    /// Where it was defined.
+    pub at: SourceRef,
+}
+
+/// Everything lowering produces.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    /// Nodes by id.
+    pub nodes: Vec<NodeDef>,
+    /// Graphical-function tables.
+    pub tables: Vec<Table>,
+    /// Fixed delay lines: (input node, delay-time node, initial-value node).
+    pub delays: Vec<(Id, Id, Id)>,
+    /// Number of per-step noise states.
+    pub noise_states: u32,
+}
+
+/// The equation being lowered: its text, where it is, and the element being computed.
+pub(super) struct Ctx<'a> {
+    pub expr: &'a Expr,
+    /// Bound dimensions: (dimension, element). Later entries shadow earlier ones.
+    pub bindings: Vec<(usize, usize)>,
+}
+
+impl Ctx<'_> {
+    pub fn at(&self, span: &std::ops::Range<usize>) -> SourceRef {
+        self.expr.at.advance_in(&self.expr.text, span.start)
+    }
+
+    pub fn error(&self, span: &std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(message, self.at(span))
+    }
+
+    fn binding(&self, dim: usize) -> Option<usize> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(d, _)| *d == dim)
+            .map(|(_, e)| *e)
+    }
+}
+
+/// The lowering pass over a whole model.
+pub struct Lowerer<'m> {
+    pub(super) model: &'m Model,
+    pub(super) sym: Symbols,
+    pub(super) out: Lowered,
+    /// Table index of each variable with a graphical function.
+    var_tables: Vec<Option<u32>>,
+}
+
+const RESERVED_NAMES: [&str; 4] = ["time", "dt", "starttime", "stoptime"];
+
+impl<'m> Lowerer<'m> {
+    /// Lowers every variable of `model`.
+    pub fn run(model: &'m Model) -> Result<Lowered, Vec<Diagnostic>> {
+        let (sym, next) = Symbols::build(model, RESERVED_NAMES.len() as Id)?;
+        let mut out = Lowered::default();
+        for name in RESERVED_NAMES {
+            out.nodes.push(NodeDef {
+                name: name.to_string(),
+                role: NodeRole::Reserved,
+                ir: Ir::Const(0.0),
+                var: None,
+                at: SourceRef::none(),
+            });
+        }
+        let mut var_tables = Vec::with_capacity(model.variables.len());
+        for var in &model.variables {
+            var_tables.push(var.gf.as_ref().map(|gf| {
+                out.tables.push(Table {
+                    xs: gf.xs.clone(),
+                    ys: gf.ys.clone(),
+                    kind: gf.kind,
+                });
+                (out.tables.len() - 1) as u32
+            }));
+        }
+        // Placeholders so element ids index `nodes` directly; filled in below.
+        for (vi, info) in sym.vars.iter().enumerate() {
+            let var = &model.variables[info.index];
+            for tuple in sym.element_tuples(vi) {
+                out.nodes.push(NodeDef {
+                    name: sym.element_name(model, vi, &tuple),
+                    role: NodeRole::Aux,
+                    ir: Ir::Const(f64::NAN),
+                    var: Some(info.index),
+                    at: var.at.clone(),
+                });
+            }
+        }
+        debug_assert_eq!(out.nodes.len() as Id, next);
+        let mut lowerer = Lowerer {
+            model,
+            sym,
+            out,
+            var_tables,
+        };
+        let mut errors = Vec::new();
+        for vi in 0..lowerer.sym.vars.len() {
+            if let Err(mut e) = lowerer.lower_variable(vi) {
+                errors.append(&mut e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(lowerer.out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn lower_variable(&mut self, vi: usize) -> Result<(), Vec<Diagnostic>> {
+        let model = self.model;
+        let info = self.sym.vars[vi].clone();
+        let var = &model.variables[info.index];
+        let table = self.var_tables[info.index];
+        let mut parsed_all: Option<Node> = None;
+        if let Some(Equation::All(expr)) = &var.equation {
+            parsed_all = Some(parse_expr(expr).map_err(|e| vec![e])?);
+        }
+        let mut errors = Vec::new();
+        for (offset, tuple) in self.sym.element_tuples(vi).into_iter().enumerate() {
+            let id = info.base + offset as Id;
+            let (expr, node) = match &var.equation {
+                None => {
+                    if table.is_some() {
+                        self.out.nodes[id as usize].role = NodeRole::TableOnly;
+                        continue;
+                    }
+                    errors.push(Diagnostic::new(
+                        format!("`{}` has no equation", var.name),
+                        var.at.clone(),
+                    ));
+                    continue;
+                }
+                Some(Equation::All(expr)) => (expr, parsed_all.clone()),
+                Some(Equation::PerElement(list)) => {
+                    let found = list.iter().find(|(elems, _)| {
+                        elems.len() == tuple.len()
+                            && elems.iter().zip(&tuple).all(|(name, &(d, e))| {
+                                let key = canonical(name);
+                                self.sym.dims[d].element_keys[e] == key
+                                    || key == (e + 1).to_string()
+                            })
+                    });
+                    match found {
+                        Some((_, expr)) => (expr, None),
+                        None => {
+                            errors.push(
+                                Diagnostic::new(
+                                    format!(
+                                        "no equation for `{}`",
+                                        self.sym.element_name(model, vi, &tuple)
+                                    ),
+                                    var.at.clone(),
+                                )
+                                .with_hint("give an equation for every element"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+            };
+            let node = match node {
+                Some(n) => n,
+                None => match parse_expr(expr) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                },
+            };
+            let mut ctx = Ctx {
+                expr,
+                bindings: tuple.clone(),
+            };
+            let result = self.lower(&node, &mut ctx).and_then(|ir| {
+                let ir = match table {
+                    Some(t) => Ir::Lookup(t, Box::new(ir)),
+                    None => ir,
+                };
+                let role = self.role_of(vi, &var.kind, &mut ctx)?;
+                Ok((ir, role))
+            });
+            match result {
+                Ok((ir, role)) => {
+                    let node = &mut self.out.nodes[id as usize];
+                    node.ir = ir;
+                    node.role = role;
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn role_of(&self, vi: usize, kind: &VarKind, ctx: &mut Ctx) -> Result<NodeRole, Diagnostic> {
+        Ok(match kind {
+            VarKind::Stock {
+                inflows,
+                outflows,
+                non_negative,
+            } => NodeRole::Stock {
+                inflows: self.resolve_flows(vi, inflows, ctx)?,
+                outflows: self.resolve_flows(vi, outflows, ctx)?,
+                non_negative: *non_negative,
+            },
+            VarKind::Flow { non_negative } => NodeRole::Flow {
+                non_negative: *non_negative,
+            },
+            VarKind::Aux => NodeRole::Aux,
+            VarKind::Constant => NodeRole::Constant,
+        })
+    }
+
+    fn resolve_flows(
+        &self,
+        stock: usize,
+        flows: &[String],
+        ctx: &Ctx,
+    ) -> Result<Vec<Id>, Diagnostic> {
+        let var = &self.model.variables[self.sym.vars[stock].index];
+        let mut ids = Vec::new();
+        for name in flows {
+            let Some(fi) = self.sym.var(name) else {
+                let mut e = Diagnostic::new(
+                    format!("stock `{}` lists unknown flow `{name}`", var.name),
+                    var.at.clone(),
+                );
+                let flows = self
+                    .model
+                    .variables
+                    .iter()
+                    .filter(|v| matches!(v.kind, VarKind::Flow { .. }));
+                if let Some(c) = closest(name, flows.map(|v| v.name.as_str())) {
+                    e = e.with_hint(format!("did you mean `{c}`?"));
+                }
+                return Err(e);
+            };
+            let flow_var = &self.model.variables[self.sym.vars[fi].index];
+            if fi == stock {
+                return Err(Diagnostic::new(
+                    format!("stock `{}` lists itself as a flow", var.name),
+                    var.at.clone(),
+                ));
+            }
+            if matches!(flow_var.kind, VarKind::Stock { .. }) {
+                return Err(Diagnostic::new(
+                    format!("stock `{}` lists stock `{name}` as a flow", var.name),
+                    var.at.clone(),
+                )
+                .with_hint("flows connect stocks; add a flow between them"));
+            }
+            let mut elems = Vec::new();
+            for &d in &self.sym.vars[fi].dims {
+                match ctx.binding(d) {
+                    Some(e) => elems.push(e),
+                    None => {
+                        return Err(Diagnostic::new(
+                            format!(
+                                "flow `{name}` is arrayed over `{}` but stock `{}` is not",
+                                self.sym.dims[d].name, var.name
+                            ),
+                            var.at.clone(),
+                        ))
+                    }
+                }
+            }
+            ids.push(self.sym.element_id(fi, &elems));
+        }
+        Ok(ids)
+    }
+
+    /// Adds a hidden node and returns its id.
+    pub(super) fn hidden(&mut self, name: String, role: NodeRole, ir: Ir, at: SourceRef) -> Id {
+        self.out.nodes.push(NodeDef {
+            name: format!("#{name}"),
+            role,
+            ir,
+            var: None,
+            at,
+        });
+        (self.out.nodes.len() - 1) as Id
+    }
+
+    /// Lowers one syntax node in context.
+    pub(super) fn lower(&mut self, node: &Node, ctx: &mut Ctx) -> Result<Ir, Diagnostic> {
+        match &node.kind {
+            NodeKind::Number(v) => Ok(Ir::Const(*v)),
+            NodeKind::Var { name, subscripts } => self.reference(name, subscripts, &node.span, ctx),
+            NodeKind::Unary(op, a) => {
+                let a = self.lower(a, ctx)?;
+                Ok(match op {
+                    UnOp::Neg => f1(Func1::Neg, a),
+                    UnOp::Not => f1(Func1::Not, a),
+                })
+            }
+            NodeKind::Binary(op, a, b) => {
+                let a = self.lower(a, ctx)?;
+                let b = self.lower(b, ctx)?;
+                let f = match op {
+                    BinOp::Pow => Func2::Pow,
+                    BinOp::Mul => Func2::Mul,
+                    BinOp::Div => Func2::Div,
+                    BinOp::Mod => Func2::Mod,
+                    BinOp::Add => Func2::Add,
+                    BinOp::Sub => Func2::Sub,
+                    BinOp::Lt => Func2::Lt,
+                    BinOp::Le => Func2::Le,
+                    BinOp::Gt => Func2::Gt,
+                    BinOp::Ge => Func2::Ge,
+                    BinOp::Eq => Func2::Eq,
+                    BinOp::Ne => Func2::Ne,
+                    BinOp::And => Func2::And,
+                    BinOp::Or => Func2::Or,
+                };
+                Ok(f2(f, a, b))
+            }
+            NodeKind::If(c, a, b) => {
+                let c = self.lower(c, ctx)?;
+                let a = self.lower(a, ctx)?;
+                let b = self.lower(b, ctx)?;
+                Ok(cond(c, a, b))
+            }
+            NodeKind::Call {
+                name,
+                name_span,
+                args,
+            } => {
+                if let Some(vi) = self.sym.var(name) {
+                    let index = self.sym.vars[vi].index;
+                    if let Some(t) = self.var_tables[index] {
+                        if args.len() != 1 {
+                            return Err(ctx.error(
+                                name_span,
+                                format!("lookup `{name}` takes one argument, got {}", args.len()),
+                            ));
+                        }
+                        let x = self.lower(&args[0], ctx)?;
+                        return Ok(Ir::Lookup(t, Box::new(x)));
+                    }
+                }
+                builtins::call(self, name, name_span, args, &node.span, ctx)
+            }
+        }
+    }
+
+    /// The table of a lookup named in an equation (for `LOOKUP(table, x)`).
+    pub(super) fn table_of(&self, node: &Node, ctx: &Ctx) -> Result<u32, Diagnostic> {
+        if let NodeKind::Var { name, .. } = &node.kind {
+            if let Some(vi) = self.sym.var(name) {
+                if let Some(t) = self.var_tables[self.sym.vars[vi].index] {
+                    return Ok(t);
+                }
+            }
+        }
+        Err(ctx.error(&node.span, "expected the name of a graphical function"))
+    }
+
+    fn reference(
+        &mut self,
+        name: &str,
+        subscripts: &[Subscript],
+        span: &std::ops::Range<usize>,
+        ctx: &mut Ctx,
+    ) -> Result<Ir, Diagnostic> {
+        let key = canonical(name);
+        let Some(vi) = self.sym.var(name) else {
+            match key.as_str() {
+                "time" => return Ok(Ir::Ref(TIME)),
+                "dt" | "time_step" => return Ok(Ir::Ref(DT)),
+                "starttime" | "initial_time" | "start_time" => return Ok(Ir::Ref(START)),
+                "stoptime" | "final_time" | "stop_time" => return Ok(Ir::Ref(STOP)),
+                "pi" => return Ok(Ir::Const(std::f64::consts::PI)),
+                "inf" | "infinity" => return Ok(Ir::Const(f64::INFINITY)),
+                "true" => return Ok(Ir::Const(1.0)),
+                "false" => return Ok(Ir::Const(0.0)),
+                _ => {}
+            }
+            let mut e = ctx.error(span, format!("unknown variable `{name}`"));
+            let names = self.model.variables.iter().map(|v| v.name.as_str());
+            if let Some(c) = closest(name, names) {
+                e = e.with_hint(format!("did you mean `{c}`?"));
+            } else if builtins::is_builtin(&key) {
+                e = e.with_hint(format!("`{name}` is a function; call it with parentheses"));
+            }
+            return Err(e);
+        };
+        let info = self.sym.vars[vi].clone();
+        let var = &self.model.variables[info.index];
+        if self.out.nodes[info.base as usize].role == NodeRole::TableOnly
+            || (var.equation.is_none() && var.gf.is_some())
+        {
+            return Err(ctx
+                .error(span, format!("`{}` is a lookup table", var.name))
+                .with_hint(format!("call it with an input, e.g. `{}(x)`", var.name)));
+        }
+        if info.dims.is_empty() {
+            if !subscripts.is_empty() {
+                return Err(ctx.error(
+                    span,
+                    format!("`{}` is not arrayed; remove the `[...]`", var.name),
+                ));
+            }
+            return Ok(Ir::Ref(info.base));
+        }
+        if !subscripts.is_empty() && subscripts.len() != info.dims.len() {
+            return Err(ctx.error(
+                span,
+                format!(
+                    "`{}` has {} dimension(s) but {} subscript(s) are given",
+                    var.name,
+                    info.dims.len(),
+                    subscripts.len()
+                ),
+            ));
+        }
+        let mut elems = Vec::with_capacity(info.dims.len());
+        for (p, &d) in info.dims.iter().enumerate() {
+            let dim = &self.sym.dims[d];
+            let elem =
+                match subscripts.get(p) {
+                    None | Some(Subscript::Wildcard(_)) => ctx.binding(d).ok_or_else(|| {
+                        ctx.error(
+                            span,
+                            format!(
+                                "`{}` is arrayed over `{}`: say which element",
+                                var.name, dim.name
+                            ),
+                        )
+                        .with_hint(format!(
+                        "write `{}[{}]`, or use it in an equation over `{}`, or inside SUM(...)",
+                        var.name,
+                        dim.elements.first().map(String::as_str).unwrap_or("element"),
+                        dim.name
+                    ))
+                    })?,
+                    Some(Subscript::Name(s, sspan)) => {
+                        let skey = canonical(s);
+                        if let Some(e) = dim.element_keys.iter().position(|k| *k == skey) {
+                            e
+                        } else if let Some(&other) = self.sym.dim_by_key.get(&skey) {
+                            let bound = ctx.binding(other).ok_or_else(|| {
+                                ctx.error(
+                                sspan,
+                                format!("dimension `{s}` has no current element here"),
+                            )
+                            .with_hint(
+                                "use an element name, or write this equation over that dimension",
+                            )
+                            })?;
+                            if bound >= dim.elements.len() {
+                                return Err(ctx.error(
+                                    sspan,
+                                    format!("`{s}` does not map onto `{}`", dim.name),
+                                ));
+                            }
+                            bound
+                        } else if let Ok(n) = s.parse::<usize>() {
+                            if n == 0 || n > dim.elements.len() {
+                                return Err(ctx
+                                    .error(sspan, format!("index {n} is outside `{}`", dim.name)));
+                            }
+                            n - 1
+                        } else {
+                            let mut e = ctx.error(
+                                sspan,
+                                format!("`{s}` is not an element of dimension `{}`", dim.name),
+                            );
+                            if let Some(c) = closest(s, dim.elements.iter().map(String::as_str)) {
+                                e = e.with_hint(format!("did you mean `{c}`?"));
+                            }
+                            return Err(e);
+                        }
+                    }
+                };
+            elems.push(elem);
+        }
+        Ok(Ir::Ref(self.sym.element_id(vi, &elems)))
+    }
+
+    /// Dimensions left free by `node` (wildcards and unsubscripted arrayed variables), in order.
+    pub(super) fn free_dims(&self, node: &Node, out: &mut Vec<usize>) {
+        match &node.kind {
+            NodeKind::Number(_) => {}
+            NodeKind::Var { name, subscripts } => {
+                if let Some(vi) = self.sym.var(name) {
+                    let dims = &self.sym.vars[vi].dims;
+                    for (p, &d) in dims.iter().enumerate() {
+                        let free = match subscripts.get(p) {
+                            None => subscripts.is_empty(),
+                            Some(Subscript::Wildcard(_)) => true,
+                            Some(Subscript::Name(..)) => false,
+                        };
+                        if free && !out.contains(&d) {
+                            out.push(d);
+                        }
+                    }
+                }
+            }
+            NodeKind::Unary(_, a) => self.free_dims(a, out),
+            NodeKind::Binary(_, a, b) => {
+                self.free_dims(a, out);
+                self.free_dims(b, out);
+            }
+            NodeKind::If(c, a, b) => {
+                self.free_dims(c, out);
+                self.free_dims(a, out);
+                self.free_dims(b, out);
+            }
+            NodeKind::Call { args, .. } => {
+                for a in args {
+                    self.free_dims(a, out);
+                }
+            }
+        }
+    }
+
+    /// Lowers `node` once for every combination of its free dimensions' elements.
+    pub(super) fn expand(&mut self, node: &Node, ctx: &mut Ctx) -> Result<Vec<Ir>, Diagnostic> {
+        let mut free = Vec::new();
+        self.free_dims(node, &mut free);
+        let mut combos: Vec<Vec<(usize, usize)>> = vec![Vec::new()];
+        for &d in &free {
+            let n = self.sym.dims[d].elements.len();
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    (0..n).map(move |e| {
+                        let mut c = c.clone();
+                        c.push((d, e));
+                        c
+                    })
+                })
+                .collect();
+        }
+        let mut out = Vec::with_capacity(combos.len());
+        for combo in combos {
+            let depth = ctx.bindings.len();
+            ctx.bindings.extend(combo);
+            let ir = self.lower(node, ctx);
+            ctx.bindings.truncate(depth);
+            out.push(ir?);
+        }
+        Ok(out)
+    }
+}
+
+/// Parses an equation, turning syntax errors into located diagnostics.
+pub fn parse_expr(expr: &Expr) -> Result<Node, Diagnostic> {
+    equation::parse(&expr.text).map_err(|e| {
+        let mut d = Diagnostic::new(e.message, expr.at.advance_in(&expr.text, e.span.start));
+        if let Some(h) = e.hint {
+            d = d.with_hint(h);
+        }
+        d
+    })
+}

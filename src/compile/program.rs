@@ -1,0 +1,477 @@
+//! The compiled program: a flat slot array layout and straight-line register code.
+//!
+//! Every quantity (time, stocks, auxiliaries, temporaries, literals) lives in one `f64` slot;
+//! instructions name slots by index, so evaluation does no name lookup and no allocation.
+
+use crate::model::{GfKind, SimSpecs};
+
+/// Slot index.
+pub type Slot = u32;
+
+/// Slot holding the current time.
+pub const TIME: Slot = 0;
+/// Slot holding the integration step.
+pub const DT: Slot = 1;
+/// Slot holding the start time.
+pub const START: Slot = 2;
+/// Slot holding the stop time.
+pub const STOP: Slot = 3;
+/// Number of reserved slots before the stocks.
+pub const RESERVED: usize = 4;
+
+/// Functions of one argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func1 {
+    /// |x|
+    Abs,
+    /// e^x
+    Exp,
+    /// natural log
+    Ln,
+    /// log base 10
+    Log10,
+    /// square root
+    Sqrt,
+    /// sine
+    Sin,
+    /// cosine
+    Cos,
+    /// tangent
+    Tan,
+    /// arcsine
+    Asin,
+    /// arccosine
+    Acos,
+    /// arctangent
+    Atan,
+    /// floor (XMILE INT)
+    Int,
+    /// round half away from zero
+    Round,
+    /// logical not
+    Not,
+    /// negation
+    Neg,
+}
+
+impl Func1 {
+    /// Applies the function.
+    #[inline]
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Func1::Abs => x.abs(),
+            Func1::Exp => x.exp(),
+            Func1::Ln => x.ln(),
+            Func1::Log10 => x.log10(),
+            Func1::Sqrt => x.sqrt(),
+            Func1::Sin => x.sin(),
+            Func1::Cos => x.cos(),
+            Func1::Tan => x.tan(),
+            Func1::Asin => x.asin(),
+            Func1::Acos => x.acos(),
+            Func1::Atan => x.atan(),
+            Func1::Int => x.floor(),
+            Func1::Round => x.round(),
+            Func1::Not => f64::from(x == 0.0),
+            Func1::Neg => -x,
+        }
+    }
+}
+
+/// Functions of two arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func2 {
+    /// a + b
+    Add,
+    /// a − b
+    Sub,
+    /// a × b
+    Mul,
+    /// a ÷ b
+    Div,
+    /// a ^ b
+    Pow,
+    /// a − b·floor(a/b): the result has the sign of b
+    Mod,
+    /// a < b
+    Lt,
+    /// a ≤ b
+    Le,
+    /// a > b
+    Gt,
+    /// a ≥ b
+    Ge,
+    /// a = b
+    Eq,
+    /// a ≠ b
+    Ne,
+    /// a and b
+    And,
+    /// a or b
+    Or,
+    /// smaller of the two
+    Min,
+    /// larger of the two
+    Max,
+    /// a ÷ b, or 0 when b is 0
+    SafeDiv,
+}
+
+impl Func2 {
+    /// Applies the function.
+    #[inline]
+    pub fn apply(self, a: f64, b: f64) -> f64 {
+        match self {
+            Func2::Add => a + b,
+            Func2::Sub => a - b,
+            Func2::Mul => a * b,
+            Func2::Div => a / b,
+            Func2::Pow => a.powf(b),
+            Func2::Mod => a - b * (a / b).floor(),
+            Func2::Lt => f64::from(a < b),
+            Func2::Le => f64::from(a <= b),
+            Func2::Gt => f64::from(a > b),
+            Func2::Ge => f64::from(a >= b),
+            Func2::Eq => f64::from(a == b),
+            Func2::Ne => f64::from(a != b),
+            Func2::And => f64::from(a != 0.0 && b != 0.0),
+            Func2::Or => f64::from(a != 0.0 || b != 0.0),
+            Func2::Min => a.min(b),
+            Func2::Max => a.max(b),
+            Func2::SafeDiv => {
+                if b == 0.0 {
+                    0.0
+                } else {
+                    a / b
+                }
+            }
+        }
+    }
+}
+
+/// One register instruction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op {
+    /// `d = a`
+    Copy(Slot, Slot),
+    /// `d = f(a)`
+    F1(Func1, Slot, Slot),
+    /// `d = a + b` (the commonest operations get their own variants)
+    Add(Slot, Slot, Slot),
+    /// `d = a - b`
+    Sub(Slot, Slot, Slot),
+    /// `d = a * b`
+    Mul(Slot, Slot, Slot),
+    /// `d = a / b`
+    Div(Slot, Slot, Slot),
+    /// `d = f(a, b)`
+    F2(Func2, Slot, Slot, Slot),
+    /// Continue at instruction `target` when slot `c` is zero.
+    JumpIfZero(Slot, u32),
+    /// Continue at instruction `target`.
+    Jump(u32),
+    /// `d = table(a)`
+    Lookup(Slot, u32, Slot),
+    /// `d = max(d, 0)`, for non-negative flows.
+    ClampNonNegative(Slot),
+    /// A time-dependent or stateful builtin, described in [`Program::specials`].
+    Special(Slot, u32),
+}
+
+/// Builtins with state or several arguments, kept out of the hot [`Op`] enum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Special {
+    /// `height` once `TIME >= start`.
+    Step {
+        /// height
+        height: Slot,
+        /// start time
+        start: Slot,
+    },
+    /// `magnitude / DT` for one DT at `first`, repeating every `interval` when positive.
+    Pulse {
+        /// magnitude
+        magnitude: Slot,
+        /// first time
+        first: Slot,
+        /// repeat interval (0: once)
+        interval: Slot,
+    },
+    /// `slope·(TIME − start)` between `start` and `end`.
+    Ramp {
+        /// slope
+        slope: Slot,
+        /// start time
+        start: Slot,
+        /// end time (infinite when absent)
+        end: Slot,
+    },
+    /// Output of a fixed delay pipeline (index into [`Program::delays`]).
+    Delay(u32),
+    /// Per-step uniform noise on [min, max), held through the stages of a step.
+    Uniform {
+        /// lower bound
+        min: Slot,
+        /// upper bound
+        max: Slot,
+        /// noise state index
+        state: u32,
+    },
+    /// Per-step normal noise, held through the stages of a step.
+    Normal {
+        /// mean
+        mean: Slot,
+        /// standard deviation
+        sd: Slot,
+        /// noise state index
+        state: u32,
+    },
+    /// Smoothed (first-order autoregressive) noise with the given correlation time.
+    Pink {
+        /// mean
+        mean: Slot,
+        /// standard deviation of the stationary process
+        sd: Slot,
+        /// correlation time
+        tau: Slot,
+        /// noise state index
+        state: u32,
+    },
+}
+
+/// A fixed delay: the input is recorded once per step; the output is the input `k` steps ago.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DelayLine {
+    /// Slot holding the current input.
+    pub input: Slot,
+    /// Slot holding the delay time (read once, at the start of a run).
+    pub delay: Slot,
+    /// Slot holding the output before the pipeline fills.
+    pub initial: Slot,
+}
+
+/// A graphical function table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// x points, increasing.
+    pub xs: Vec<f64>,
+    /// y points.
+    pub ys: Vec<f64>,
+    /// Interpolation rule.
+    pub kind: GfKind,
+}
+
+impl Table {
+    /// Evaluates the table at `x`.
+    pub fn eval(&self, x: f64) -> f64 {
+        let (xs, ys) = (&self.xs, &self.ys);
+        let n = xs.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        if x.is_nan() {
+            return f64::NAN;
+        }
+        if n == 1 {
+            return ys[0];
+        }
+        if x <= xs[0] {
+            return match self.kind {
+                GfKind::Extrapolate => ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0]),
+                _ => ys[0],
+            };
+        }
+        if x >= xs[n - 1] {
+            return match self.kind {
+                GfKind::Extrapolate => {
+                    ys[n - 1] + (x - xs[n - 1]) * (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2])
+                }
+                _ => ys[n - 1],
+            };
+        }
+        // First index with xs[i] > x; x lies in [xs[i-1], xs[i]).
+        let i = xs.partition_point(|&p| p <= x);
+        match self.kind {
+            GfKind::Discrete => ys[i - 1],
+            _ => {
+                let (x0, x1, y0, y1) = (xs[i - 1], xs[i], ys[i - 1], ys[i]);
+                y0 + (x - x0) * (y1 - y0) / (x1 - x0)
+            }
+        }
+    }
+}
+
+/// A saved output column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Name as written, `name[element]` for array elements.
+    pub name: String,
+    /// Slot.
+    pub slot: Slot,
+    /// Role of the variable.
+    pub role: Role,
+    /// Unit, if given.
+    pub unit: Option<String>,
+    /// Display label, if given.
+    pub label: Option<String>,
+    /// The equation text, for messages about numeric faults.
+    pub equation: String,
+}
+
+/// What a column is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A stock.
+    Stock,
+    /// A flow.
+    Flow,
+    /// An auxiliary.
+    Aux,
+    /// A constant (varies only between runs).
+    Constant,
+}
+
+/// A constant a run may override (Monte Carlo inputs, `--set`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name as written, `name[element]` for array elements.
+    pub name: String,
+    /// Slot.
+    pub slot: Slot,
+    /// Value from the model.
+    pub default: f64,
+    /// Index of the init block computing it, skipped when overridden.
+    pub block: u32,
+}
+
+/// One stock (user-written or hidden in a builtin).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockSpec {
+    /// Name for messages.
+    pub name: String,
+    /// Inflow slots.
+    pub inflows: Vec<Slot>,
+    /// Outflow slots.
+    pub outflows: Vec<Slot>,
+    /// Whether outflows are cut back so the stock stays at or above zero.
+    pub non_negative: bool,
+    /// Index of the column showing this stock, if it is a model variable.
+    pub column: Option<u32>,
+}
+
+/// A block of the initial-value code that computes one slot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitBlock {
+    /// Slot written by the block.
+    pub slot: Slot,
+    /// Instructions `start..end` of [`Program::init_code`].
+    pub start: u32,
+    /// End of the instruction range.
+    pub end: u32,
+}
+
+/// The result of compilation, ready to run any number of times.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// Model name.
+    pub name: String,
+    /// Time axis and method.
+    pub specs: SimSpecs,
+    /// Initial contents of the slot array (literals, reserved slots).
+    pub template: Vec<f64>,
+    /// Code computing every value at the start time, in dependency order.
+    pub init_code: Vec<Op>,
+    /// Blocks of `init_code`, one per computed slot, so overridden constants can be skipped.
+    pub init_blocks: Vec<InitBlock>,
+    /// Code computing time-dependent values from the stocks, run at every stage.
+    pub step_code: Vec<Op>,
+    /// Stocks occupy slots `RESERVED..RESERVED + stocks.len()`, in this order.
+    pub stocks: Vec<StockSpec>,
+    /// Flattened (stock, flow slot, sign) terms of the stock derivatives.
+    pub rate_terms: Vec<(u32, Slot, f64)>,
+    /// Stateful builtin descriptions referenced by [`Op::Special`].
+    pub specials: Vec<Special>,
+    /// Fixed delay lines.
+    pub delays: Vec<DelayLine>,
+    /// Number of per-step noise states.
+    pub noise_states: u32,
+    /// Graphical-function tables.
+    pub tables: Vec<Table>,
+    /// Every model variable's column.
+    pub columns: Vec<Column>,
+    /// Overridable constants.
+    pub params: Vec<Param>,
+    /// Whether any non-negative stock needs outflow limiting.
+    pub limits_stocks: bool,
+}
+
+impl Program {
+    /// Index of the parameter called `name` (XMILE name matching).
+    pub fn param(&self, name: &str) -> Option<usize> {
+        let key = crate::model::names::canonical(name);
+        self.params
+            .iter()
+            .position(|p| crate::model::names::canonical(&p.name) == key)
+    }
+
+    /// Index of the column called `name` (XMILE name matching).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        let key = crate::model::names::canonical(name);
+        self.columns
+            .iter()
+            .position(|c| crate::model::names::canonical(&c.name) == key)
+    }
+
+    /// Number of slots.
+    pub fn slot_count(&self) -> usize {
+        self.template.len()
+    }
+
+    /// Number of integration steps from start to stop.
+    pub fn steps(&self) -> usize {
+        ((self.specs.stop - self.specs.start) / self.specs.dt)
+            .round()
+            .max(0.0) as usize
+    }
+
+    /// Steps between saved rows.
+    pub fn steps_per_save(&self) -> usize {
+        ((self.specs.save_step / self.specs.dt).round() as usize).max(1)
+    }
+
+    /// Number of saved rows.
+    pub fn saved_rows(&self) -> usize {
+        self.steps() / self.steps_per_save() + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_interpolate_clamp_step_and_extrapolate() {
+        let mut t = Table {
+            xs: vec![0.0, 1.0, 2.0],
+            ys: vec![0.0, 10.0, 30.0],
+            kind: GfKind::Continuous,
+        };
+        assert_eq!(t.eval(0.5), 5.0);
+        assert_eq!(t.eval(1.5), 20.0);
+        assert_eq!(t.eval(-1.0), 0.0);
+        assert_eq!(t.eval(5.0), 30.0);
+        t.kind = GfKind::Discrete;
+        assert_eq!(t.eval(1.5), 10.0);
+        assert_eq!(t.eval(2.0), 30.0);
+        t.kind = GfKind::Extrapolate;
+        assert_eq!(t.eval(3.0), 50.0);
+        assert_eq!(t.eval(-1.0), -10.0);
+    }
+
+    #[test]
+    fn modulo_takes_the_sign_of_the_divisor() {
+        assert_eq!(Func2::Mod.apply(7.0, 3.0), 1.0);
+        assert_eq!(Func2::Mod.apply(-7.0, 3.0), 2.0);
+        assert_eq!(Func2::SafeDiv.apply(1.0, 0.0), 0.0);
+    }
+}

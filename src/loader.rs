@@ -1,0 +1,29 @@
+//! Opening a model file of any supported format (TOML, XMILE) by its extension.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{toml_file, Model};
+use std::path::Path;
+
+/// Loads a model file: `.toml` natively; `.xmile`, `.stmx` and `.xml` as XMILE.
+pub fn load_model(path: &Path) -> Result<Model, Diagnostic> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "toml" => toml_file::load(path),
+        "xmile" | "stmx" | "xml" | "itmx" => load_xmile(path),
+        _ => Err(Diagnostic::plain(format!(
+            "`{}`: unknown model format `{ext}`",
+            path.display()
+        ))
+        .with_hint("model files end in .toml, .xmile or .stmx")),
+    }
+}
+
+fn load_xmile(path: &Path) -> Result<Model, Diagnostic> {
+    Err(Diagnostic::plain(format!(
+        "`{}`: XMILE is not supported in this build",
+        path.display()
+    )))
+}

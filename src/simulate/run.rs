@@ -1,0 +1,336 @@
+//! One simulation run: initial values, then Euler, RK2 (Heun) or RK4 steps, saving rows.
+//!
+//! A [`Simulation`] owns every buffer a run needs, so repeated runs (Monte Carlo) allocate
+//! nothing after the first; parameters can be overridden between runs without recompiling.
+
+use super::trajectory::Trajectory;
+use super::vm::{exec, exec_from, DelayState, Machine};
+use crate::compile::program::{Program, RESERVED, TIME};
+use crate::diagnostic::Diagnostic;
+use crate::model::Method;
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::SeedableRng;
+
+/// Reusable state for running one program many times.
+pub struct Simulation<'p> {
+    prog: &'p Program,
+    slots: Vec<f64>,
+    overrides: Vec<Option<f64>>,
+    skip_block: Vec<bool>,
+    x0: Vec<f64>,
+    k1: Vec<f64>,
+    k2: Vec<f64>,
+    acc: Vec<f64>,
+    machine: Machine,
+    seed: u64,
+    method: Method,
+}
+
+impl<'p> Simulation<'p> {
+    /// Prepares buffers for `prog`.
+    pub fn new(prog: &'p Program) -> Simulation<'p> {
+        let n = prog.stocks.len();
+        Simulation {
+            prog,
+            slots: prog.template.clone(),
+            overrides: vec![None; prog.params.len()],
+            skip_block: vec![false; prog.init_blocks.len()],
+            x0: vec![0.0; n],
+            k1: vec![0.0; n],
+            k2: vec![0.0; n],
+            acc: vec![0.0; n],
+            machine: Machine {
+                step_time: prog.specs.start,
+                fresh: true,
+                initializing: true,
+                noise: vec![0.0; prog.noise_states as usize],
+                delays: vec![DelayState::default(); prog.delays.len()],
+                rng: Xoshiro256PlusPlus::seed_from_u64(0),
+            },
+            seed: 0,
+            method: prog.specs.method,
+        }
+    }
+
+    /// The program being run.
+    pub fn program(&self) -> &'p Program {
+        self.prog
+    }
+
+    /// Overrides parameter `index` (see [`Program::params`]) for the following runs.
+    pub fn set_param(&mut self, index: usize, value: f64) {
+        self.overrides[index] = Some(value);
+        self.skip_block[self.prog.params[index].block as usize] = true;
+    }
+
+    /// Returns every parameter to its model value.
+    pub fn clear_params(&mut self) {
+        self.overrides.iter_mut().for_each(|o| *o = None);
+        self.skip_block.iter_mut().for_each(|b| *b = false);
+    }
+
+    /// Seeds the random stream used by noise functions in equations.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
+    /// Integrates with `method` instead of the model's.
+    pub fn set_method(&mut self, method: Method) {
+        self.method = method;
+    }
+
+    fn initialize(&mut self) {
+        let prog = self.prog;
+        self.slots.copy_from_slice(&prog.template);
+        for (p, o) in prog.params.iter().zip(&self.overrides) {
+            if let Some(v) = o {
+                self.slots[p.slot as usize] = *v;
+            }
+        }
+        let m = &mut self.machine;
+        m.rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
+        m.step_time = prog.specs.start;
+        m.fresh = true;
+        m.initializing = true;
+        for state in m.delays.iter_mut() {
+            state.recorded = 0;
+            state.initial = f64::NAN;
+        }
+        // During the initial pass a delay's output is its initial value, computed (in
+        // dependency order) before any use.
+        for (b, block) in prog.init_blocks.iter().enumerate() {
+            if self.skip_block[b] {
+                continue;
+            }
+            exec_from(
+                &prog.init_code,
+                block.start as usize,
+                block.end as usize,
+                &mut self.slots,
+                prog,
+                m,
+            );
+            for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
+                if line.initial == block.slot {
+                    state.initial = self.slots[line.initial as usize];
+                }
+            }
+        }
+        let dt = prog.specs.dt;
+        for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
+            let d = self.slots[line.delay as usize];
+            let steps = if d.is_finite() {
+                (d / dt).round().max(1.0) as usize
+            } else {
+                1
+            };
+            state.steps = steps;
+            state.ring.clear();
+            state.ring.resize(steps, 0.0);
+            state.initial = self.slots[line.initial as usize];
+        }
+        m.initializing = false;
+    }
+
+    /// Evaluates every time-dependent value at `t` with the current stocks and writes the
+    /// stock derivatives into `out`.
+    fn derivatives(&mut self, t: f64, fresh: bool, which: Which) {
+        let prog = self.prog;
+        self.slots[TIME as usize] = t;
+        self.machine.fresh = fresh;
+        exec(&prog.step_code, &mut self.slots, prog, &mut self.machine);
+        if prog.limits_stocks {
+            limit_outflows(prog, &mut self.slots);
+        }
+        let out = match which {
+            Which::K1 => &mut self.k1,
+            Which::K2 => &mut self.k2,
+        };
+        out.iter_mut().for_each(|d| *d = 0.0);
+        for &(k, slot, sign) in &prog.rate_terms {
+            out[k as usize] += sign * self.slots[slot as usize];
+        }
+    }
+
+    fn state(&mut self) -> &mut [f64] {
+        let n = self.prog.stocks.len();
+        &mut self.slots[RESERVED..RESERVED + n]
+    }
+
+    /// Runs from start to stop, calling `on_save(time, slots)` at every save time.
+    pub fn run_with(&mut self, mut on_save: impl FnMut(f64, &[f64])) -> Result<(), Diagnostic> {
+        let prog = self.prog;
+        self.initialize();
+        let steps = prog.steps();
+        let per_save = prog.steps_per_save();
+        let (start, dt) = (prog.specs.start, prog.specs.dt);
+        for step in 0..=steps {
+            let t = start + step as f64 * dt;
+            self.machine.step_time = t;
+            self.derivatives(t, true, Which::K1);
+            if step % per_save == 0 {
+                self.check_finite(t)?;
+                on_save(t, &self.slots);
+            }
+            if step == steps {
+                break;
+            }
+            for (line, state) in prog.delays.iter().zip(self.machine.delays.iter_mut()) {
+                state.pending = self.slots[line.input as usize];
+            }
+            self.advance(t, dt);
+            for state in self.machine.delays.iter_mut() {
+                let at = state.recorded % state.steps;
+                state.ring[at] = state.pending;
+                state.recorded += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// One step from `t` with k1 already evaluated at `t`.
+    fn advance(&mut self, t: f64, dt: f64) {
+        let n = self.prog.stocks.len();
+        match self.method {
+            Method::Euler => {
+                accumulate(&mut self.slots[RESERVED..RESERVED + n], dt, &self.k1);
+            }
+            Method::Rk2 => {
+                let mut x0 = std::mem::take(&mut self.x0);
+                x0.copy_from_slice(self.state());
+                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k1);
+                self.derivatives(t + dt, false, Which::K2);
+                for (((x, a), k1), k2) in self.slots[RESERVED..RESERVED + n]
+                    .iter_mut()
+                    .zip(&x0)
+                    .zip(&self.k1)
+                    .zip(&self.k2)
+                {
+                    *x = a + 0.5 * dt * (k1 + k2);
+                }
+                self.x0 = x0;
+            }
+            Method::Rk4 => {
+                let mut x0 = std::mem::take(&mut self.x0);
+                x0.copy_from_slice(self.state());
+                self.acc.copy_from_slice(&self.k1);
+                stage(
+                    &mut self.slots[RESERVED..RESERVED + n],
+                    &x0,
+                    0.5 * dt,
+                    &self.k1,
+                );
+                self.derivatives(t + 0.5 * dt, false, Which::K2);
+                accumulate(&mut self.acc, 2.0, &self.k2);
+                stage(
+                    &mut self.slots[RESERVED..RESERVED + n],
+                    &x0,
+                    0.5 * dt,
+                    &self.k2,
+                );
+                self.derivatives(t + 0.5 * dt, false, Which::K2);
+                accumulate(&mut self.acc, 2.0, &self.k2);
+                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k2);
+                self.derivatives(t + dt, false, Which::K2);
+                accumulate(&mut self.acc, 1.0, &self.k2);
+                stage(
+                    &mut self.slots[RESERVED..RESERVED + n],
+                    &x0,
+                    dt / 6.0,
+                    &self.acc,
+                );
+                self.x0 = x0;
+            }
+        }
+    }
+
+    fn check_finite(&self, t: f64) -> Result<(), Diagnostic> {
+        let prog = self.prog;
+        let bad = prog
+            .columns
+            .iter()
+            .find(|c| self.slots[c.slot as usize].is_nan())
+            .or_else(|| {
+                prog.columns.iter().find(|c| {
+                    c.role == crate::compile::Role::Stock
+                        && !self.slots[c.slot as usize].is_finite()
+                })
+            });
+        match bad {
+            None => Ok(()),
+            Some(c) => Err(Diagnostic::plain(format!(
+                "`{}` became {} at time {t}",
+                c.name,
+                self.slots[c.slot as usize]
+            ))
+            .with_hint(format!(
+                "its equation is `{}`; look for a division by zero, a log of a non-positive number or runaway growth",
+                c.equation
+            ))),
+        }
+    }
+
+    /// Runs and returns every column at every save time.
+    pub fn run(&mut self) -> Result<Trajectory, Diagnostic> {
+        let prog = self.prog;
+        let names = prog.columns.iter().map(|c| c.name.clone()).collect();
+        let mut traj = Trajectory::with_columns(names, prog.saved_rows());
+        self.run_with(|t, slots| {
+            traj.times.push(t);
+            traj.data
+                .extend(prog.columns.iter().map(|c| slots[c.slot as usize]));
+        })?;
+        Ok(traj)
+    }
+}
+
+/// `x = x0 + h·k`.
+fn stage(x: &mut [f64], x0: &[f64], h: f64, k: &[f64]) {
+    for ((x, a), k) in x.iter_mut().zip(x0).zip(k) {
+        *x = a + h * k;
+    }
+}
+
+/// `acc += w·k`.
+fn accumulate(acc: &mut [f64], w: f64, k: &[f64]) {
+    for (a, k) in acc.iter_mut().zip(k) {
+        *a += w * k;
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    K1,
+    K2,
+}
+
+/// Cuts back outflows of non-negative stocks, in the order they are listed, so that no stock
+/// falls below zero within one step: what an outflow may take is the stock per unit time
+/// plus this step's inflows.
+fn limit_outflows(prog: &Program, s: &mut [f64]) {
+    let dt = prog.specs.dt;
+    for (k, stock) in prog.stocks.iter().enumerate() {
+        if !stock.non_negative || stock.outflows.is_empty() {
+            continue;
+        }
+        let mut available = s[RESERVED + k].max(0.0) / dt;
+        for &f in &stock.inflows {
+            available += s[f as usize];
+        }
+        for &f in &stock.outflows {
+            let want = s[f as usize];
+            if want <= 0.0 {
+                available -= want;
+                continue;
+            }
+            let take = want.min(available.max(0.0));
+            s[f as usize] = take;
+            available -= take;
+        }
+    }
+}
+
+/// Compiles nothing: runs `prog` once with its own parameters and returns every column.
+pub fn run(prog: &Program) -> Result<Trajectory, Diagnostic> {
+    Simulation::new(prog).run()
+}
