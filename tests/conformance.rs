@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 /// Absolute tolerance floor and relative tolerance of the comparison.
 const ABS_TOL: f64 = 1e-5;
 const REL_TOL: f64 = 1e-4;
+/// Canonical times are printed with about six significant digits (`10.0312` for 10.03125).
+const TIME_TOL: f64 = 1e-5;
 
 fn suite_root() -> PathBuf {
     match std::env::var_os("SANDTABLE_TEST_MODELS") {
@@ -97,8 +99,10 @@ fn check_model(path: &Path, expected: &Canonical) -> Result<(), String> {
     compare(&model, &run, expected)
 }
 
-fn simulate(_model: &Model) -> Result<Trajectory, String> {
-    Err("TEMPORARY: engine not merged".into())
+fn simulate(model: &Model) -> Result<Trajectory, String> {
+    let program = sandtable::compile::compile(model)
+        .map_err(|ds| one_line(&ds.0.first().map(|d| d.message.clone()).unwrap_or_default()))?;
+    sandtable::simulate::run(&program).map_err(|d| one_line(&d.message))
 }
 
 fn one_line(s: &str) -> String {
@@ -141,7 +145,7 @@ fn compare(model: &Model, run: &Trajectory, expected: &Canonical) -> Result<(), 
         let ours_row = run
             .times
             .iter()
-            .position(|&u| (u - t).abs() <= 1e-6 * t.abs().max(1.0))
+            .position(|&u| (u - t).abs() <= TIME_TOL * t.abs().max(1.0))
             .ok_or_else(|| format!("no output row at time {t}"))?;
         let values = run.row(ours_row);
         for (c, source) in sources.iter().enumerate() {

@@ -238,7 +238,11 @@ impl<'a> Cx<'a> {
     /// The equation in the `<eqn>` child of `node`, comments removed; `None` when absent or
     /// only a comment (a module input waiting for its connection).
     pub fn eqn(&self, node: Node) -> Option<Expr> {
-        let eqn = self.child(node, "eqn")?;
+        self.eqn_text(self.child(node, "eqn")?)
+    }
+
+    /// The equation held by the `<eqn>` element `eqn`, as for [`Cx::eqn`].
+    pub fn eqn_text(&self, eqn: Node) -> Option<Expr> {
         let raw = text_of(eqn);
         let cleaned = blank_comments(&raw);
         let lead = cleaned.len() - cleaned.trim_start().len();
@@ -560,6 +564,20 @@ impl VarReader<'_> {
     ) -> Result<Option<Equation>, Diagnostic> {
         let cx = self.cx;
         let elements: Vec<Node> = cx.children(node, "element").collect();
+        let eqns: Vec<Node> = cx.children(node, "eqn").collect();
+        if elements.is_empty() && eqns.len() > 1 && !dims.is_empty() {
+            let exprs = eqns
+                .iter()
+                .map(|e| {
+                    let expr = cx.eqn_text(*e).ok_or_else(|| {
+                        Diagnostic::new(format!("an <eqn> of `{name}` is empty"), cx.at(*e))
+                    })?;
+                    check_defined(&expr, name)?;
+                    Ok(expr)
+                })
+                .collect::<Result<Vec<_>, Diagnostic>>()?;
+            return self.by_position(name, dims, exprs).map(Some);
+        }
         if elements.is_empty() {
             let Some(expr) = cx.eqn(node) else {
                 return Ok(None);
@@ -567,7 +585,14 @@ impl VarReader<'_> {
             check_defined(&expr, name)?;
             if !dims.is_empty() {
                 if let Some(numbers) = number_list(&expr.text) {
-                    return self.number_list(name, dims, numbers, &expr).map(Some);
+                    let exprs = numbers
+                        .into_iter()
+                        .map(|text| Expr {
+                            text,
+                            at: expr.at.clone(),
+                        })
+                        .collect();
+                    return self.by_position(name, dims, exprs).map(Some);
                 }
             }
             return Ok(Some(Equation::All(expr)));
@@ -602,26 +627,24 @@ impl VarReader<'_> {
 
     /// A Vensim-style list `1, 2, 3` for an arrayed variable: one number per element, in
     /// row-major order of its dimensions.
-    fn number_list(
+    /// One equation per element, in row-major order of the variable's dimensions: a
+    /// Vensim-style list `1, 2, 3`, or a run of `<eqn>` elements without subscripts.
+    fn by_position(
         &self,
         name: &str,
         dims: &[String],
-        numbers: Vec<String>,
-        expr: &Expr,
+        exprs: Vec<Expr>,
     ) -> Result<Equation, Diagnostic> {
+        let at = exprs.first().map(|e| e.at.clone()).unwrap_or_default();
         let mut keys: Vec<Vec<String>> = vec![Vec::new()];
         for d in dims {
+            let key = crate::model::names::canonical(d);
             let dim = self
                 .dimensions
                 .iter()
-                .find(|x| {
-                    crate::model::names::canonical(&x.name) == crate::model::names::canonical(d)
-                })
+                .find(|x| crate::model::names::canonical(&x.name) == key)
                 .ok_or_else(|| {
-                    Diagnostic::new(
-                        format!("`{name}` uses unknown dimension `{d}`"),
-                        expr.at.clone(),
-                    )
+                    Diagnostic::new(format!("`{name}` uses unknown dimension `{d}`"), at.clone())
                 })?;
             keys = keys
                 .into_iter()
@@ -634,30 +657,17 @@ impl VarReader<'_> {
                 })
                 .collect();
         }
-        if keys.len() != numbers.len() {
+        if keys.len() != exprs.len() {
             return Err(Diagnostic::new(
                 format!(
-                    "`{name}` lists {} numbers but has {} elements",
-                    numbers.len(),
+                    "`{name}` gives {} values but has {} elements",
+                    exprs.len(),
                     keys.len()
                 ),
-                expr.at.clone(),
+                at,
             ));
         }
-        Ok(Equation::PerElement(
-            keys.into_iter()
-                .zip(numbers)
-                .map(|(k, n)| {
-                    (
-                        k,
-                        Expr {
-                            text: n,
-                            at: expr.at.clone(),
-                        },
-                    )
-                })
-                .collect(),
-        ))
+        Ok(Equation::PerElement(keys.into_iter().zip(exprs).collect()))
     }
 }
 

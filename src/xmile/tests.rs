@@ -153,6 +153,11 @@ const ARRAYS: &str = r#"<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/
         <dimensions><dim name="Region"/><dim name="Slot"/></dimensions>
         <eqn>1, 2, 3, 4, 5, 6</eqn>
       </aux>
+      <aux name="runs">
+        <dimensions><dim name="Region"/></dimensions>
+        <eqn>7</eqn>
+        <eqn>price[North] {first} + 1</eqn>
+      </aux>
       <flow name="sales"><dimensions><dim name="Region"/></dimensions><eqn>price[Region]</eqn></flow>
       <flow name="refunds"><eqn>1</eqn><non_negative>false</non_negative></flow>
       <gf name="table" type="discrete"><xpts>0,1</xpts><ypts>5,6</ypts></gf>
