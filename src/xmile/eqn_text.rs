@@ -143,19 +143,17 @@ pub fn split_top_level(text: &str) -> Vec<&str> {
     parts
 }
 
-/// The numbers of a Vensim-style constant list `1, 2, 3` (at least two entries), or `None`
-/// if the text is anything else.
+/// The numbers of a Vensim-style constant list `1, 2, 3` (at least two entries; rows of a
+/// two-dimensional list end in `;`), or `None` if the text is anything else.
 pub fn number_list(text: &str) -> Option<Vec<String>> {
-    let parts = split_top_level(text);
+    let trimmed = text.trim().trim_end_matches(';');
+    let parts: Vec<&str> = trimmed.split([',', ';']).map(str::trim).collect();
     if parts.len() < 2 {
         return None;
     }
     parts
         .iter()
-        .map(|p| {
-            let p = p.trim();
-            p.parse::<f64>().ok().map(|_| p.to_string())
-        })
+        .map(|p| p.parse::<f64>().ok().map(|_| p.to_string()))
         .collect()
 }
 
@@ -338,6 +336,7 @@ mod tests {
     fn number_lists_are_recognised() {
         assert_eq!(number_list("1, 2, -3.5").unwrap(), ["1", "2", "-3.5"]);
         assert!(number_list("MAX(1, 2)").is_none());
+        assert_eq!(number_list("0.1,0.2;\n\t0.4,0.5;\n").unwrap(), ["0.1", "0.2", "0.4", "0.5"]);
         assert!(number_list("7").is_none());
         assert!(number_list("1, a").is_none());
     }
