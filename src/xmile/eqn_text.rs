@@ -336,7 +336,10 @@ mod tests {
     fn number_lists_are_recognised() {
         assert_eq!(number_list("1, 2, -3.5").unwrap(), ["1", "2", "-3.5"]);
         assert!(number_list("MAX(1, 2)").is_none());
-        assert_eq!(number_list("0.1,0.2;\n\t0.4,0.5;\n").unwrap(), ["0.1", "0.2", "0.4", "0.5"]);
+        assert_eq!(
+            number_list("0.1,0.2;\n\t0.4,0.5;\n").unwrap(),
+            ["0.1", "0.2", "0.4", "0.5"]
+        );
         assert!(number_list("7").is_none());
         assert!(number_list("1, a").is_none());
     }
