@@ -17,3 +17,4 @@ pub mod simulate;
 pub mod stats;
 pub mod study;
 pub mod targets;
+pub mod xmile;

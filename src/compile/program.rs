@@ -44,6 +44,12 @@ pub enum Func1 {
     Acos,
     /// arctangent
     Atan,
+    /// hyperbolic sine
+    Sinh,
+    /// hyperbolic cosine
+    Cosh,
+    /// hyperbolic tangent
+    Tanh,
     /// floor (XMILE INT)
     Int,
     /// round half away from zero
@@ -70,6 +76,9 @@ impl Func1 {
             Func1::Asin => x.asin(),
             Func1::Acos => x.acos(),
             Func1::Atan => x.atan(),
+            Func1::Sinh => x.sinh(),
+            Func1::Cosh => x.cosh(),
+            Func1::Tanh => x.tanh(),
             Func1::Int => x.floor(),
             Func1::Round => x.round(),
             Func1::Not => f64::from(x == 0.0),
@@ -473,5 +482,22 @@ mod tests {
         assert_eq!(Func2::Mod.apply(7.0, 3.0), 1.0);
         assert_eq!(Func2::Mod.apply(-7.0, 3.0), 2.0);
         assert_eq!(Func2::SafeDiv.apply(1.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn hyperbolic_functions_satisfy_their_identities() {
+        for x in [-2.0, -0.3, 0.0, 0.7, 3.0] {
+            let (s, c, t) = (
+                Func1::Sinh.apply(x),
+                Func1::Cosh.apply(x),
+                Func1::Tanh.apply(x),
+            );
+            assert!((c * c - s * s - 1.0).abs() < 1e-9, "{x}");
+            assert!((t - s / c).abs() < 1e-12, "{x}");
+            assert!(
+                (s - (f64::exp(x) - f64::exp(-x)) / 2.0).abs() < 1e-12,
+                "{x}"
+            );
+        }
     }
 }
