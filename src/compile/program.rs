@@ -50,7 +50,7 @@ pub enum Func1 {
     Cosh,
     /// hyperbolic tangent
     Tanh,
-    /// floor (XMILE INT)
+    /// integer part, truncating toward zero (as the canonical outputs of the XMILE test suite)
     Int,
     /// round half away from zero
     Round,
@@ -79,7 +79,7 @@ impl Func1 {
             Func1::Sinh => x.sinh(),
             Func1::Cosh => x.cosh(),
             Func1::Tanh => x.tanh(),
-            Func1::Int => x.floor(),
+            Func1::Int => x.trunc(),
             Func1::Round => x.round(),
             Func1::Not => f64::from(x == 0.0),
             Func1::Neg => -x,
@@ -100,7 +100,7 @@ pub enum Func2 {
     Div,
     /// a ^ b
     Pow,
-    /// a − b·floor(a/b): the result has the sign of b
+    /// remainder of a ÷ b with the sign of a (`-10 mod 3 = -1`, as the canonical outputs)
     Mod,
     /// a < b
     Lt,
@@ -136,7 +136,7 @@ impl Func2 {
             Func2::Mul => a * b,
             Func2::Div => a / b,
             Func2::Pow => a.powf(b),
-            Func2::Mod => a - b * (a / b).floor(),
+            Func2::Mod => a % b,
             Func2::Lt => f64::from(a < b),
             Func2::Le => f64::from(a <= b),
             Func2::Gt => f64::from(a > b),
@@ -478,9 +478,10 @@ mod tests {
     }
 
     #[test]
-    fn modulo_takes_the_sign_of_the_divisor() {
+    fn modulo_and_int_truncate_toward_zero() {
         assert_eq!(Func2::Mod.apply(7.0, 3.0), 1.0);
-        assert_eq!(Func2::Mod.apply(-7.0, 3.0), 2.0);
+        assert_eq!(Func2::Mod.apply(-10.0, 3.0), -1.0);
+        assert_eq!(Func1::Int.apply(-9.9), -9.0);
         assert_eq!(Func2::SafeDiv.apply(1.0, 0.0), 0.0);
     }
 
