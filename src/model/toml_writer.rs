@@ -28,7 +28,8 @@ pub fn to_toml(model: &Model) -> String {
         }
         out.push('\n');
     }
-    let sections: [(&str, fn(&Variable) -> bool); 5] = [
+    type Belongs = fn(&Variable) -> bool;
+    let sections: [(&str, Belongs); 5] = [
         ("stocks", |v| matches!(v.kind, VarKind::Stock { .. })),
         ("flows", |v| matches!(v.kind, VarKind::Flow { .. })),
         ("aux", |v| {
@@ -140,10 +141,29 @@ fn table(gf: &GraphicalFunction) -> String {
 
 /// A plain number stays a number; anything else is an equation string.
 fn equation_value(text: &str) -> String {
-    match text.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() && format_number(n) == text.trim() => text.trim().to_string(),
-        _ => quote(text),
+    if is_toml_number(text.trim()) {
+        text.trim().to_string()
+    } else {
+        quote(text)
     }
+}
+
+/// Whether `t` is a decimal number that TOML reads as written: `-12`, `0.5`, `1e6`, `2.5E-3`.
+fn is_toml_number(t: &str) -> bool {
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((a, b)) => digits(a) && digits(b),
+        None => digits(mantissa),
+    };
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    mantissa_ok
+        && exponent_ok
+        && !(mantissa.len() > 1 && mantissa.starts_with('0') && !mantissa.starts_with("0."))
 }
 
 fn quote(text: &str) -> String {
