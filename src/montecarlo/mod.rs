@@ -6,9 +6,9 @@
 
 pub mod correlation;
 pub mod distribution;
+pub mod result;
 pub mod sampling;
 pub mod streams;
-pub mod result;
 pub mod summary;
 
 pub use distribution::{DistError, Distribution};
