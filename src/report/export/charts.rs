@@ -206,13 +206,16 @@ pub(crate) fn fan_chart(result: &StudyResult, b: &TrackedBands) -> FanChart {
     }
 }
 
+/// A labelled reference line: a level or a time.
+pub(crate) type Marker = (String, f64);
+
 /// Target lines and checkpoint dates for the fan chart of `var`.
 ///
 /// A target sets a level on the variable when its metric is the variable's value, mean, min or
 /// max (`followers at 365 >= 1.2e6`), or a first passage of the variable across a constant
 /// (`first(followers >= 1e6) <= 90`); its date is the end of its window or its deadline. A
 /// series over the variable marks each of its checkpoints.
-pub(crate) fn markers(result: &StudyResult, var: &str) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
+pub(crate) fn markers(result: &StudyResult, var: &str) -> (Vec<Marker>, Vec<Marker>) {
     let key = canonical(var);
     let is_var = |name: &str| canonical(name) == key;
     let mut levels: Vec<(String, f64)> = Vec::new();
@@ -250,7 +253,7 @@ pub(crate) fn markers(result: &StudyResult, var: &str) -> (Vec<(String, f64)>, V
                     levels.push((name.clone(), *threshold));
                 }
                 for c in &checkpoints.times {
-                    dates.push((format::number(c.value), c.value));
+                    dates.push((name.clone(), c.value));
                 }
             }
             Spec::First {

@@ -3,6 +3,9 @@
 //!
 //! Numbers are written in full precision (shortest text that reads back to the same value);
 //! NaN is an empty cell and infinities are `inf` / `-inf`, which spreadsheets keep as text.
+//! A table holding non-ASCII text (Chinese names) starts with a UTF-8 byte order mark, without
+//! which Excel reads the file in the local code page and garbles the names; pure-ASCII tables
+//! stay mark-free for tools that do not expect one.
 
 use ::csv::Writer;
 
@@ -49,8 +52,16 @@ where
     };
     let mut w = Writer::from_writer(Vec::new());
     fill(&mut w).map_err(err)?;
-    w.into_inner().map_err(|e| err(e.into_error().into()))
+    let bytes = w.into_inner().map_err(|e| err(e.into_error().into()))?;
+    Ok(if bytes.is_ascii() {
+        bytes
+    } else {
+        [BOM, bytes.as_slice()].concat()
+    })
 }
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl Exporter for PercentilesCsv {
     fn file_name(&self) -> String {
@@ -134,6 +145,17 @@ mod tests {
         assert_eq!(cell(f64::NAN), "");
         assert_eq!(cell(f64::INFINITY), "inf");
         assert_eq!(cell(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn byte_order_mark_only_for_non_ascii_tables() {
+        let ascii = table("t.csv", |w| w.write_record(["a", "b"])).unwrap();
+        assert_eq!(ascii, b"a,b\n");
+        let cjk = table("t.csv", |w| w.write_record(["粉丝", "b"])).unwrap();
+        assert!(cjk.starts_with(BOM));
+        // The csv crate, like Excel and pandas, takes the mark off again.
+        let mut r = ::csv::Reader::from_reader(cjk.as_slice());
+        assert_eq!(&r.headers().unwrap()[0], "粉丝");
     }
 
     #[test]

@@ -81,12 +81,25 @@ pub(crate) fn metric_axis(result: &StudyResult, t: &TargetSummary) -> String {
             &format!("worst period of {metric}"),
             level_unit(result, template),
         ),
-        Spec::First { .. } => with_unit(
-            &format!("time of {metric}"),
-            Some(&result.summary.time_unit),
-        ),
-        Spec::All { .. } => format!("targets met of {metric}"),
+        Spec::First { .. } => {
+            let condition = strip_call(metric, "first").unwrap_or(metric);
+            with_unit(
+                &format!("first time {condition}"),
+                Some(&result.summary.time_unit),
+            )
+        }
+        Spec::All { .. } => format!("members met of {metric}"),
     }
+}
+
+/// The argument text of `name(...)` when `text` is exactly one such call (name in any case).
+fn strip_call<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let open = text.find('(')?;
+    let inner = text[open + 1..].strip_suffix(')')?;
+    text[..open]
+        .trim()
+        .eq_ignore_ascii_case(name)
+        .then(|| inner.trim())
 }
 
 /// The unit of the variable when `e` is a level of it (value, mean, min or max of one variable).
@@ -112,6 +125,15 @@ pub(crate) fn level_variable(e: &Expr) -> Option<&str> {
     }
 }
 
+/// A number for tables; NaN (no run had a value) reads `—`.
+pub(crate) fn num(v: f64) -> String {
+    if v.is_nan() {
+        "—".to_string()
+    } else {
+        format::number(v)
+    }
+}
+
 /// `"212 days (never: 12.0 %)"`, `"never"`, or `"—"` when the target has no time to target.
 pub(crate) fn time_to_target(t: &TimeToTarget, time_unit: &str) -> String {
     match &t.quantiles {
@@ -129,7 +151,7 @@ pub(crate) fn time_to_target(t: &TimeToTarget, time_unit: &str) -> String {
 }
 
 /// `"212 days"`, or the bare number without a unit.
-fn with_unit_suffix(v: f64, unit: &str) -> String {
+pub(crate) fn with_unit_suffix(v: f64, unit: &str) -> String {
     let unit = unit.trim();
     if unit.is_empty() {
         format::number(v)
@@ -138,14 +160,13 @@ fn with_unit_suffix(v: f64, unit: &str) -> String {
     }
 }
 
-/// `"1.2M [0.9M – 1.6M]"`: median with the 5–95 % range.
+/// `"1,276,648 [830,731 – 1,713,749]"`: median with the 5–95 % range; `—` when no run had a
+/// value.
 pub(crate) fn median_range(q: &crate::montecarlo::summary::Quantiles) -> String {
-    format!(
-        "{} [{} – {}]",
-        format::number(q.p50),
-        format::number(q.p5),
-        format::number(q.p95)
-    )
+    if [q.p5, q.p50, q.p95].iter().all(|v| v.is_nan()) {
+        return "—".to_string();
+    }
+    format!("{} [{} – {}]", num(q.p50), num(q.p5), num(q.p95))
 }
 
 #[cfg(test)]
@@ -163,6 +184,15 @@ mod tests {
         assert_eq!(metric_text("\"a>b\" at 3 ≥ 2"), "\"a>b\" at 3");
         assert_eq!(metric_text("all(a, b)"), "all(a, b)");
         assert_eq!(metric_text(">= 3"), ">= 3");
+    }
+
+    #[test]
+    fn first_passage_condition_is_unwrapped() {
+        assert_eq!(strip_call("first(x >= 5)", "first"), Some("x >= 5"));
+        assert_eq!(strip_call("FIRST( x >= 5 )", "first"), Some("x >= 5"));
+        assert_eq!(strip_call("mean(x, 1, 2)", "first"), None);
+        assert_eq!(num(f64::NAN), "—");
+        assert_eq!(num(f64::INFINITY), "inf");
     }
 
     #[test]

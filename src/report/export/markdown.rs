@@ -4,7 +4,9 @@
 use std::fmt::Write;
 
 use super::charts::{ChartEntry, ChartKind};
-use super::describe::{self, counted_runs, median_range, target_name, time_to_target};
+use super::describe::{
+    self, counted_runs, median_range, num, target_name, time_to_target, with_unit_suffix,
+};
 use super::table::{code, markdown, Align};
 use super::{csv, json, Exporter, ReportError};
 use crate::montecarlo::result::StudyResult;
@@ -140,24 +142,27 @@ impl ReportMd {
             format::number(t.runs as f64)
         )?;
         let q = &t.metric;
-        writeln!(
-            md,
-            "- {}: median {}, middle half {} – {}, 90 % of runs {} – {}",
-            capitalise(&describe::metric_axis(result, t)),
-            format::number(q.p50),
-            format::number(q.p25),
-            format::number(q.p75),
-            format::number(q.p5),
-            format::number(q.p95)
-        )?;
+        let metric = capitalise(&describe::metric_axis(result, t));
+        if q.p50.is_nan() {
+            writeln!(md, "- {metric}: no run has a value")?;
+        } else {
+            writeln!(
+                md,
+                "- {metric}: median {}, middle half {} – {}, 90 % of runs {} – {}",
+                num(q.p50),
+                num(q.p25),
+                num(q.p75),
+                num(q.p5),
+                num(q.p95)
+            )?;
+        }
         if let Some(q) = &t.time_to_target.quantiles {
             writeln!(
                 md,
-                "- Time to target: median {}, 90 % of the runs that get there between {} and {}{}",
-                format::number(q.p50),
-                format::number(q.p5),
-                format::number(q.p95),
-                unit_suffix(&s.time_unit)
+                "- Time to target: median {}; 90 % of the runs that get there do so between {} and {}",
+                with_unit_suffix(q.p50, &s.time_unit),
+                num(q.p5),
+                with_unit_suffix(q.p95, &s.time_unit)
             )?;
         }
         if t.time_to_target.quantiles.is_some() || t.time_to_target.never_share > 0.0 {
@@ -220,22 +225,13 @@ impl ReportMd {
     }
 }
 
-/// `[82.7, 84.1] %`-style interval in percent with one decimal.
+/// `82.7 – 84.1 %`: an interval in percent with one decimal.
 fn ci(ci95: [f64; 2]) -> String {
     format!(
         "{} – {} %",
         format::fixed(ci95[0] * 100.0, 1),
         format::fixed(ci95[1] * 100.0, 1)
     )
-}
-
-fn unit_suffix(unit: &str) -> String {
-    let unit = unit.trim();
-    if unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {unit}")
-    }
 }
 
 fn capitalise(text: &str) -> String {
@@ -362,10 +358,10 @@ fn inputs(md: &mut String, s: &Summary) -> std::fmt::Result {
             vec![
                 code(&i.name),
                 code(&i.distribution),
-                format::number(i.mean),
-                format::number(i.p5),
-                format::number(i.p50),
-                format::number(i.p95),
+                num(i.mean),
+                num(i.p5),
+                num(i.p50),
+                num(i.p95),
             ]
         })
         .collect();
@@ -425,8 +421,9 @@ fn reading(md: &mut String, s: &Summary) -> std::fmt::Result {
          the interval straddles one of these thresholds, the verdict could change with more \
          runs. The metric columns show what the runs actually reached, so a near miss can be \
          told from a distant one. Influence tables rank the inputs by Spearman rank correlation \
-         with the target's metric (−1 to +1; the sign says whether a higher input helps or \
-         hurts); PRCC is the same after allowing for the other inputs, and the hit rate by \
+         with the target's metric (−1 to +1; a positive sign means a higher input raises the \
+         metric, which helps a target written with `>=` or `>` and hurts one written with `<=` \
+         or `<`, such as a deadline); PRCC is the same after allowing for the other inputs, and the hit rate by \
          quintile shows how the chance of success changes from the lowest fifth of an input's \
          values to the highest. The probabilities are only as good as the model and the input \
          ranges behind them.\n",

@@ -278,7 +278,8 @@ fn fan_markers_come_from_the_targets_on_each_variable() {
     // The deadline of reach_1m shares day 365 with the last quarter checkpoint (one line);
     // "never" has its deadline there too.
     assert_eq!(at, vec![0.0, 91.0, 182.0, 273.0, 365.0]);
-    assert!(dates[4].0.contains("1.2M followers") && dates[4].0.contains("never"));
+    assert_eq!(dates[1].0, "quarterly");
+    assert_eq!(dates[4].0, "1.2M followers, quarterly, never");
 
     let (levels, dates) = markers(&result, "粉丝数");
     assert_eq!(levels, vec![("粉丝五十万".to_string(), 5e5)]);
