@@ -5,5 +5,6 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod export;
 pub mod font;
 pub mod format;
