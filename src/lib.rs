@@ -6,6 +6,7 @@
 //! writes charts and tables. The binary is a thin command line on top.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod compile;
 pub mod diagnostic;
 pub mod equation;
