@@ -11,6 +11,9 @@ use crate::model::Model;
 /// Most cycles examined before the search stops; the shortest of them are reported.
 pub const SEARCH_LIMIT: usize = 10_000;
 
+/// Most variables held over all examined cycles, so that many long loops stay within memory.
+const STORED_LIMIT: usize = 2_000_000;
+
 /// One feedback loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loop {
@@ -64,8 +67,8 @@ impl LoopReport {
 /// Lists at most `limit` feedback loops of `model`, shortest first.
 ///
 /// The model is expected to have compiled; equations that do not parse are skipped rather
-/// than reported. When the model has more than [`SEARCH_LIMIT`] loops, the listed ones are the
-/// shortest among the first that many found.
+/// than reported. When the model has more than [`SEARCH_LIMIT`] loops (or very many long
+/// ones), the listed ones are the shortest among those examined.
 pub fn feedback_loops(model: &Model, limit: usize) -> LoopReport {
     CausalGraph::build(model).loops(limit)
 }
@@ -140,191 +143,212 @@ impl CausalGraph {
 }
 
 /// Every elementary cycle of the graph `adj` (node → successors), up to `max` of them; the
-/// flag says whether the search stopped at `max`. Each cycle starts at its smallest node.
+/// flag says whether the search stopped early. Each cycle starts at its smallest node.
 pub(crate) fn elementary_cycles(adj: &[Vec<usize>], max: usize) -> (Vec<Vec<usize>>, bool) {
     let n = adj.len();
-    let mut cycles = Vec::new();
-    let mut blocked = vec![false; n];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut member = vec![false; n];
-    let mut s = 0;
-    while s < n {
-        // The strong component, among nodes from `s` on, holding the smallest node that lies
-        // on a cycle; every cycle through that node lies inside it.
-        let Some(component) = lowest_cyclic_component(adj, s) else {
-            break;
-        };
-        let Some(&start) = component.iter().min() else {
-            break;
-        };
+    let mut search = Search {
+        adj,
+        member: vec![true; n],
+        blocked: vec![false; n],
+        dependents: vec![Vec::new(); n],
+        cycles: Vec::new(),
+        stored: 0,
+        max,
+    };
+    let mut components = Components::new(n);
+    let all: Vec<usize> = (0..n).collect();
+    let mut pending = components.cyclic(adj, &search.member, &all);
+    search.member.fill(false);
+    // Every cycle through a component's smallest node lies inside the component; once those
+    // are listed the node is dropped and what is left splits into smaller components.
+    while let Some(mut component) = pending.pop() {
+        component.sort_unstable();
+        let start = component[0];
         for &v in &component {
-            member[v] = true;
-            blocked[v] = false;
-            dependents[v].clear();
+            search.member[v] = true;
+            search.blocked[v] = false;
+            search.dependents[v].clear();
         }
-        if circuits_from(
-            start,
-            adj,
-            &member,
-            &mut blocked,
-            &mut dependents,
-            &mut cycles,
-            max,
-        ) {
-            return (cycles, true);
+        if search.circuits_from(start) {
+            return (search.cycles, true);
         }
+        search.member[start] = false;
+        pending.extend(components.cyclic(adj, &search.member, &component[1..]));
         for &v in &component {
-            member[v] = false;
+            search.member[v] = false;
         }
-        s = start + 1;
     }
-    (cycles, false)
+    (search.cycles, false)
 }
 
-/// Johnson's CIRCUIT procedure from `start` inside the component `member`; returns true when
-/// `max` cycles have been collected.
-fn circuits_from(
-    start: usize,
-    adj: &[Vec<usize>],
-    member: &[bool],
-    blocked: &mut [bool],
-    dependents: &mut [Vec<usize>],
-    cycles: &mut Vec<Vec<usize>>,
+/// State of Johnson's search within one strong component.
+struct Search<'a> {
+    adj: &'a [Vec<usize>],
+    /// Nodes of the component being searched.
+    member: Vec<bool>,
+    blocked: Vec<bool>,
+    /// For each node, the blocked nodes to free when it is freed (Johnson's B lists).
+    dependents: Vec<Vec<usize>>,
+    cycles: Vec<Vec<usize>>,
+    /// Variables held over all cycles found.
+    stored: usize,
     max: usize,
-) -> bool {
-    struct Frame {
-        node: usize,
-        next: usize,
-        found: bool,
-    }
-    let mut path = vec![start];
-    let mut frames = vec![Frame {
-        node: start,
-        next: 0,
-        found: false,
-    }];
-    blocked[start] = true;
-    while let Some(top) = frames.last_mut() {
-        let v = top.node;
-        if let Some(&w) = adj[v].get(top.next) {
-            top.next += 1;
-            if !member[w] {
-                continue;
-            }
-            if w == start {
-                top.found = true;
-                cycles.push(path.clone());
-                if cycles.len() >= max {
-                    return true;
-                }
-            } else if !blocked[w] {
-                blocked[w] = true;
-                path.push(w);
-                frames.push(Frame {
-                    node: w,
-                    next: 0,
-                    found: false,
-                });
-            }
-            continue;
-        }
-        let found = top.found;
-        if found {
-            unblock(v, blocked, dependents);
-        } else {
-            // Stay blocked until a successor is freed: no new cycle can pass through here.
-            for &w in &adj[v] {
-                if member[w] && !dependents[w].contains(&v) {
-                    dependents[w].push(v);
-                }
-            }
-        }
-        frames.pop();
-        path.pop();
-        if let Some(parent) = frames.last_mut() {
-            parent.found |= found;
-        }
-    }
-    false
 }
 
-fn unblock(v: usize, blocked: &mut [bool], dependents: &mut [Vec<usize>]) {
-    let mut work = vec![v];
-    while let Some(u) = work.pop() {
-        if !blocked[u] {
-            continue;
+impl Search<'_> {
+    /// Johnson's CIRCUIT procedure from `start` inside the component; returns true when `max`
+    /// cycles, or [`STORED_LIMIT`] variables over all cycles, have been collected.
+    fn circuits_from(&mut self, start: usize) -> bool {
+        struct Frame {
+            node: usize,
+            next: usize,
+            found: bool,
         }
-        blocked[u] = false;
-        work.extend(std::mem::take(&mut dependents[u]));
-    }
-}
-
-/// Tarjan's strong components of the subgraph of nodes `>= from`; returns the component with
-/// the smallest node among those that hold a cycle (two or more nodes, or a self-link).
-fn lowest_cyclic_component(adj: &[Vec<usize>], from: usize) -> Option<Vec<usize>> {
-    const NONE: usize = usize::MAX;
-    let n = adj.len();
-    let mut index = vec![NONE; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut counter = 0;
-    let mut best: Option<Vec<usize>> = None;
-    for root in from..n {
-        if index[root] != NONE {
-            continue;
-        }
-        // (node, next successor position)
-        let mut calls = vec![(root, 0usize)];
-        index[root] = counter;
-        low[root] = counter;
-        counter += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut next)) = calls.last_mut() {
-            if let Some(&w) = adj[v].get(*next) {
-                *next += 1;
-                if w < from {
+        let adj = self.adj;
+        let mut path = vec![start];
+        let mut frames = vec![Frame {
+            node: start,
+            next: 0,
+            found: false,
+        }];
+        self.blocked[start] = true;
+        while let Some(top) = frames.last_mut() {
+            let v = top.node;
+            if let Some(&w) = adj[v].get(top.next) {
+                top.next += 1;
+                if !self.member[w] {
                     continue;
                 }
-                if index[w] == NONE {
-                    index[w] = counter;
-                    low[w] = counter;
-                    counter += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    calls.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
+                if w == start {
+                    top.found = true;
+                    self.stored += path.len();
+                    self.cycles.push(path.clone());
+                    if self.cycles.len() >= self.max || self.stored >= STORED_LIMIT {
+                        return true;
+                    }
+                } else if !self.blocked[w] {
+                    self.blocked[w] = true;
+                    path.push(w);
+                    frames.push(Frame {
+                        node: w,
+                        next: 0,
+                        found: false,
+                    });
                 }
                 continue;
             }
-            calls.pop();
-            if let Some(&(parent, _)) = calls.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                let mut component = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component.push(w);
-                    if w == v {
-                        break;
+            let found = top.found;
+            if found {
+                self.unblock(v);
+            } else {
+                // Stay blocked until a successor is freed: no new cycle can pass through here.
+                for &w in &adj[v] {
+                    if self.member[w] && !self.dependents[w].contains(&v) {
+                        self.dependents[w].push(v);
                     }
                 }
-                let cyclic = component.len() > 1 || adj[v].contains(&v);
-                let smallest = component.iter().copied().min().unwrap_or(NONE);
-                let better = match &best {
-                    None => true,
-                    Some(b) => b.iter().copied().min().unwrap_or(NONE) > smallest,
-                };
-                if cyclic && better {
-                    best = Some(component);
+            }
+            frames.pop();
+            path.pop();
+            if let Some(parent) = frames.last_mut() {
+                parent.found |= found;
+            }
+        }
+        false
+    }
+
+    fn unblock(&mut self, v: usize) {
+        let mut work = vec![v];
+        while let Some(u) = work.pop() {
+            if !self.blocked[u] {
+                continue;
+            }
+            self.blocked[u] = false;
+            work.extend(std::mem::take(&mut self.dependents[u]));
+        }
+    }
+}
+
+/// Working space for Tarjan's strong components, kept between calls so each call costs only
+/// the size of the subgraph it looks at.
+struct Components {
+    /// Discovery index per node, `UNSEEN` when not visited in the current call.
+    index: Vec<usize>,
+    low: Vec<usize>,
+    on_stack: Vec<bool>,
+}
+
+const UNSEEN: usize = usize::MAX;
+
+impl Components {
+    fn new(n: usize) -> Components {
+        Components {
+            index: vec![UNSEEN; n],
+            low: vec![0; n],
+            on_stack: vec![false; n],
+        }
+    }
+
+    /// The strong components of the subgraph of `nodes` (those marked in `member`) that hold a
+    /// cycle: two or more nodes, or one with a link to itself. Work is proportional to the
+    /// subgraph, not the whole graph.
+    fn cyclic(&mut self, adj: &[Vec<usize>], member: &[bool], nodes: &[usize]) -> Vec<Vec<usize>> {
+        let mut counter = 0;
+        let mut stack = Vec::new();
+        let mut found = Vec::new();
+        for &root in nodes {
+            if self.index[root] != UNSEEN {
+                continue;
+            }
+            // (node, next successor position)
+            let mut calls = vec![(root, 0usize)];
+            self.visit(root, &mut counter, &mut stack);
+            while let Some(&mut (v, ref mut next)) = calls.last_mut() {
+                if let Some(&w) = adj[v].get(*next) {
+                    *next += 1;
+                    if !member[w] {
+                        continue;
+                    }
+                    if self.index[w] == UNSEEN {
+                        self.visit(w, &mut counter, &mut stack);
+                        calls.push((w, 0));
+                    } else if self.on_stack[w] {
+                        self.low[v] = self.low[v].min(self.index[w]);
+                    }
+                    continue;
+                }
+                calls.pop();
+                if let Some(&(parent, _)) = calls.last() {
+                    self.low[parent] = self.low[parent].min(self.low[v]);
+                }
+                if self.low[v] == self.index[v] {
+                    let mut component = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        self.on_stack[w] = false;
+                        component.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if component.len() > 1 || adj[v].contains(&v) {
+                        found.push(component);
+                    }
                 }
             }
         }
+        for &v in nodes {
+            self.index[v] = UNSEEN;
+        }
+        found
     }
-    best
+
+    fn visit(&mut self, v: usize, counter: &mut usize, stack: &mut Vec<usize>) {
+        self.index[v] = *counter;
+        self.low[v] = *counter;
+        *counter += 1;
+        self.on_stack[v] = true;
+        stack.push(v);
+    }
 }
 
 #[cfg(test)]
