@@ -1,18 +1,12 @@
 //! Feedback loops: the elementary cycles of the causal graph, each with its polarity.
-//!
-//! Cycles are found with Johnson's algorithm (1975), whose work grows with the number of
-//! cycles rather than the number of paths, written with explicit stacks so that long chains
-//! cannot exhaust the call stack.
 
+use super::cycles::{elementary_cycles, shortest_cycles};
 use super::graph::CausalGraph;
 use super::polarity::Polarity;
 use crate::model::Model;
 
-/// Most cycles examined before the search stops; the shortest of them are reported.
+/// Most loops examined: a model with more is searched again for its shortest loops.
 pub const SEARCH_LIMIT: usize = 10_000;
-
-/// Most variables held over all examined cycles, so that many long loops stay within memory.
-const STORED_LIMIT: usize = 2_000_000;
 
 /// One feedback loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,8 +61,9 @@ impl LoopReport {
 /// Lists at most `limit` feedback loops of `model`, shortest first.
 ///
 /// The model is expected to have compiled; equations that do not parse are skipped rather
-/// than reported. When the model has more than [`SEARCH_LIMIT`] loops (or very many long
-/// ones), the listed ones are the shortest among those examined.
+/// than reported. A model with more than [`SEARCH_LIMIT`] loops is searched again in order of
+/// length, so the listed loops are still the shortest; only in models with enormous numbers of
+/// long paths can that search stop early and miss some of them.
 pub fn feedback_loops(model: &Model, limit: usize) -> LoopReport {
     CausalGraph::build(model).loops(limit)
 }
@@ -78,7 +73,15 @@ impl CausalGraph {
     /// [`feedback_loops`].
     pub fn loops(&self, limit: usize) -> LoopReport {
         let adj = self.successors();
-        let (cycles, stopped) = elementary_cycles(&adj, SEARCH_LIMIT.max(limit.saturating_add(1)));
+        let cap = SEARCH_LIMIT.max(limit.saturating_add(1));
+        let (mut cycles, stopped) = elementary_cycles(&adj, cap);
+        if stopped {
+            // The first cycles Johnson's search finds all pass through one node; the shortest
+            // ones may be anywhere.
+            cycles.extend(shortest_cycles(&adj, limit.saturating_add(1), cap));
+            cycles.sort();
+            cycles.dedup();
+        }
         let keys: Vec<String> = self
             .names
             .iter()
@@ -139,278 +142,5 @@ impl CausalGraph {
             links,
             polarity,
         }
-    }
-}
-
-/// Every elementary cycle of the graph `adj` (node → successors), up to `max` of them; the
-/// flag says whether the search stopped early. Each cycle starts at its smallest node.
-pub(crate) fn elementary_cycles(adj: &[Vec<usize>], max: usize) -> (Vec<Vec<usize>>, bool) {
-    let n = adj.len();
-    let mut search = Search {
-        adj,
-        member: vec![true; n],
-        blocked: vec![false; n],
-        dependents: vec![Vec::new(); n],
-        cycles: Vec::new(),
-        stored: 0,
-        max,
-    };
-    let mut components = Components::new(n);
-    let all: Vec<usize> = (0..n).collect();
-    let mut pending = components.cyclic(adj, &search.member, &all);
-    search.member.fill(false);
-    // Every cycle through a component's smallest node lies inside the component; once those
-    // are listed the node is dropped and what is left splits into smaller components.
-    while let Some(mut component) = pending.pop() {
-        component.sort_unstable();
-        let start = component[0];
-        for &v in &component {
-            search.member[v] = true;
-            search.blocked[v] = false;
-            search.dependents[v].clear();
-        }
-        if search.circuits_from(start) {
-            return (search.cycles, true);
-        }
-        search.member[start] = false;
-        pending.extend(components.cyclic(adj, &search.member, &component[1..]));
-        for &v in &component {
-            search.member[v] = false;
-        }
-    }
-    (search.cycles, false)
-}
-
-/// State of Johnson's search within one strong component.
-struct Search<'a> {
-    adj: &'a [Vec<usize>],
-    /// Nodes of the component being searched.
-    member: Vec<bool>,
-    blocked: Vec<bool>,
-    /// For each node, the blocked nodes to free when it is freed (Johnson's B lists).
-    dependents: Vec<Vec<usize>>,
-    cycles: Vec<Vec<usize>>,
-    /// Variables held over all cycles found.
-    stored: usize,
-    max: usize,
-}
-
-impl Search<'_> {
-    /// Johnson's CIRCUIT procedure from `start` inside the component; returns true when `max`
-    /// cycles, or [`STORED_LIMIT`] variables over all cycles, have been collected.
-    fn circuits_from(&mut self, start: usize) -> bool {
-        struct Frame {
-            node: usize,
-            next: usize,
-            found: bool,
-        }
-        let adj = self.adj;
-        let mut path = vec![start];
-        let mut frames = vec![Frame {
-            node: start,
-            next: 0,
-            found: false,
-        }];
-        self.blocked[start] = true;
-        while let Some(top) = frames.last_mut() {
-            let v = top.node;
-            if let Some(&w) = adj[v].get(top.next) {
-                top.next += 1;
-                if !self.member[w] {
-                    continue;
-                }
-                if w == start {
-                    top.found = true;
-                    self.stored += path.len();
-                    self.cycles.push(path.clone());
-                    if self.cycles.len() >= self.max || self.stored >= STORED_LIMIT {
-                        return true;
-                    }
-                } else if !self.blocked[w] {
-                    self.blocked[w] = true;
-                    path.push(w);
-                    frames.push(Frame {
-                        node: w,
-                        next: 0,
-                        found: false,
-                    });
-                }
-                continue;
-            }
-            let found = top.found;
-            if found {
-                self.unblock(v);
-            } else {
-                // Stay blocked until a successor is freed: no new cycle can pass through here.
-                for &w in &adj[v] {
-                    if self.member[w] && !self.dependents[w].contains(&v) {
-                        self.dependents[w].push(v);
-                    }
-                }
-            }
-            frames.pop();
-            path.pop();
-            if let Some(parent) = frames.last_mut() {
-                parent.found |= found;
-            }
-        }
-        false
-    }
-
-    fn unblock(&mut self, v: usize) {
-        let mut work = vec![v];
-        while let Some(u) = work.pop() {
-            if !self.blocked[u] {
-                continue;
-            }
-            self.blocked[u] = false;
-            work.extend(std::mem::take(&mut self.dependents[u]));
-        }
-    }
-}
-
-/// Working space for Tarjan's strong components, kept between calls so each call costs only
-/// the size of the subgraph it looks at.
-struct Components {
-    /// Discovery index per node, `UNSEEN` when not visited in the current call.
-    index: Vec<usize>,
-    low: Vec<usize>,
-    on_stack: Vec<bool>,
-}
-
-const UNSEEN: usize = usize::MAX;
-
-impl Components {
-    fn new(n: usize) -> Components {
-        Components {
-            index: vec![UNSEEN; n],
-            low: vec![0; n],
-            on_stack: vec![false; n],
-        }
-    }
-
-    /// The strong components of the subgraph of `nodes` (those marked in `member`) that hold a
-    /// cycle: two or more nodes, or one with a link to itself. Work is proportional to the
-    /// subgraph, not the whole graph.
-    fn cyclic(&mut self, adj: &[Vec<usize>], member: &[bool], nodes: &[usize]) -> Vec<Vec<usize>> {
-        let mut counter = 0;
-        let mut stack = Vec::new();
-        let mut found = Vec::new();
-        for &root in nodes {
-            if self.index[root] != UNSEEN {
-                continue;
-            }
-            // (node, next successor position)
-            let mut calls = vec![(root, 0usize)];
-            self.visit(root, &mut counter, &mut stack);
-            while let Some(&mut (v, ref mut next)) = calls.last_mut() {
-                if let Some(&w) = adj[v].get(*next) {
-                    *next += 1;
-                    if !member[w] {
-                        continue;
-                    }
-                    if self.index[w] == UNSEEN {
-                        self.visit(w, &mut counter, &mut stack);
-                        calls.push((w, 0));
-                    } else if self.on_stack[w] {
-                        self.low[v] = self.low[v].min(self.index[w]);
-                    }
-                    continue;
-                }
-                calls.pop();
-                if let Some(&(parent, _)) = calls.last() {
-                    self.low[parent] = self.low[parent].min(self.low[v]);
-                }
-                if self.low[v] == self.index[v] {
-                    let mut component = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        self.on_stack[w] = false;
-                        component.push(w);
-                        if w == v {
-                            break;
-                        }
-                    }
-                    if component.len() > 1 || adj[v].contains(&v) {
-                        found.push(component);
-                    }
-                }
-            }
-        }
-        for &v in nodes {
-            self.index[v] = UNSEEN;
-        }
-        found
-    }
-
-    fn visit(&mut self, v: usize, counter: &mut usize, stack: &mut Vec<usize>) {
-        self.index[v] = *counter;
-        self.low[v] = *counter;
-        *counter += 1;
-        self.on_stack[v] = true;
-        stack.push(v);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::elementary_cycles;
-
-    fn sorted(mut cycles: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
-        cycles.sort();
-        cycles
-    }
-
-    #[test]
-    fn small_graphs() {
-        // 0 ⇄ 1, 1 → 2 → 0, 2 → 2
-        let adj = vec![vec![1], vec![0, 2], vec![0, 2]];
-        let (c, stopped) = elementary_cycles(&adj, 100);
-        assert!(!stopped);
-        assert_eq!(sorted(c), [vec![0, 1], vec![0, 1, 2], vec![2]]);
-        let (c, _) = elementary_cycles(&[vec![1], vec![2], vec![]], 100);
-        assert!(c.is_empty());
-    }
-
-    /// A complete directed graph on n nodes has Σ_{k=2..n} C(n,k)(k−1)! elementary cycles.
-    #[test]
-    fn complete_graph_count_matches_formula() {
-        for n in 2..=6usize {
-            let adj: Vec<Vec<usize>> = (0..n)
-                .map(|v| (0..n).filter(|&w| w != v).collect())
-                .collect();
-            let expected: usize = (2..=n)
-                .map(|k| {
-                    let choose = (0..k).fold(1, |acc, i| acc * (n - i) / (i + 1));
-                    choose * (1..k).product::<usize>()
-                })
-                .sum();
-            let (c, stopped) = elementary_cycles(&adj, 1_000_000);
-            assert!(!stopped);
-            assert_eq!(c.len(), expected, "K{n}");
-            let mut unique = sorted(c.clone());
-            unique.dedup();
-            assert_eq!(unique.len(), expected, "K{n} repeats a cycle");
-            for cycle in &c {
-                let mut nodes = cycle.clone();
-                nodes.sort();
-                nodes.dedup();
-                assert_eq!(nodes.len(), cycle.len(), "not elementary: {cycle:?}");
-            }
-        }
-        let adj: Vec<Vec<usize>> = (0..6)
-            .map(|v| (0..6).filter(|&w| w != v).collect())
-            .collect();
-        let (c, stopped) = elementary_cycles(&adj, 50);
-        assert!(stopped);
-        assert_eq!(c.len(), 50);
-    }
-
-    #[test]
-    fn long_ring_does_not_overflow() {
-        let n = 200_000;
-        let adj: Vec<Vec<usize>> = (0..n).map(|v| vec![(v + 1) % n]).collect();
-        let (c, _) = elementary_cycles(&adj, 10);
-        assert_eq!(c.len(), 1);
-        assert_eq!(c[0].len(), n);
     }
 }

@@ -5,6 +5,7 @@
 //! elementary cycles of that graph as reinforcing, balancing or undetermined loops. The rules
 //! are described for readers in `docs/loops.md`.
 
+pub(crate) mod cycles;
 pub mod graph;
 pub mod loops;
 pub mod polarity;

@@ -320,3 +320,50 @@ fn unparsable_equations_are_skipped() {
     assert!(report.loops.is_empty());
     assert_eq!(CausalGraph::build(&m).polarity("a", "b"), Some(P));
 }
+
+/// Seven stocks with a flow between every pair have far more loops than the search holds;
+/// the listing must still start with the shortest ones, from every part of the model.
+#[test]
+fn the_shortest_loops_are_listed_when_there_are_too_many() {
+    let n = 7;
+    let mut text = format!("{SIM}[stocks]\n");
+    for i in 0..n {
+        let ins: Vec<String> = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| format!("\"f{j}_{i}\""))
+            .collect();
+        let outs: Vec<String> = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| format!("\"f{i}_{j}\""))
+            .collect();
+        text.push_str(&format!(
+            "s{i} = {{ initial = 1, inflows = [{}], outflows = [{}] }}\n",
+            ins.join(", "),
+            outs.join(", ")
+        ));
+    }
+    text.push_str("[flows]\n");
+    for i in 0..n {
+        for j in (0..n).filter(|&j| j != i) {
+            text.push_str(&format!("f{i}_{j} = \"0.01 * s{i} / (1 + s{j})\"\n"));
+        }
+    }
+    let report = feedback_loops(&model(&text), 200);
+    assert!(report.truncated);
+    assert_eq!(report.loops.len(), 200);
+    // Each flow drains its source (s_i → f_i_j → s_i) and is held back by its destination
+    // (s_j → f_i_j → s_j): 2·42 balancing two-link loops. Each pair of stocks then exchanges
+    // through both its flows, in either direction: 42 reinforcing four-link loops. The list
+    // goes on with six-link loops.
+    let twos = 2 * n * (n - 1);
+    let fours = n * (n - 1);
+    let lengths: Vec<usize> = report.loops.iter().map(|l| l.len()).collect();
+    assert!(lengths[..twos].iter().all(|&k| k == 2));
+    assert!(lengths[twos..twos + fours].iter().all(|&k| k == 4));
+    assert!(lengths[twos + fours..].iter().all(|&k| k == 6));
+    assert!(report.loops[..twos].iter().all(|l| l.polarity == N));
+    assert!(report.loops[twos..twos + fours]
+        .iter()
+        .all(|l| l.polarity == P));
+    assert_eq!(report.loops[twos].path(), "s0 → f0_1 → s1 → f1_0 → s0");
+}
