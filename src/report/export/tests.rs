@@ -407,3 +407,30 @@ fn preview() {
     }
     write_comparison(&results, dir).unwrap();
 }
+
+#[test]
+fn a_study_without_targets_inputs_or_tracked_variables_still_reports() {
+    let mut result = sample_result();
+    result.summary.targets.clear();
+    result.summary.inputs.clear();
+    result.summary.tracked.clear();
+    result.targets.clear();
+    result.metrics.clear();
+    result.hits.clear();
+    result.input_values.clear();
+    result.bands.clear();
+    let dir = tempfile::tempdir().unwrap();
+    write_study(&result, dir.path()).unwrap();
+    assert_eq!(
+        names_in(dir.path()),
+        ["percentiles.csv", "report.md", "runs.csv", "summary.json"]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("The model declares no targets."));
+    assert_eq!(verdict_table(&result.summary).len(), 1);
+    let csv = fs::read_to_string(dir.path().join("percentiles.csv")).unwrap();
+    assert_eq!(csv, "variable,time,p5,p25,p50,p75,p95\n");
+}
