@@ -15,4 +15,6 @@ pub mod montecarlo;
 pub mod report;
 pub mod simulate;
 pub mod stats;
+pub mod study;
 pub mod targets;
+pub mod xmile;

@@ -1,6 +1,7 @@
 //! Command-line arguments (clap) and dispatch to one module per command.
 
 mod check;
+mod convert;
 mod output;
 mod run;
 
@@ -32,6 +33,11 @@ enum Command {
     /// Validate a model and summarise it: variables, stocks, flows and feedback loops.
     #[command(after_help = "Example:\n  sandtable check models/enterprise_growth.toml")]
     Check(check::CheckArgs),
+    /// Convert between the native TOML format and XMILE (Stella, Vensim exports).
+    #[command(
+        after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
+    )]
+    Convert(convert::ConvertArgs),
 }
 
 /// Parses the command line, runs the command and returns the exit code.
@@ -40,6 +46,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
+        Command::Convert(args) => convert::run(args),
     };
     match result {
         Ok(()) => 0,
