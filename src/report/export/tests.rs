@@ -326,7 +326,15 @@ fn terminal_verdict_table() {
     assert_eq!(rows[2][0], "粉丝五十万");
     assert_eq!(rows[2][1], format::percent(t.probability));
     assert_eq!(rows[2][3], t.verdict.label());
-    assert!(rows[2][5].ends_with("days") || rows[2][5].contains("days (never"));
+    let reach = &t.time_to_target;
+    assert_eq!(
+        rows[2][5],
+        format!(
+            "{} days (never: {})",
+            format::number(reach.quantiles.as_ref().unwrap().p50),
+            format::percent(reach.never_share)
+        )
+    );
     assert_eq!(rows[3][5], "—", "a series has no time to target");
     assert_eq!(rows[4][5], "never");
 }
