@@ -2,6 +2,7 @@
 
 use super::run::load_and_compile;
 use super::ModelArg;
+use sandtable::analysis::{feedback_loops, LoopReport, Polarity};
 use sandtable::compile::Role;
 
 /// Arguments of `sandtable check`.
@@ -10,6 +11,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     model: ModelArg,
 }
+
+/// Most feedback loops listed; the shortest come first.
+const LOOP_LIMIT: usize = 200;
 
 /// Runs the command.
 pub fn run(args: CheckArgs) -> Result<(), String> {
@@ -66,6 +70,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
             },
         );
     }
+    print_loops(&feedback_loops(&model, LOOP_LIMIT));
     let constants: Vec<&str> = prog.params.iter().map(|p| p.name.as_str()).collect();
     if !constants.is_empty() {
         println!(
@@ -74,4 +79,39 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Lists the loops grouped as reinforcing, balancing and undetermined, numbered per group.
+fn print_loops(report: &LoopReport) {
+    if report.loops.is_empty() {
+        println!("\nfeedback loops: none");
+        return;
+    }
+    let groups = [
+        (Polarity::Positive, "reinforcing"),
+        (Polarity::Negative, "balancing"),
+        (Polarity::Unknown, "undetermined"),
+    ];
+    let counts: Vec<String> = groups
+        .iter()
+        .map(|&(p, word)| (report.count(p), word))
+        .filter(|&(n, _)| n > 0)
+        .map(|(n, word)| format!("{n} {word}"))
+        .collect();
+    let shown = if report.truncated {
+        format!("the {} shortest", report.loops.len())
+    } else {
+        report.loops.len().to_string()
+    };
+    println!("\nfeedback loops: {shown} ({})", counts.join(", "));
+    for (polarity, _) in groups {
+        let group = report.loops.iter().filter(|l| l.polarity == polarity);
+        for (i, l) in group.enumerate() {
+            let tag = format!("{}{}", polarity.loop_label(), i + 1);
+            println!("  {tag:<3} {}", l.path());
+        }
+    }
+    if report.truncated {
+        println!("  … and more");
+    }
 }
