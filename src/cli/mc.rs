@@ -61,7 +61,7 @@ fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
     let style =
-        ProgressStyle::with_template("{prefix} {bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+        ProgressStyle::with_template("{prefix} {bar:40} {pos}/{len} runs  {msg}  ETA {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix(label.to_string());
