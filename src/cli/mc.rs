@@ -48,8 +48,13 @@ pub fn run_scenario(
     let runs = options.runs;
     let plan = Plan::new(&prog, &study, options).map_err(|e| e.to_string())?;
     let bar = progress_bar(runs, args.quiet, scenario);
+    let started = std::time::Instant::now();
     let result = study_args::with_threads(args.threads, || {
-        plan.execute(&|done| bar.set_position(done))
+        plan.execute(&|done| {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!("{rate:.0} runs/s"));
+            bar.set_position(done);
+        })
     })?;
     bar.finish_and_clear();
     result.map_err(|e| format!("{}: {e}", args.model.display()))
