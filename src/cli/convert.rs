@@ -42,7 +42,7 @@ pub fn run(args: ConvertArgs) -> Result<(), String> {
         .output
         .unwrap_or_else(|| args.model.with_extension(ext));
     if out.as_os_str() == "-" {
-        print!("{text}");
+        out!("{text}");
         return Ok(());
     }
     if out == args.model {
@@ -53,6 +53,6 @@ pub fn run(args: ConvertArgs) -> Result<(), String> {
     }
     write_atomic(&out, text.as_bytes())
         .map_err(|e| format!("error: cannot write `{}`: {e}", out.display()))?;
-    println!("wrote {}", out.display());
+    outln!("wrote {}", out.display());
     Ok(())
 }

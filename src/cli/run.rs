@@ -113,9 +113,9 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     }
     if !args.quiet {
         print_stock_table(&model, &prog, &traj);
-        println!();
+        outln!();
         for p in written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display());
         }
     }
     Ok(())
