@@ -97,7 +97,7 @@ r = "RAMP(2, 1, 3)"
         let traj = run(text, method);
         let total = series(&traj, "total");
         let r = series(&traj, "r");
-        let at = |t: f64| ((t / 0.25) as usize);
+        let at = |t: f64| (t / 0.25) as usize;
         assert!(
             (total[at(3.0)] - 5.0).abs() < 1e-12,
             "{method:?} single pulse"

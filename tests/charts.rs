@@ -220,3 +220,109 @@ fn awkward_inputs_render() {
         charts::histogram::render(&hist, &b).unwrap();
     }
 }
+
+#[test]
+fn extreme_magnitudes_are_errors_or_charts_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = LineChart {
+        series: vec![Series {
+            name: "huge".into(),
+            points: vec![(0.0, -1e308), (1.0, 1e308)],
+        }],
+        ..line_chart(0, 0)
+    };
+    assert!(charts::line::render(&huge, &dir.path().join("a.png")).is_err());
+
+    let hist = HistogramChart {
+        values: vec![-1e308, 1e308, 0.0],
+        ..histogram_without_threshold()
+    };
+    assert!(charts::histogram::render(&hist, &dir.path().join("b.png")).is_err());
+
+    let tornado = Tornado {
+        title: "t".into(),
+        x_label: "x".into(),
+        bars: vec![("a".into(), f64::MAX)],
+    };
+    assert!(charts::tornado::render(&tornado, &dir.path().join("c.png")).is_err());
+
+    // A tiny span at a large magnitude is legal and must draw.
+    let narrow = LineChart {
+        series: vec![Series {
+            name: "narrow".into(),
+            points: vec![(1e15, 1e15), (1e15 + 1.0, 1e15 + 1.0), (1e15 + 2.0, 1e15)],
+        }],
+        ..line_chart(0, 0)
+    };
+    charts::line::render(&narrow, &dir.path().join("d.png")).unwrap();
+    let tiny = LineChart {
+        series: vec![Series {
+            name: "tiny".into(),
+            points: vec![(0.0, 1e-300), (1e-300, 2e-300)],
+        }],
+        ..line_chart(0, 0)
+    };
+    charts::line::render(&tiny, &dir.path().join("e.png")).unwrap();
+    assert_eq!(files(dir.path()), ["d.png", "e.png"]);
+}
+
+#[test]
+fn tiny_drawing_areas_do_not_panic() {
+    use plotters::prelude::*;
+    let score = Scorecard {
+        title: "score".into(),
+        rows: vec![ScoreRow {
+            name: "粉丝".into(),
+            probability: 0.5,
+            ci_low: 0.45,
+            ci_high: 0.55,
+            verdict: Verdict::Uncertain,
+        }],
+        likely_at: 0.8,
+        unlikely_at: 0.2,
+    };
+    let tornado = Tornado {
+        title: "tornado".into(),
+        x_label: "ρ".into(),
+        bars: vec![("a".into(), 0.3)],
+    };
+    let times = vec![0.0, 1.0, 2.0];
+    let fan = FanChart {
+        title: "fan".into(),
+        x_label: "t".into(),
+        y_label: "v".into(),
+        bands: vec![Band {
+            lower_q: 0.25,
+            upper_q: 0.75,
+            lower: vec![0.0, 0.5, 1.0],
+            upper: vec![1.0, 1.5, 3.0],
+        }],
+        median: vec![0.5, 1.0, 2.0],
+        samples: vec![vec![0.4, 1.2, 2.5]],
+        thresholds: vec![("target".into(), 2.0)],
+        checkpoints: vec![("review".into(), 1.0)],
+        times,
+    };
+    let e = Estimate {
+        probability: 0.3,
+        ci_low: 0.25,
+        ci_high: 0.35,
+    };
+    let cmp = ScenarioComparison {
+        title: "cmp".into(),
+        scenarios: vec!["a".into(), "b".into()],
+        targets: vec!["x".into()],
+        probability: vec![vec![e, e]],
+    };
+    for size in [(1u32, 1u32), (40, 30), (200, 120)] {
+        let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
+        let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
+        // Errors are fine on areas too small for a chart; panics are not.
+        let _ = charts::line::draw(&line_chart(2, 10), &root);
+        let _ = charts::histogram::draw(&histogram_without_threshold(), &root);
+        let _ = charts::scorecard::draw(&score, &root);
+        let _ = charts::tornado::draw(&tornado, &root);
+        let _ = charts::fan::draw(&fan, &root);
+        let _ = charts::comparison::draw(&cmp, &root);
+    }
+}

@@ -356,7 +356,7 @@ fn fold(items: Vec<Ir>, f: Func2) -> Ir {
 
 fn constant_order(lw: &mut Lowerer, node: &Node, ctx: &mut Ctx) -> Result<usize, Diagnostic> {
     match lw.lower(node, ctx)? {
-        Ir::Const(n) if n >= 1.0 && n <= 1000.0 && n.fract() == 0.0 => Ok(n as usize),
+        Ir::Const(n) if (1.0..=1000.0).contains(&n) && n.fract() == 0.0 => Ok(n as usize),
         _ => Err(ctx
             .error(
                 &node.span,

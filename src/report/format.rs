@@ -170,7 +170,7 @@ impl AxisFormat {
             suffix: "",
             decimals: 0,
         };
-        if !lo.is_finite() || !hi.is_finite() || hi <= lo {
+        if !lo.is_finite() || !hi.is_finite() || !(hi - lo).is_finite() || hi <= lo {
             return plain;
         }
         let step = tick_step(lo, hi, max_ticks.max(2));

@@ -193,47 +193,52 @@ impl<'p> Simulation<'p> {
         let n = self.prog.stocks.len();
         match self.method {
             Method::Euler => {
-                let k1 = std::mem::take(&mut self.k1);
-                for (x, d) in self.state().iter_mut().zip(&k1) {
-                    *x += dt * d;
-                }
-                self.k1 = k1;
+                accumulate(&mut self.slots[RESERVED..RESERVED + n], dt, &self.k1);
             }
             Method::Rk2 => {
-                let x0 = std::mem::take(&mut self.x0);
-                let mut x0 = x0;
+                let mut x0 = std::mem::take(&mut self.x0);
                 x0.copy_from_slice(self.state());
-                for i in 0..n {
-                    self.slots[RESERVED + i] = x0[i] + dt * self.k1[i];
-                }
+                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k1);
                 self.derivatives(t + dt, false, Which::K2);
-                for i in 0..n {
-                    self.slots[RESERVED + i] = x0[i] + 0.5 * dt * (self.k1[i] + self.k2[i]);
+                for (((x, a), k1), k2) in self.slots[RESERVED..RESERVED + n]
+                    .iter_mut()
+                    .zip(&x0)
+                    .zip(&self.k1)
+                    .zip(&self.k2)
+                {
+                    *x = a + 0.5 * dt * (k1 + k2);
                 }
                 self.x0 = x0;
             }
             Method::Rk4 => {
                 let mut x0 = std::mem::take(&mut self.x0);
                 x0.copy_from_slice(self.state());
-                for i in 0..n {
-                    self.acc[i] = self.k1[i];
-                    self.slots[RESERVED + i] = x0[i] + 0.5 * dt * self.k1[i];
-                }
+                self.acc.copy_from_slice(&self.k1);
+                stage(
+                    &mut self.slots[RESERVED..RESERVED + n],
+                    &x0,
+                    0.5 * dt,
+                    &self.k1,
+                );
                 self.derivatives(t + 0.5 * dt, false, Which::K2);
-                for i in 0..n {
-                    self.acc[i] += 2.0 * self.k2[i];
-                    self.slots[RESERVED + i] = x0[i] + 0.5 * dt * self.k2[i];
-                }
+                accumulate(&mut self.acc, 2.0, &self.k2);
+                stage(
+                    &mut self.slots[RESERVED..RESERVED + n],
+                    &x0,
+                    0.5 * dt,
+                    &self.k2,
+                );
                 self.derivatives(t + 0.5 * dt, false, Which::K2);
-                for i in 0..n {
-                    self.acc[i] += 2.0 * self.k2[i];
-                    self.slots[RESERVED + i] = x0[i] + dt * self.k2[i];
-                }
+                accumulate(&mut self.acc, 2.0, &self.k2);
+                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k2);
                 self.derivatives(t + dt, false, Which::K2);
-                for i in 0..n {
-                    self.acc[i] += self.k2[i];
-                    self.slots[RESERVED + i] = x0[i] + dt / 6.0 * self.acc[i];
-                }
+                accumulate(&mut self.acc, 1.0, &self.k2);
+                stage(
+                    &mut self.slots[RESERVED..RESERVED + n],
+                    &x0,
+                    dt / 6.0,
+                    &self.acc,
+                );
                 self.x0 = x0;
             }
         }
@@ -276,6 +281,20 @@ impl<'p> Simulation<'p> {
                 .extend(prog.columns.iter().map(|c| slots[c.slot as usize]));
         })?;
         Ok(traj)
+    }
+}
+
+/// `x = x0 + h·k`.
+fn stage(x: &mut [f64], x0: &[f64], h: f64, k: &[f64]) {
+    for ((x, a), k) in x.iter_mut().zip(x0).zip(k) {
+        *x = a + h * k;
+    }
+}
+
+/// `acc += w·k`.
+fn accumulate(acc: &mut [f64], w: f64, k: &[f64]) {
+    for (a, k) in acc.iter_mut().zip(k) {
+        *a += w * k;
     }
 }
 

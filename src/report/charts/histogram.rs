@@ -92,7 +92,8 @@ fn make_bins(sorted: &[f64], bins: usize, threshold: Option<f64>) -> Bins {
         _ => lo,
     };
     // The top bin is closed on the right, so the maximum does not get a bin of its own.
-    let n_bins = (((hi - start) / width).ceil() as usize).max(1);
+    // Alignment adds at most one bin; the cap guards against float surprises at huge magnitudes.
+    let n_bins = (((hi - start) / width).ceil() as usize).clamp(1, bins + 2);
     let mut counts = vec![0usize; n_bins];
     for &v in sorted {
         let i = ((v - start) / width).floor();

@@ -242,6 +242,8 @@ pub(crate) fn numeric_axes<'a, DB: DrawingBackend>(
     x_label: &str,
     y_label: &str,
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, ChartError> {
+    check_axis(x)?;
+    check_axis(y)?;
     let xf = AxisFormat::for_range(x.0, x.1, X_TICKS);
     let yf = AxisFormat::for_range(y.0, y.1, Y_TICKS);
     let tick_style = text_style(TICK_SIZE, INK);
@@ -320,7 +322,8 @@ pub(crate) fn row_label_width<DB: DrawingBackend>(
     let style = text_style(TICK_SIZE, INK);
     let widest = max_text_width(plot, names, &style)?;
     let (w, _) = plot.dim_in_pixel();
-    Ok((widest + 24).clamp(80, (f64::from(w) * max_share) as u32))
+    // min before max: on a tiny area the cap wins, and clamp would panic on min > max.
+    Ok((widest + 24).max(80).min((f64::from(w) * max_share) as u32))
 }
 
 /// Draws `name` right-aligned just left of the plotting area at absolute pixel row `y_abs`,
@@ -344,8 +347,22 @@ pub(crate) const ROW_PX: u32 = 40;
 
 /// Picture size for a chart with `rows` horizontal rows: the default, taller when needed.
 pub(crate) fn size_for_rows(rows: usize) -> (u32, u32) {
-    let needed = 220 + ROW_PX.saturating_mul(rows.min(400) as u32);
+    // Capped so a runaway row count cannot ask for a gigantic bitmap; rows just get thinner.
+    let needed = 220 + ROW_PX * rows.min(200) as u32;
     (SIZE.0, SIZE.1.max(needed))
+}
+
+/// Refuses axis ranges the drawing library cannot subdivide: values so large (near the
+/// limit of floating point) that the span overflows.
+pub(crate) fn check_axis(r: (f64, f64)) -> Result<(), ChartError> {
+    if r.0.is_finite() && r.1.is_finite() && (r.1 - r.0).is_finite() && r.1 > r.0 {
+        Ok(())
+    } else {
+        Err(ChartError::Drawing(format!(
+            "values from {} to {} are too large to plot",
+            r.0, r.1
+        )))
+    }
 }
 
 /// A data range widened so that nothing sits on the plot edge, and never empty.

@@ -91,6 +91,7 @@ pub fn draw<DB: DrawingBackend>(
     let max_abs = bars.iter().map(|b| b.1.abs()).fold(0.0, f64::max);
     let bound = axis_bound(max_abs, bars.iter().all(|b| b.1.abs() <= 1.0));
     let x = (-bound, bound);
+    style::check_axis(x)?;
     let y = (-0.6, n as f64 - 0.4);
     let mut ctx = ChartBuilder::on(&plot)
         .margin_top(8)

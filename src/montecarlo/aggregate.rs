@@ -1,0 +1,305 @@
+//! Folding runs into statistics, in run order: percentile bands, target outcomes, inputs;
+//! then the summary (probabilities with Wilson intervals, quantiles, time to target,
+//! input influence).
+
+use super::result::{StudyResult, TrackedBands};
+use super::runner::{Plan, RunResult};
+use super::summary::*;
+use crate::diagnostic::Diagnostic;
+use crate::stats::{self, PercentileBands};
+use crate::targets::Cmp;
+use crate::targets::Outcome;
+
+/// Failed runs listed by message in the summary.
+const FAILED_EXAMPLES: usize = 10;
+
+/// Accumulates per-run results.
+pub(super) struct Aggregator {
+    rows: usize,
+    bands: PercentileBands,
+    samples: Vec<Vec<f64>>,
+    metrics: Vec<Vec<f64>>,
+    hits: Vec<Vec<bool>>,
+    times: Vec<Vec<Option<f64>>>,
+    period_hits: Vec<Vec<u64>>,
+    inputs: Vec<Vec<f64>>,
+    joint: u64,
+    counted: u64,
+    failed: FailedRuns,
+    samples_wanted: usize,
+    comparisons: Vec<Option<(Cmp, f64)>>,
+}
+
+impl Aggregator {
+    pub(super) fn new(plan: &Plan) -> Result<Aggregator, Diagnostic> {
+        let rows = plan.prog.saved_rows();
+        let probs: Vec<f64> = plan.options.percentiles.iter().map(|p| p / 100.0).collect();
+        let n = plan.targets.len();
+        Ok(Aggregator {
+            rows,
+            bands: PercentileBands::new(plan.tracked * rows, &probs)?,
+            samples: Vec::new(),
+            metrics: vec![Vec::new(); n],
+            hits: vec![Vec::new(); n],
+            times: vec![Vec::new(); n],
+            period_hits: vec![Vec::new(); n],
+            inputs: vec![Vec::new(); plan.params.len()],
+            joint: 0,
+            counted: 0,
+            failed: FailedRuns::default(),
+            samples_wanted: plan.options.samples,
+            comparisons: plan
+                .targets
+                .targets()
+                .iter()
+                .map(|t| t.comparison())
+                .collect(),
+        })
+    }
+
+    pub(super) fn push(
+        &mut self,
+        run: u64,
+        inputs: &[f64],
+        result: RunResult,
+    ) -> Result<(), Diagnostic> {
+        let (outcomes, tracked) = match result {
+            RunResult::Failed(message) => {
+                self.failed.count += 1;
+                if self.failed.examples.len() < FAILED_EXAMPLES {
+                    self.failed.examples.push(FailedRun { run, message });
+                }
+                return Ok(());
+            }
+            RunResult::Done(o, t) => (o, t),
+        };
+        self.counted += 1;
+        self.bands.push(&tracked)?;
+        if self.samples.len() < self.sample_limit() {
+            self.samples.push(tracked);
+        }
+        let mut all = true;
+        for (t, o) in outcomes.iter().enumerate() {
+            self.metrics[t].push(o.metric);
+            self.hits[t].push(o.success);
+            self.times[t].push(o.time_to_target);
+            self.count_periods(t, o);
+            all &= o.success;
+        }
+        if all {
+            self.joint += 1;
+        }
+        for (j, v) in inputs.iter().enumerate() {
+            self.inputs[j].push(*v);
+        }
+        Ok(())
+    }
+
+    fn sample_limit(&self) -> usize {
+        self.samples_wanted
+    }
+
+    fn count_periods(&mut self, t: usize, o: &Outcome) {
+        let counts = &mut self.period_hits[t];
+        if counts.len() < o.periods.len() {
+            counts.resize(o.periods.len(), 0);
+        }
+        if let Some((cmp, threshold)) = self.comparisons[t] {
+            for (k, v) in o.periods.iter().enumerate() {
+                if cmp.holds(*v, threshold) {
+                    counts[k] += 1;
+                }
+            }
+        }
+    }
+}
+
+impl Aggregator {
+    pub(super) fn finish(self, plan: &Plan) -> Result<StudyResult, Diagnostic> {
+        if self.counted == 0 {
+            let why = self
+                .failed
+                .examples
+                .first()
+                .map(|f| format!(" (run {}: {})", f.run, f.message))
+                .unwrap_or_default();
+            return Err(
+                Diagnostic::plain(format!("every run failed{why}")).with_hint(
+                    "run `sandtable run MODEL` with the inputs' typical values to find the fault",
+                ),
+            );
+        }
+        let prog = plan.prog;
+        let opts = &plan.options;
+        let thresholds = opts.thresholds;
+        let n = self.counted;
+        let times: Vec<f64> = (0..self.rows)
+            .map(|r| prog.specs.start + (r * prog.steps_per_save()) as f64 * prog.specs.dt)
+            .collect();
+        let cells = self.bands.bands();
+        let bands = (0..plan.tracked)
+            .map(|v| {
+                let col = &prog.columns[plan.saved[v]];
+                let values = (0..opts.percentiles.len())
+                    .map(|q| {
+                        (0..self.rows)
+                            .map(|r| cells[v * self.rows + r][q])
+                            .collect()
+                    })
+                    .collect();
+                let samples = self
+                    .samples
+                    .iter()
+                    .map(|s| s[v * self.rows..(v + 1) * self.rows].to_vec())
+                    .collect();
+                TrackedBands {
+                    name: col.name.clone(),
+                    label: col.label.clone(),
+                    unit: col.unit.clone(),
+                    values,
+                    samples,
+                }
+            })
+            .collect();
+        let inputs: Vec<InputSummary> = plan
+            .input_names
+            .iter()
+            .zip(plan.design.distributions())
+            .zip(&self.inputs)
+            .map(|((name, dist), values)| {
+                let q = stats::quantiles(values, &[0.05, 0.5, 0.95]);
+                InputSummary {
+                    name: name.clone(),
+                    distribution: dist.to_string(),
+                    mean: stats::mean(values).unwrap_or(f64::NAN),
+                    p5: q[0],
+                    p50: q[1],
+                    p95: q[2],
+                }
+            })
+            .collect();
+        let prcc_inputs: Vec<Vec<f64>> = self.inputs.clone();
+        let targets = plan
+            .targets
+            .targets()
+            .iter()
+            .enumerate()
+            .map(|(t, target)| {
+                let metric = &self.metrics[t];
+                let hits = &self.hits[t];
+                let successes = hits.iter().filter(|h| **h).count() as u64;
+                let p = probability(successes, n);
+                let reached: Vec<f64> = self.times[t].iter().filter_map(|x| *x).collect();
+                let never = self.times[t].iter().filter(|x| x.is_none()).count() as f64 / n as f64;
+                let prcc = if prcc_inputs.is_empty() {
+                    Vec::new()
+                } else {
+                    stats::prcc(&prcc_inputs, metric)
+                        .unwrap_or_else(|_| vec![None; prcc_inputs.len()])
+                };
+                let mut influence: Vec<Influence> = plan
+                    .input_names
+                    .iter()
+                    .enumerate()
+                    .map(|(j, name)| Influence {
+                        input: name.clone(),
+                        spearman: stats::spearman(&self.inputs[j], metric)
+                            .filter(|r| r.is_finite()),
+                        prcc: prcc.get(j).copied().flatten().filter(|r| r.is_finite()),
+                        hit_rate_by_quintile: stats::hit_rate_by_bins(&self.inputs[j], hits, 5)
+                            .iter()
+                            .map(|b| b.rate)
+                            .collect(),
+                    })
+                    .collect();
+                influence.sort_by(|a, b| {
+                    let key = |i: &Influence| i.spearman.map(f64::abs).unwrap_or(-1.0);
+                    key(b).total_cmp(&key(a))
+                });
+                let comparison = target.comparison();
+                TargetSummary {
+                    name: target.name.clone(),
+                    label: target.label.clone(),
+                    text: target.text.trim().to_string(),
+                    probability: p.probability,
+                    ci95: p.ci95,
+                    successes,
+                    runs: n,
+                    verdict: thresholds.verdict(p.probability),
+                    threshold: comparison.map(|c| c.1),
+                    comparison: comparison.map(|c| c.0.symbol().to_string()),
+                    metric: quantiles_of(metric),
+                    time_to_target: TimeToTarget {
+                        quantiles: if reached.is_empty() {
+                            None
+                        } else {
+                            Some(quantiles_of(&reached))
+                        },
+                        never_share: never,
+                    },
+                    period_probabilities: self.period_hits[t]
+                        .iter()
+                        .map(|&h| h as f64 / n as f64)
+                        .collect(),
+                    influence,
+                }
+            })
+            .collect();
+        let summary = Summary {
+            model: prog.name.clone(),
+            scenario: opts.scenario.0.clone(),
+            scenario_doc: opts.scenario.1.clone(),
+            runs: opts.runs,
+            first_run: opts.first_run,
+            seed: opts.seed,
+            sampler: opts.sampler.name().to_string(),
+            method: opts.method.unwrap_or(prog.specs.method).name().to_string(),
+            time_unit: prog.specs.time_unit.clone(),
+            thresholds,
+            failed_runs: self.failed,
+            inputs,
+            targets,
+            joint_probability: probability(self.joint, n),
+            tracked: (0..plan.tracked)
+                .map(|v| prog.columns[plan.saved[v]].name.clone())
+                .collect(),
+            percentiles: opts.percentiles.clone(),
+        };
+        Ok(StudyResult {
+            summary,
+            targets: plan.targets.targets().to_vec(),
+            times,
+            bands,
+            metrics: self.metrics,
+            hits: self.hits,
+            input_values: self.inputs,
+        })
+    }
+}
+
+fn probability(successes: u64, runs: u64) -> Probability {
+    let ci = stats::wilson95(successes, runs);
+    Probability {
+        probability: if runs == 0 {
+            f64::NAN
+        } else {
+            successes as f64 / runs as f64
+        },
+        ci95: [ci.lo, ci.hi],
+        successes,
+        runs,
+    }
+}
+
+fn quantiles_of(values: &[f64]) -> Quantiles {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let q = stats::quantiles(values, &[0.05, 0.25, 0.5, 0.75, 0.95]);
+    Quantiles {
+        mean: stats::mean(&finite).unwrap_or(f64::NAN),
+        p5: q[0],
+        p25: q[1],
+        p50: q[2],
+        p75: q[3],
+        p95: q[4],
+    }
+}

@@ -1,0 +1,18 @@
+//! The engine-independent parts of Monte Carlo studies: input distributions, random
+//! streams, sampling designs and correlated inputs.
+//!
+//! A runner draws the input matrix with [`sampling::Design`], hands each run its row and
+//! its noise stream from [`streams::Streams`], and summarises results with [`crate::stats`].
+
+mod aggregate;
+pub mod correlation;
+pub mod distribution;
+pub mod result;
+pub mod runner;
+pub mod sampling;
+pub mod streams;
+pub mod summary;
+
+pub use distribution::{DistError, Distribution};
+pub use sampling::{Design, InputMatrix, Sampler};
+pub use streams::{Purpose, Streams};

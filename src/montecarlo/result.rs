@@ -1,0 +1,38 @@
+//! Everything a study keeps for its reports: the summary plus the per-run data behind charts.
+
+use super::summary::Summary;
+use crate::targets::Target;
+
+/// Percentile bands of one tracked variable over time.
+#[derive(Debug, Clone)]
+pub struct TrackedBands {
+    /// Column name (`name` or `name[element]`).
+    pub name: String,
+    /// Display label, if the model gives one.
+    pub label: Option<String>,
+    /// Unit, if the model gives one.
+    pub unit: Option<String>,
+    /// Values per requested percentile (same order as `Summary::percentiles`), each over time.
+    pub values: Vec<Vec<f64>>,
+    /// A few individual runs (the first runs of the study), each over time.
+    pub samples: Vec<Vec<f64>>,
+}
+
+/// A finished study: its summary and the data its charts and tables need.
+#[derive(Debug, Clone)]
+pub struct StudyResult {
+    /// The numbers, as written to summary.json.
+    pub summary: Summary,
+    /// The targets, as parsed (for markers on charts: thresholds, checkpoint dates).
+    pub targets: Vec<Target>,
+    /// Save times of the tracked variables.
+    pub times: Vec<f64>,
+    /// Bands of every tracked variable.
+    pub bands: Vec<TrackedBands>,
+    /// Per target, the metric of every counted run (same order as `summary.targets`).
+    pub metrics: Vec<Vec<f64>>,
+    /// Per target, whether each counted run met it.
+    pub hits: Vec<Vec<bool>>,
+    /// Per input, the value of every counted run (same order as `summary.inputs`).
+    pub input_values: Vec<Vec<f64>>,
+}

@@ -1,0 +1,196 @@
+//! What a Monte Carlo study found: serialisable results, written to summary.json and read by
+//! every report.
+
+use crate::report::charts::Verdict;
+use serde::Serialize;
+
+/// The whole result of one study (one scenario).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Model name.
+    pub model: String,
+    /// Scenario name (`baseline` when none was chosen).
+    pub scenario: String,
+    /// Scenario description, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario_doc: Option<String>,
+    /// Runs attempted.
+    pub runs: u64,
+    /// Index of the first run (for studies split across machines).
+    pub first_run: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Sampling design: `random` or `lhs`.
+    pub sampler: String,
+    /// Integration method.
+    pub method: String,
+    /// Time unit of the model.
+    pub time_unit: String,
+    /// Verdict thresholds: P ≥ `likely` is likely, P < `unlikely` is unlikely.
+    pub thresholds: Thresholds,
+    /// Runs stopped by a numeric fault; they are left out of every statistic.
+    pub failed_runs: FailedRuns,
+    /// The uncertain inputs.
+    pub inputs: Vec<InputSummary>,
+    /// One entry per target, in the order they were declared.
+    pub targets: Vec<TargetSummary>,
+    /// Probability that every target (that is not itself a group) is met in the same run.
+    pub joint_probability: Probability,
+    /// Percentile bands of tracked variables: see percentiles.csv.
+    pub tracked: Vec<String>,
+    /// Percentiles reported for tracked variables, in percent.
+    pub percentiles: Vec<f64>,
+}
+
+/// Verdict thresholds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Thresholds {
+    /// Probability at or above which a target is likely.
+    pub likely: f64,
+    /// Probability below which a target is unlikely.
+    pub unlikely: f64,
+}
+
+impl Thresholds {
+    /// The verdict for probability `p`.
+    pub fn verdict(&self, p: f64) -> Verdict {
+        if p >= self.likely {
+            Verdict::Likely
+        } else if p < self.unlikely {
+            Verdict::Unlikely
+        } else {
+            Verdict::Uncertain
+        }
+    }
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            likely: 0.8,
+            unlikely: 0.2,
+        }
+    }
+}
+
+/// Runs that failed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FailedRuns {
+    /// How many.
+    pub count: u64,
+    /// The first few, with their messages.
+    pub examples: Vec<FailedRun>,
+}
+
+/// One failed run.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedRun {
+    /// Run index.
+    pub run: u64,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A probability estimate with its 95 % Wilson interval.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Probability {
+    /// Share of runs meeting the condition.
+    pub probability: f64,
+    /// 95 % Wilson score interval `[low, high]`.
+    pub ci95: [f64; 2],
+    /// Runs meeting it.
+    pub successes: u64,
+    /// Runs counted.
+    pub runs: u64,
+}
+
+/// An uncertain input.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    /// Constant name.
+    pub name: String,
+    /// Distribution, in the file syntax.
+    pub distribution: String,
+    /// Sample mean.
+    pub mean: f64,
+    /// Sample 5th, 50th and 95th percentiles.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// Quantiles of a per-run quantity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quantiles {
+    /// Mean over runs (finite values only).
+    pub mean: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// 25th percentile.
+    pub p25: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// When runs reach a target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeToTarget {
+    /// Quantiles of the first time the target's condition holds, over the runs that get there.
+    pub quantiles: Option<Quantiles>,
+    /// Share of runs that never get there within the run.
+    pub never_share: f64,
+}
+
+/// How one input drives one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Influence {
+    /// Input name.
+    pub input: String,
+    /// Spearman rank correlation between the input and the target's metric.
+    pub spearman: Option<f64>,
+    /// Partial rank correlation coefficient (controls for the other inputs).
+    pub prcc: Option<f64>,
+    /// Hit rate (share of runs meeting the target) by input quintile, lowest first.
+    pub hit_rate_by_quintile: Vec<f64>,
+}
+
+/// Result for one target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetSummary {
+    /// Target name.
+    pub name: String,
+    /// Display label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The target as written.
+    pub text: String,
+    /// Probability of success.
+    pub probability: f64,
+    /// 95 % Wilson interval.
+    pub ci95: [f64; 2],
+    /// Runs meeting the target.
+    pub successes: u64,
+    /// Runs counted.
+    pub runs: u64,
+    /// likely / uncertain / unlikely.
+    pub verdict: Verdict,
+    /// The threshold the metric is compared with, if the target is a comparison.
+    pub threshold: Option<f64>,
+    /// The comparison, e.g. `>=`.
+    pub comparison: Option<String>,
+    /// Quantiles of the target's metric over runs.
+    pub metric: Quantiles,
+    /// Time to target.
+    pub time_to_target: TimeToTarget,
+    /// For checkpoint series: probability that each period meets the threshold.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub period_probabilities: Vec<f64>,
+    /// Which inputs drive it, strongest first.
+    pub influence: Vec<Influence>,
+}

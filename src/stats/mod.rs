@@ -1,0 +1,21 @@
+//! Pure statistics for reporting Monte Carlo results.
+//!
+//! Missing values: every function here excludes `NaN` values (a run whose output is
+//! undefined) rather than letting them poison a summary; pairwise functions drop a pair
+//! if either side is `NaN`. Functions report "no data" as `None` or `NaN`, never panic.
+
+pub mod bands;
+pub mod bins;
+pub mod moments;
+pub mod prcc;
+pub mod proportion;
+pub mod quantile;
+pub mod rank;
+
+pub use bands::PercentileBands;
+pub use bins::{hit_rate_by_bins, BinRate};
+pub use moments::{mean, std_dev, Welford};
+pub use prcc::prcc;
+pub use proportion::{wilson, wilson95, Interval};
+pub use quantile::{quantile_sorted, quantiles};
+pub use rank::{ranks, spearman};

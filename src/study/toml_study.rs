@@ -1,0 +1,303 @@
+//! Reading a study from TOML: the study sections of a model file, or a separate study file
+//! that names its model.
+
+use super::{Correlations, Scenario, Settings, Study, Uncertain};
+use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
+use crate::model::toml_file::{parse_table, read_source, Reader};
+use crate::montecarlo::distribution::Distribution;
+use crate::montecarlo::sampling::Sampler;
+use crate::targets::Target;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+type Item<'a> = Spanned<DeValue<'a>>;
+
+/// A study read from a file, and whether the file had a `[study]` settings section.
+#[derive(Debug)]
+pub struct LoadedStudy {
+    /// The declarations.
+    pub study: Study,
+    /// Whether `[study]` was present.
+    pub has_settings: bool,
+}
+
+/// Reads the study sections of a TOML model file (and `dist` on its constants).
+pub fn from_model_file(file: &Arc<SourceFile>) -> Result<LoadedStudy, Diagnostic> {
+    let root = parse_table(file)?;
+    let r = Reader { file };
+    let mut study = Study::default();
+    if let Some(item) = root.get_ref().get("constants") {
+        for (key, value) in r.table(item, "[constants]")?.iter() {
+            if let DeValue::Table(t) = value.get_ref() {
+                if let Some(d) = t.get("dist") {
+                    study.add_uncertain(uncertain(&r, key.get_ref(), d)?);
+                }
+            }
+        }
+    }
+    let has_settings = sections(&r, root.get_ref(), &mut study)?;
+    Ok(LoadedStudy {
+        study,
+        has_settings,
+    })
+}
+
+/// Reads a study file: `model = "path"` (relative to the study file) and study sections.
+pub fn load_study_file(path: &Path) -> Result<(PathBuf, LoadedStudy), Diagnostic> {
+    let file = read_source(path)?;
+    let root = parse_table(&file)?;
+    let r = Reader { file: &file };
+    let table = root.get_ref();
+    r.check_keys(
+        table,
+        &[
+            "model",
+            "uncertain",
+            "targets",
+            "scenarios",
+            "correlations",
+            "study",
+        ],
+        "the study file",
+    )?;
+    let Some(model_item) = table.get("model") else {
+        return Err(Diagnostic::new(
+            "the study file does not name its model",
+            SourceRef::file(&file),
+        )
+        .with_hint("add model = \"path/to/model.stmx\" at the top"));
+    };
+    let model_rel = r.string(model_item, "model")?;
+    let model_path = path.parent().unwrap_or(Path::new(".")).join(&model_rel);
+    let mut study = Study::default();
+    let has_settings = sections(&r, table, &mut study)?;
+    Ok((
+        model_path,
+        LoadedStudy {
+            study,
+            has_settings,
+        },
+    ))
+}
+
+/// Whether a TOML file is a study file (it has a top-level `model = "..."` string).
+pub fn is_study_file(path: &Path) -> bool {
+    let Ok(file) = read_source(path) else {
+        return false;
+    };
+    let Ok(root) = parse_table(&file) else {
+        return false;
+    };
+    matches!(
+        root.get_ref().get("model").map(|i| i.get_ref()),
+        Some(DeValue::String(_))
+    )
+}
+
+fn sections(r: &Reader, root: &DeTable, study: &mut Study) -> Result<bool, Diagnostic> {
+    if let Some(item) = root.get("uncertain") {
+        for (key, value) in r.table(item, "[uncertain]")?.iter() {
+            study.add_uncertain(uncertain(r, key.get_ref(), value)?);
+        }
+    }
+    if let Some(item) = root.get("correlations") {
+        study.correlations = Some(correlations(r, item)?);
+    }
+    if let Some(item) = root.get("targets") {
+        for (key, value) in r.table(item, "[targets]")?.iter() {
+            study.targets.push(target(r, key.get_ref(), value)?);
+        }
+    }
+    if let Some(item) = root.get("scenarios") {
+        for (key, value) in r.table(item, "[scenarios]")?.iter() {
+            study.scenarios.push(scenario(r, key, value)?);
+        }
+    }
+    match root.get("study") {
+        Some(item) => {
+            study.settings = settings(r, item)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Parses distribution text at `item`, pointing errors into the string.
+fn uncertain(r: &Reader, name: &str, item: &Item) -> Result<Uncertain, Diagnostic> {
+    let expr = r.expr(item, &format!("the distribution of `{name}`"))?;
+    let dist =
+        Distribution::parse(&expr.text).map_err(|e| e.to_diagnostic(&expr.at, &expr.text))?;
+    Ok(Uncertain {
+        name: name.to_string(),
+        dist,
+        at: expr.at,
+    })
+}
+
+fn target(r: &Reader, name: &str, item: &Item) -> Result<Target, Diagnostic> {
+    match item.get_ref() {
+        DeValue::Table(t) => {
+            r.check_keys(t, &["target", "label", "doc"], &format!("target `{name}`"))?;
+            let Some(text) = t.get("target") else {
+                return Err(r
+                    .error(item, format!("target `{name}` needs `target`"))
+                    .with_hint("e.g. target = \"followers at 365 >= 1.2e6\""));
+            };
+            let expr = r.expr(text, "a target")?;
+            let mut target = Target::parse(name, &expr.text, expr.at)?;
+            if let Some(l) = t.get("label") {
+                target = target.with_label(r.string(l, "label")?);
+            }
+            if let Some(d) = t.get("doc") {
+                target = target.with_doc(r.string(d, "doc")?);
+            }
+            Ok(target)
+        }
+        _ => {
+            let expr = r.expr(item, "a target")?;
+            Target::parse(name, &expr.text, expr.at)
+        }
+    }
+}
+
+fn correlations(r: &Reader, item: &Item) -> Result<Correlations, Diagnostic> {
+    let t = r.table(item, "[correlations]")?;
+    r.check_keys(t, &["inputs", "matrix"], "[correlations]")?;
+    let inputs = match t.get("inputs") {
+        Some(i) => r.strings(i, "inputs")?,
+        None => return Err(r.error(item, "[correlations] needs `inputs` and `matrix`")),
+    };
+    let Some(m) = t.get("matrix") else {
+        return Err(r.error(item, "[correlations] needs `matrix`"));
+    };
+    let DeValue::Array(rows) = m.get_ref() else {
+        return Err(r.error(m, "matrix must be a list of rows"));
+    };
+    let matrix: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|row| r.numbers(row, "a matrix row"))
+        .collect::<Result<_, _>>()?;
+    if matrix.len() != inputs.len() || matrix.iter().any(|row| row.len() != inputs.len()) {
+        return Err(r.error(
+            m,
+            format!(
+                "the matrix must be {0}×{0}, one row and column per input",
+                inputs.len()
+            ),
+        ));
+    }
+    Ok(Correlations {
+        inputs,
+        matrix,
+        at: r.at(item),
+    })
+}
+
+fn scenario(
+    r: &Reader,
+    key: &Spanned<toml::de::DeString>,
+    item: &Item,
+) -> Result<Scenario, Diagnostic> {
+    let name = key.get_ref().to_string();
+    let t = r.table(item, &format!("scenario `{name}`"))?;
+    r.check_keys(
+        t,
+        &["doc", "set", "vary", "equations"],
+        &format!("scenario `{name}`"),
+    )?;
+    let mut s = Scenario {
+        name: name.clone(),
+        at: r.at(key),
+        ..Scenario::default()
+    };
+    if let Some(d) = t.get("doc") {
+        s.doc = Some(r.string(d, "doc")?);
+    }
+    if let Some(set) = t.get("set") {
+        for (k, v) in r.table(set, "set")?.iter() {
+            s.set
+                .push((k.get_ref().to_string(), r.number(v, "a value")?, r.at(v)));
+        }
+    }
+    if let Some(vary) = t.get("vary") {
+        for (k, v) in r.table(vary, "vary")?.iter() {
+            s.vary.push(uncertain(r, k.get_ref(), v)?);
+        }
+    }
+    if let Some(eqs) = t.get("equations") {
+        for (k, v) in r.table(eqs, "equations")?.iter() {
+            s.equations
+                .push((k.get_ref().to_string(), r.expr(v, "an equation")?));
+        }
+    }
+    Ok(s)
+}
+
+fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
+    let t = r.table(item, "[study]")?;
+    r.check_keys(
+        t,
+        &[
+            "runs",
+            "seed",
+            "sampler",
+            "track",
+            "percentiles",
+            "likely",
+            "unlikely",
+            "samples",
+        ],
+        "[study]",
+    )?;
+    let mut s = Settings::default();
+    let whole = |i: &Item, what: &str| -> Result<u64, Diagnostic> {
+        let v = r.number(i, what)?;
+        if v < 0.0 || v.fract() != 0.0 || v > 1e15 {
+            return Err(r.error(i, format!("{what} must be a whole number ≥ 0")));
+        }
+        Ok(v as u64)
+    };
+    if let Some(i) = t.get("runs") {
+        s.runs = whole(i, "runs")?;
+        if s.runs == 0 {
+            return Err(r.error(i, "runs must be at least 1"));
+        }
+    }
+    if let Some(i) = t.get("seed") {
+        s.seed = whole(i, "seed")?;
+    }
+    if let Some(i) = t.get("samples") {
+        s.samples = whole(i, "samples")?.min(50) as usize;
+    }
+    if let Some(i) = t.get("sampler") {
+        let text = r.string(i, "sampler")?;
+        s.sampler = Sampler::parse(&text).ok_or_else(|| {
+            r.error(i, format!("unknown sampler `{text}`"))
+                .with_hint("use random or lhs")
+        })?;
+    }
+    if let Some(i) = t.get("track") {
+        s.track = r.strings(i, "track")?;
+    }
+    if let Some(i) = t.get("percentiles") {
+        s.percentiles = r.numbers(i, "percentiles")?;
+        if s.percentiles.is_empty() || s.percentiles.iter().any(|p| !(0.0..=100.0).contains(p)) {
+            return Err(r.error(i, "percentiles must be numbers from 0 to 100"));
+        }
+    }
+    for (key, slot) in [("likely", &mut s.likely), ("unlikely", &mut s.unlikely)] {
+        if let Some(i) = t.get(key) {
+            let v = r.number(i, key)?;
+            if !(0.0..=1.0).contains(&v) {
+                return Err(r.error(i, format!("{key} is a probability from 0 to 1")));
+            }
+            *slot = v;
+        }
+    }
+    if s.unlikely > s.likely {
+        return Err(r.error(item, "unlikely must not be above likely"));
+    }
+    Ok(s)
+}

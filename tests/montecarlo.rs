@@ -1,0 +1,144 @@
+//! Monte Carlo studies: probability estimates against closed forms, reproducibility across
+//! thread counts and repeated runs.
+
+mod common;
+use common::*;
+use sandtable::compile::Program;
+use sandtable::diagnostic::SourceFile;
+use sandtable::montecarlo::result::StudyResult;
+use sandtable::montecarlo::runner::{Plan, RunOptions};
+use sandtable::montecarlo::sampling::Sampler;
+use sandtable::montecarlo::summary::Thresholds;
+use sandtable::study::{toml_study, Study};
+use std::sync::Arc;
+
+const GROWTH: &str = r#"
+[sim]
+start = 0
+stop = 10
+dt = 0.125
+method = "rk4"
+[stocks]
+x = { initial = 100, inflows = ["growth"] }
+[flows]
+growth = "r * x"
+[constants]
+r = { value = 0.1, dist = "normal(0.1, 0.03)" }
+[targets]
+big = "x at 10 >= 300"
+early = "first(x >= 200) <= 8"
+"#;
+
+fn study_of(text: &str) -> Study {
+    let file = Arc::new(SourceFile {
+        path: "test.toml".into(),
+        text: text.into(),
+    });
+    toml_study::from_model_file(&file)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .study
+}
+
+fn options(runs: u64, sampler: Sampler) -> RunOptions {
+    RunOptions {
+        runs,
+        first_run: 0,
+        seed: 42,
+        sampler,
+        track: Vec::new(),
+        percentiles: vec![5.0, 25.0, 50.0, 75.0, 95.0],
+        thresholds: Thresholds::default(),
+        samples: 3,
+        method: None,
+        scenario: ("baseline".into(), None),
+    }
+}
+
+fn study(prog: &Program, text: &str, runs: u64, sampler: Sampler) -> StudyResult {
+    let plan =
+        Plan::new(prog, &study_of(text), options(runs, sampler)).unwrap_or_else(|e| panic!("{e}"));
+    plan.execute(&|_| {}).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn normal_cdf(z: f64) -> f64 {
+    sandtable::montecarlo::distribution::quantile::std_normal_cdf(z)
+}
+
+#[test]
+fn probability_of_a_final_value_matches_the_closed_form() {
+    let prog = program(GROWTH);
+    let n = 20_000;
+    for sampler in [Sampler::Random, Sampler::LatinHypercube] {
+        let result = study(&prog, GROWTH, n, sampler);
+        let big = &result.summary.targets[0];
+        // x(10) = 100 e^{10 r} >= 300  ⇔  r >= ln(3)/10.
+        let want = 1.0 - normal_cdf((3f64.ln() / 10.0 - 0.1) / 0.03);
+        let se = (want * (1.0 - want) / n as f64).sqrt();
+        assert!(
+            (big.probability - want).abs() < 3.0 * se,
+            "{sampler:?}: {} vs {want} (se {se})",
+            big.probability
+        );
+        assert!(big.ci95[0] < want && want < big.ci95[1]);
+        // First passage of 200 by day 8 ⇔ r >= ln(2)/8 (up to the saved-time grid of 0.125).
+        let early = &result.summary.targets[1];
+        let want = 1.0 - normal_cdf((2f64.ln() / 8.0 - 0.1) / 0.03);
+        assert!(
+            (early.probability - want).abs() < 3.0 * se + 0.01,
+            "{} vs {want}",
+            early.probability
+        );
+        let influence = &big.influence[0];
+        assert_eq!(influence.input, "r");
+        assert!(influence.spearman.unwrap() > 0.99);
+        let q = &influence.hit_rate_by_quintile;
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_thread_count_or_repetition() {
+    let prog = program(GROWTH);
+    let json = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let result = pool.install(|| study(&prog, GROWTH, 3_000, Sampler::Random));
+        serde_json::to_string(&result.summary).unwrap()
+    };
+    let one = json(1);
+    assert_eq!(one, json(2));
+    assert_eq!(one, json(2));
+    assert_eq!(one, json(3));
+}
+
+#[test]
+fn percentile_bands_bracket_the_median_run() {
+    let prog = program(GROWTH);
+    let result = study(&prog, GROWTH, 2_000, Sampler::LatinHypercube);
+    let x = &result.bands[0];
+    assert_eq!(x.name, "x");
+    let last = result.times.len() - 1;
+    // The median of x(10) is 100 e^{10·0.1}: the median of a monotone function of r.
+    let median = x.values[2][last];
+    assert!(rel(median, 100.0 * 1f64.exp()) < 0.01, "{median}");
+    for q in 1..5 {
+        assert!(x.values[q][last] >= x.values[q - 1][last]);
+    }
+    assert_eq!(x.samples.len(), 3);
+}
+
+#[test]
+fn bad_study_inputs_are_reported_together() {
+    let text = GROWTH.replace("[targets]", "[uncertain]\nrr = \"uniform(0, 1)\"\n[targets]\nmissing = \"y at 5 >= 1\"\nlate = \"x at 50 >= 1\"");
+    let prog = program(&text);
+    let err = match Plan::new(&prog, &study_of(&text), options(10, Sampler::Random)) {
+        Ok(_) => panic!("accepted a bad study"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("`rr` is not a constant"), "{err}");
+    assert!(err.contains("did you mean `r`?"), "{err}");
+    assert!(err.contains("`y`"), "{err}");
+    assert!(err.contains("50"), "{err}");
+}
