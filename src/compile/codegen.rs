@@ -147,59 +147,9 @@ pub fn relocate(code: &mut [Op], specials: &mut [Special], base: Slot) {
         }
     };
     for op in code.iter_mut() {
-        match op {
-            Op::Copy(d, a) | Op::F1(_, d, a) | Op::Lookup(d, _, a) => {
-                fix(d);
-                fix(a);
-            }
-            Op::Add(d, a, b)
-            | Op::Sub(d, a, b)
-            | Op::Mul(d, a, b)
-            | Op::Div(d, a, b)
-            | Op::F2(_, d, a, b) => {
-                fix(d);
-                fix(a);
-                fix(b);
-            }
-            Op::JumpIfZero(c, _) => fix(c),
-            Op::ClampNonNegative(d) | Op::Special(d, _) => fix(d),
-            Op::Jump(_) => {}
-        }
+        op.for_each_slot(fix);
     }
     for s in specials.iter_mut() {
-        match s {
-            Special::Step { height, start } => {
-                fix(height);
-                fix(start);
-            }
-            Special::Pulse {
-                magnitude,
-                first,
-                interval,
-            } => {
-                fix(magnitude);
-                fix(first);
-                fix(interval);
-            }
-            Special::Ramp { slope, start, end } => {
-                fix(slope);
-                fix(start);
-                fix(end);
-            }
-            Special::Delay(_) => {}
-            Special::Uniform { min, max, .. } => {
-                fix(min);
-                fix(max);
-            }
-            Special::Normal { mean, sd, .. } => {
-                fix(mean);
-                fix(sd);
-            }
-            Special::Pink { mean, sd, tau, .. } => {
-                fix(mean);
-                fix(sd);
-                fix(tau);
-            }
-        }
+        s.for_each_slot(fix);
     }
 }

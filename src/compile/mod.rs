@@ -11,6 +11,7 @@ pub mod lower;
 pub mod order;
 pub mod program;
 pub mod symbols;
+mod validate;
 
 pub use program::{Column, Param, Program, Role};
 
@@ -267,9 +268,10 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
     }
 
     let mut stocks = Vec::new();
-    let mut rate_terms = Vec::new();
+    let mut rate_slots = Vec::new();
+    let mut rate_ends = Vec::new();
     let mut limits_stocks = false;
-    for (k, &i) in stock_ids.iter().enumerate() {
+    for &i in &stock_ids {
         let NodeRole::Stock {
             inflows,
             outflows,
@@ -278,12 +280,10 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         else {
             continue;
         };
-        for &f in inflows {
-            rate_terms.push((k as u32, slot_of[f as usize], 1.0));
-        }
-        for &f in outflows {
-            rate_terms.push((k as u32, slot_of[f as usize], -1.0));
-        }
+        rate_slots.extend(inflows.iter().map(|&f| slot_of[f as usize]));
+        let inflows_end = rate_slots.len() as u32;
+        rate_slots.extend(outflows.iter().map(|&f| slot_of[f as usize]));
+        rate_ends.push((inflows_end, rate_slots.len() as u32));
         limits_stocks |= *non_negative && !outflows.is_empty();
         stocks.push(StockSpec {
             name: lw.nodes[i].name.clone(),
@@ -312,7 +312,8 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         init_blocks,
         step_code,
         stocks,
-        rate_terms,
+        rate_slots,
+        rate_ends,
         specials,
         delays,
         noise_states: lw.noise_states,

@@ -178,6 +178,30 @@ pub enum Op {
     Special(Slot, u32),
 }
 
+impl Op {
+    /// Calls `f` on every slot the instruction reads or writes.
+    pub fn for_each_slot(&mut self, mut f: impl FnMut(&mut Slot)) {
+        match self {
+            Op::Copy(d, a) | Op::F1(_, d, a) | Op::Lookup(d, _, a) => {
+                f(d);
+                f(a);
+            }
+            Op::Add(d, a, b)
+            | Op::Sub(d, a, b)
+            | Op::Mul(d, a, b)
+            | Op::Div(d, a, b)
+            | Op::F2(_, d, a, b) => {
+                f(d);
+                f(a);
+                f(b);
+            }
+            Op::JumpIfZero(c, _) => f(c),
+            Op::ClampNonNegative(d) | Op::Special(d, _) => f(d),
+            Op::Jump(_) => {}
+        }
+    }
+}
+
 /// Builtins with state or several arguments, kept out of the hot [`Op`] enum.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Special {
@@ -237,6 +261,46 @@ pub enum Special {
         /// noise state index
         state: u32,
     },
+}
+
+impl Special {
+    /// Calls `f` on every slot the builtin reads.
+    pub fn for_each_slot(&mut self, mut f: impl FnMut(&mut Slot)) {
+        match self {
+            Special::Step { height, start } => {
+                f(height);
+                f(start);
+            }
+            Special::Pulse {
+                magnitude,
+                first,
+                interval,
+            } => {
+                f(magnitude);
+                f(first);
+                f(interval);
+            }
+            Special::Ramp { slope, start, end } => {
+                f(slope);
+                f(start);
+                f(end);
+            }
+            Special::Delay(_) => {}
+            Special::Uniform { min, max, .. } => {
+                f(min);
+                f(max);
+            }
+            Special::Normal { mean, sd, .. } => {
+                f(mean);
+                f(sd);
+            }
+            Special::Pink { mean, sd, tau, .. } => {
+                f(mean);
+                f(sd);
+                f(tau);
+            }
+        }
+    }
 }
 
 /// A fixed delay: the input is recorded once per step; the output is the input `k` steps ago.
@@ -387,8 +451,11 @@ pub struct Program {
     pub step_code: Vec<Op>,
     /// Stocks occupy slots `RESERVED..RESERVED + stocks.len()`, in this order.
     pub stocks: Vec<StockSpec>,
-    /// Flattened (stock, flow slot, sign) terms of the stock derivatives.
-    pub rate_terms: Vec<(u32, Slot, f64)>,
+    /// Flow slots of the stock derivatives, stock after stock: its inflows, then its outflows.
+    pub rate_slots: Vec<Slot>,
+    /// For each stock, where its inflows and where its outflows end in
+    /// [`Program::rate_slots`]; its inflows begin where the previous stock's outflows end.
+    pub rate_ends: Vec<(u32, u32)>,
     /// Stateful builtin descriptions referenced by [`Op::Special`].
     pub specials: Vec<Special>,
     /// Fixed delay lines.

@@ -4,7 +4,7 @@
 //! nothing after the first; parameters can be overridden between runs without recompiling.
 
 use super::trajectory::Trajectory;
-use super::vm::{exec, exec_from, DelayState, Machine};
+use super::vm::{exec, exec_from, stock_rates, Checked, Code, DelayState, Machine};
 use crate::compile::program::{Program, RESERVED, TIME};
 use crate::diagnostic::Diagnostic;
 use crate::model::Method;
@@ -14,6 +14,7 @@ use rand::SeedableRng;
 /// Reusable state for running one program many times.
 pub struct Simulation<'p> {
     prog: &'p Program,
+    checked: Checked<'p>,
     slots: Vec<f64>,
     overrides: Vec<Option<f64>>,
     skip_block: Vec<bool>,
@@ -28,10 +29,16 @@ pub struct Simulation<'p> {
 
 impl<'p> Simulation<'p> {
     /// Prepares buffers for `prog`.
+    ///
+    /// # Panics
+    ///
+    /// When `prog` fails [`Program::validate`], which a compiled program never does.
     pub fn new(prog: &'p Program) -> Simulation<'p> {
         let n = prog.stocks.len();
+        let checked = Checked::new(prog).unwrap_or_else(|e| panic!("malformed program: {e}"));
         Simulation {
             prog,
+            checked,
             slots: prog.template.clone(),
             overrides: vec![None; prog.params.len()],
             skip_block: vec![false; prog.init_blocks.len()],
@@ -103,11 +110,11 @@ impl<'p> Simulation<'p> {
                 continue;
             }
             exec_from(
-                &prog.init_code,
+                self.checked,
+                Code::Init,
                 block.start as usize,
                 block.end as usize,
                 &mut self.slots,
-                prog,
                 m,
             );
             for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
@@ -138,7 +145,7 @@ impl<'p> Simulation<'p> {
         let prog = self.prog;
         self.slots[TIME as usize] = t;
         self.machine.fresh = fresh;
-        exec(&prog.step_code, &mut self.slots, prog, &mut self.machine);
+        exec(self.checked, Code::Step, &mut self.slots, &mut self.machine);
         if prog.limits_stocks {
             limit_outflows(prog, &mut self.slots);
         }
@@ -146,10 +153,7 @@ impl<'p> Simulation<'p> {
             Which::K1 => &mut self.k1,
             Which::K2 => &mut self.k2,
         };
-        out.iter_mut().for_each(|d| *d = 0.0);
-        for &(k, slot, sign) in &prog.rate_terms {
-            out[k as usize] += sign * self.slots[slot as usize];
-        }
+        stock_rates(self.checked, &self.slots, out);
     }
 
     fn state(&mut self) -> &mut [f64] {
