@@ -27,7 +27,27 @@ pub struct Emitter<'a> {
     pub code: Vec<Op>,
 }
 
-impl Emitter<'_> {
+impl<'a> Emitter<'a> {
+    /// An emitter with no code yet, taking temporaries from `temp_base` up.
+    pub fn new(
+        slot_of: &'a [Slot],
+        specials: &'a mut Vec<Special>,
+        literals: &'a mut HashMap<u64, Slot>,
+        literal_values: &'a mut Vec<f64>,
+        temp_base: Slot,
+    ) -> Emitter<'a> {
+        Emitter {
+            slot_of,
+            specials,
+            literals,
+            literal_values,
+            temp_base,
+            temp_next: temp_base,
+            temp_max: 0,
+            code: Vec::new(),
+        }
+    }
+
     fn temp(&mut self) -> Slot {
         let t = self.temp_next;
         self.temp_next += 1;

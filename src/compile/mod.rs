@@ -6,6 +6,7 @@
 
 pub mod builtins;
 pub mod codegen;
+mod hoist;
 pub mod ir;
 pub mod lower;
 pub mod order;
@@ -140,6 +141,18 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
             next += 1;
         }
     }
+    // Parts of per-step equations that read only constants get slots of their own, computed
+    // once per run by `invariant_code`.
+    let mut invariants = hoist::Invariants::new(&dynamic);
+    let step_irs: Vec<Ir> = step_order
+        .iter()
+        .map(|&i| invariants.hoist(&lw.nodes[i as usize].ir))
+        .collect();
+    let invariant_exprs = std::mem::take(&mut invariants.exprs);
+    for _ in &invariant_exprs {
+        slot_of.push(next);
+        next += 1;
+    }
     let temp_base = next;
 
     let mut specials = Vec::new();
@@ -149,16 +162,13 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
 
     let mut init_blocks = Vec::new();
     let init_code = {
-        let mut em = codegen::Emitter {
-            slot_of: &slot_of,
-            specials: &mut specials,
-            literals: &mut literals,
-            literal_values: &mut literal_values,
+        let mut em = codegen::Emitter::new(
+            &slot_of,
+            &mut specials,
+            &mut literals,
+            &mut literal_values,
             temp_base,
-            temp_next: temp_base,
-            temp_max: 0,
-            code: Vec::new(),
-        };
+        );
         for &i in &init_order {
             let node = &lw.nodes[i as usize];
             if node.role == NodeRole::TableOnly {
@@ -179,19 +189,16 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         em.code
     };
     let step_code = {
-        let mut em = codegen::Emitter {
-            slot_of: &slot_of,
-            specials: &mut specials,
-            literals: &mut literals,
-            literal_values: &mut literal_values,
+        let mut em = codegen::Emitter::new(
+            &slot_of,
+            &mut specials,
+            &mut literals,
+            &mut literal_values,
             temp_base,
-            temp_next: temp_base,
-            temp_max: 0,
-            code: Vec::new(),
-        };
-        for &i in &step_order {
+        );
+        for (&i, ir) in step_order.iter().zip(&step_irs) {
             let node = &lw.nodes[i as usize];
-            em.emit_into(&node.ir, slot_of[i as usize]);
+            em.emit_into(ir, slot_of[i as usize]);
             if let NodeRole::Flow { non_negative: true } = node.role {
                 em.code.push(Op::ClampNonNegative(slot_of[i as usize]));
             }
@@ -199,11 +206,27 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         temp_max = temp_max.max(em.temp_max);
         em.code
     };
+    let invariant_code = {
+        let mut em = codegen::Emitter::new(
+            &slot_of,
+            &mut specials,
+            &mut literals,
+            &mut literal_values,
+            temp_base,
+        );
+        for (k, ir) in invariant_exprs.iter().enumerate() {
+            em.emit_into(ir, slot_of[n + k]);
+        }
+        temp_max = temp_max.max(em.temp_max);
+        em.code
+    };
     let literal_base = temp_base + temp_max;
     let mut init_code = init_code;
     let mut step_code = step_code;
+    let mut invariant_code = invariant_code;
     codegen::relocate(&mut init_code, &mut specials, literal_base);
     codegen::relocate(&mut step_code, &mut [], literal_base);
+    codegen::relocate(&mut invariant_code, &mut [], literal_base);
 
     let mut template = vec![f64::NAN; literal_base as usize];
     template[program::DT as usize] = model.sim.dt;
@@ -310,6 +333,7 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         template,
         init_code,
         init_blocks,
+        invariant_code,
         step_code,
         stocks,
         rate_slots,

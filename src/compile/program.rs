@@ -447,6 +447,8 @@ pub struct Program {
     pub init_code: Vec<Op>,
     /// Blocks of `init_code`, one per computed slot, so overridden constants can be skipped.
     pub init_blocks: Vec<InitBlock>,
+    /// Code computing the constant parts of per-step equations, run once after `init_code`.
+    pub invariant_code: Vec<Op>,
     /// Code computing time-dependent values from the stocks, run at every stage.
     pub step_code: Vec<Op>,
     /// Stocks occupy slots `RESERVED..RESERVED + stocks.len()`, in this order.

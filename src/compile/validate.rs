@@ -25,6 +25,7 @@ impl Program {
         for (name, code) in [
             ("init code", &self.init_code),
             ("step code", &self.step_code),
+            ("invariant code", &self.invariant_code),
         ] {
             for (pc, op) in code.iter().enumerate() {
                 slot_ok(highest_slot(|f| op.clone().for_each_slot(f)), name)

@@ -123,6 +123,7 @@ impl<'p> Simulation<'p> {
                 }
             }
         }
+        exec(self.checked, Code::Invariant, &mut self.slots, m);
         let dt = prog.specs.dt;
         for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
             let d = self.slots[line.delay as usize];
@@ -197,12 +198,14 @@ impl<'p> Simulation<'p> {
         let n = self.prog.stocks.len();
         match self.method {
             Method::Euler => {
-                accumulate(&mut self.slots[RESERVED..RESERVED + n], dt, &self.k1);
+                for (x, k) in self.slots[RESERVED..RESERVED + n].iter_mut().zip(&self.k1) {
+                    *x += dt * k;
+                }
             }
             Method::Rk2 => {
                 let mut x0 = std::mem::take(&mut self.x0);
                 x0.copy_from_slice(self.state());
-                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k1);
+                step_by(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k1);
                 self.derivatives(t + dt, false, Which::K2);
                 for (((x, a), k1), k2) in self.slots[RESERVED..RESERVED + n]
                     .iter_mut()
@@ -215,34 +218,41 @@ impl<'p> Simulation<'p> {
                 self.x0 = x0;
             }
             Method::Rk4 => {
+                // Each stage folds its slope into `acc` and sets the next stage's stocks in
+                // one pass over the stocks.
                 let mut x0 = std::mem::take(&mut self.x0);
                 x0.copy_from_slice(self.state());
-                self.acc.copy_from_slice(&self.k1);
+                let x = RESERVED..RESERVED + n;
+                let half = 0.5 * dt;
+                for (((x, a), acc), k) in self.slots[x.clone()]
+                    .iter_mut()
+                    .zip(&x0)
+                    .zip(&mut self.acc)
+                    .zip(&self.k1)
+                {
+                    *acc = *k;
+                    *x = a + half * k;
+                }
+                self.derivatives(t + half, false, Which::K2);
                 stage(
-                    &mut self.slots[RESERVED..RESERVED + n],
+                    &mut self.slots[x.clone()],
                     &x0,
-                    0.5 * dt,
-                    &self.k1,
-                );
-                self.derivatives(t + 0.5 * dt, false, Which::K2);
-                accumulate(&mut self.acc, 2.0, &self.k2);
-                stage(
-                    &mut self.slots[RESERVED..RESERVED + n],
-                    &x0,
-                    0.5 * dt,
+                    &mut self.acc,
                     &self.k2,
+                    half,
                 );
-                self.derivatives(t + 0.5 * dt, false, Which::K2);
-                accumulate(&mut self.acc, 2.0, &self.k2);
-                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k2);
+                self.derivatives(t + half, false, Which::K2);
+                stage(&mut self.slots[x.clone()], &x0, &mut self.acc, &self.k2, dt);
                 self.derivatives(t + dt, false, Which::K2);
-                accumulate(&mut self.acc, 1.0, &self.k2);
-                stage(
-                    &mut self.slots[RESERVED..RESERVED + n],
-                    &x0,
-                    dt / 6.0,
-                    &self.acc,
-                );
+                let sixth = dt / 6.0;
+                for ((x, a), (acc, k)) in self.slots[x]
+                    .iter_mut()
+                    .zip(&x0)
+                    .zip(self.acc.iter_mut().zip(&self.k2))
+                {
+                    *acc += k;
+                    *x = a + sixth * *acc;
+                }
                 self.x0 = x0;
             }
         }
@@ -289,16 +299,17 @@ impl<'p> Simulation<'p> {
 }
 
 /// `x = x0 + h·k`.
-fn stage(x: &mut [f64], x0: &[f64], h: f64, k: &[f64]) {
+fn step_by(x: &mut [f64], x0: &[f64], h: f64, k: &[f64]) {
     for ((x, a), k) in x.iter_mut().zip(x0).zip(k) {
         *x = a + h * k;
     }
 }
 
-/// `acc += w·k`.
-fn accumulate(acc: &mut [f64], w: f64, k: &[f64]) {
-    for (a, k) in acc.iter_mut().zip(k) {
-        *a += w * k;
+/// A middle RK4 stage: `acc += 2k` and `x = x0 + h·k`.
+fn stage(x: &mut [f64], x0: &[f64], acc: &mut [f64], k: &[f64], h: f64) {
+    for ((x, a), (acc, k)) in x.iter_mut().zip(x0).zip(acc.iter_mut().zip(k)) {
+        *acc += 2.0 * k;
+        *x = a + h * k;
     }
 }
 

@@ -76,6 +76,8 @@ impl<'p> Checked<'p> {
 pub enum Code {
     /// [`Program::init_code`].
     Init,
+    /// [`Program::invariant_code`].
+    Invariant,
     /// [`Program::step_code`].
     Step,
 }
@@ -129,6 +131,7 @@ pub fn exec_from(
     assert_eq!(s.len(), prog.slot_count(), "slot array of the wrong size");
     let code = match code {
         Code::Init => &prog.init_code[..],
+        Code::Invariant => &prog.invariant_code[..],
         Code::Step => &prog.step_code[..],
     };
     let end = end.min(code.len());
