@@ -166,6 +166,25 @@ pub enum Op {
     Div(Slot, Slot, Slot),
     /// `d = f(a, b)`
     F2(Func2, Slot, Slot, Slot),
+    /// `d = (a + b) + c`: pairs of arithmetic operations fused into one instruction save a
+    /// dispatch and a temporary; they round exactly as the two operations would.
+    AddAdd(Slot, Slot, Slot, Slot),
+    /// `d = (a + b) × c`
+    AddMul(Slot, Slot, Slot, Slot),
+    /// `d = (a − b) × c`
+    SubMul(Slot, Slot, Slot, Slot),
+    /// `d = (a − b) ÷ c`
+    SubDiv(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) + c`
+    MulAdd(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) − c`
+    MulSub(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) × c`
+    MulMul(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) ÷ c`
+    MulDiv(Slot, Slot, Slot, Slot),
+    /// `d = (a ÷ b) × c`
+    DivMul(Slot, Slot, Slot, Slot),
     /// Continue at instruction `target` when slot `c` is zero.
     JumpIfZero(Slot, u32),
     /// Continue at instruction `target`.
@@ -194,6 +213,20 @@ impl Op {
                 f(d);
                 f(a);
                 f(b);
+            }
+            Op::AddAdd(d, a, b, c)
+            | Op::AddMul(d, a, b, c)
+            | Op::SubMul(d, a, b, c)
+            | Op::SubDiv(d, a, b, c)
+            | Op::MulAdd(d, a, b, c)
+            | Op::MulSub(d, a, b, c)
+            | Op::MulMul(d, a, b, c)
+            | Op::MulDiv(d, a, b, c)
+            | Op::DivMul(d, a, b, c) => {
+                f(d);
+                f(a);
+                f(b);
+                f(c);
             }
             Op::JumpIfZero(c, _) => f(c),
             Op::ClampNonNegative(d) | Op::Special(d, _) => f(d),

@@ -147,6 +147,15 @@ pub fn exec_from(
             Op::Div(d, a, b) => unsafe { set(s, d, get(s, a) / get(s, b)) },
             Op::F1(f, d, a) => unsafe { set(s, d, f.apply(get(s, a))) },
             Op::F2(f, d, a, b) => unsafe { set(s, d, f.apply(get(s, a), get(s, b))) },
+            Op::AddAdd(d, a, b, c) => unsafe { set(s, d, get(s, a) + get(s, b) + get(s, c)) },
+            Op::AddMul(d, a, b, c) => unsafe { set(s, d, (get(s, a) + get(s, b)) * get(s, c)) },
+            Op::SubMul(d, a, b, c) => unsafe { set(s, d, (get(s, a) - get(s, b)) * get(s, c)) },
+            Op::SubDiv(d, a, b, c) => unsafe { set(s, d, (get(s, a) - get(s, b)) / get(s, c)) },
+            Op::MulAdd(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) + get(s, c)) },
+            Op::MulSub(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) - get(s, c)) },
+            Op::MulMul(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) * get(s, c)) },
+            Op::MulDiv(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) / get(s, c)) },
+            Op::DivMul(d, a, b, c) => unsafe { set(s, d, get(s, a) / get(s, b) * get(s, c)) },
             Op::JumpIfZero(c, target) => {
                 if unsafe { get(s, c) } == 0.0 {
                     pc = target as usize;
