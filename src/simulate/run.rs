@@ -4,7 +4,7 @@
 //! nothing after the first; parameters can be overridden between runs without recompiling.
 
 use super::trajectory::Trajectory;
-use super::vm::{exec, exec_from, stock_rates, Checked, Code, DelayState, Machine};
+use super::vm::{exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
 use crate::compile::program::{Program, RESERVED, TIME};
 use crate::diagnostic::Diagnostic;
 use crate::model::Method;
@@ -18,10 +18,13 @@ pub struct Simulation<'p> {
     slots: Vec<f64>,
     overrides: Vec<Option<f64>>,
     skip_block: Vec<bool>,
+    /// Stocks at the start of the step.
     x0: Vec<f64>,
-    k1: Vec<f64>,
-    k2: Vec<f64>,
+    /// Weighted sum of the stage slopes (RK4), or the first slope (RK2).
     acc: Vec<f64>,
+    /// Slots of every column, and of the stock columns, checked at every save.
+    column_slots: Vec<usize>,
+    stock_slots: Vec<usize>,
     machine: Machine,
     seed: u64,
     method: Method,
@@ -43,9 +46,14 @@ impl<'p> Simulation<'p> {
             overrides: vec![None; prog.params.len()],
             skip_block: vec![false; prog.init_blocks.len()],
             x0: vec![0.0; n],
-            k1: vec![0.0; n],
-            k2: vec![0.0; n],
             acc: vec![0.0; n],
+            column_slots: prog.columns.iter().map(|c| c.slot as usize).collect(),
+            stock_slots: prog
+                .columns
+                .iter()
+                .filter(|c| c.role == crate::compile::Role::Stock)
+                .map(|c| c.slot as usize)
+                .collect(),
             machine: Machine {
                 step_time: prog.specs.start,
                 fresh: true,
@@ -140,9 +148,8 @@ impl<'p> Simulation<'p> {
         m.initializing = false;
     }
 
-    /// Evaluates every time-dependent value at `t` with the current stocks and writes the
-    /// stock derivatives into `out`.
-    fn derivatives(&mut self, t: f64, fresh: bool, which: Which) {
+    /// Evaluates every time-dependent value (flows included) at `t` with the current stocks.
+    fn evaluate(&mut self, t: f64, fresh: bool) {
         let prog = self.prog;
         self.slots[TIME as usize] = t;
         self.machine.fresh = fresh;
@@ -150,16 +157,15 @@ impl<'p> Simulation<'p> {
         if prog.limits_stocks {
             limit_outflows(prog, &mut self.slots);
         }
-        let out = match which {
-            Which::K1 => &mut self.k1,
-            Which::K2 => &mut self.k2,
-        };
-        stock_rates(self.checked, &self.slots, out);
     }
 
-    fn state(&mut self) -> &mut [f64] {
-        let n = self.prog.stocks.len();
-        &mut self.slots[RESERVED..RESERVED + n]
+    /// Moves every stock by `update(slope, stock, start value, accumulator)`, the slope being
+    /// the stock's derivative from the flows just evaluated.
+    fn stage(&mut self, mut update: impl FnMut(f64, &mut f64, &mut f64, &mut f64)) {
+        let (x0, acc) = (&mut self.x0, &mut self.acc);
+        update_stocks(self.checked, &mut self.slots, |k, d, x| {
+            update(d, x, &mut x0[k], &mut acc[k])
+        });
     }
 
     /// Runs from start to stop, calling `on_save(time, slots)` at every save time.
@@ -172,7 +178,7 @@ impl<'p> Simulation<'p> {
         for step in 0..=steps {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
-            self.derivatives(t, true, Which::K1);
+            self.evaluate(t, true);
             if step % per_save == 0 {
                 self.check_finite(t)?;
                 on_save(t, &self.slots);
@@ -193,72 +199,57 @@ impl<'p> Simulation<'p> {
         Ok(())
     }
 
-    /// One step from `t` with k1 already evaluated at `t`.
+    /// One step from `t`, with the flows already evaluated at `t`.
     fn advance(&mut self, t: f64, dt: f64) {
-        let n = self.prog.stocks.len();
         match self.method {
-            Method::Euler => {
-                for (x, k) in self.slots[RESERVED..RESERVED + n].iter_mut().zip(&self.k1) {
-                    *x += dt * k;
-                }
-            }
+            Method::Euler => self.stage(|d, x, _, _| *x += dt * d),
             Method::Rk2 => {
-                let mut x0 = std::mem::take(&mut self.x0);
-                x0.copy_from_slice(self.state());
-                step_by(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k1);
-                self.derivatives(t + dt, false, Which::K2);
-                for (((x, a), k1), k2) in self.slots[RESERVED..RESERVED + n]
-                    .iter_mut()
-                    .zip(&x0)
-                    .zip(&self.k1)
-                    .zip(&self.k2)
-                {
-                    *x = a + 0.5 * dt * (k1 + k2);
-                }
-                self.x0 = x0;
+                self.stage(|d, x, x0, k1| {
+                    (*x0, *k1) = (*x, d);
+                    *x = *x0 + dt * d;
+                });
+                self.evaluate(t + dt, false);
+                self.stage(|d, x, x0, k1| *x = *x0 + 0.5 * dt * (*k1 + d));
             }
             Method::Rk4 => {
-                // Each stage folds its slope into `acc` and sets the next stage's stocks in
-                // one pass over the stocks.
-                let mut x0 = std::mem::take(&mut self.x0);
-                x0.copy_from_slice(self.state());
-                let x = RESERVED..RESERVED + n;
-                let half = 0.5 * dt;
-                for (((x, a), acc), k) in self.slots[x.clone()]
-                    .iter_mut()
-                    .zip(&x0)
-                    .zip(&mut self.acc)
-                    .zip(&self.k1)
-                {
-                    *acc = *k;
-                    *x = a + half * k;
-                }
-                self.derivatives(t + half, false, Which::K2);
-                stage(
-                    &mut self.slots[x.clone()],
-                    &x0,
-                    &mut self.acc,
-                    &self.k2,
-                    half,
-                );
-                self.derivatives(t + half, false, Which::K2);
-                stage(&mut self.slots[x.clone()], &x0, &mut self.acc, &self.k2, dt);
-                self.derivatives(t + dt, false, Which::K2);
-                let sixth = dt / 6.0;
-                for ((x, a), (acc, k)) in self.slots[x]
-                    .iter_mut()
-                    .zip(&x0)
-                    .zip(self.acc.iter_mut().zip(&self.k2))
-                {
-                    *acc += k;
-                    *x = a + sixth * *acc;
-                }
-                self.x0 = x0;
+                let (half, sixth) = (0.5 * dt, dt / 6.0);
+                self.stage(|d, x, x0, acc| {
+                    (*x0, *acc) = (*x, d);
+                    *x = *x0 + half * d;
+                });
+                self.evaluate(t + half, false);
+                self.stage(|d, x, x0, acc| {
+                    *acc += 2.0 * d;
+                    *x = *x0 + half * d;
+                });
+                self.evaluate(t + half, false);
+                self.stage(|d, x, x0, acc| {
+                    *acc += 2.0 * d;
+                    *x = *x0 + dt * d;
+                });
+                self.evaluate(t + dt, false);
+                self.stage(|d, x, x0, acc| {
+                    *acc += d;
+                    *x = *x0 + sixth * *acc;
+                });
             }
         }
     }
 
     fn check_finite(&self, t: f64) -> Result<(), Diagnostic> {
+        let s = &self.slots;
+        // Fast path, once per saved row: no column NaN, no stock infinite.
+        let nan = self
+            .column_slots
+            .iter()
+            .fold(false, |bad, &c| bad | s[c].is_nan());
+        let inf = self
+            .stock_slots
+            .iter()
+            .fold(false, |bad, &c| bad | !s[c].is_finite());
+        if !(nan | inf) {
+            return Ok(());
+        }
         let prog = self.prog;
         let bad = prog
             .columns
@@ -289,34 +280,13 @@ impl<'p> Simulation<'p> {
         let prog = self.prog;
         let names = prog.columns.iter().map(|c| c.name.clone()).collect();
         let mut traj = Trajectory::with_columns(names, prog.saved_rows());
+        let columns = self.column_slots.clone();
         self.run_with(|t, slots| {
             traj.times.push(t);
-            traj.data
-                .extend(prog.columns.iter().map(|c| slots[c.slot as usize]));
+            traj.data.extend(columns.iter().map(|&c| slots[c]));
         })?;
         Ok(traj)
     }
-}
-
-/// `x = x0 + h·k`.
-fn step_by(x: &mut [f64], x0: &[f64], h: f64, k: &[f64]) {
-    for ((x, a), k) in x.iter_mut().zip(x0).zip(k) {
-        *x = a + h * k;
-    }
-}
-
-/// A middle RK4 stage: `acc += 2k` and `x = x0 + h·k`.
-fn stage(x: &mut [f64], x0: &[f64], acc: &mut [f64], k: &[f64], h: f64) {
-    for ((x, a), (acc, k)) in x.iter_mut().zip(x0).zip(acc.iter_mut().zip(k)) {
-        *acc += 2.0 * k;
-        *x = a + h * k;
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Which {
-    K1,
-    K2,
 }
 
 /// Cuts back outflows of non-negative stocks, in the order they are listed, so that no stock

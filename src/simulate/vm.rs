@@ -1,6 +1,6 @@
 //! The evaluator: executes register code over the slot array. No allocation, no name lookup.
 
-use crate::compile::program::{Op, Program, Slot, Special, DT};
+use crate::compile::program::{Op, Program, Slot, Special, DT, RESERVED};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -177,33 +177,33 @@ pub fn exec_from(
     }
 }
 
-/// Writes each stock's derivative, the sum of its inflows less its outflows, into `out`.
+/// One integration stage: for each stock `k`, with `d` its derivative (the sum of its inflows
+/// less its outflows, from the flow slots) and `x` its slot, calls `update(k, d, x)`.
 ///
 /// # Panics
 ///
-/// When `s` is not exactly the program's slot array size or `out` has not one entry per
-/// stock.
+/// When `s` is not exactly the program's slot array size.
 #[inline]
-pub fn stock_rates(prog: Checked, s: &[f64], out: &mut [f64]) {
+pub fn update_stocks(prog: Checked, s: &mut [f64], mut update: impl FnMut(usize, f64, &mut f64)) {
     let prog = prog.program();
     assert_eq!(s.len(), prog.slot_count(), "slot array of the wrong size");
-    assert_eq!(out.len(), prog.rate_ends.len(), "one derivative per stock");
     let flows = &prog.rate_slots;
     let mut start = 0;
-    for (d, &(mid, end)) in out.iter_mut().zip(&prog.rate_ends) {
+    for (k, &(mid, end)) in prog.rate_ends.iter().enumerate() {
         // Starting from zero keeps the sums bit-identical to adding signed terms one by one.
-        let mut sum = 0.0;
-        // SAFETY: validation checked `start <= mid <= end <= flows.len()` and that every flow
-        // slot is below `slot_count() == s.len()`.
+        let mut d = 0.0;
+        // SAFETY: validation checked `start <= mid <= end <= flows.len()`, that every flow
+        // slot is below `slot_count() == s.len()`, and that the stocks' slots
+        // `RESERVED + k` are too.
         unsafe {
             for &f in flows.get_unchecked(start..mid as usize) {
-                sum += get(s, f);
+                d += get(s, f);
             }
             for &f in flows.get_unchecked(mid as usize..end as usize) {
-                sum -= get(s, f);
+                d -= get(s, f);
             }
+            update(k, d, s.get_unchecked_mut(RESERVED + k));
         }
-        *d = sum;
         start = end as usize;
     }
 }
