@@ -161,11 +161,14 @@ impl<'p> Simulation<'p> {
 
     /// Moves every stock by `update(slope, stock, start value, accumulator)`, the slope being
     /// the stock's derivative from the flows just evaluated.
-    fn stage(&mut self, mut update: impl FnMut(f64, &mut f64, &mut f64, &mut f64)) {
-        let (x0, acc) = (&mut self.x0, &mut self.acc);
-        update_stocks(self.checked, &mut self.slots, |k, d, x| {
-            update(d, x, &mut x0[k], &mut acc[k])
-        });
+    fn stage(&mut self, update: impl FnMut(f64, &mut f64, &mut f64, &mut f64)) {
+        update_stocks(
+            self.checked,
+            &mut self.slots,
+            &mut self.x0,
+            &mut self.acc,
+            update,
+        );
     }
 
     /// Runs from start to stop, calling `on_save(time, slots)` at every save time.

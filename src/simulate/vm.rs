@@ -177,19 +177,29 @@ pub fn exec_from(
     }
 }
 
-/// One integration stage: for each stock `k`, with `d` its derivative (the sum of its inflows
-/// less its outflows, from the flow slots) and `x` its slot, calls `update(k, d, x)`.
+/// One integration stage: for each stock, with `d` its derivative (the sum of its inflows
+/// less its outflows, from the flow slots), `x` its slot and `a`, `b` its entries in two
+/// per-stock buffers of the integrator, calls `update(d, x, a, b)`.
 ///
 /// # Panics
 ///
-/// When `s` is not exactly the program's slot array size.
+/// When `s` is not exactly the program's slot array size or a buffer has not one entry per
+/// stock.
 #[inline]
-pub fn update_stocks(prog: Checked, s: &mut [f64], mut update: impl FnMut(usize, f64, &mut f64)) {
+pub fn update_stocks(
+    prog: Checked,
+    s: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+    mut update: impl FnMut(f64, &mut f64, &mut f64, &mut f64),
+) {
     let prog = prog.program();
     assert_eq!(s.len(), prog.slot_count(), "slot array of the wrong size");
+    let n = prog.rate_ends.len();
+    assert!(a.len() == n && b.len() == n, "one buffer entry per stock");
     let flows = &prog.rate_slots;
     let mut start = 0;
-    for (k, &(mid, end)) in prog.rate_ends.iter().enumerate() {
+    for (k, ((&(mid, end), a), b)) in prog.rate_ends.iter().zip(a).zip(b).enumerate() {
         // Starting from zero keeps the sums bit-identical to adding signed terms one by one.
         let mut d = 0.0;
         // SAFETY: validation checked `start <= mid <= end <= flows.len()`, that every flow
@@ -202,7 +212,7 @@ pub fn update_stocks(prog: Checked, s: &mut [f64], mut update: impl FnMut(usize,
             for &f in flows.get_unchecked(mid as usize..end as usize) {
                 d -= get(s, f);
             }
-            update(k, d, s.get_unchecked_mut(RESERVED + k));
+            update(d, s.get_unchecked_mut(RESERVED + k), a, b);
         }
         start = end as usize;
     }
