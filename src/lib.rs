@@ -3,9 +3,11 @@
 //! The data flow, one module per step: a model file ([`model`], `xmile`) becomes a
 //! [`model::Model`]; [`compile`] turns it into a program; [`simulate`] runs it into a
 //! [`simulate::Trajectory`]; Monte Carlo aggregates many runs; targets are scored; `report`
-//! writes charts and tables. The binary is a thin command line on top.
+//! writes charts and tables; [`analysis`] finds feedback loops for `check`. The binary is a
+//! thin command line on top.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod compile;
 pub mod diagnostic;
 pub mod equation;
@@ -17,3 +19,4 @@ pub mod simulate;
 pub mod stats;
 pub mod study;
 pub mod targets;
+pub mod xmile;

@@ -12,18 +12,11 @@ pub fn load_model(path: &Path) -> Result<Model, Diagnostic> {
         .unwrap_or_default();
     match ext.as_str() {
         "toml" => toml_file::load(path),
-        "xmile" | "stmx" | "xml" | "itmx" => load_xmile(path),
+        "xmile" | "stmx" | "xml" | "itmx" => crate::xmile::load(path),
         _ => Err(Diagnostic::plain(format!(
             "`{}`: unknown model format `{ext}`",
             path.display()
         ))
         .with_hint("model files end in .toml, .xmile or .stmx")),
     }
-}
-
-fn load_xmile(path: &Path) -> Result<Model, Diagnostic> {
-    Err(Diagnostic::plain(format!(
-        "`{}`: XMILE is not supported in this build",
-        path.display()
-    )))
 }

@@ -2,7 +2,8 @@
 
 use super::run::load_and_compile;
 use super::ModelArg;
-use sandtable::compile::Role;
+use sandtable::analysis::{feedback_loops, LoopReport, Polarity};
+use sandtable::model::VarKind;
 
 /// Arguments of `sandtable check`.
 #[derive(clap::Args)]
@@ -11,10 +12,12 @@ pub struct CheckArgs {
     model: ModelArg,
 }
 
+/// Most feedback loops listed; the shortest come first.
+const LOOP_LIMIT: usize = 200;
+
 /// Runs the command.
 pub fn run(args: CheckArgs) -> Result<(), String> {
     let (model, prog) = load_and_compile(&args.model.model)?;
-    let count = |role: Role| prog.columns.iter().filter(|c| c.role == role).count();
     let s = &model.sim;
     println!("{}: OK", args.model.model.display());
     println!(
@@ -26,46 +29,46 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
         s.method.name(),
         s.save_step
     );
+    let count = |f: fn(&VarKind) -> bool| model.variables.iter().filter(|v| f(&v.kind)).count();
     println!(
-        "  {} variables: {} stocks, {} flows, {} auxiliaries, {} constants ({} values after expanding arrays)",
+        "  {} variables: {} stocks, {} flows, {} auxiliaries, {} constants; {} values with array elements",
         model.variables.len(),
-        count(Role::Stock),
-        count(Role::Flow),
-        count(Role::Aux),
-        count(Role::Constant),
+        count(|k| matches!(k, VarKind::Stock { .. })),
+        count(|k| matches!(k, VarKind::Flow { .. })),
+        count(|k| matches!(k, VarKind::Aux)),
+        count(|k| matches!(k, VarKind::Constant)),
         prog.columns.len()
     );
     println!("\nstocks:");
-    for stock in prog.stocks.iter().filter(|s| s.column.is_some()) {
-        let name = |slot: &u32| {
-            prog.columns
-                .iter()
-                .find(|c| c.slot == *slot)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| "(builtin)".into())
-        };
-        let ins: Vec<String> = stock.inflows.iter().map(name).collect();
-        let outs: Vec<String> = stock.outflows.iter().map(name).collect();
-        println!(
-            "  {}{}  in: {}  out: {}",
-            stock.name,
-            if stock.non_negative {
-                " (non-negative)"
+    let list = |names: &[String]| {
+        if names.is_empty() {
+            "-".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    for v in &model.variables {
+        if let VarKind::Stock {
+            inflows,
+            outflows,
+            non_negative,
+        } = &v.kind
+        {
+            let dims = if v.dims.is_empty() {
+                String::new()
             } else {
-                ""
-            },
-            if ins.is_empty() {
-                "-".into()
-            } else {
-                ins.join(", ")
-            },
-            if outs.is_empty() {
-                "-".into()
-            } else {
-                outs.join(", ")
-            },
-        );
+                format!("[{}]", v.dims.join(", "))
+            };
+            println!(
+                "  {}{dims}{}  in: {}  out: {}",
+                v.name,
+                if *non_negative { " (non-negative)" } else { "" },
+                list(inflows),
+                list(outflows)
+            );
+        }
     }
+    print_loops(&feedback_loops(&model, LOOP_LIMIT));
     let constants: Vec<&str> = prog.params.iter().map(|p| p.name.as_str()).collect();
     if !constants.is_empty() {
         println!(
@@ -74,4 +77,39 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Lists the loops grouped as reinforcing, balancing and undetermined, numbered per group.
+fn print_loops(report: &LoopReport) {
+    if report.loops.is_empty() {
+        println!("\nfeedback loops: none");
+        return;
+    }
+    let groups = [
+        (Polarity::Positive, "reinforcing"),
+        (Polarity::Negative, "balancing"),
+        (Polarity::Unknown, "undetermined"),
+    ];
+    let counts: Vec<String> = groups
+        .iter()
+        .map(|&(p, word)| (report.count(p), word))
+        .filter(|&(n, _)| n > 0)
+        .map(|(n, word)| format!("{n} {word}"))
+        .collect();
+    let shown = if report.truncated {
+        format!("the {} shortest", report.loops.len())
+    } else {
+        report.loops.len().to_string()
+    };
+    println!("\nfeedback loops: {shown} ({})", counts.join(", "));
+    for (polarity, _) in groups {
+        let group = report.loops.iter().filter(|l| l.polarity == polarity);
+        for (i, l) in group.enumerate() {
+            let tag = format!("{}{}", polarity.loop_label(), i + 1);
+            println!("  {tag:<3} {}", l.path());
+        }
+    }
+    if report.truncated {
+        println!("  … and more");
+    }
 }

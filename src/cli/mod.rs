@@ -1,8 +1,12 @@
 //! Command-line arguments (clap) and dispatch to one module per command.
 
 mod check;
+mod compare;
+mod convert;
+mod mc;
 mod output;
 mod run;
+mod study_args;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -32,6 +36,21 @@ enum Command {
     /// Validate a model and summarise it: variables, stocks, flows and feedback loops.
     #[command(after_help = "Example:\n  sandtable check models/enterprise_growth.toml")]
     Check(check::CheckArgs),
+    /// Monte Carlo study: probability of each target, with charts and a report.
+    #[command(
+        after_help = "Examples:\n  sandtable mc models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml --runs 20000 --seed 7 --sampler lhs --scenario ai_creative\n  sandtable mc models/bass.toml --vary \"p=uniform(0.01, 0.05)\" --target \"half: followers at 6 >= 500000\"\n  sandtable mc study.toml   (a study file naming an XMILE model)"
+    )]
+    Mc(mc::McArgs),
+    /// Run several scenarios with common random numbers and compare their targets.
+    #[command(
+        after_help = "Examples:\n  sandtable compare models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml --scenarios baseline,cost_surge,ai_creative --runs 5000"
+    )]
+    Compare(compare::CompareArgs),
+    /// Convert between the native TOML format and XMILE (Stella, Vensim exports).
+    #[command(
+        after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
+    )]
+    Convert(convert::ConvertArgs),
 }
 
 /// Parses the command line, runs the command and returns the exit code.
@@ -40,6 +59,9 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
+        Command::Mc(args) => mc::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Convert(args) => convert::run(args),
     };
     match result {
         Ok(()) => 0,

@@ -536,7 +536,7 @@ impl<'m> Lowerer<'m> {
     }
 
     /// Dimensions left free by `node` (wildcards and unsubscripted arrayed variables), in order.
-    pub(super) fn free_dims(&self, node: &Node, out: &mut Vec<usize>) {
+    pub(super) fn free_dims(&self, node: &Node, ctx: &Ctx, out: &mut Vec<usize>) {
         match &node.kind {
             NodeKind::Number(_) => {}
             NodeKind::Var { name, subscripts } => {
@@ -546,7 +546,14 @@ impl<'m> Lowerer<'m> {
                         let free = match subscripts.get(p) {
                             None => subscripts.is_empty(),
                             Some(Subscript::Wildcard(_)) => true,
-                            Some(Subscript::Name(..)) => false,
+                            // A dimension's name with no current element there means the
+                            // whole dimension (`MIN(x[region])` in a scalar equation).
+                            Some(Subscript::Name(s, _)) => {
+                                let key = canonical(s);
+                                !self.sym.dims[d].element_keys.contains(&key)
+                                    && self.sym.dim_by_key.get(&key) == Some(&d)
+                                    && ctx.binding(d).is_none()
+                            }
                         };
                         if free && !out.contains(&d) {
                             out.push(d);
@@ -554,19 +561,19 @@ impl<'m> Lowerer<'m> {
                     }
                 }
             }
-            NodeKind::Unary(_, a) => self.free_dims(a, out),
+            NodeKind::Unary(_, a) => self.free_dims(a, ctx, out),
             NodeKind::Binary(_, a, b) => {
-                self.free_dims(a, out);
-                self.free_dims(b, out);
+                self.free_dims(a, ctx, out);
+                self.free_dims(b, ctx, out);
             }
             NodeKind::If(c, a, b) => {
-                self.free_dims(c, out);
-                self.free_dims(a, out);
-                self.free_dims(b, out);
+                self.free_dims(c, ctx, out);
+                self.free_dims(a, ctx, out);
+                self.free_dims(b, ctx, out);
             }
             NodeKind::Call { args, .. } => {
                 for a in args {
-                    self.free_dims(a, out);
+                    self.free_dims(a, ctx, out);
                 }
             }
         }
@@ -575,7 +582,7 @@ impl<'m> Lowerer<'m> {
     /// Lowers `node` once for every combination of its free dimensions' elements.
     pub(super) fn expand(&mut self, node: &Node, ctx: &mut Ctx) -> Result<Vec<Ir>, Diagnostic> {
         let mut free = Vec::new();
-        self.free_dims(node, &mut free);
+        self.free_dims(node, ctx, &mut free);
         let mut combos: Vec<Vec<(usize, usize)>> = vec![Vec::new()];
         for &d in &free {
             let n = self.sym.dims[d].elements.len();

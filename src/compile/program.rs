@@ -44,7 +44,13 @@ pub enum Func1 {
     Acos,
     /// arctangent
     Atan,
-    /// floor (XMILE INT)
+    /// hyperbolic sine
+    Sinh,
+    /// hyperbolic cosine
+    Cosh,
+    /// hyperbolic tangent
+    Tanh,
+    /// integer part, truncating toward zero (as the canonical outputs of the XMILE test suite)
     Int,
     /// round half away from zero
     Round,
@@ -70,7 +76,10 @@ impl Func1 {
             Func1::Asin => x.asin(),
             Func1::Acos => x.acos(),
             Func1::Atan => x.atan(),
-            Func1::Int => x.floor(),
+            Func1::Sinh => x.sinh(),
+            Func1::Cosh => x.cosh(),
+            Func1::Tanh => x.tanh(),
+            Func1::Int => x.trunc(),
             Func1::Round => x.round(),
             Func1::Not => f64::from(x == 0.0),
             Func1::Neg => -x,
@@ -91,7 +100,7 @@ pub enum Func2 {
     Div,
     /// a ^ b
     Pow,
-    /// a − b·floor(a/b): the result has the sign of b
+    /// remainder of a ÷ b with the sign of a (`-10 mod 3 = -1`, as the canonical outputs)
     Mod,
     /// a < b
     Lt,
@@ -127,7 +136,7 @@ impl Func2 {
             Func2::Mul => a * b,
             Func2::Div => a / b,
             Func2::Pow => a.powf(b),
-            Func2::Mod => a - b * (a / b).floor(),
+            Func2::Mod => a % b,
             Func2::Lt => f64::from(a < b),
             Func2::Le => f64::from(a <= b),
             Func2::Gt => f64::from(a > b),
@@ -571,9 +580,27 @@ mod tests {
     }
 
     #[test]
-    fn modulo_takes_the_sign_of_the_divisor() {
+    fn modulo_and_int_truncate_toward_zero() {
         assert_eq!(Func2::Mod.apply(7.0, 3.0), 1.0);
-        assert_eq!(Func2::Mod.apply(-7.0, 3.0), 2.0);
+        assert_eq!(Func2::Mod.apply(-10.0, 3.0), -1.0);
+        assert_eq!(Func1::Int.apply(-9.9), -9.0);
         assert_eq!(Func2::SafeDiv.apply(1.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn hyperbolic_functions_satisfy_their_identities() {
+        for x in [-2.0, -0.3, 0.0, 0.7, 3.0] {
+            let (s, c, t) = (
+                Func1::Sinh.apply(x),
+                Func1::Cosh.apply(x),
+                Func1::Tanh.apply(x),
+            );
+            assert!((c * c - s * s - 1.0).abs() < 1e-9, "{x}");
+            assert!((t - s / c).abs() < 1e-12, "{x}");
+            assert!(
+                (s - (f64::exp(x) - f64::exp(-x)) / 2.0).abs() < 1e-12,
+                "{x}"
+            );
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod names;
 pub mod toml_file;
+pub mod toml_writer;
 
 use crate::diagnostic::SourceRef;
 use serde::{Deserialize, Serialize};

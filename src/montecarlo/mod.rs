@@ -1,8 +1,9 @@
-//! The engine-independent parts of Monte Carlo studies: input distributions, random
-//! streams, sampling designs and correlated inputs.
+//! Monte Carlo studies: input distributions, random streams, sampling designs, correlated
+//! inputs, the parallel runner and its aggregates.
 //!
-//! A runner draws the input matrix with [`sampling::Design`], hands each run its row and
-//! its noise stream from [`streams::Streams`], and summarises results with [`crate::stats`].
+//! [`runner::Plan`] draws the input matrix with [`sampling::Design`], hands each run its row
+//! and its noise stream from [`streams::Streams`], and folds the runs into a
+//! [`result::StudyResult`] with [`crate::stats`].
 
 mod aggregate;
 pub mod correlation;

@@ -28,6 +28,8 @@ pub struct Simulation<'p> {
     machine: Machine,
     seed: u64,
     method: Method,
+    /// By slot: whether the slot is an outflow of more than one stock.
+    shared_outflow: Vec<bool>,
 }
 
 impl<'p> Simulation<'p> {
@@ -39,6 +41,10 @@ impl<'p> Simulation<'p> {
     pub fn new(prog: &'p Program) -> Simulation<'p> {
         let n = prog.stocks.len();
         let checked = Checked::new(prog).unwrap_or_else(|e| panic!("malformed program: {e}"));
+        let mut drains = vec![0u32; prog.template.len()];
+        for f in prog.stocks.iter().flat_map(|st| &st.outflows) {
+            drains[*f as usize] += 1;
+        }
         Simulation {
             prog,
             checked,
@@ -64,6 +70,7 @@ impl<'p> Simulation<'p> {
             },
             seed: 0,
             method: prog.specs.method,
+            shared_outflow: drains.iter().map(|&d| d > 1).collect(),
         }
     }
 
@@ -155,7 +162,7 @@ impl<'p> Simulation<'p> {
         self.machine.fresh = fresh;
         exec(self.checked, Code::Step, &mut self.slots, &mut self.machine);
         if prog.limits_stocks {
-            limit_outflows(prog, &mut self.slots);
+            limit_outflows(prog, &mut self.slots, &self.shared_outflow);
         }
     }
 
@@ -193,6 +200,7 @@ impl<'p> Simulation<'p> {
                 state.pending = self.slots[line.input as usize];
             }
             self.advance(t, dt);
+            self.clamp_non_negative_stocks();
             for state in self.machine.delays.iter_mut() {
                 let at = state.recorded % state.steps;
                 state.ring[at] = state.pending;
@@ -235,6 +243,18 @@ impl<'p> Simulation<'p> {
                     *acc += d;
                     *x = *x0 + sixth * *acc;
                 });
+            }
+        }
+    }
+
+    /// Keeps non-negative stocks at or above zero where cutting outflows could not: negative
+    /// inflows, and flows drained from several stocks at once (each stock is limited on its
+    /// own and the flow keeps its value).
+    fn clamp_non_negative_stocks(&mut self) {
+        for (k, stock) in self.prog.stocks.iter().enumerate() {
+            if stock.non_negative {
+                let x = &mut self.slots[RESERVED + k];
+                *x = x.max(0.0);
             }
         }
     }
@@ -294,8 +314,9 @@ impl<'p> Simulation<'p> {
 
 /// Cuts back outflows of non-negative stocks, in the order they are listed, so that no stock
 /// falls below zero within one step: what an outflow may take is the stock per unit time
-/// plus this step's inflows.
-fn limit_outflows(prog: &Program, s: &mut [f64]) {
+/// plus this step's inflows. A flow drained from several stocks is not cut (each of them is
+/// clamped after the step instead), as the SDXorg `non_negative_*` reference runs show.
+fn limit_outflows(prog: &Program, s: &mut [f64], shared: &[bool]) {
     let dt = prog.specs.dt;
     for (k, stock) in prog.stocks.iter().enumerate() {
         if !stock.non_negative || stock.outflows.is_empty() {
@@ -307,7 +328,7 @@ fn limit_outflows(prog: &Program, s: &mut [f64]) {
         }
         for &f in &stock.outflows {
             let want = s[f as usize];
-            if want <= 0.0 {
+            if want <= 0.0 || shared[f as usize] {
                 available -= want;
                 continue;
             }

@@ -1,0 +1,378 @@
+//! Chart files of a study: which charts to draw, and the data each one gets.
+//!
+//! One fan chart per tracked variable (with the targets that set a level on it or look at it at
+//! a date), one histogram and one tornado chart per target, and one scorecard. Charts with
+//! nothing to show are planned out rather than failing the whole report.
+
+use super::describe::{self, counted_runs, metric_axis, target_name, variable_axis};
+use super::names::unique_slugs;
+use super::png::png_bytes;
+use super::{Exporter, ReportError};
+use crate::model::names::canonical;
+use crate::montecarlo::result::{StudyResult, TrackedBands};
+use crate::report::charts::fan::{self, Band, FanChart};
+use crate::report::charts::histogram::{self, HistogramChart};
+use crate::report::charts::scorecard::{self, ScoreRow, Scorecard};
+use crate::report::charts::tornado::{self, Tornado};
+use crate::report::format;
+use crate::targets::{Expr, Spec, Window};
+
+/// What a chart shows; indices refer to `result.bands` and `result.summary.targets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChartKind {
+    /// Fan chart of one tracked variable.
+    Fan(usize),
+    /// Histogram of one target's metric.
+    Histogram(usize),
+    /// All targets' probabilities.
+    Scorecard,
+    /// Input influence on one target.
+    Tornado(usize),
+}
+
+/// A planned chart file.
+#[derive(Debug, Clone)]
+pub(crate) struct ChartFile {
+    pub kind: ChartKind,
+    pub file: String,
+}
+
+/// A chart as the Markdown report refers to it.
+#[derive(Debug, Clone)]
+pub(crate) struct ChartEntry {
+    pub kind: ChartKind,
+    pub file: String,
+    pub caption: String,
+}
+
+/// The charts a study gets, in report order.
+pub(crate) fn plan(result: &StudyResult) -> Vec<ChartFile> {
+    let s = &result.summary;
+    let mut out = Vec::new();
+    if s.targets.iter().any(scorable) {
+        out.push(ChartFile {
+            kind: ChartKind::Scorecard,
+            file: "scorecard.png".into(),
+        });
+    }
+    let var_slugs = unique_slugs(result.bands.iter().map(|b| b.name.as_str()));
+    for (i, (b, slug)) in result.bands.iter().zip(var_slugs).enumerate() {
+        if has_finite(b.values.iter().chain(&b.samples)) {
+            out.push(ChartFile {
+                kind: ChartKind::Fan(i),
+                file: format!("fan_{slug}.png"),
+            });
+        }
+    }
+    let target_slugs = unique_slugs(s.targets.iter().map(|t| t.name.as_str()));
+    for (i, slug) in target_slugs.iter().enumerate() {
+        if result.metrics.get(i).is_some_and(|m| has_finite([m])) {
+            out.push(ChartFile {
+                kind: ChartKind::Histogram(i),
+                file: format!("hist_{slug}.png"),
+            });
+        }
+    }
+    for (i, (t, slug)) in s.targets.iter().zip(&target_slugs).enumerate() {
+        let finite = t
+            .influence
+            .iter()
+            .any(|f| f.spearman.is_some_and(f64::is_finite));
+        if !s.inputs.is_empty() && finite {
+            out.push(ChartFile {
+                kind: ChartKind::Tornado(i),
+                file: format!("tornado_{slug}.png"),
+            });
+        }
+    }
+    out
+}
+
+/// Smallest and largest finite value across `series`.
+fn finite_extent<'a>(series: impl IntoIterator<Item = &'a Vec<f64>>) -> Option<(f64, f64)> {
+    series
+        .into_iter()
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, &v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((v.min(lo), v.max(hi))),
+        })
+}
+
+fn has_finite<'a>(series: impl IntoIterator<Item = &'a Vec<f64>>) -> bool {
+    series.into_iter().flatten().any(|v| v.is_finite())
+}
+
+/// Whether a target's estimate can go on the scorecard.
+fn scorable(t: &crate::montecarlo::summary::TargetSummary) -> bool {
+    let ok = |p: f64| (0.0..=1.0).contains(&p);
+    ok(t.probability) && ok(t.ci95[0]) && ok(t.ci95[1])
+}
+
+impl ChartFile {
+    /// How the Markdown report refers to this chart.
+    pub fn entry_for(&self, result: &StudyResult) -> ChartEntry {
+        let s = &result.summary;
+        let target = |i: usize| s.targets.get(i).map_or("", target_name);
+        let caption = match self.kind {
+            ChartKind::Fan(i) => format!(
+                "Range of {} over time",
+                result.bands.get(i).map_or("", describe::variable_name)
+            ),
+            ChartKind::Histogram(i) => format!("Outcomes of {}", target(i)),
+            ChartKind::Scorecard => "Probability of each target".into(),
+            ChartKind::Tornado(i) => format!("What drives {}", target(i)),
+        };
+        ChartEntry {
+            kind: self.kind,
+            file: self.file.clone(),
+            caption,
+        }
+    }
+}
+
+impl Exporter for ChartFile {
+    fn file_name(&self) -> String {
+        self.file.clone()
+    }
+
+    fn render(&self, result: &StudyResult) -> Result<Vec<u8>, ReportError> {
+        let missing = || ReportError::Inconsistent(format!("no data for chart {}", self.file));
+        let bytes = match self.kind {
+            ChartKind::Fan(i) => {
+                let chart = fan_chart(result, result.bands.get(i).ok_or_else(missing)?);
+                png_bytes(chart.pixel_size(), |a| fan::draw(&chart, a))?
+            }
+            ChartKind::Histogram(i) => {
+                let chart = histogram_chart(result, i).ok_or_else(missing)?;
+                png_bytes(chart.pixel_size(), |a| histogram::draw(&chart, a))?
+            }
+            ChartKind::Scorecard => {
+                let chart = scorecard_chart(result);
+                png_bytes(chart.pixel_size(), |a| scorecard::draw(&chart, a))?
+            }
+            ChartKind::Tornado(i) => {
+                let chart = tornado_chart(result, i).ok_or_else(missing)?;
+                png_bytes(chart.pixel_size(), |a| tornado::draw(&chart, a))?
+            }
+        };
+        Ok(bytes)
+    }
+}
+
+/// The fan chart of one tracked variable.
+pub(crate) fn fan_chart(result: &StudyResult, b: &TrackedBands) -> FanChart {
+    let s = &result.summary;
+    let pct = &s.percentiles;
+    let series = |p: f64| {
+        pct.iter()
+            .position(|&q| (q - p).abs() < 1e-9)
+            .and_then(|k| b.values.get(k))
+    };
+    // Each percentile below 50 pairs with its mirror image, e.g. 5 with 95: a central band.
+    let mut bands = Vec::new();
+    for &p in pct.iter().filter(|&&p| p < 50.0) {
+        if let (Some(lower), Some(upper)) = (series(p), series(100.0 - p)) {
+            bands.push(Band {
+                lower_q: p / 100.0,
+                upper_q: 1.0 - p / 100.0,
+                lower: lower.clone(),
+                upper: upper.clone(),
+            });
+        }
+    }
+    let (mut thresholds, checkpoints) = markers(result, &b.name);
+    // A level far outside every run (a stretch goal at 1,000× today's values) would squash the
+    // fan into a flat line; the histogram and the report still show that target.
+    if let Some((lo, hi)) = finite_extent(b.values.iter().chain(&b.samples)) {
+        let reach = (hi - lo).max(hi.abs()).max(lo.abs());
+        thresholds.retain(|t| t.1 >= lo - reach && t.1 <= hi + reach);
+    }
+    FanChart {
+        title: format!(
+            "{} across {} runs",
+            describe::variable_name(b),
+            format::number(counted_runs(s) as f64)
+        ),
+        x_label: describe::time_axis(s),
+        y_label: variable_axis(b),
+        times: result.times.clone(),
+        bands,
+        median: series(50.0).cloned().unwrap_or_default(),
+        samples: b.samples.clone(),
+        thresholds,
+        checkpoints,
+    }
+}
+
+/// A labelled reference line: a level or a time.
+pub(crate) type Marker = (String, f64);
+
+/// Target lines and checkpoint dates for the fan chart of `var`.
+///
+/// A target sets a level on the variable when its metric is the variable's value, mean, min or
+/// max (`followers at 365 >= 1.2e6`), or a first passage of the variable across a constant
+/// (`first(followers >= 1e6) <= 90`); its date is the end of its window or its deadline. A
+/// series over the variable marks each of its checkpoints.
+pub(crate) fn markers(result: &StudyResult, var: &str) -> (Vec<Marker>, Vec<Marker>) {
+    let key = canonical(var);
+    let is_var = |name: &str| canonical(name) == key;
+    let mut levels: Vec<(String, f64)> = Vec::new();
+    let mut dates: Vec<(String, f64)> = Vec::new();
+    for (t, summary) in result.targets.iter().filter_map(|t| {
+        let s = result
+            .summary
+            .targets
+            .iter()
+            .find(|s| canonical(&s.name) == canonical(&t.name))?;
+        Some((t, s))
+    }) {
+        let name = target_name(summary).to_string();
+        if !t.variables().iter().any(|v| is_var(v)) {
+            continue;
+        }
+        match t.spec() {
+            Spec::Compare {
+                metric, threshold, ..
+            } => {
+                if describe::level_variable(metric).is_some_and(is_var) {
+                    levels.push((name.clone(), *threshold));
+                }
+                if let Some(end) = last_time(metric, &is_var) {
+                    dates.push((name, end));
+                }
+            }
+            Spec::Every {
+                template,
+                checkpoints,
+                threshold,
+                ..
+            } => {
+                if describe::level_variable(template).is_some_and(is_var) {
+                    levels.push((name.clone(), *threshold));
+                }
+                for c in &checkpoints.times {
+                    dates.push((name.clone(), c.value));
+                }
+            }
+            Spec::First {
+                lhs,
+                rhs,
+                threshold,
+                ..
+            } => {
+                if let Some(level) = crossing_level(lhs, rhs, &is_var) {
+                    levels.push((name.clone(), level));
+                }
+                dates.push((name, *threshold));
+            }
+            Spec::All { .. } => {}
+        }
+    }
+    (merge(levels), merge(dates))
+}
+
+/// The constant a bare variable is compared with in `first(var cmp c)` or `first(c cmp var)`.
+fn crossing_level(lhs: &Expr, rhs: &Expr, is_var: &dyn Fn(&str) -> bool) -> Option<f64> {
+    match (lhs, rhs) {
+        (Expr::Var(v), Expr::Number(c)) | (Expr::Number(c), Expr::Var(v)) if is_var(&v.name) => {
+            Some(*c)
+        }
+        _ => None,
+    }
+}
+
+/// The latest time any call on the variable reads in `e`.
+fn last_time(e: &Expr, is_var: &dyn Fn(&str) -> bool) -> Option<f64> {
+    match e {
+        Expr::Call(c) if is_var(&c.var.name) => match c.window {
+            Some(Window::At(t)) | Some(Window::Span(_, t)) => Some(t.value),
+            None => None,
+        },
+        Expr::Neg(inner) => last_time(inner, is_var),
+        Expr::Binary(_, a, b) => match (last_time(a, is_var), last_time(b, is_var)) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            (x, y) => x.or(y),
+        },
+        _ => None,
+    }
+}
+
+/// One marker per value, labels of coinciding markers joined: two targets at day 365 share a
+/// line.
+fn merge(mut items: Vec<(String, f64)>) -> Vec<(String, f64)> {
+    items.retain(|m| m.1.is_finite());
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for (label, v) in items {
+        let tol = 1e-9 * v.abs().max(1.0);
+        match out.iter_mut().find(|m| (m.1 - v).abs() <= tol) {
+            Some(m) => {
+                if !m.0.split(", ").any(|l| l == label) {
+                    m.0 = format!("{}, {label}", m.0);
+                }
+            }
+            None => out.push((label, v)),
+        }
+    }
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    out
+}
+
+/// The histogram of target `i`'s metric.
+pub(crate) fn histogram_chart(result: &StudyResult, i: usize) -> Option<HistogramChart> {
+    let t = result.summary.targets.get(i)?;
+    let values = result.metrics.get(i)?.clone();
+    let success_above = !matches!(t.comparison.as_deref(), Some("<=") | Some("<"));
+    Some(HistogramChart {
+        title: format!("{}: {}", target_name(t), t.text),
+        x_label: metric_axis(result, t),
+        values,
+        threshold: t.threshold.filter(|v| v.is_finite()),
+        success_above,
+        success_label: Some(format!(
+            "P(success) = {}",
+            format::percent_with_ci(t.probability, t.ci95[0], t.ci95[1])
+        )),
+        bins: None,
+    })
+}
+
+/// Every target that has a probability, as one scorecard.
+pub(crate) fn scorecard_chart(result: &StudyResult) -> Scorecard {
+    let s = &result.summary;
+    Scorecard {
+        title: format!(
+            "Probability of reaching each target ({} runs)",
+            format::number(counted_runs(s) as f64)
+        ),
+        rows: s
+            .targets
+            .iter()
+            .filter(|t| scorable(t))
+            .map(|t| ScoreRow {
+                name: target_name(t).to_string(),
+                probability: t.probability,
+                ci_low: t.ci95[0].min(t.probability),
+                ci_high: t.ci95[1].max(t.probability),
+                verdict: t.verdict,
+            })
+            .collect(),
+        likely_at: s.thresholds.likely,
+        unlikely_at: s.thresholds.unlikely,
+    }
+}
+
+/// The tornado chart of target `i`: Spearman correlation of each input with its metric.
+pub(crate) fn tornado_chart(result: &StudyResult, i: usize) -> Option<Tornado> {
+    let t = result.summary.targets.get(i)?;
+    Some(Tornado {
+        title: format!("What drives {}", target_name(t)),
+        x_label: format!("Spearman rank correlation with {}", metric_axis(result, t)),
+        bars: t
+            .influence
+            .iter()
+            .map(|f| (f.input.clone(), f.spearman.unwrap_or(f64::NAN)))
+            .collect(),
+    })
+}

@@ -1,0 +1,327 @@
+//! Scenario comparison files: `comparison.png`, `compare_<variable>.png`, `comparison.md` and
+//! `comparison.json`, from the results of one study per scenario.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::describe::{self, target_name};
+use super::names::unique_slugs;
+use super::png::png_bytes;
+use super::table::{code, markdown, Align};
+use super::terminal::{find, target_names};
+use super::{json, markdown as report_md, write_files, ReportError};
+use crate::model::names::canonical;
+use crate::montecarlo::result::StudyResult;
+use crate::montecarlo::summary::Summary;
+use crate::report::charts::comparison::{self as chart, Estimate, ScenarioComparison};
+use crate::report::charts::line::{self, LineChart, Series};
+use crate::report::charts::Verdict;
+use crate::report::format;
+
+const CHART: &str = "comparison.png";
+const MARKDOWN: &str = "comparison.md";
+const JSON: &str = "comparison.json";
+
+/// The sub-directory each scenario's own report goes in, in the order of `results`: the slug of
+/// the scenario name, numbered when two scenarios share one. `write_comparison` links to
+/// `<dir>/report.md`, so the caller writes each study with this name.
+pub fn scenario_dirs(results: &[StudyResult]) -> Vec<String> {
+    unique_slugs(results.iter().map(|r| r.summary.scenario.as_str()))
+}
+
+/// Writes the comparison of `results` (one per scenario) into `dir` and returns the paths.
+///
+/// As with [`super::write_study`], everything is rendered before anything is written.
+pub fn write_comparison(results: &[StudyResult], dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    if results.is_empty() {
+        return Err(ReportError::Inconsistent(
+            "a comparison needs at least one scenario".into(),
+        ));
+    }
+    let summaries: Vec<&Summary> = results.iter().map(|r| &r.summary).collect();
+    let mut files = Vec::new();
+    let mut charts = Vec::new();
+    if let Some(c) = probability_chart(&summaries) {
+        files.push((
+            CHART.to_string(),
+            png_bytes(c.pixel_size(), |a| chart::draw(&c, a))?,
+        ));
+        charts.push((
+            CHART.to_string(),
+            "Target probabilities by scenario".to_string(),
+        ));
+    }
+    let vars = tracked_names(results);
+    let slugs = unique_slugs(vars.iter().map(String::as_str));
+    for (var, slug) in vars.iter().zip(slugs) {
+        if let Some(c) = median_chart(results, var) {
+            let file = format!("compare_{slug}.png");
+            files.push((
+                file.clone(),
+                png_bytes(c.pixel_size(), |a| line::draw(&c, a))?,
+            ));
+            charts.push((file, c.title.clone()));
+        }
+    }
+    let doc = comparison_doc(&summaries);
+    files.push((JSON.to_string(), json::pretty(&doc, JSON)?));
+    let md = comparison_markdown(results, &doc, &charts)
+        .map_err(|_| ReportError::Inconsistent("formatting the comparison failed".into()))?;
+    files.push((MARKDOWN.to_string(), md.into_bytes()));
+    write_files(dir, files)
+}
+
+/// Probabilities of the targets every scenario has, grouped by target.
+fn probability_chart(summaries: &[&Summary]) -> Option<ScenarioComparison> {
+    let ok = |p: f64| (0.0..=1.0).contains(&p);
+    let mut targets = Vec::new();
+    let mut probability = Vec::new();
+    for name in target_names(summaries) {
+        let row: Option<Vec<Estimate>> = summaries
+            .iter()
+            .map(|s| {
+                let t = find(s, &name)?;
+                (ok(t.probability) && ok(t.ci95[0]) && ok(t.ci95[1])).then(|| Estimate {
+                    probability: t.probability,
+                    ci_low: t.ci95[0].min(t.probability),
+                    ci_high: t.ci95[1].max(t.probability),
+                })
+            })
+            .collect();
+        if let Some(row) = row {
+            let first = summaries.iter().find_map(|s| find(s, &name));
+            targets.push(first.map_or(name.clone(), |t| target_name(t).to_string()));
+            probability.push(row);
+        }
+    }
+    if targets.is_empty() {
+        return None;
+    }
+    Some(ScenarioComparison {
+        title: "Probability of each target by scenario".into(),
+        scenarios: summaries.iter().map(|s| s.scenario.clone()).collect(),
+        targets,
+        probability,
+    })
+}
+
+/// Tracked variable names across scenarios, in the order first seen (by canonical name).
+fn tracked_names(results: &[StudyResult]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for b in results.iter().flat_map(|r| &r.bands) {
+        let key = canonical(&b.name);
+        if !seen.contains(&key) {
+            seen.push(key);
+            out.push(b.name.clone());
+        }
+    }
+    out
+}
+
+/// The median of `var` over time, one line per scenario that tracks it.
+fn median_chart(results: &[StudyResult], var: &str) -> Option<LineChart> {
+    let key = canonical(var);
+    let mut series = Vec::new();
+    let mut axis = None;
+    for r in results {
+        let Some(b) = r.bands.iter().find(|b| canonical(&b.name) == key) else {
+            continue;
+        };
+        let Some(k) = r.summary.percentiles.iter().position(|&p| p == 50.0) else {
+            continue;
+        };
+        let Some(median) = b.values.get(k) else {
+            continue;
+        };
+        axis.get_or_insert_with(|| {
+            (
+                describe::variable_axis(b),
+                describe::variable_name(b).to_string(),
+                describe::time_axis(&r.summary),
+            )
+        });
+        series.push(Series {
+            name: r.summary.scenario.clone(),
+            points: r
+                .times
+                .iter()
+                .copied()
+                .zip(median.iter().copied())
+                .collect(),
+        });
+    }
+    let (y_label, name, x_label) = axis?;
+    let any_finite = series
+        .iter()
+        .flat_map(|s| &s.points)
+        .any(|p| p.0.is_finite() && p.1.is_finite());
+    any_finite.then(|| LineChart {
+        title: format!("Median of {name} by scenario"),
+        x_label,
+        y_label,
+        series,
+    })
+}
+
+/// comparison.json: per scenario its settings, per target its estimate in every scenario.
+#[derive(Debug, Serialize)]
+struct ComparisonDoc {
+    scenarios: Vec<ScenarioEntry>,
+    targets: Vec<TargetRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct ScenarioEntry {
+    scenario: String,
+    model: String,
+    runs: u64,
+    seed: u64,
+    report: String,
+    joint_probability: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct TargetRow {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+    /// One entry per scenario, in scenario order; `null` where the scenario lacks the target.
+    results: Vec<Option<Cell>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Cell {
+    scenario: String,
+    probability: f64,
+    ci95: [f64; 2],
+    verdict: Verdict,
+}
+
+fn comparison_doc(summaries: &[&Summary]) -> ComparisonDoc {
+    let dirs = unique_slugs(summaries.iter().map(|s| s.scenario.as_str()));
+    ComparisonDoc {
+        scenarios: summaries
+            .iter()
+            .zip(dirs)
+            .map(|(s, dir)| ScenarioEntry {
+                scenario: s.scenario.clone(),
+                model: s.model.clone(),
+                runs: s.runs,
+                seed: s.seed,
+                report: format!("{dir}/{}", report_md::FILE),
+                joint_probability: s.joint_probability.probability,
+            })
+            .collect(),
+        targets: target_names(summaries)
+            .into_iter()
+            .map(|name| {
+                let label = summaries
+                    .iter()
+                    .find_map(|s| find(s, &name).and_then(|t| t.label.clone()));
+                let results = summaries
+                    .iter()
+                    .map(|s| {
+                        find(s, &name).map(|t| Cell {
+                            scenario: s.scenario.clone(),
+                            probability: t.probability,
+                            ci95: t.ci95,
+                            verdict: t.verdict,
+                        })
+                    })
+                    .collect();
+                TargetRow {
+                    name,
+                    label,
+                    results,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn comparison_markdown(
+    results: &[StudyResult],
+    doc: &ComparisonDoc,
+    charts: &[(String, String)],
+) -> Result<String, std::fmt::Error> {
+    let mut md = String::new();
+    let models: Vec<&str> = {
+        let mut m: Vec<&str> = doc.scenarios.iter().map(|s| s.model.as_str()).collect();
+        m.dedup();
+        m
+    };
+    writeln!(md, "# Scenario comparison — {}\n", models.join(", "))?;
+    let scen_rows: Vec<Vec<String>> = doc
+        .scenarios
+        .iter()
+        .zip(results)
+        .map(|(e, r)| {
+            vec![
+                format!("[{}]({})", e.scenario, e.report),
+                r.summary.scenario_doc.clone().unwrap_or_default(),
+                format::number(describe::counted_runs(&r.summary) as f64),
+                e.seed.to_string(),
+            ]
+        })
+        .collect();
+    use Align::{Left, Right};
+    writeln!(
+        md,
+        "{}",
+        markdown(
+            &["Scenario", "Description", "Runs counted", "Seed"],
+            &[Left, Left, Right, Right],
+            &scen_rows
+        )
+    )?;
+    writeln!(md, "## Targets\n")?;
+    if let Some((file, caption)) = charts.iter().find(|c| c.0 == CHART) {
+        writeln!(md, "![{caption}]({file})\n")?;
+    }
+    let mut header = vec!["Target".to_string()];
+    header.extend(doc.scenarios.iter().map(|s| s.scenario.clone()));
+    let rows: Vec<Vec<String>> = doc
+        .targets
+        .iter()
+        .map(|t| {
+            let mut row = vec![match &t.label {
+                Some(l) => format!("{l} ({})", code(&t.name)),
+                None => code(&t.name),
+            }];
+            row.extend(t.results.iter().map(|c| match c {
+                Some(c) => format!(
+                    "{} [{}, {}] {}",
+                    format::percent(c.probability),
+                    format::fixed(c.ci95[0] * 100.0, 1),
+                    format::fixed(c.ci95[1] * 100.0, 1),
+                    c.verdict.label()
+                ),
+                None => "—".into(),
+            }));
+            row
+        })
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut align = vec![Left];
+    align.extend(std::iter::repeat_n(Right, doc.scenarios.len()));
+    writeln!(md, "{}", markdown(&header_refs, &align, &rows))?;
+    writeln!(
+        md,
+        "Each cell is the probability of meeting the target, its 95 % confidence interval and \
+         the verdict. Where the intervals of two scenarios overlap, the difference between them \
+         may be Monte Carlo noise rather than an effect of the scenario; more runs tell them \
+         apart.\n"
+    )?;
+    let lines: Vec<&(String, String)> = charts.iter().filter(|c| c.0 != CHART).collect();
+    if !lines.is_empty() {
+        writeln!(md, "## Tracked variables\n")?;
+        for (file, caption) in lines {
+            writeln!(md, "![{caption}]({file})\n")?;
+        }
+    }
+    writeln!(md, "Data: [{JSON}]({JSON}).")?;
+    Ok(md)
+}

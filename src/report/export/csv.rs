@@ -1,0 +1,168 @@
+//! CSV tables for spreadsheets: `percentiles.csv` (tracked variables over time, long form) and
+//! `runs.csv` (one row per counted run: inputs, each target's metric and whether it was met).
+//!
+//! Numbers are written in full precision (shortest text that reads back to the same value);
+//! NaN is an empty cell and infinities are `inf` / `-inf`, which spreadsheets keep as text.
+//! A table holding non-ASCII text (Chinese names) starts with a UTF-8 byte order mark, without
+//! which Excel reads the file in the local code page and garbles the names; pure-ASCII tables
+//! stay mark-free for tools that do not expect one.
+
+use ::csv::Writer;
+
+use super::{Exporter, ReportError};
+use crate::montecarlo::result::StudyResult;
+use crate::report::format;
+
+/// Writes `percentiles.csv`: `variable,time,p5,p25,...` with one row per variable and time.
+pub(crate) struct PercentilesCsv;
+
+/// Writes `runs.csv`.
+pub(crate) struct RunsCsv;
+
+/// The percentile table's file name.
+pub(crate) const PERCENTILES: &str = "percentiles.csv";
+/// The per-run table's file name.
+pub(crate) const RUNS: &str = "runs.csv";
+
+/// A number cell.
+fn cell(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else if v.is_infinite() {
+        if v > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else {
+        // `{}` on f64 is the shortest representation that parses back to the same value.
+        format!("{v}")
+    }
+}
+
+/// The column name of percentile `p` (in percent): `5` → `p5`, `2.5` → `p2.5`.
+pub(crate) fn percentile_column(p: f64) -> String {
+    format!("p{}", format::number(p).replace(',', ""))
+}
+
+/// Runs `fill` on a CSV writer into memory; errors name `file`.
+fn table<F>(file: &str, fill: F) -> Result<Vec<u8>, ReportError>
+where
+    F: FnOnce(&mut Writer<Vec<u8>>) -> Result<(), ::csv::Error>,
+{
+    let err = |source| ReportError::Csv {
+        file: file.to_string(),
+        source,
+    };
+    let mut w = Writer::from_writer(Vec::new());
+    fill(&mut w).map_err(err)?;
+    let bytes = w.into_inner().map_err(|e| err(e.into_error().into()))?;
+    Ok(if bytes.is_ascii() {
+        bytes
+    } else {
+        [BOM, bytes.as_slice()].concat()
+    })
+}
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Exporter for PercentilesCsv {
+    fn file_name(&self) -> String {
+        PERCENTILES.to_string()
+    }
+
+    fn render(&self, result: &StudyResult) -> Result<Vec<u8>, ReportError> {
+        table(PERCENTILES, |w| {
+            let mut header = vec!["variable".to_string(), "time".to_string()];
+            header.extend(
+                result
+                    .summary
+                    .percentiles
+                    .iter()
+                    .map(|&p| percentile_column(p)),
+            );
+            w.write_record(&header)?;
+            for band in &result.bands {
+                for (i, &t) in result.times.iter().enumerate() {
+                    let mut row = vec![band.name.clone(), cell(t)];
+                    row.extend(
+                        band.values
+                            .iter()
+                            .map(|series| cell(series.get(i).copied().unwrap_or(f64::NAN))),
+                    );
+                    w.write_record(&row)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Exporter for RunsCsv {
+    fn file_name(&self) -> String {
+        RUNS.to_string()
+    }
+
+    fn render(&self, result: &StudyResult) -> Result<Vec<u8>, ReportError> {
+        let s = &result.summary;
+        table(RUNS, |w| {
+            let mut header: Vec<String> = s.inputs.iter().map(|i| i.name.clone()).collect();
+            for t in &s.targets {
+                header.push(format!("{}.metric", t.name));
+                header.push(format!("{}.hit", t.name));
+            }
+            w.write_record(&header)?;
+            let runs = result
+                .metrics
+                .first()
+                .or(result.input_values.first())
+                .map_or(0, Vec::len);
+            let value = |v: &Vec<f64>, r: usize| cell(v.get(r).copied().unwrap_or(f64::NAN));
+            for r in 0..runs {
+                let mut row: Vec<String> =
+                    result.input_values.iter().map(|v| value(v, r)).collect();
+                for (m, h) in result.metrics.iter().zip(&result.hits) {
+                    row.push(value(m, r));
+                    row.push(match h.get(r) {
+                        Some(true) => "1".into(),
+                        Some(false) => "0".into(),
+                        None => String::new(),
+                    });
+                }
+                w.write_record(&row)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_round_trip_and_mark_non_finite() {
+        for v in [0.1 + 0.2, 1.2e6, -3.5e-12, 12345.678901234567] {
+            assert_eq!(cell(v).parse::<f64>().unwrap(), v);
+        }
+        assert_eq!(cell(f64::NAN), "");
+        assert_eq!(cell(f64::INFINITY), "inf");
+        assert_eq!(cell(f64::NEG_INFINITY), "-inf");
+    }
+
+    #[test]
+    fn byte_order_mark_only_for_non_ascii_tables() {
+        let ascii = table("t.csv", |w| w.write_record(["a", "b"])).unwrap();
+        assert_eq!(ascii, b"a,b\n");
+        let cjk = table("t.csv", |w| w.write_record(["粉丝", "b"])).unwrap();
+        assert!(cjk.starts_with(BOM));
+        // The csv crate, like Excel and pandas, takes the mark off again.
+        let mut r = ::csv::Reader::from_reader(cjk.as_slice());
+        assert_eq!(&r.headers().unwrap()[0], "粉丝");
+    }
+
+    #[test]
+    fn percentile_columns() {
+        assert_eq!(percentile_column(5.0), "p5");
+        assert_eq!(percentile_column(2.5), "p2.5");
+        assert_eq!(percentile_column(97.5), "p97.5");
+        assert_eq!(percentile_column(50.0), "p50");
+    }
+}

@@ -1,0 +1,446 @@
+//! `report.md`: the study as a document for people, embedding every chart and table; its tables
+//! are padded so the file reads as plain text too.
+
+use std::fmt::Write;
+
+use super::charts::{ChartEntry, ChartKind};
+use super::describe::{
+    self, counted_runs, median_range, num, target_name, time_to_target, with_unit_suffix,
+};
+use super::table::{code, markdown, Align};
+use super::{csv, json, Exporter, ReportError};
+use crate::montecarlo::result::StudyResult;
+use crate::montecarlo::summary::{Influence, Summary, TargetSummary};
+use crate::report::format;
+
+/// The report's file name.
+pub(crate) const FILE: &str = "report.md";
+
+/// Most inputs listed in each influence table; the tornado chart shows them all.
+const TOP_INPUTS: usize = 10;
+
+/// Writes `report.md`, linking the charts planned for the study.
+pub(crate) struct ReportMd {
+    pub charts: Vec<ChartEntry>,
+}
+
+impl Exporter for ReportMd {
+    fn file_name(&self) -> String {
+        FILE.to_string()
+    }
+
+    fn render(&self, result: &StudyResult) -> Result<Vec<u8>, ReportError> {
+        // Writing into a String cannot fail.
+        let mut md = String::new();
+        self.write(&mut md, result)
+            .map_err(|_| ReportError::Inconsistent("formatting the report failed".into()))?;
+        Ok(md.into_bytes())
+    }
+}
+
+/// `![caption](file)` with a blank line after.
+fn image(md: &mut String, c: &ChartEntry) -> std::fmt::Result {
+    writeln!(md, "![{}]({})\n", escape_alt(&c.caption), c.file)
+}
+
+/// Alt text cannot hold unbalanced brackets.
+fn escape_alt(text: &str) -> String {
+    text.replace('[', "(").replace(']', ")")
+}
+
+impl ReportMd {
+    fn chart(&self, kind: ChartKind) -> Option<&ChartEntry> {
+        self.charts.iter().find(|c| c.kind == kind)
+    }
+
+    fn write(&self, md: &mut String, result: &StudyResult) -> std::fmt::Result {
+        let s = &result.summary;
+        writeln!(md, "# {} — {}\n", s.model, s.scenario)?;
+        if let Some(doc) = s.scenario_doc.as_deref().filter(|d| !d.trim().is_empty()) {
+            writeln!(md, "{}\n", doc.trim())?;
+        }
+        settings(md, s)?;
+        self.overview(md, s)?;
+        for (i, t) in s.targets.iter().enumerate() {
+            self.target_details(md, result, i, t)?;
+        }
+        self.variables(md, result)?;
+        inputs(md, s)?;
+        failures(md, s)?;
+        reading(md, s)?;
+        files(md)
+    }
+
+    fn overview(&self, md: &mut String, s: &Summary) -> std::fmt::Result {
+        writeln!(md, "## Targets\n")?;
+        if s.targets.is_empty() {
+            return writeln!(md, "The model declares no targets.\n");
+        }
+        if let Some(c) = self.chart(ChartKind::Scorecard) {
+            image(md, c)?;
+        }
+        let rows: Vec<Vec<String>> = s
+            .targets
+            .iter()
+            .map(|t| {
+                vec![
+                    code(&t.name),
+                    t.label.clone().unwrap_or_default(),
+                    format::percent(t.probability),
+                    ci(t.ci95),
+                    t.verdict.label().to_string(),
+                    median_range(&t.metric),
+                    time_to_target(&t.time_to_target, &s.time_unit),
+                ]
+            })
+            .collect();
+        let header = [
+            "Target",
+            "Label",
+            "P",
+            "95 % CI",
+            "Verdict",
+            "Metric: median [5 % – 95 %]",
+            "Time to target: median",
+        ];
+        use Align::{Left, Right};
+        let align = [Left, Left, Right, Right, Left, Right, Right];
+        writeln!(md, "{}", markdown(&header, &align, &rows))?;
+        let j = &s.joint_probability;
+        if j.runs > 0 && s.targets.len() > 1 {
+            writeln!(
+                md,
+                "**All targets met in the same run:** {} (95 % CI {}; {} of {} runs).\n",
+                format::percent(j.probability),
+                ci(j.ci95),
+                format::number(j.successes as f64),
+                format::number(j.runs as f64)
+            )?;
+        }
+        Ok(())
+    }
+
+    fn target_details(
+        &self,
+        md: &mut String,
+        result: &StudyResult,
+        i: usize,
+        t: &TargetSummary,
+    ) -> std::fmt::Result {
+        let s = &result.summary;
+        writeln!(md, "### {}\n", target_name(t))?;
+        writeln!(md, "{}\n", code(&t.text))?;
+        if let Some(doc) = describe::parsed(result, t).and_then(|p| p.doc.as_deref()) {
+            writeln!(md, "{}\n", doc.trim())?;
+        }
+        writeln!(
+            md,
+            "- Probability: **{}** — {} ({} of {} runs)",
+            format::percent_with_ci(t.probability, t.ci95[0], t.ci95[1]),
+            t.verdict.label(),
+            format::number(t.successes as f64),
+            format::number(t.runs as f64)
+        )?;
+        let q = &t.metric;
+        let metric = format!("Metric, {}", describe::metric_axis(result, t));
+        if q.p50.is_nan() {
+            writeln!(md, "- {metric}: no run has a value")?;
+        } else {
+            writeln!(
+                md,
+                "- {metric}: median {}, middle half {} – {}, 90 % of runs {} – {}",
+                num(q.p50),
+                num(q.p25),
+                num(q.p75),
+                num(q.p5),
+                num(q.p95)
+            )?;
+        }
+        if let Some(q) = &t.time_to_target.quantiles {
+            writeln!(
+                md,
+                "- Time to target: median {}; 90 % of the runs that get there do so between {} and {}",
+                with_unit_suffix(q.p50, &s.time_unit),
+                with_unit_suffix(q.p5, &s.time_unit),
+                with_unit_suffix(q.p95, &s.time_unit)
+            )?;
+        }
+        if t.time_to_target.quantiles.is_some() || t.time_to_target.never_share > 0.0 {
+            writeln!(
+                md,
+                "- Never reached during the run: {}",
+                format::percent(t.time_to_target.never_share)
+            )?;
+        }
+        if !t.period_probabilities.is_empty() {
+            let periods: Vec<String> = t
+                .period_probabilities
+                .iter()
+                .map(|&p| format::percent(p))
+                .collect();
+            writeln!(
+                md,
+                "- Probability per period, in order: {}",
+                periods.join(", ")
+            )?;
+        }
+        writeln!(md)?;
+        if let Some(c) = self.chart(ChartKind::Histogram(i)) {
+            image(md, c)?;
+        }
+        if let Some(c) = self.chart(ChartKind::Tornado(i)) {
+            image(md, c)?;
+        }
+        influence(md, &t.influence)
+    }
+
+    fn variables(&self, md: &mut String, result: &StudyResult) -> std::fmt::Result {
+        if result.bands.is_empty() {
+            return Ok(());
+        }
+        writeln!(md, "## Tracked variables\n")?;
+        let columns: Vec<String> = result
+            .summary
+            .percentiles
+            .iter()
+            .map(|&p| csv::percentile_column(p))
+            .collect();
+        writeln!(
+            md,
+            "Percentiles ({}) of every tracked variable at every saved time are in [{p}]({p}).\n",
+            columns.join(", "),
+            p = csv::PERCENTILES
+        )?;
+        for (i, b) in result.bands.iter().enumerate() {
+            match self.chart(ChartKind::Fan(i)) {
+                Some(c) => image(md, c)?,
+                None => writeln!(
+                    md,
+                    "{} has no finite values to chart.\n",
+                    describe::variable_name(b)
+                )?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `82.7 – 84.1 %`: an interval in percent with one decimal.
+fn ci(ci95: [f64; 2]) -> String {
+    format!(
+        "{} – {} %",
+        format::fixed(ci95[0] * 100.0, 1),
+        format::fixed(ci95[1] * 100.0, 1)
+    )
+}
+
+fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
+    writeln!(md, "## Settings\n")?;
+    let n = |v: u64| format::number(v as f64);
+    let mut rows = vec![
+        vec!["Model".into(), s.model.clone()],
+        vec!["Scenario".into(), s.scenario.clone()],
+        vec![
+            "Runs".into(),
+            format!(
+                "{} ({} counted, {} failed)",
+                n(s.runs),
+                n(counted_runs(s)),
+                n(s.failed_runs.count)
+            ),
+        ],
+    ];
+    if s.first_run > 0 {
+        rows.push(vec!["First run".into(), n(s.first_run)]);
+    }
+    rows.extend([
+        // The seed is an identifier to copy, not a quantity: no separators.
+        vec!["Seed".into(), s.seed.to_string()],
+        vec!["Sampler".into(), s.sampler.clone()],
+        vec!["Integration method".into(), s.method.clone()],
+        vec!["Time unit".into(), s.time_unit.clone()],
+        vec![
+            "Verdicts".into(),
+            format!(
+                "likely at P ≥ {}, unlikely below {}",
+                format::percent(s.thresholds.likely),
+                format::percent(s.thresholds.unlikely)
+            ),
+        ],
+    ]);
+    writeln!(
+        md,
+        "{}",
+        markdown(&["Setting", "Value"], &[Align::Left, Align::Left], &rows)
+    )
+}
+
+fn influence(md: &mut String, list: &[Influence]) -> std::fmt::Result {
+    let mut ranked: Vec<&Influence> = list.iter().collect();
+    // Strongest first; inputs without a correlation (never varied) go last.
+    ranked.sort_by(|a, b| {
+        let key = |f: &Influence| f.spearman.filter(|v| v.is_finite()).map(f64::abs);
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    if ranked.is_empty() {
+        return Ok(());
+    }
+    let corr = |v: Option<f64>| match v {
+        Some(x) if x.is_finite() => format!("{x:+.2}"),
+        _ => "—".into(),
+    };
+    let rows: Vec<Vec<String>> = ranked
+        .iter()
+        .take(TOP_INPUTS)
+        .map(|f| {
+            let quintiles: Vec<String> = f
+                .hit_rate_by_quintile
+                .iter()
+                .map(|&p| format::fixed(p * 100.0, 0))
+                .collect();
+            vec![
+                code(&f.input),
+                corr(f.spearman),
+                corr(f.prcc),
+                if quintiles.is_empty() {
+                    "—".into()
+                } else {
+                    format!("{} %", quintiles.join(" → "))
+                },
+            ]
+        })
+        .collect();
+    let header = [
+        "Input",
+        "Spearman",
+        "PRCC",
+        "Hit rate by input quintile, lowest → highest",
+    ];
+    use Align::{Left, Right};
+    writeln!(
+        md,
+        "{}",
+        markdown(&header, &[Left, Right, Right, Left], &rows)
+    )?;
+    if ranked.len() > TOP_INPUTS {
+        writeln!(
+            md,
+            "{} more inputs with weaker influence are in {}.\n",
+            ranked.len() - TOP_INPUTS,
+            json::FILE
+        )?;
+    }
+    Ok(())
+}
+
+fn inputs(md: &mut String, s: &Summary) -> std::fmt::Result {
+    writeln!(md, "## Uncertain inputs\n")?;
+    if s.inputs.is_empty() {
+        return writeln!(
+            md,
+            "The study has no uncertain inputs: every run differs only by its random noise, if any.\n"
+        );
+    }
+    let rows: Vec<Vec<String>> = s
+        .inputs
+        .iter()
+        .map(|i| {
+            vec![
+                code(&i.name),
+                code(&i.distribution),
+                num(i.mean),
+                num(i.p5),
+                num(i.p50),
+                num(i.p95),
+            ]
+        })
+        .collect();
+    use Align::{Left, Right};
+    writeln!(
+        md,
+        "{}",
+        markdown(
+            &["Input", "Distribution", "Mean", "5 %", "Median", "95 %"],
+            &[Left, Left, Right, Right, Right, Right],
+            &rows
+        )
+    )
+}
+
+fn failures(md: &mut String, s: &Summary) -> std::fmt::Result {
+    let f = &s.failed_runs;
+    if f.count == 0 {
+        return Ok(());
+    }
+    writeln!(md, "## Failed runs\n")?;
+    writeln!(
+        md,
+        "{} of {} runs stopped on a numeric fault and are left out of every statistic above. \
+         Many failures usually mean an input range lets the model reach values it cannot handle \
+         (a division by zero, an overflowing growth).\n",
+        format::number(f.count as f64),
+        format::number(s.runs as f64)
+    )?;
+    let rows: Vec<Vec<String>> = f
+        .examples
+        .iter()
+        .map(|e| vec![e.run.to_string(), e.message.clone()])
+        .collect();
+    if !rows.is_empty() {
+        writeln!(
+            md,
+            "{}",
+            markdown(
+                &["Run", "What went wrong"],
+                &[Align::Right, Align::Left],
+                &rows
+            )
+        )?;
+    }
+    Ok(())
+}
+
+fn reading(md: &mut String, s: &Summary) -> std::fmt::Result {
+    writeln!(md, "## How to read this report\n")?;
+    writeln!(
+        md,
+        "Each run draws every uncertain input from its distribution and simulates the model once. \
+         **P** is the share of the {} counted runs that meet a target, and the 95 % confidence \
+         interval (CI) says how precise that share is with this many runs; more runs narrow it. \
+         A target is *likely* at P ≥ {}, *unlikely* below {} and *uncertain* in between; when \
+         the interval straddles one of these thresholds, the verdict could change with more \
+         runs. The metric columns show what the runs actually reached, so a near miss can be \
+         told from a distant one. Influence tables rank the inputs by Spearman rank correlation \
+         with the target's metric (−1 to +1; a positive sign means a higher input raises the \
+         metric, which helps a target written with `>=` or `>` and hurts one written with `<=` \
+         or `<`, such as a deadline); PRCC is the same after allowing for the other inputs, and the hit rate by \
+         quintile shows how the chance of success changes from the lowest fifth of an input's \
+         values to the highest. The probabilities are only as good as the model and the input \
+         ranges behind them.\n",
+        format::number(counted_runs(s) as f64),
+        format::percent(s.thresholds.likely),
+        format::percent(s.thresholds.unlikely)
+    )
+}
+
+fn files(md: &mut String) -> std::fmt::Result {
+    writeln!(md, "## Data files\n")?;
+    writeln!(
+        md,
+        "- [{j}]({j}): every number in this report, for programs",
+        j = json::FILE
+    )?;
+    writeln!(
+        md,
+        "- [{p}]({p}): percentiles of the tracked variables over time",
+        p = csv::PERCENTILES
+    )?;
+    writeln!(
+        md,
+        "- [{r}]({r}): one row per counted run: input values, each target's metric and whether \
+         it was met (1) or not (0)",
+        r = csv::RUNS
+    )
+}

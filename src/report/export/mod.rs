@@ -1,0 +1,201 @@
+//! Study exporters: one per output file format, and the single place where study files are written.
+//!
+//! Each [`Exporter`] turns a [`StudyResult`] into the bytes of one file. [`write_study`] asks
+//! every exporter for its bytes first and only then writes, each file atomically, so a study
+//! whose report cannot be produced leaves the output directory as it was.
+
+mod charts;
+mod comparison;
+mod csv;
+mod describe;
+mod json;
+mod markdown;
+mod names;
+mod png;
+mod table;
+mod terminal;
+
+#[cfg(test)]
+mod sample;
+#[cfg(test)]
+mod tests;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::montecarlo::result::StudyResult;
+use crate::report::atomic::write_atomic;
+use crate::report::charts::ChartError;
+
+pub use comparison::{scenario_dirs, write_comparison};
+pub use names::slug;
+pub use terminal::{comparison_table, verdict_table};
+
+/// Why study files could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// A CSV table could not be encoded.
+    #[error("cannot encode {file}: {source}")]
+    Csv {
+        /// The file being produced.
+        file: String,
+        /// The underlying error.
+        source: ::csv::Error,
+    },
+    /// The JSON summary could not be encoded.
+    #[error("cannot encode {file}: {source}")]
+    Json {
+        /// The file being produced.
+        file: String,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+    /// The study's per-run data do not fit together (e.g. a target with fewer runs than another).
+    #[error("inconsistent study data: {0}")]
+    Inconsistent(String),
+    /// A file or the output directory could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl From<ReportError> for Diagnostic {
+    fn from(e: ReportError) -> Diagnostic {
+        match e {
+            ReportError::Chart(c) => c.into(),
+            ReportError::Io { .. } => Diagnostic::plain(e.to_string())
+                .with_hint("check that the output directory is writable and the disk not full"),
+            other => Diagnostic::plain(other.to_string()),
+        }
+    }
+}
+
+/// Produces one output file of a study.
+pub trait Exporter {
+    /// The file's name inside the output directory.
+    fn file_name(&self) -> String;
+    /// The file's complete contents.
+    fn render(&self, result: &StudyResult) -> Result<Vec<u8>, ReportError>;
+}
+
+/// Every file of a study's report, in the order they are written; `report.md` comes last.
+///
+/// Charts that would have nothing to show (a target whose metric is never finite, a study
+/// without uncertain inputs) are left out here, and the Markdown report embeds exactly the
+/// charts listed.
+pub fn study_exporters(result: &StudyResult) -> Vec<Box<dyn Exporter>> {
+    let plan = charts::plan(result);
+    let mut out: Vec<Box<dyn Exporter>> = vec![
+        Box::new(json::SummaryJson),
+        Box::new(csv::PercentilesCsv),
+        Box::new(csv::RunsCsv),
+    ];
+    let report = markdown::ReportMd {
+        charts: plan.iter().map(|c| c.entry_for(result)).collect(),
+    };
+    out.extend(plan.into_iter().map(|c| Box::new(c) as Box<dyn Exporter>));
+    out.push(Box::new(report));
+    out
+}
+
+/// Writes every file of the study's report into `dir` (created if missing) and returns their
+/// paths.
+///
+/// Everything is rendered before anything is written: an error while rendering leaves `dir`
+/// untouched. Each file is then replaced atomically.
+pub fn write_study(result: &StudyResult, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    check_consistent(result)?;
+    let files = render_all(&study_exporters(result), result)?;
+    write_files(dir, files)
+}
+
+/// Asks each exporter for its bytes, stopping at the first error.
+fn render_all(
+    exporters: &[Box<dyn Exporter>],
+    result: &StudyResult,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    exporters
+        .iter()
+        .map(|e| Ok((e.file_name(), e.render(result)?)))
+        .collect()
+}
+
+/// The one place study files reach the disk.
+fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
+    fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let path = dir.join(&name);
+        write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Checks that the per-run vectors agree in length, so exporters can index them freely.
+fn check_consistent(result: &StudyResult) -> Result<(), ReportError> {
+    let s = &result.summary;
+    let bad = |what: String| Err(ReportError::Inconsistent(what));
+    if result.metrics.len() != s.targets.len() || result.hits.len() != s.targets.len() {
+        return bad(format!(
+            "{} targets but metrics for {} and hits for {}",
+            s.targets.len(),
+            result.metrics.len(),
+            result.hits.len()
+        ));
+    }
+    if result.input_values.len() != s.inputs.len() {
+        return bad(format!(
+            "{} inputs but values for {}",
+            s.inputs.len(),
+            result.input_values.len()
+        ));
+    }
+    let runs = result
+        .metrics
+        .first()
+        .or(result.input_values.first())
+        .map_or(0, Vec::len);
+    let lengths = result
+        .metrics
+        .iter()
+        .chain(&result.input_values)
+        .map(Vec::len)
+        .chain(result.hits.iter().map(Vec::len));
+    if let Some(n) = lengths.into_iter().find(|&n| n != runs) {
+        return bad(format!("per-run data of {n} runs next to data of {runs}"));
+    }
+    let n = result.times.len();
+    for b in &result.bands {
+        if b.values.len() != s.percentiles.len() {
+            return bad(format!(
+                "variable `{}` has {} percentile series for {} percentiles",
+                b.name,
+                b.values.len(),
+                s.percentiles.len()
+            ));
+        }
+        if let Some(v) = b.values.iter().chain(&b.samples).find(|v| v.len() != n) {
+            return bad(format!(
+                "variable `{}` has a series of {} values for {n} times",
+                b.name,
+                v.len()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! Light text surgery on XMILE equations: comments, renaming references, number lists.
+//!
+//! The reader keeps equations as text for the real parser; these helpers only need to know
+//! where names, quoted names, numbers and comments start and end.
+
+/// The text with every `{...}` comment (outside quoted names) replaced by spaces, so positions
+/// in the remaining text still match the file. Newlines inside comments are kept.
+pub fn blank_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_quote = false;
+    let mut in_comment = false;
+    for ch in text.chars() {
+        if in_comment {
+            if ch == '}' {
+                in_comment = false;
+                out.push(' ');
+            } else if ch == '\n' {
+                out.push('\n');
+            } else {
+                out.extend(std::iter::repeat_n(' ', ch.len_utf8()));
+            }
+            continue;
+        }
+        match ch {
+            '"' => {
+                in_quote = !in_quote;
+                out.push(ch);
+            }
+            '{' if !in_quote => {
+                in_comment = true;
+                out.push(' ');
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+fn is_ident_start(ch: char) -> bool {
+    ch.is_alphabetic() || ch == '_' || ch == '$'
+}
+
+fn is_ident_continue(ch: char) -> bool {
+    ch.is_alphanumeric() || ch == '_' || ch == '$'
+}
+
+/// Rewrites every variable reference in `text`: `rename` gets each unquoted name (dotted
+/// module paths such as `hares.births` included) or quoted name (without its quotes) and
+/// returns the replacement text, or `None` to keep it. Names inside `[...]` are subscripts
+/// (dimension and element names) and are left alone; so are numbers.
+pub fn rewrite_names(text: &str, rename: &dyn Fn(&str) -> Option<String>) -> String {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut i = 0;
+    let mut bracket_depth = 0usize;
+    let end_of = |k: usize| chars.get(k).map(|&(b, _)| b).unwrap_or(text.len());
+    while i < chars.len() {
+        let (start, ch) = chars[i];
+        if ch == '"' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].1 != '"' {
+                j += 1;
+            }
+            let inner = &text[end_of(i + 1)..end_of(j)];
+            let stop = if j < chars.len() { j + 1 } else { j };
+            match (bracket_depth == 0).then(|| rename(inner)).flatten() {
+                Some(new) => out.push_str(&new),
+                None => out.push_str(&text[start..end_of(stop)]),
+            }
+            i = stop;
+        } else if ch.is_ascii_digit()
+            || (ch == '.' && chars.get(i + 1).is_some_and(|c| c.1.is_ascii_digit()))
+        {
+            let mut j = i;
+            while j < chars.len() && (chars[j].1.is_ascii_digit() || chars[j].1 == '.') {
+                j += 1;
+            }
+            if j < chars.len() && matches!(chars[j].1, 'e' | 'E') {
+                let mut k = j + 1;
+                if k < chars.len() && matches!(chars[k].1, '+' | '-') {
+                    k += 1;
+                }
+                if k < chars.len() && chars[k].1.is_ascii_digit() {
+                    j = k;
+                    while j < chars.len() && chars[j].1.is_ascii_digit() {
+                        j += 1;
+                    }
+                }
+            }
+            out.push_str(&text[start..end_of(j)]);
+            i = j;
+        } else if is_ident_start(ch) {
+            let mut j = i + 1;
+            loop {
+                while j < chars.len() && is_ident_continue(chars[j].1) {
+                    j += 1;
+                }
+                // A dot joins a module path only when another name follows at once.
+                if j + 1 < chars.len() && chars[j].1 == '.' && is_ident_start(chars[j + 1].1) {
+                    j += 2;
+                    continue;
+                }
+                break;
+            }
+            let name = &text[start..end_of(j)];
+            match (bracket_depth == 0).then(|| rename(name)).flatten() {
+                Some(new) => out.push_str(&new),
+                None => out.push_str(name),
+            }
+            i = j;
+        } else {
+            match ch {
+                '[' => bracket_depth += 1,
+                ']' => bracket_depth = bracket_depth.saturating_sub(1),
+                _ => {}
+            }
+            out.push(ch);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Splits `text` at commas that are outside parentheses, brackets and quotes.
+pub fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut in_quote = false;
+    let mut last = 0;
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '"' => in_quote = !in_quote,
+            '(' | '[' if !in_quote => depth += 1,
+            ')' | ']' if !in_quote => depth -= 1,
+            ',' if !in_quote && depth == 0 => {
+                parts.push(&text[last..i]);
+                last = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[last..]);
+    parts
+}
+
+/// The numbers of a Vensim-style constant list `1, 2, 3` (at least two entries; rows of a
+/// two-dimensional list end in `;`), or `None` if the text is anything else.
+pub fn number_list(text: &str) -> Option<Vec<String>> {
+    let trimmed = text.trim().trim_end_matches(';');
+    let parts: Vec<&str> = trimmed.split([',', ';']).map(str::trim).collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    parts
+        .iter()
+        .map(|p| p.parse::<f64>().ok().map(|_| p.to_string()))
+        .collect()
+}
+
+/// Quotes a name for use inside an equation.
+pub fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', ""))
+}
+
+/// An expression macro: `name(params) = body`.
+#[derive(Debug, Clone)]
+pub struct Macro {
+    /// Canonical name.
+    pub key: String,
+    /// Parameter names as written.
+    pub params: Vec<String>,
+    /// The body equation.
+    pub body: String,
+}
+
+/// Expands every call of one of `macros` in `text` into the macro's body with the arguments
+/// substituted (each in parentheses). Errors name the problem: a wrong argument count, an
+/// unclosed call, or macros calling each other without end.
+pub fn inline_macros(text: &str, macros: &[Macro], depth: usize) -> Result<String, String> {
+    if depth > 32 {
+        return Err("macros call each other without end".into());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((i, ch)) = rest
+        .char_indices()
+        .find(|&(_, c)| c == '"' || is_ident_start(c))
+    {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if ch == '"' {
+            let end = tail[1..].find('"').map(|k| k + 2).unwrap_or(tail.len());
+            out.push_str(&tail[..end]);
+            rest = &tail[end..];
+            continue;
+        }
+        let len = tail
+            .char_indices()
+            .find(|&(_, c)| !is_ident_continue(c))
+            .map(|(k, _)| k)
+            .unwrap_or(tail.len());
+        let name = &tail[..len];
+        let after = &tail[len..];
+        let open = after.len() - after.trim_start().len();
+        let found = macros
+            .iter()
+            .find(|m| m.key == crate::model::names::canonical(name));
+        match found {
+            Some(mac) if after[open..].starts_with('(') => {
+                let args_start = len + open + 1;
+                let close = matching_paren(&tail[args_start..])
+                    .ok_or_else(|| format!("the call of `{name}` is not closed"))?;
+                let inner = &tail[args_start..args_start + close];
+                let args: Vec<String> = if inner.trim().is_empty() {
+                    Vec::new()
+                } else {
+                    split_top_level(inner)
+                        .into_iter()
+                        .map(|a| inline_macros(a.trim(), macros, depth + 1))
+                        .collect::<Result<_, _>>()?
+                };
+                if args.len() != mac.params.len() {
+                    return Err(format!(
+                        "`{name}` takes {} arguments, the call gives {}",
+                        mac.params.len(),
+                        args.len()
+                    ));
+                }
+                let substitute = |n: &str| {
+                    let key = crate::model::names::canonical(n);
+                    mac.params
+                        .iter()
+                        .position(|p| crate::model::names::canonical(p) == key)
+                        .map(|k| format!("({})", args[k]))
+                };
+                let body =
+                    inline_macros(&rewrite_names(&mac.body, &substitute), macros, depth + 1)?;
+                out.push_str(&format!("({body})"));
+                rest = &tail[args_start + close + 1..];
+            }
+            _ => {
+                out.push_str(name);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Byte offset of the `)` closing an already opened parenthesis.
+fn matching_paren(text: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    let mut in_quote = false;
+    for (i, ch) in text.char_indices() {
+        match ch {
+            '"' => in_quote = !in_quote,
+            '(' if !in_quote => depth += 1,
+            ')' if !in_quote => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_become_spaces_and_keep_positions() {
+        let s = "a {note} + b";
+        let out = blank_comments(s);
+        assert_eq!(out.len(), s.len());
+        assert_eq!(out.split_whitespace().collect::<Vec<_>>(), ["a", "+", "b"]);
+        assert_eq!(blank_comments("\"x{1}\" + 1"), "\"x{1}\" + 1");
+        assert_eq!(blank_comments("{Enter equation}").trim(), "");
+    }
+
+    #[test]
+    fn renames_names_but_not_numbers_functions_or_subscripts() {
+        let rename = |n: &str| match n {
+            "hares" => Some("\"m.hares\"".to_string()),
+            "lynxes.lynxes" => Some("\"lynxes.lynxes\"".to_string()),
+            "Hare Rate" => Some("\"m.hare rate\"".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            rewrite_names("hares*1e3+MAX(hares, 2.5E-2) - x[hares]", &rename),
+            "\"m.hares\"*1e3+MAX(\"m.hares\", 2.5E-2) - x[hares]"
+        );
+        assert_eq!(
+            rewrite_names("lynxes.lynxes/\"Hare Rate\"+.5", &rename),
+            "\"lynxes.lynxes\"/\"m.hare rate\"+.5"
+        );
+    }
+
+    #[test]
+    fn macros_expand_with_arguments_in_parentheses() {
+        let macros = [
+            Macro {
+                key: "scaled".into(),
+                params: vec!["x".into(), "k".into()],
+                body: "x * k".into(),
+            },
+            Macro {
+                key: "twice".into(),
+                params: vec!["y".into()],
+                body: "SCALED(y, 2)".into(),
+            },
+        ];
+        assert_eq!(
+            inline_macros("1 + Scaled(a + b, MAX(c, 3))", &macros, 0).unwrap(),
+            "1 + ((a + b) * (MAX(c, 3)))"
+        );
+        let nested = inline_macros("twice(twice(z))", &macros, 0).unwrap();
+        assert_eq!(nested.replace(['(', ')', ' '], ""), "z*2*2", "{nested}");
+        assert!(inline_macros("scaled(1)", &macros, 0)
+            .unwrap_err()
+            .contains("2 arguments"));
+        assert!(inline_macros("scaled(1, 2", &macros, 0).is_err());
+        let looping = [Macro {
+            key: "f".into(),
+            params: vec![],
+            body: "f()".into(),
+        }];
+        assert!(inline_macros("f()", &looping, 0).is_err());
+    }
+
+    #[test]
+    fn number_lists_are_recognised() {
+        assert_eq!(number_list("1, 2, -3.5").unwrap(), ["1", "2", "-3.5"]);
+        assert!(number_list("MAX(1, 2)").is_none());
+        assert_eq!(
+            number_list("0.1,0.2;\n\t0.4,0.5;\n").unwrap(),
+            ["0.1", "0.2", "0.4", "0.5"]
+        );
+        assert!(number_list("7").is_none());
+        assert!(number_list("1, a").is_none());
+    }
+}

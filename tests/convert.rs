@@ -1,0 +1,101 @@
+//! Converting between TOML and XMILE gives the same model and the same numbers.
+
+mod common;
+use sandtable::compile::compile;
+use sandtable::diagnostic::SourceFile;
+use sandtable::model::{toml_file, toml_writer::to_toml, Equation, Model};
+use sandtable::simulate::run;
+use sandtable::xmile;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The model with every source position cleared, for comparing content.
+fn without_positions(mut m: Model) -> Model {
+    for v in &mut m.variables {
+        v.at = Default::default();
+        match &mut v.equation {
+            Some(Equation::All(e)) => e.at = Default::default(),
+            Some(Equation::PerElement(list)) => {
+                list.iter_mut().for_each(|(_, e)| e.at = Default::default())
+            }
+            None => {}
+        }
+    }
+    m
+}
+
+fn reparse(text: &str) -> Model {
+    let file = Arc::new(SourceFile {
+        path: "converted.toml".into(),
+        text: text.into(),
+    });
+    toml_file::parse(&file, "converted").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+#[test]
+fn native_models_round_trip_through_toml_and_xmile() {
+    for path in ["models/bass.toml", "models/word_of_mouth.toml"] {
+        let model = toml_file::load(Path::new(path)).unwrap();
+        let again = reparse(&to_toml(&model));
+        assert_eq!(
+            without_positions(model.clone()),
+            without_positions(again),
+            "{path} via TOML"
+        );
+        let via_xmile = xmile::parse(&xmile::to_xmile(&model), "converted.xmile").unwrap();
+        let want = run(&compile(&model).unwrap()).unwrap();
+        let got = run(&compile(&via_xmile).unwrap()).unwrap();
+        assert_eq!(want, got, "{path} via XMILE");
+    }
+}
+
+#[test]
+fn suite_models_give_identical_results_after_conversion_to_toml() {
+    let suite = std::env::var("SANDTABLE_TEST_MODELS").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/test-models").to_string()
+    });
+    let mut checked = 0;
+    let mut stack = vec![std::path::PathBuf::from(&suite)];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "xmile") {
+                let Ok(model) = xmile::load(&p) else { continue };
+                let Ok(prog) = compile(&model) else { continue };
+                let Ok(want) = run(&prog) else { continue };
+                let converted = reparse(&to_toml(&model));
+                let got =
+                    run(&compile(&converted).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+                        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                let mut want_names = want.names.clone();
+                let mut got_names = got.names.clone();
+                want_names.sort();
+                got_names.sort();
+                assert_eq!(want_names, got_names, "{}", p.display());
+                for (c, name) in want.names.iter().enumerate() {
+                    let g = got.column(name).unwrap();
+                    let same = want
+                        .series(c)
+                        .zip(got.series(g))
+                        .all(|(a, b)| a == b || (a.is_nan() && b.is_nan()));
+                    assert!(same, "{}: `{name}` changes after conversion", p.display());
+                }
+                checked += 1;
+            }
+        }
+    }
+    if checked == 0 {
+        assert!(
+            std::env::var("CI").is_err(),
+            "the test-models suite was not found at {suite}"
+        );
+        eprintln!("skipped: no test-models suite at {suite}");
+    } else {
+        assert!(checked >= 40, "only {checked} suite models converted");
+    }
+}
