@@ -155,7 +155,7 @@ fn line_charts(model: &Model, prog: &Program, traj: &Trajectory) -> Vec<LineChar
                 let cols = g
                     .variables
                     .iter()
-                    .flat_map(|v| columns_of(prog, v))
+                    .flat_map(|v| prog.columns_of(v))
                     .collect();
                 (g.title.clone(), cols)
             })
@@ -191,24 +191,6 @@ fn line_charts(model: &Model, prog: &Program, traj: &Trajectory) -> Vec<LineChar
                 series,
             }
         })
-        .collect()
-}
-
-/// The columns of a variable: itself, or every element of an arrayed one.
-pub fn columns_of(prog: &Program, name: &str) -> Vec<usize> {
-    if let Some(c) = prog.column(name) {
-        return vec![c];
-    }
-    let key = sandtable::model::names::canonical(name);
-    prog.columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            c.name
-                .split_once('[')
-                .is_some_and(|(base, _)| sandtable::model::names::canonical(base) == key)
-        })
-        .map(|(i, _)| i)
         .collect()
 }
 

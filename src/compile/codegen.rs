@@ -48,6 +48,21 @@ impl<'a> Emitter<'a> {
         }
     }
 
+    /// Emits code computing a node's value into `dest`, clipped at zero for non-negative flows.
+    pub fn emit_node(&mut self, ir: &Ir, dest: Slot, non_negative: bool) {
+        self.emit_into(ir, dest);
+        if non_negative {
+            self.code.push(Op::ClampNonNegative(dest));
+        }
+    }
+
+    /// The code emitted so far, leaving the emitter ready for the next code stream (literals
+    /// and the temporary count carry over).
+    pub fn take_code(&mut self) -> Vec<Op> {
+        self.temp_next = self.temp_base;
+        std::mem::take(&mut self.code)
+    }
+
     fn temp(&mut self) -> Slot {
         let t = self.temp_next;
         self.temp_next += 1;

@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Equation, Model, VarKind};
 use ir::{Id, Ir, Ref};
 use lower::{Lowered, Lowerer, NodeRole};
-use program::{InitBlock, Op, Slot, StockSpec, RESERVED};
+use program::{InitBlock, Slot, StockSpec, RESERVED};
 use std::collections::HashMap;
 
 /// Compiles `model`, collecting every error found.
@@ -158,72 +158,43 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
     let mut specials = Vec::new();
     let mut literals = HashMap::new();
     let mut literal_values = Vec::new();
-    let mut temp_max = 0;
-
     let mut init_blocks = Vec::new();
-    let init_code = {
-        let mut em = codegen::Emitter::new(
-            &slot_of,
-            &mut specials,
-            &mut literals,
-            &mut literal_values,
-            temp_base,
-        );
-        for &i in &init_order {
-            let node = &lw.nodes[i as usize];
-            if node.role == NodeRole::TableOnly {
-                continue;
-            }
-            let start = em.code.len() as u32;
-            em.emit_into(&node.ir, slot_of[i as usize]);
-            if let NodeRole::Flow { non_negative: true } = node.role {
-                em.code.push(Op::ClampNonNegative(slot_of[i as usize]));
-            }
-            init_blocks.push(InitBlock {
-                slot: slot_of[i as usize],
-                start,
-                end: em.code.len() as u32,
-            });
-        }
-        temp_max = temp_max.max(em.temp_max);
-        em.code
+    let mut em = codegen::Emitter::new(
+        &slot_of,
+        &mut specials,
+        &mut literals,
+        &mut literal_values,
+        temp_base,
+    );
+    let clamp = |i: u32| {
+        matches!(
+            lw.nodes[i as usize].role,
+            NodeRole::Flow { non_negative: true }
+        )
     };
-    let step_code = {
-        let mut em = codegen::Emitter::new(
-            &slot_of,
-            &mut specials,
-            &mut literals,
-            &mut literal_values,
-            temp_base,
-        );
-        for (&i, ir) in step_order.iter().zip(&step_irs) {
-            let node = &lw.nodes[i as usize];
-            em.emit_into(ir, slot_of[i as usize]);
-            if let NodeRole::Flow { non_negative: true } = node.role {
-                em.code.push(Op::ClampNonNegative(slot_of[i as usize]));
-            }
+    for &i in &init_order {
+        if lw.nodes[i as usize].role == NodeRole::TableOnly {
+            continue;
         }
-        temp_max = temp_max.max(em.temp_max);
-        em.code
-    };
-    let invariant_code = {
-        let mut em = codegen::Emitter::new(
-            &slot_of,
-            &mut specials,
-            &mut literals,
-            &mut literal_values,
-            temp_base,
-        );
-        for (k, ir) in invariant_exprs.iter().enumerate() {
-            em.emit_into(ir, slot_of[n + k]);
-        }
-        temp_max = temp_max.max(em.temp_max);
-        em.code
-    };
+        let start = em.code.len() as u32;
+        em.emit_node(&lw.nodes[i as usize].ir, slot_of[i as usize], clamp(i));
+        init_blocks.push(InitBlock {
+            slot: slot_of[i as usize],
+            start,
+            end: em.code.len() as u32,
+        });
+    }
+    let mut init_code = em.take_code();
+    for (&i, ir) in step_order.iter().zip(&step_irs) {
+        em.emit_node(ir, slot_of[i as usize], clamp(i));
+    }
+    let mut step_code = em.take_code();
+    for (k, ir) in invariant_exprs.iter().enumerate() {
+        em.emit_node(ir, slot_of[n + k], false);
+    }
+    let mut invariant_code = em.take_code();
+    let temp_max = em.temp_max;
     let literal_base = temp_base + temp_max;
-    let mut init_code = init_code;
-    let mut step_code = step_code;
-    let mut invariant_code = invariant_code;
     codegen::relocate(&mut init_code, &mut specials, literal_base);
     codegen::relocate(&mut step_code, &mut [], literal_base);
     codegen::relocate(&mut invariant_code, &mut [], literal_base);

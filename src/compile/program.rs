@@ -533,6 +533,24 @@ impl Program {
             .position(|c| crate::model::names::canonical(&c.name) == key)
     }
 
+    /// Columns of `name`: the variable itself, or every element of an arrayed one.
+    pub fn columns_of(&self, name: &str) -> Vec<usize> {
+        if let Some(c) = self.column(name) {
+            return vec![c];
+        }
+        let key = crate::model::names::canonical(name);
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.name
+                    .split_once('[')
+                    .is_some_and(|(base, _)| crate::model::names::canonical(base) == key)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// Number of slots.
     pub fn slot_count(&self) -> usize {
         self.template.len()

@@ -207,7 +207,7 @@ impl<'p> Plan<'p> {
             );
         } else {
             for name in &options.track {
-                let cols = columns_of(prog, name);
+                let cols = prog.columns_of(name);
                 if cols.is_empty() {
                     let mut e =
                         Diagnostic::plain(format!("cannot track `{name}`: no such variable"));
@@ -226,7 +226,7 @@ impl<'p> Plan<'p> {
         let tracked = saved.len();
         if let Some(t) = &targets {
             for name in t.variables() {
-                for c in columns_of(prog, &name) {
+                for c in prog.columns_of(&name) {
                     if !saved.contains(&c) {
                         saved.push(c);
                     }
@@ -364,22 +364,4 @@ impl<'p> Worker<'p> {
         }
         RunResult::Done(outcomes, tracked)
     }
-}
-
-/// Columns of `name`: the variable itself, or every element of an arrayed one.
-pub fn columns_of(prog: &Program, name: &str) -> Vec<usize> {
-    if let Some(c) = prog.column(name) {
-        return vec![c];
-    }
-    let key = canonical(name);
-    prog.columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            c.name
-                .split_once('[')
-                .is_some_and(|(b, _)| canonical(b) == key)
-        })
-        .map(|(i, _)| i)
-        .collect()
 }
