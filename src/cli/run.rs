@@ -103,8 +103,12 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     let dir = out_dir(args.out.as_deref(), &model.name, None);
     ensure_dir(&dir)?;
     let csv_path = dir.join("run.csv");
-    write_atomic(&csv_path, &trajectory_csv(&traj))
-        .map_err(|e| format!("error: cannot write `{}`: {e}", csv_path.display()))?;
+    write_atomic(&csv_path, &trajectory_csv(&traj)).map_err(|e| {
+        format!(
+            "error: cannot write `{}`: {e}\n  hint: choose another place with --out",
+            csv_path.display()
+        )
+    })?;
     let mut written = vec![csv_path];
     for chart in line_charts(&model, &prog, &traj) {
         let path = dir.join(format!("chart_{}.png", slug(&chart.title)));

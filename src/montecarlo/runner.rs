@@ -80,6 +80,15 @@ impl<'p> Plan<'p> {
                     .with_hint("use --runs 1000 or more"),
             );
         }
+        if options.first_run.checked_add(options.runs).is_none() {
+            errors.push(
+                Diagnostic::plain(format!(
+                    "the first run {} plus {} runs is beyond the last run index",
+                    options.first_run, options.runs
+                ))
+                .with_hint("use a smaller --first-run"),
+            );
+        }
         // Inputs: a constant, an element of an arrayed constant, or an arrayed constant whose
         // elements then vary independently.
         let mut params = Vec::new();
@@ -171,7 +180,7 @@ impl<'p> Plan<'p> {
             dists,
             options.sampler,
             options.seed,
-            options.runs.max(1) + options.first_run,
+            options.runs.max(1).saturating_add(options.first_run),
             correlation,
         );
         let design = match design {
