@@ -3,6 +3,7 @@
 mod check;
 mod compare;
 mod convert;
+mod interrupt;
 mod mc;
 mod output;
 mod run;
@@ -56,6 +57,7 @@ enum Command {
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    interrupt::install();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),

@@ -9,7 +9,7 @@ use sandtable::report::atomic::write_atomic;
 use sandtable::report::charts::line::{render, LineChart, Series};
 use sandtable::report::format;
 use sandtable::simulate::{Simulation, Trajectory};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `sandtable run`.
 #[derive(clap::Args)]
@@ -101,20 +101,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .run()
         .map_err(|e| format!("{}: {e}", args.model.model.display()))?;
     let dir = out_dir(args.out.as_deref(), &model.name, None);
-    ensure_dir(&dir)?;
-    let csv_path = dir.join("run.csv");
-    write_atomic(&csv_path, &trajectory_csv(&traj)).map_err(|e| {
-        format!(
-            "error: cannot write `{}`: {e}\n  hint: choose another place with --out",
-            csv_path.display()
-        )
-    })?;
-    let mut written = vec![csv_path];
-    for chart in line_charts(&model, &prog, &traj) {
-        let path = dir.join(format!("chart_{}.png", slug(&chart.title)));
-        render(&chart, &path).map_err(|e| format!("error: chart `{}`: {e}", chart.title))?;
-        written.push(path);
-    }
+    let written = super::interrupt::deferred(|| write_run(&dir, &model, &prog, &traj))?;
     if !args.quiet {
         print_stock_table(&model, &prog, &traj);
         println!();
@@ -123,6 +110,30 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Writes run.csv and the line charts into `dir`; returns the paths written.
+fn write_run(
+    dir: &Path,
+    model: &Model,
+    prog: &Program,
+    traj: &Trajectory,
+) -> Result<Vec<PathBuf>, String> {
+    ensure_dir(dir)?;
+    let csv_path = dir.join("run.csv");
+    write_atomic(&csv_path, &trajectory_csv(traj)).map_err(|e| {
+        format!(
+            "error: cannot write `{}`: {e}\n  hint: choose another place with --out",
+            csv_path.display()
+        )
+    })?;
+    let mut written = vec![csv_path];
+    for chart in line_charts(model, prog, traj) {
+        let path = dir.join(format!("chart_{}.png", slug(&chart.title)));
+        render(&chart, &path).map_err(|e| format!("error: chart `{}`: {e}", chart.title))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The trajectory as CSV: `time`, then every column.
