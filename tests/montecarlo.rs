@@ -142,3 +142,15 @@ fn bad_study_inputs_are_reported_together() {
     assert!(err.contains("`y`"), "{err}");
     assert!(err.contains("50"), "{err}");
 }
+
+#[test]
+fn a_study_split_across_machines_gives_the_same_runs() {
+    let prog = program(GROWTH);
+    let whole = study(&prog, GROWTH, 1_000, Sampler::Random);
+    let mut second = options(400, Sampler::Random);
+    second.first_run = 600;
+    let plan = Plan::new(&prog, &study_of(GROWTH), second).unwrap();
+    let part = plan.execute(&|_| {}).unwrap();
+    assert_eq!(part.input_values[0], whole.input_values[0][600..].to_vec());
+    assert_eq!(part.metrics[0], whole.metrics[0][600..].to_vec());
+}

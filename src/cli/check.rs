@@ -3,7 +3,7 @@
 use super::run::load_and_compile;
 use super::ModelArg;
 use sandtable::analysis::{feedback_loops, LoopReport, Polarity};
-use sandtable::compile::Role;
+use sandtable::model::VarKind;
 
 /// Arguments of `sandtable check`.
 #[derive(clap::Args)]
@@ -18,7 +18,6 @@ const LOOP_LIMIT: usize = 200;
 /// Runs the command.
 pub fn run(args: CheckArgs) -> Result<(), String> {
     let (model, prog) = load_and_compile(&args.model.model)?;
-    let count = |role: Role| prog.columns.iter().filter(|c| c.role == role).count();
     let s = &model.sim;
     println!("{}: OK", args.model.model.display());
     println!(
@@ -30,45 +29,44 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
         s.method.name(),
         s.save_step
     );
+    let count = |f: fn(&VarKind) -> bool| model.variables.iter().filter(|v| f(&v.kind)).count();
     println!(
-        "  {} variables: {} stocks, {} flows, {} auxiliaries, {} constants ({} values after expanding arrays)",
+        "  {} variables: {} stocks, {} flows, {} auxiliaries, {} constants; {} values with array elements",
         model.variables.len(),
-        count(Role::Stock),
-        count(Role::Flow),
-        count(Role::Aux),
-        count(Role::Constant),
+        count(|k| matches!(k, VarKind::Stock { .. })),
+        count(|k| matches!(k, VarKind::Flow { .. })),
+        count(|k| matches!(k, VarKind::Aux)),
+        count(|k| matches!(k, VarKind::Constant)),
         prog.columns.len()
     );
     println!("\nstocks:");
-    for stock in prog.stocks.iter().filter(|s| s.column.is_some()) {
-        let name = |slot: &u32| {
-            prog.columns
-                .iter()
-                .find(|c| c.slot == *slot)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| "(builtin)".into())
-        };
-        let ins: Vec<String> = stock.inflows.iter().map(name).collect();
-        let outs: Vec<String> = stock.outflows.iter().map(name).collect();
-        println!(
-            "  {}{}  in: {}  out: {}",
-            stock.name,
-            if stock.non_negative {
-                " (non-negative)"
+    let list = |names: &[String]| {
+        if names.is_empty() {
+            "-".to_string()
+        } else {
+            names.join(", ")
+        }
+    };
+    for v in &model.variables {
+        if let VarKind::Stock {
+            inflows,
+            outflows,
+            non_negative,
+        } = &v.kind
+        {
+            let dims = if v.dims.is_empty() {
+                String::new()
             } else {
-                ""
-            },
-            if ins.is_empty() {
-                "-".into()
-            } else {
-                ins.join(", ")
-            },
-            if outs.is_empty() {
-                "-".into()
-            } else {
-                outs.join(", ")
-            },
-        );
+                format!("[{}]", v.dims.join(", "))
+            };
+            println!(
+                "  {}{dims}{}  in: {}  out: {}",
+                v.name,
+                if *non_negative { " (non-negative)" } else { "" },
+                list(inflows),
+                list(outflows)
+            );
+        }
     }
     print_loops(&feedback_loops(&model, LOOP_LIMIT));
     let constants: Vec<&str> = prog.params.iter().map(|p| p.name.as_str()).collect();

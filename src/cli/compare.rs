@@ -3,7 +3,7 @@
 use super::mc::run_scenario;
 use super::output::{ensure_dir, out_dir, print_table};
 use super::study_args::{self, StudyArgs};
-use sandtable::report::export::{comparison_table, write_comparison, write_study};
+use sandtable::report::export::{comparison_table, scenario_dirs, write_comparison, write_study};
 
 /// Arguments of `sandtable compare`.
 #[derive(clap::Args)]
@@ -49,8 +49,8 @@ pub fn run(args: CompareArgs) -> Result<(), String> {
     let count = super::interrupt::deferred(|| -> Result<usize, String> {
         ensure_dir(&dir)?;
         let mut count = 0;
-        for r in &results {
-            let sub = dir.join(super::output::slug(&r.summary.scenario));
+        for (r, name) in results.iter().zip(scenario_dirs(&results)) {
+            let sub = dir.join(name);
             ensure_dir(&sub)?;
             count += write_study(r, &sub)
                 .map_err(|e| format!("error: {e}"))?

@@ -50,8 +50,13 @@ pub fn run_scenario(
     let runs = options.runs;
     let plan = Plan::new(&prog, &study, options).map_err(|e| e.to_string())?;
     let bar = progress_bar(runs, args.quiet, scenario);
+    let started = std::time::Instant::now();
     let result = study_args::with_threads(args.threads, || {
-        plan.execute(&|done| bar.set_position(done))
+        plan.execute(&|done| {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!("{rate:.0} runs/s"));
+            bar.set_position(done);
+        })
     })?;
     bar.finish_and_clear();
     result.map_err(|e| format!("{}: {e}", args.model.display()))
@@ -63,7 +68,7 @@ fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(Some(runs), ProgressDrawTarget::stderr());
     let style =
-        ProgressStyle::with_template("{prefix} {bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+        ProgressStyle::with_template("{prefix} {bar:40} {pos}/{len} runs  {msg}  ETA {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_prefix(label.to_string());

@@ -1,7 +1,9 @@
-//! Output writing: charts as PNG files, number formatting, and atomic file replacement.
+//! Output writing: charts as PNG files, number formatting, atomic file replacement, and the
+//! exporters that turn a finished study into its report files.
 //!
-//! Everything here works on plain data structs and knows nothing about the simulation engine,
-//! so the layers above decide what to plot and this layer decides only how it looks.
+//! The chart and formatting modules work on plain data structs and know nothing about the
+//! simulation engine; [`export`] is the one place that reads a study result and decides which
+//! files, charts and tables it gets (see `docs/reports.md`).
 
 pub mod atomic;
 pub mod charts;

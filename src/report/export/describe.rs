@@ -134,7 +134,7 @@ pub(crate) fn num(v: f64) -> String {
     }
 }
 
-/// `"212 days (never: 12.0 %)"`, `"never"`, or `"—"` when the target has no time to target.
+/// `"day 212 (never: 12.0 %)"`, `"never"`, or `"—"` when the target has no time to target.
 pub(crate) fn time_to_target(t: &TimeToTarget, time_unit: &str) -> String {
     match &t.quantiles {
         Some(q) => {
@@ -150,13 +150,17 @@ pub(crate) fn time_to_target(t: &TimeToTarget, time_unit: &str) -> String {
     }
 }
 
-/// `"212 days"`, or the bare number without a unit.
+/// A time with the model's time unit: `"day 212"` for a singular unit as models usually name
+/// it (a correct plural cannot be guessed for every unit), `"212 days"` for a plural one, and
+/// the bare number without a unit.
 pub(crate) fn with_unit_suffix(v: f64, unit: &str) -> String {
     let unit = unit.trim();
     if unit.is_empty() {
         format::number(v)
-    } else {
+    } else if unit.ends_with('s') {
         format!("{} {unit}", format::number(v))
+    } else {
+        format!("{unit} {}", format::number(v))
     }
 }
 
@@ -201,6 +205,7 @@ mod tests {
         assert_eq!(with_unit("Followers", Some(" ")), "Followers");
         assert_eq!(with_unit("Followers", None), "Followers");
         assert_eq!(with_unit_suffix(212.0, "days"), "212 days");
+        assert_eq!(with_unit_suffix(8.75, "week"), "week 8.75");
         assert_eq!(with_unit_suffix(212.0, ""), "212");
     }
 }

@@ -142,7 +142,7 @@ impl ReportMd {
             format::number(t.runs as f64)
         )?;
         let q = &t.metric;
-        let metric = capitalise(&describe::metric_axis(result, t));
+        let metric = format!("Metric, {}", describe::metric_axis(result, t));
         if q.p50.is_nan() {
             writeln!(md, "- {metric}: no run has a value")?;
         } else {
@@ -161,7 +161,7 @@ impl ReportMd {
                 md,
                 "- Time to target: median {}; 90 % of the runs that get there do so between {} and {}",
                 with_unit_suffix(q.p50, &s.time_unit),
-                num(q.p5),
+                with_unit_suffix(q.p5, &s.time_unit),
                 with_unit_suffix(q.p95, &s.time_unit)
             )?;
         }
@@ -232,14 +232,6 @@ fn ci(ci95: [f64; 2]) -> String {
         format::fixed(ci95[0] * 100.0, 1),
         format::fixed(ci95[1] * 100.0, 1)
     )
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {

@@ -326,7 +326,15 @@ fn terminal_verdict_table() {
     assert_eq!(rows[2][0], "粉丝五十万");
     assert_eq!(rows[2][1], format::percent(t.probability));
     assert_eq!(rows[2][3], t.verdict.label());
-    assert!(rows[2][5].ends_with("days") || rows[2][5].contains("days (never"));
+    let reach = &t.time_to_target;
+    assert_eq!(
+        rows[2][5],
+        format!(
+            "{} days (never: {})",
+            format::number(reach.quantiles.as_ref().unwrap().p50),
+            format::percent(reach.never_share)
+        )
+    );
     assert_eq!(rows[3][5], "—", "a series has no time to target");
     assert_eq!(rows[4][5], "never");
 }
@@ -406,4 +414,31 @@ fn preview() {
         write_study(r, &dir.join(sub)).unwrap();
     }
     write_comparison(&results, dir).unwrap();
+}
+
+#[test]
+fn a_study_without_targets_inputs_or_tracked_variables_still_reports() {
+    let mut result = sample_result();
+    result.summary.targets.clear();
+    result.summary.inputs.clear();
+    result.summary.tracked.clear();
+    result.targets.clear();
+    result.metrics.clear();
+    result.hits.clear();
+    result.input_values.clear();
+    result.bands.clear();
+    let dir = tempfile::tempdir().unwrap();
+    write_study(&result, dir.path()).unwrap();
+    assert_eq!(
+        names_in(dir.path()),
+        ["percentiles.csv", "report.md", "runs.csv", "summary.json"]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("The model declares no targets."));
+    assert_eq!(verdict_table(&result.summary).len(), 1);
+    let csv = fs::read_to_string(dir.path().join("percentiles.csv")).unwrap();
+    assert_eq!(csv, "variable,time,p5,p25,p50,p75,p95\n");
 }

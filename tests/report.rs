@@ -1,0 +1,144 @@
+//! Study reports end to end: a model file through the Monte Carlo runner to the report files.
+
+mod common;
+use common::*;
+use sandtable::diagnostic::SourceFile;
+use sandtable::montecarlo::runner::{Plan, RunOptions};
+use sandtable::montecarlo::sampling::Sampler;
+use sandtable::montecarlo::summary::Thresholds;
+use sandtable::report::export::{scenario_dirs, verdict_table, write_comparison, write_study};
+use sandtable::study::toml_study;
+use std::sync::Arc;
+
+const GROWTH: &str = r#"
+[sim]
+start = 0
+stop = 10
+dt = 0.125
+method = "rk4"
+time_unit = "week"
+[stocks]
+x = { initial = 100, inflows = ["growth"], unit = "people", label = "粉丝" }
+[flows]
+growth = "r * x"
+[constants]
+r = { value = 0.1, dist = "normal(0.1, 0.03)" }
+[targets]
+big = { target = "x at 10 >= 300", label = "三百粉丝" }
+early = "first(x >= 200) <= 8"
+never = "first(x >= 1e9) <= 10"
+"#;
+
+fn study(scenario: &str, runs: u64) -> sandtable::montecarlo::result::StudyResult {
+    let file = Arc::new(SourceFile {
+        path: "growth.toml".into(),
+        text: GROWTH.into(),
+    });
+    let study = toml_study::from_model_file(&file)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .study;
+    let options = RunOptions {
+        runs,
+        first_run: 0,
+        seed: 7,
+        sampler: Sampler::LatinHypercube,
+        track: Vec::new(),
+        percentiles: vec![5.0, 25.0, 50.0, 75.0, 95.0],
+        thresholds: Thresholds::default(),
+        samples: 3,
+        method: None,
+        scenario: (scenario.into(), None),
+    };
+    let prog = program(GROWTH);
+    let plan = Plan::new(&prog, &study, options).unwrap_or_else(|e| panic!("{e}"));
+    plan.execute(&|_| {}).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_simulated_study_writes_a_consistent_report() {
+    let result = study("baseline", 2_000);
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_study(&result, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for want in [
+        "summary.json",
+        "percentiles.csv",
+        "runs.csv",
+        "scorecard.png",
+        "fan_x.png",
+        "hist_big.png",
+        "hist_early.png",
+        "tornado_big.png",
+        "report.md",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
+    }
+    // x never reaches a billion: its first-passage metric is +∞ in every run, so no histogram.
+    assert!(!names.iter().any(|n| n == "hist_never.png"), "{names:?}");
+
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    for link in md.split("](").skip(1).filter_map(|r| r.split_once(')')) {
+        assert!(
+            dir.path().join(link.0).is_file(),
+            "dangling link {}",
+            link.0
+        );
+    }
+    assert!(md.contains("三百粉丝"));
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    let big = &json["targets"][0];
+    assert_eq!(
+        big["probability"].as_f64().unwrap(),
+        result.summary.targets[0].probability
+    );
+
+    let runs = std::fs::read_to_string(dir.path().join("runs.csv")).unwrap();
+    let mut lines = runs.lines();
+    let header = lines.next().unwrap();
+    assert_eq!(
+        header,
+        "r,big.metric,big.hit,early.metric,early.hit,never.metric,never.hit"
+    );
+    // One row per counted run, and the hits in it add up to the summary's successes.
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len() as u64, result.summary.targets[0].runs);
+    let hits = rows.iter().filter(|r| r[2] == "1").count() as u64;
+    assert_eq!(hits, result.summary.targets[0].successes);
+
+    // For a person to look at: SANDTABLE_REPORT_PREVIEW=dir cargo test --test report
+    if let Some(preview) = std::env::var_os("SANDTABLE_REPORT_PREVIEW") {
+        write_study(&result, &std::path::Path::new(&preview).join("simulated")).unwrap();
+    }
+
+    let table = verdict_table(&result.summary);
+    assert_eq!(table.len(), 4);
+    assert_eq!(table[1][0], "三百粉丝");
+}
+
+#[test]
+fn scenarios_compare_side_by_side() {
+    let results = vec![study("low", 300), study("high", 300)];
+    let dir = tempfile::tempdir().unwrap();
+    for (r, sub) in results.iter().zip(scenario_dirs(&results)) {
+        write_study(r, &dir.path().join(sub)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    write_comparison(&results, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let md = std::fs::read_to_string(dir.path().join("comparison.md")).unwrap();
+    for link in md.split("](").skip(1).filter_map(|r| r.split_once(')')) {
+        assert!(
+            dir.path().join(link.0).is_file(),
+            "dangling link {}",
+            link.0
+        );
+    }
+    assert!(dir.path().join("compare_x.png").is_file());
+}
