@@ -279,6 +279,12 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
                 .error(i, "runs must be at least 1")
                 .with_hint("e.g. runs = 10000"));
         }
+        let max = crate::montecarlo::runner::MAX_RUNS;
+        if s.runs > max {
+            return Err(r
+                .error(i, format!("runs must be at most {max} in one study"))
+                .with_hint("split a larger study across invocations with --first-run"));
+        }
     }
     if let Some(i) = t.get("seed") {
         s.seed = whole(i, "seed")?;
