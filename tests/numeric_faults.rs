@@ -31,7 +31,8 @@ fn assert_run_fails(equation: &str, time: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(stderr.contains("fault.toml"), "{stderr}");
+    // Line 13 column 24: the start of the flow's equation.
+    assert!(stderr.contains("fault.toml:13:24:"), "{stderr}");
     assert!(stderr.contains("`change` became NaN"), "{stderr}");
     assert!(stderr.contains(&format!("at time {time}")), "{stderr}");
     assert!(stderr.contains(equation), "{stderr}");
