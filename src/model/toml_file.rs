@@ -364,9 +364,10 @@ impl Reader<'_> {
         item: &'b Item<'a>,
         what: &str,
     ) -> Result<&'b DeTable<'a>, Diagnostic> {
-        item.get_ref()
-            .as_table()
-            .ok_or_else(|| self.error(item, format!("{what} must be a table")))
+        item.get_ref().as_table().ok_or_else(|| {
+            self.error(item, format!("{what} must be a table"))
+                .with_hint("write a [section] header with its keys on the lines below it")
+        })
     }
 
     fn sim(&self, item: &Item) -> Result<SimSpecs, Diagnostic> {

@@ -71,6 +71,15 @@ pub fn load_study_file(path: &Path) -> Result<(PathBuf, LoadedStudy), Diagnostic
     };
     let model_rel = r.string(model_item, "model")?;
     let model_path = path.parent().unwrap_or(Path::new(".")).join(&model_rel);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(&model_path, path) {
+        return Err(r
+            .error(model_item, "the study file names itself as its model")
+            .with_hint("`model` names the model file (.toml, .xmile or .stmx) the study runs"));
+    }
     if !model_path.is_file() {
         return Err(r
             .error(
