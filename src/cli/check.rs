@@ -19,8 +19,8 @@ const LOOP_LIMIT: usize = 200;
 pub fn run(args: CheckArgs) -> Result<(), String> {
     let (model, prog) = load_and_compile(&args.model.model)?;
     let s = &model.sim;
-    println!("{}: OK", args.model.model.display());
-    println!(
+    outln!("{}: OK", args.model.model.display());
+    outln!(
         "  time {} to {} {} in steps of {} ({}), saving every {}",
         s.start,
         s.stop,
@@ -30,7 +30,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
         s.save_step
     );
     let count = |f: fn(&VarKind) -> bool| model.variables.iter().filter(|v| f(&v.kind)).count();
-    println!(
+    outln!(
         "  {} variables: {} stocks, {} flows, {} auxiliaries, {} constants; {} values with array elements",
         model.variables.len(),
         count(|k| matches!(k, VarKind::Stock { .. })),
@@ -39,7 +39,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
         count(|k| matches!(k, VarKind::Constant)),
         prog.columns.len()
     );
-    println!("\nstocks:");
+    outln!("\nstocks:");
     let list = |names: &[String]| {
         if names.is_empty() {
             "-".to_string()
@@ -59,7 +59,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
             } else {
                 format!("[{}]", v.dims.join(", "))
             };
-            println!(
+            outln!(
                 "  {}{dims}{}  in: {}  out: {}",
                 v.name,
                 if *non_negative { " (non-negative)" } else { "" },
@@ -71,7 +71,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
     print_loops(&feedback_loops(&model, LOOP_LIMIT));
     let constants: Vec<&str> = prog.params.iter().map(|p| p.name.as_str()).collect();
     if !constants.is_empty() {
-        println!(
+        outln!(
             "\nconstants (settable with --set, variable with --vary): {}",
             constants.join(", ")
         );
@@ -82,7 +82,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
 /// Lists the loops grouped as reinforcing, balancing and undetermined, numbered per group.
 fn print_loops(report: &LoopReport) {
     if report.loops.is_empty() {
-        println!("\nfeedback loops: none");
+        outln!("\nfeedback loops: none");
         return;
     }
     let groups = [
@@ -101,15 +101,15 @@ fn print_loops(report: &LoopReport) {
     } else {
         report.loops.len().to_string()
     };
-    println!("\nfeedback loops: {shown} ({})", counts.join(", "));
+    outln!("\nfeedback loops: {shown} ({})", counts.join(", "));
     for (polarity, _) in groups {
         let group = report.loops.iter().filter(|l| l.polarity == polarity);
         for (i, l) in group.enumerate() {
             let tag = format!("{}{}", polarity.loop_label(), i + 1);
-            println!("  {tag:<3} {}", l.path());
+            outln!("  {tag:<3} {}", l.path());
         }
     }
     if report.truncated {
-        println!("  … and more");
+        outln!("  … and more");
     }
 }

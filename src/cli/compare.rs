@@ -63,7 +63,7 @@ pub fn run(args: CompareArgs) -> Result<(), String> {
     })?;
     if !args.study.quiet {
         let table = comparison_table(results.iter().map(|r| &r.summary));
-        println!(
+        outln!(
             "{}: {} scenarios × {} runs, seed {} (common random numbers)\n",
             loaded.model.name,
             results.len(),
@@ -71,7 +71,7 @@ pub fn run(args: CompareArgs) -> Result<(), String> {
             results[0].summary.seed
         );
         print_table(&table[0], &table[1..]);
-        println!(
+        outln!(
             "\nwrote {count} files to {}/ (open comparison.md)",
             dir.display()
         );

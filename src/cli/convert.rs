@@ -42,7 +42,7 @@ pub fn run(args: ConvertArgs) -> Result<(), String> {
         .output
         .unwrap_or_else(|| args.model.with_extension(ext));
     if out.as_os_str() == "-" {
-        print!("{text}");
+        out!("{text}");
         return Ok(());
     }
     if out == args.model {
@@ -57,6 +57,6 @@ pub fn run(args: ConvertArgs) -> Result<(), String> {
             out.display()
         )
     })?;
-    println!("wrote {}", out.display());
+    outln!("wrote {}", out.display());
     Ok(())
 }

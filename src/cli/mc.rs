@@ -29,8 +29,8 @@ pub fn run(args: McArgs) -> Result<(), String> {
     })?;
     if !args.study.quiet {
         print_verdicts(&result);
-        println!();
-        println!(
+        outln!();
+        outln!(
             "wrote {} files to {}/ (open report.md)",
             written.len(),
             dir.display()
@@ -78,7 +78,7 @@ fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {
 /// Prints the verdict table of one study.
 pub fn print_verdicts(result: &StudyResult) {
     let s = &result.summary;
-    println!(
+    outln!(
         "{} — scenario {}: {} runs, seed {}, {} sampling{}",
         s.model,
         s.scenario,
@@ -91,11 +91,11 @@ pub fn print_verdicts(result: &StudyResult) {
             String::new()
         }
     );
-    println!();
+    outln!();
     let table = verdict_table(s);
     print_table(&table[0], &table[1..]);
     let j = &s.joint_probability;
-    println!(
+    outln!(
         "\nall targets together: {:.1} % [{:.1}, {:.1}]",
         100.0 * j.probability,
         100.0 * j.ci95[0],

@@ -82,8 +82,8 @@ pub fn print_table(header: &[String], rows: &[Vec<String>]) {
         }
         s.trim_end().to_string()
     };
-    println!("{}", line(header));
-    println!(
+    outln!("{}", line(header));
+    outln!(
         "{}",
         widths
             .iter()
@@ -92,7 +92,7 @@ pub fn print_table(header: &[String], rows: &[Vec<String>]) {
             .join("  ")
     );
     for row in rows {
-        println!("{}", line(row));
+        outln!("{}", line(row));
     }
 }
 

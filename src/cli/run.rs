@@ -106,9 +106,9 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     let written = super::interrupt::deferred(|| write_run(&dir, &model, &prog, &traj))?;
     if !args.quiet {
         print_stock_table(&model, &prog, &traj);
-        println!();
+        outln!();
         for p in written {
-            println!("wrote {}", p.display());
+            outln!("wrote {}", p.display());
         }
     }
     Ok(())

@@ -27,7 +27,27 @@ pub struct Emitter<'a> {
     pub code: Vec<Op>,
 }
 
-impl Emitter<'_> {
+impl<'a> Emitter<'a> {
+    /// An emitter with no code yet, taking temporaries from `temp_base` up.
+    pub fn new(
+        slot_of: &'a [Slot],
+        specials: &'a mut Vec<Special>,
+        literals: &'a mut HashMap<u64, Slot>,
+        literal_values: &'a mut Vec<f64>,
+        temp_base: Slot,
+    ) -> Emitter<'a> {
+        Emitter {
+            slot_of,
+            specials,
+            literals,
+            literal_values,
+            temp_base,
+            temp_next: temp_base,
+            temp_max: 0,
+            code: Vec::new(),
+        }
+    }
+
     fn temp(&mut self) -> Slot {
         let t = self.temp_next;
         self.temp_next += 1;
@@ -56,6 +76,28 @@ impl Emitter<'_> {
         }
     }
 
+    /// Emits `a f b` as one fused instruction when one side is `x g y` with plain operands
+    /// and the pair (g, f) has one; returns whether it did.
+    fn try_fused(&mut self, f: Func2, a: &Ir, b: &Ir, dest: Slot) -> bool {
+        // Operands are emitted in source order, so stateful builtins draw in the same order.
+        if let Some((make, x, y)) = fusable(a, f) {
+            let (x, y) = (self.operand(x), self.operand(y));
+            let c = self.operand(b);
+            self.code.push(make(dest, x, y, c));
+            return true;
+        }
+        // `c + x·y` is `x·y + c` exactly: IEEE addition and multiplication commute.
+        if matches!(f, Func2::Add | Func2::Mul) {
+            if let Some((make, x, y)) = fusable(b, f) {
+                let c = self.operand(a);
+                let (x, y) = (self.operand(x), self.operand(y));
+                self.code.push(make(dest, x, y, c));
+                return true;
+            }
+        }
+        false
+    }
+
     /// Emits code computing `ir` into slot `dest`.
     pub fn emit_into(&mut self, ir: &Ir, dest: Slot) {
         let mark = self.temp_next;
@@ -68,6 +110,7 @@ impl Emitter<'_> {
                 let a = self.operand(a);
                 self.code.push(Op::F1(*f, dest, a));
             }
+            Ir::F2(f, a, b) if self.try_fused(*f, a, b, dest) => {}
             Ir::F2(f, a, b) => {
                 let a = self.operand(a);
                 let b = self.operand(b);
@@ -139,6 +182,39 @@ impl Emitter<'_> {
     }
 }
 
+/// Constructor of a four-slot instruction.
+type MakeOp4 = fn(Slot, Slot, Slot, Slot) -> Op;
+
+/// The fused instruction for `(x g y) outer c`, with `x` and `y`.
+type Fusable<'i> = (MakeOp4, &'i Ir, &'i Ir);
+
+/// When `ir` is `x g y` of plain operands (numbers or names) and the pair (g, outer) has a
+/// fused instruction: that instruction, `x` and `y`.
+fn fusable(ir: &Ir, outer: Func2) -> Option<Fusable<'_>> {
+    let plain = |ir: &Ir| matches!(ir, Ir::Const(_) | Ir::Ref(_));
+    match ir {
+        Ir::F2(g, x, y) if plain(x) && plain(y) => fused(*g, outer).map(|make| (make, &**x, &**y)),
+        _ => None,
+    }
+}
+
+/// The instruction computing `(x inner y) outer c`, if there is one.
+fn fused(inner: Func2, outer: Func2) -> Option<MakeOp4> {
+    use Func2::{Add, Div, Mul, Sub};
+    Some(match (inner, outer) {
+        (Add, Add) => Op::AddAdd,
+        (Add, Mul) => Op::AddMul,
+        (Sub, Mul) => Op::SubMul,
+        (Sub, Div) => Op::SubDiv,
+        (Mul, Add) => Op::MulAdd,
+        (Mul, Sub) => Op::MulSub,
+        (Mul, Mul) => Op::MulMul,
+        (Mul, Div) => Op::MulDiv,
+        (Div, Mul) => Op::DivMul,
+        _ => return None,
+    })
+}
+
 /// Moves literal slots from their marks to `base + n`.
 pub fn relocate(code: &mut [Op], specials: &mut [Special], base: Slot) {
     let fix = |s: &mut Slot| {
@@ -147,59 +223,9 @@ pub fn relocate(code: &mut [Op], specials: &mut [Special], base: Slot) {
         }
     };
     for op in code.iter_mut() {
-        match op {
-            Op::Copy(d, a) | Op::F1(_, d, a) | Op::Lookup(d, _, a) => {
-                fix(d);
-                fix(a);
-            }
-            Op::Add(d, a, b)
-            | Op::Sub(d, a, b)
-            | Op::Mul(d, a, b)
-            | Op::Div(d, a, b)
-            | Op::F2(_, d, a, b) => {
-                fix(d);
-                fix(a);
-                fix(b);
-            }
-            Op::JumpIfZero(c, _) => fix(c),
-            Op::ClampNonNegative(d) | Op::Special(d, _) => fix(d),
-            Op::Jump(_) => {}
-        }
+        op.for_each_slot(fix);
     }
     for s in specials.iter_mut() {
-        match s {
-            Special::Step { height, start } => {
-                fix(height);
-                fix(start);
-            }
-            Special::Pulse {
-                magnitude,
-                first,
-                interval,
-            } => {
-                fix(magnitude);
-                fix(first);
-                fix(interval);
-            }
-            Special::Ramp { slope, start, end } => {
-                fix(slope);
-                fix(start);
-                fix(end);
-            }
-            Special::Delay(_) => {}
-            Special::Uniform { min, max, .. } => {
-                fix(min);
-                fix(max);
-            }
-            Special::Normal { mean, sd, .. } => {
-                fix(mean);
-                fix(sd);
-            }
-            Special::Pink { mean, sd, tau, .. } => {
-                fix(mean);
-                fix(sd);
-                fix(tau);
-            }
-        }
+        s.for_each_slot(fix);
     }
 }

@@ -6,11 +6,13 @@
 
 pub mod builtins;
 pub mod codegen;
+mod hoist;
 pub mod ir;
 pub mod lower;
 pub mod order;
 pub mod program;
 pub mod symbols;
+mod validate;
 
 pub use program::{Column, Param, Program, Role};
 
@@ -142,6 +144,18 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
             next += 1;
         }
     }
+    // Parts of per-step equations that read only constants get slots of their own, computed
+    // once per run by `invariant_code`.
+    let mut invariants = hoist::Invariants::new(&dynamic);
+    let step_irs: Vec<Ir> = step_order
+        .iter()
+        .map(|&i| invariants.hoist(&lw.nodes[i as usize].ir))
+        .collect();
+    let invariant_exprs = std::mem::take(&mut invariants.exprs);
+    for _ in &invariant_exprs {
+        slot_of.push(next);
+        next += 1;
+    }
     let temp_base = next;
 
     let mut specials = Vec::new();
@@ -151,16 +165,13 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
 
     let mut init_blocks = Vec::new();
     let init_code = {
-        let mut em = codegen::Emitter {
-            slot_of: &slot_of,
-            specials: &mut specials,
-            literals: &mut literals,
-            literal_values: &mut literal_values,
+        let mut em = codegen::Emitter::new(
+            &slot_of,
+            &mut specials,
+            &mut literals,
+            &mut literal_values,
             temp_base,
-            temp_next: temp_base,
-            temp_max: 0,
-            code: Vec::new(),
-        };
+        );
         for &i in &init_order {
             let node = &lw.nodes[i as usize];
             if node.role == NodeRole::TableOnly {
@@ -181,19 +192,16 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         em.code
     };
     let step_code = {
-        let mut em = codegen::Emitter {
-            slot_of: &slot_of,
-            specials: &mut specials,
-            literals: &mut literals,
-            literal_values: &mut literal_values,
+        let mut em = codegen::Emitter::new(
+            &slot_of,
+            &mut specials,
+            &mut literals,
+            &mut literal_values,
             temp_base,
-            temp_next: temp_base,
-            temp_max: 0,
-            code: Vec::new(),
-        };
-        for &i in &step_order {
+        );
+        for (&i, ir) in step_order.iter().zip(&step_irs) {
             let node = &lw.nodes[i as usize];
-            em.emit_into(&node.ir, slot_of[i as usize]);
+            em.emit_into(ir, slot_of[i as usize]);
             if let NodeRole::Flow { non_negative: true } = node.role {
                 em.code.push(Op::ClampNonNegative(slot_of[i as usize]));
             }
@@ -201,11 +209,27 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         temp_max = temp_max.max(em.temp_max);
         em.code
     };
+    let invariant_code = {
+        let mut em = codegen::Emitter::new(
+            &slot_of,
+            &mut specials,
+            &mut literals,
+            &mut literal_values,
+            temp_base,
+        );
+        for (k, ir) in invariant_exprs.iter().enumerate() {
+            em.emit_into(ir, slot_of[n + k]);
+        }
+        temp_max = temp_max.max(em.temp_max);
+        em.code
+    };
     let literal_base = temp_base + temp_max;
     let mut init_code = init_code;
     let mut step_code = step_code;
+    let mut invariant_code = invariant_code;
     codegen::relocate(&mut init_code, &mut specials, literal_base);
     codegen::relocate(&mut step_code, &mut [], literal_base);
+    codegen::relocate(&mut invariant_code, &mut [], literal_base);
 
     let mut template = vec![f64::NAN; literal_base as usize];
     template[program::DT as usize] = model.sim.dt;
@@ -270,9 +294,10 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
     }
 
     let mut stocks = Vec::new();
-    let mut rate_terms = Vec::new();
+    let mut rate_slots = Vec::new();
+    let mut rate_ends = Vec::new();
     let mut limits_stocks = false;
-    for (k, &i) in stock_ids.iter().enumerate() {
+    for &i in &stock_ids {
         let NodeRole::Stock {
             inflows,
             outflows,
@@ -281,12 +306,10 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         else {
             continue;
         };
-        for &f in inflows {
-            rate_terms.push((k as u32, slot_of[f as usize], 1.0));
-        }
-        for &f in outflows {
-            rate_terms.push((k as u32, slot_of[f as usize], -1.0));
-        }
+        rate_slots.extend(inflows.iter().map(|&f| slot_of[f as usize]));
+        let inflows_end = rate_slots.len() as u32;
+        rate_slots.extend(outflows.iter().map(|&f| slot_of[f as usize]));
+        rate_ends.push((inflows_end, rate_slots.len() as u32));
         limits_stocks |= *non_negative && !outflows.is_empty();
         stocks.push(StockSpec {
             name: lw.nodes[i].name.clone(),
@@ -313,9 +336,11 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         template,
         init_code,
         init_blocks,
+        invariant_code,
         step_code,
         stocks,
-        rate_terms,
+        rate_slots,
+        rate_ends,
         specials,
         delays,
         noise_states: lw.noise_states,

@@ -175,6 +175,25 @@ pub enum Op {
     Div(Slot, Slot, Slot),
     /// `d = f(a, b)`
     F2(Func2, Slot, Slot, Slot),
+    /// `d = (a + b) + c`: pairs of arithmetic operations fused into one instruction save a
+    /// dispatch and a temporary; they round exactly as the two operations would.
+    AddAdd(Slot, Slot, Slot, Slot),
+    /// `d = (a + b) × c`
+    AddMul(Slot, Slot, Slot, Slot),
+    /// `d = (a − b) × c`
+    SubMul(Slot, Slot, Slot, Slot),
+    /// `d = (a − b) ÷ c`
+    SubDiv(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) + c`
+    MulAdd(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) − c`
+    MulSub(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) × c`
+    MulMul(Slot, Slot, Slot, Slot),
+    /// `d = (a × b) ÷ c`
+    MulDiv(Slot, Slot, Slot, Slot),
+    /// `d = (a ÷ b) × c`
+    DivMul(Slot, Slot, Slot, Slot),
     /// Continue at instruction `target` when slot `c` is zero.
     JumpIfZero(Slot, u32),
     /// Continue at instruction `target`.
@@ -185,6 +204,44 @@ pub enum Op {
     ClampNonNegative(Slot),
     /// A time-dependent or stateful builtin, described in [`Program::specials`].
     Special(Slot, u32),
+}
+
+impl Op {
+    /// Calls `f` on every slot the instruction reads or writes.
+    pub fn for_each_slot(&mut self, mut f: impl FnMut(&mut Slot)) {
+        match self {
+            Op::Copy(d, a) | Op::F1(_, d, a) | Op::Lookup(d, _, a) => {
+                f(d);
+                f(a);
+            }
+            Op::Add(d, a, b)
+            | Op::Sub(d, a, b)
+            | Op::Mul(d, a, b)
+            | Op::Div(d, a, b)
+            | Op::F2(_, d, a, b) => {
+                f(d);
+                f(a);
+                f(b);
+            }
+            Op::AddAdd(d, a, b, c)
+            | Op::AddMul(d, a, b, c)
+            | Op::SubMul(d, a, b, c)
+            | Op::SubDiv(d, a, b, c)
+            | Op::MulAdd(d, a, b, c)
+            | Op::MulSub(d, a, b, c)
+            | Op::MulMul(d, a, b, c)
+            | Op::MulDiv(d, a, b, c)
+            | Op::DivMul(d, a, b, c) => {
+                f(d);
+                f(a);
+                f(b);
+                f(c);
+            }
+            Op::JumpIfZero(c, _) => f(c),
+            Op::ClampNonNegative(d) | Op::Special(d, _) => f(d),
+            Op::Jump(_) => {}
+        }
+    }
 }
 
 /// Builtins with state or several arguments, kept out of the hot [`Op`] enum.
@@ -246,6 +303,46 @@ pub enum Special {
         /// noise state index
         state: u32,
     },
+}
+
+impl Special {
+    /// Calls `f` on every slot the builtin reads.
+    pub fn for_each_slot(&mut self, mut f: impl FnMut(&mut Slot)) {
+        match self {
+            Special::Step { height, start } => {
+                f(height);
+                f(start);
+            }
+            Special::Pulse {
+                magnitude,
+                first,
+                interval,
+            } => {
+                f(magnitude);
+                f(first);
+                f(interval);
+            }
+            Special::Ramp { slope, start, end } => {
+                f(slope);
+                f(start);
+                f(end);
+            }
+            Special::Delay(_) => {}
+            Special::Uniform { min, max, .. } => {
+                f(min);
+                f(max);
+            }
+            Special::Normal { mean, sd, .. } => {
+                f(mean);
+                f(sd);
+            }
+            Special::Pink { mean, sd, tau, .. } => {
+                f(mean);
+                f(sd);
+                f(tau);
+            }
+        }
+    }
 }
 
 /// A fixed delay: the input is recorded once per step; the output is the input `k` steps ago.
@@ -392,12 +489,17 @@ pub struct Program {
     pub init_code: Vec<Op>,
     /// Blocks of `init_code`, one per computed slot, so overridden constants can be skipped.
     pub init_blocks: Vec<InitBlock>,
+    /// Code computing the constant parts of per-step equations, run once after `init_code`.
+    pub invariant_code: Vec<Op>,
     /// Code computing time-dependent values from the stocks, run at every stage.
     pub step_code: Vec<Op>,
     /// Stocks occupy slots `RESERVED..RESERVED + stocks.len()`, in this order.
     pub stocks: Vec<StockSpec>,
-    /// Flattened (stock, flow slot, sign) terms of the stock derivatives.
-    pub rate_terms: Vec<(u32, Slot, f64)>,
+    /// Flow slots of the stock derivatives, stock after stock: its inflows, then its outflows.
+    pub rate_slots: Vec<Slot>,
+    /// For each stock, where its inflows and where its outflows end in
+    /// [`Program::rate_slots`]; its inflows begin where the previous stock's outflows end.
+    pub rate_ends: Vec<(u32, u32)>,
     /// Stateful builtin descriptions referenced by [`Op::Special`].
     pub specials: Vec<Special>,
     /// Fixed delay lines.

@@ -4,7 +4,7 @@
 //! nothing after the first; parameters can be overridden between runs without recompiling.
 
 use super::trajectory::Trajectory;
-use super::vm::{exec, exec_from, DelayState, Machine};
+use super::vm::{exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
 use crate::compile::program::{Program, RESERVED, TIME};
 use crate::diagnostic::Diagnostic;
 use crate::model::Method;
@@ -14,13 +14,17 @@ use rand::SeedableRng;
 /// Reusable state for running one program many times.
 pub struct Simulation<'p> {
     prog: &'p Program,
+    checked: Checked<'p>,
     slots: Vec<f64>,
     overrides: Vec<Option<f64>>,
     skip_block: Vec<bool>,
+    /// Stocks at the start of the step.
     x0: Vec<f64>,
-    k1: Vec<f64>,
-    k2: Vec<f64>,
+    /// Weighted sum of the stage slopes (RK4), or the first slope (RK2).
     acc: Vec<f64>,
+    /// Slots of every column, and of the stock columns, checked at every save.
+    column_slots: Vec<usize>,
+    stock_slots: Vec<usize>,
     machine: Machine,
     seed: u64,
     method: Method,
@@ -30,21 +34,32 @@ pub struct Simulation<'p> {
 
 impl<'p> Simulation<'p> {
     /// Prepares buffers for `prog`.
+    ///
+    /// # Panics
+    ///
+    /// When `prog` fails [`Program::validate`], which a compiled program never does.
     pub fn new(prog: &'p Program) -> Simulation<'p> {
         let n = prog.stocks.len();
+        let checked = Checked::new(prog).unwrap_or_else(|e| panic!("malformed program: {e}"));
         let mut drains = vec![0u32; prog.template.len()];
         for f in prog.stocks.iter().flat_map(|st| &st.outflows) {
             drains[*f as usize] += 1;
         }
         Simulation {
             prog,
+            checked,
             slots: prog.template.clone(),
             overrides: vec![None; prog.params.len()],
             skip_block: vec![false; prog.init_blocks.len()],
             x0: vec![0.0; n],
-            k1: vec![0.0; n],
-            k2: vec![0.0; n],
             acc: vec![0.0; n],
+            column_slots: prog.columns.iter().map(|c| c.slot as usize).collect(),
+            stock_slots: prog
+                .columns
+                .iter()
+                .filter(|c| c.role == crate::compile::Role::Stock)
+                .map(|c| c.slot as usize)
+                .collect(),
             machine: Machine {
                 step_time: prog.specs.start,
                 fresh: true,
@@ -110,11 +125,11 @@ impl<'p> Simulation<'p> {
                 continue;
             }
             exec_from(
-                &prog.init_code,
+                self.checked,
+                Code::Init,
                 block.start as usize,
                 block.end as usize,
                 &mut self.slots,
-                prog,
                 m,
             );
             for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
@@ -123,6 +138,7 @@ impl<'p> Simulation<'p> {
                 }
             }
         }
+        exec(self.checked, Code::Invariant, &mut self.slots, m);
         let dt = prog.specs.dt;
         for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
             let d = self.slots[line.delay as usize];
@@ -139,29 +155,27 @@ impl<'p> Simulation<'p> {
         m.initializing = false;
     }
 
-    /// Evaluates every time-dependent value at `t` with the current stocks and writes the
-    /// stock derivatives into `out`.
-    fn derivatives(&mut self, t: f64, fresh: bool, which: Which) {
+    /// Evaluates every time-dependent value (flows included) at `t` with the current stocks.
+    fn evaluate(&mut self, t: f64, fresh: bool) {
         let prog = self.prog;
         self.slots[TIME as usize] = t;
         self.machine.fresh = fresh;
-        exec(&prog.step_code, &mut self.slots, prog, &mut self.machine);
+        exec(self.checked, Code::Step, &mut self.slots, &mut self.machine);
         if prog.limits_stocks {
             limit_outflows(prog, &mut self.slots, &self.shared_outflow);
         }
-        let out = match which {
-            Which::K1 => &mut self.k1,
-            Which::K2 => &mut self.k2,
-        };
-        out.iter_mut().for_each(|d| *d = 0.0);
-        for &(k, slot, sign) in &prog.rate_terms {
-            out[k as usize] += sign * self.slots[slot as usize];
-        }
     }
 
-    fn state(&mut self) -> &mut [f64] {
-        let n = self.prog.stocks.len();
-        &mut self.slots[RESERVED..RESERVED + n]
+    /// Moves every stock by `update(slope, stock, start value, accumulator)`, the slope being
+    /// the stock's derivative from the flows just evaluated.
+    fn stage(&mut self, update: impl FnMut(f64, &mut f64, &mut f64, &mut f64)) {
+        update_stocks(
+            self.checked,
+            &mut self.slots,
+            &mut self.x0,
+            &mut self.acc,
+            update,
+        );
     }
 
     /// Runs from start to stop, calling `on_save(time, slots)` at every save time.
@@ -174,7 +188,7 @@ impl<'p> Simulation<'p> {
         for step in 0..=steps {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
-            self.derivatives(t, true, Which::K1);
+            self.evaluate(t, true);
             if step % per_save == 0 {
                 self.check_finite(t)?;
                 on_save(t, &self.slots);
@@ -196,58 +210,39 @@ impl<'p> Simulation<'p> {
         Ok(())
     }
 
-    /// One step from `t` with k1 already evaluated at `t`.
+    /// One step from `t`, with the flows already evaluated at `t`.
     fn advance(&mut self, t: f64, dt: f64) {
-        let n = self.prog.stocks.len();
         match self.method {
-            Method::Euler => {
-                accumulate(&mut self.slots[RESERVED..RESERVED + n], dt, &self.k1);
-            }
+            Method::Euler => self.stage(|d, x, _, _| *x += dt * d),
             Method::Rk2 => {
-                let mut x0 = std::mem::take(&mut self.x0);
-                x0.copy_from_slice(self.state());
-                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k1);
-                self.derivatives(t + dt, false, Which::K2);
-                for (((x, a), k1), k2) in self.slots[RESERVED..RESERVED + n]
-                    .iter_mut()
-                    .zip(&x0)
-                    .zip(&self.k1)
-                    .zip(&self.k2)
-                {
-                    *x = a + 0.5 * dt * (k1 + k2);
-                }
-                self.x0 = x0;
+                self.stage(|d, x, x0, k1| {
+                    (*x0, *k1) = (*x, d);
+                    *x = *x0 + dt * d;
+                });
+                self.evaluate(t + dt, false);
+                self.stage(|d, x, x0, k1| *x = *x0 + 0.5 * dt * (*k1 + d));
             }
             Method::Rk4 => {
-                let mut x0 = std::mem::take(&mut self.x0);
-                x0.copy_from_slice(self.state());
-                self.acc.copy_from_slice(&self.k1);
-                stage(
-                    &mut self.slots[RESERVED..RESERVED + n],
-                    &x0,
-                    0.5 * dt,
-                    &self.k1,
-                );
-                self.derivatives(t + 0.5 * dt, false, Which::K2);
-                accumulate(&mut self.acc, 2.0, &self.k2);
-                stage(
-                    &mut self.slots[RESERVED..RESERVED + n],
-                    &x0,
-                    0.5 * dt,
-                    &self.k2,
-                );
-                self.derivatives(t + 0.5 * dt, false, Which::K2);
-                accumulate(&mut self.acc, 2.0, &self.k2);
-                stage(&mut self.slots[RESERVED..RESERVED + n], &x0, dt, &self.k2);
-                self.derivatives(t + dt, false, Which::K2);
-                accumulate(&mut self.acc, 1.0, &self.k2);
-                stage(
-                    &mut self.slots[RESERVED..RESERVED + n],
-                    &x0,
-                    dt / 6.0,
-                    &self.acc,
-                );
-                self.x0 = x0;
+                let (half, sixth) = (0.5 * dt, dt / 6.0);
+                self.stage(|d, x, x0, acc| {
+                    (*x0, *acc) = (*x, d);
+                    *x = *x0 + half * d;
+                });
+                self.evaluate(t + half, false);
+                self.stage(|d, x, x0, acc| {
+                    *acc += 2.0 * d;
+                    *x = *x0 + half * d;
+                });
+                self.evaluate(t + half, false);
+                self.stage(|d, x, x0, acc| {
+                    *acc += 2.0 * d;
+                    *x = *x0 + dt * d;
+                });
+                self.evaluate(t + dt, false);
+                self.stage(|d, x, x0, acc| {
+                    *acc += d;
+                    *x = *x0 + sixth * *acc;
+                });
             }
         }
     }
@@ -265,6 +260,19 @@ impl<'p> Simulation<'p> {
     }
 
     fn check_finite(&self, t: f64) -> Result<(), Diagnostic> {
+        let s = &self.slots;
+        // Fast path, once per saved row: no column NaN, no stock infinite.
+        let nan = self
+            .column_slots
+            .iter()
+            .fold(false, |bad, &c| bad | s[c].is_nan());
+        let inf = self
+            .stock_slots
+            .iter()
+            .fold(false, |bad, &c| bad | !s[c].is_finite());
+        if !(nan | inf) {
+            return Ok(());
+        }
         let prog = self.prog;
         let bad = prog
             .columns
@@ -295,33 +303,13 @@ impl<'p> Simulation<'p> {
         let prog = self.prog;
         let names = prog.columns.iter().map(|c| c.name.clone()).collect();
         let mut traj = Trajectory::with_columns(names, prog.saved_rows());
+        let columns = self.column_slots.clone();
         self.run_with(|t, slots| {
             traj.times.push(t);
-            traj.data
-                .extend(prog.columns.iter().map(|c| slots[c.slot as usize]));
+            traj.data.extend(columns.iter().map(|&c| slots[c]));
         })?;
         Ok(traj)
     }
-}
-
-/// `x = x0 + h·k`.
-fn stage(x: &mut [f64], x0: &[f64], h: f64, k: &[f64]) {
-    for ((x, a), k) in x.iter_mut().zip(x0).zip(k) {
-        *x = a + h * k;
-    }
-}
-
-/// `acc += w·k`.
-fn accumulate(acc: &mut [f64], w: f64, k: &[f64]) {
-    for (a, k) in acc.iter_mut().zip(k) {
-        *a += w * k;
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Which {
-    K1,
-    K2,
 }
 
 /// Cuts back outflows of non-negative stocks, in the order they are listed, so that no stock

@@ -1,6 +1,6 @@
 //! The evaluator: executes register code over the slot array. No allocation, no name lookup.
 
-use crate::compile::program::{Op, Program, Special, DT};
+use crate::compile::program::{Op, Program, Slot, Special, DT, RESERVED};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -51,34 +51,113 @@ pub struct Machine {
     pub rng: Xoshiro256PlusPlus,
 }
 
-/// Executes `code` over `s`.
-#[inline]
-pub fn exec(code: &[Op], s: &mut [f64], prog: &Program, m: &mut Machine) {
-    exec_from(code, 0, code.len(), s, prog, m);
+/// A program whose slot indices have passed [`Program::validate`]: the evaluator may then
+/// index a slot array of the program's size without bounds checks. Holding the shared borrow
+/// keeps the program from changing after the check.
+#[derive(Debug, Clone, Copy)]
+pub struct Checked<'p>(&'p Program);
+
+impl<'p> Checked<'p> {
+    /// Validates `prog`.
+    pub fn new(prog: &'p Program) -> Result<Checked<'p>, String> {
+        prog.validate()?;
+        Ok(Checked(prog))
+    }
+
+    /// The program.
+    #[inline]
+    pub fn program(self) -> &'p Program {
+        self.0
+    }
 }
 
-/// Executes instructions `start..end` of `code` (jump targets are absolute in `code`).
+/// Which of the program's code streams to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// [`Program::init_code`].
+    Init,
+    /// [`Program::invariant_code`].
+    Invariant,
+    /// [`Program::step_code`].
+    Step,
+}
+
+/// Reads slot `i` without a bounds check.
+///
+/// Safety: `i < s.len()`.
+#[inline(always)]
+unsafe fn get(s: &[f64], i: Slot) -> f64 {
+    debug_assert!((i as usize) < s.len());
+    // SAFETY: guaranteed by the caller.
+    unsafe { *s.get_unchecked(i as usize) }
+}
+
+/// Writes slot `i` without a bounds check.
+///
+/// Safety: `i < s.len()`.
+#[inline(always)]
+unsafe fn set(s: &mut [f64], i: Slot, v: f64) {
+    debug_assert!((i as usize) < s.len());
+    // SAFETY: guaranteed by the caller.
+    unsafe { *s.get_unchecked_mut(i as usize) = v }
+}
+
+/// Executes a whole code stream over `s`.
+///
+/// # Panics
+///
+/// When `s` is not exactly the program's slot array size.
+#[inline]
+pub fn exec(prog: Checked, code: Code, s: &mut [f64], m: &mut Machine) {
+    exec_from(prog, code, 0, usize::MAX, s, m);
+}
+
+/// Executes instructions `start..end` of a code stream (jump targets are absolute in the
+/// stream; `end` is cut to the stream's length).
+///
+/// # Panics
+///
+/// When `s` is not exactly the program's slot array size.
 #[inline]
 pub fn exec_from(
-    code: &[Op],
+    prog: Checked,
+    code: Code,
     start: usize,
     end: usize,
     s: &mut [f64],
-    prog: &Program,
     m: &mut Machine,
 ) {
+    let prog = prog.program();
+    assert_eq!(s.len(), prog.slot_count(), "slot array of the wrong size");
+    let code = match code {
+        Code::Init => &prog.init_code[..],
+        Code::Invariant => &prog.invariant_code[..],
+        Code::Step => &prog.step_code[..],
+    };
+    let end = end.min(code.len());
     let mut pc = start;
+    // SAFETY (every `get`/`set` below): the program passed `validate`, so every slot an
+    // instruction names is below `slot_count() == s.len()`; `pc < end <= code.len()`.
     while pc < end {
-        match code[pc] {
-            Op::Copy(d, a) => s[d as usize] = s[a as usize],
-            Op::Add(d, a, b) => s[d as usize] = s[a as usize] + s[b as usize],
-            Op::Sub(d, a, b) => s[d as usize] = s[a as usize] - s[b as usize],
-            Op::Mul(d, a, b) => s[d as usize] = s[a as usize] * s[b as usize],
-            Op::Div(d, a, b) => s[d as usize] = s[a as usize] / s[b as usize],
-            Op::F1(f, d, a) => s[d as usize] = f.apply(s[a as usize]),
-            Op::F2(f, d, a, b) => s[d as usize] = f.apply(s[a as usize], s[b as usize]),
+        match unsafe { *code.get_unchecked(pc) } {
+            Op::Copy(d, a) => unsafe { set(s, d, get(s, a)) },
+            Op::Add(d, a, b) => unsafe { set(s, d, get(s, a) + get(s, b)) },
+            Op::Sub(d, a, b) => unsafe { set(s, d, get(s, a) - get(s, b)) },
+            Op::Mul(d, a, b) => unsafe { set(s, d, get(s, a) * get(s, b)) },
+            Op::Div(d, a, b) => unsafe { set(s, d, get(s, a) / get(s, b)) },
+            Op::F1(f, d, a) => unsafe { set(s, d, f.apply(get(s, a))) },
+            Op::F2(f, d, a, b) => unsafe { set(s, d, f.apply(get(s, a), get(s, b))) },
+            Op::AddAdd(d, a, b, c) => unsafe { set(s, d, get(s, a) + get(s, b) + get(s, c)) },
+            Op::AddMul(d, a, b, c) => unsafe { set(s, d, (get(s, a) + get(s, b)) * get(s, c)) },
+            Op::SubMul(d, a, b, c) => unsafe { set(s, d, (get(s, a) - get(s, b)) * get(s, c)) },
+            Op::SubDiv(d, a, b, c) => unsafe { set(s, d, (get(s, a) - get(s, b)) / get(s, c)) },
+            Op::MulAdd(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) + get(s, c)) },
+            Op::MulSub(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) - get(s, c)) },
+            Op::MulMul(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) * get(s, c)) },
+            Op::MulDiv(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) / get(s, c)) },
+            Op::DivMul(d, a, b, c) => unsafe { set(s, d, get(s, a) / get(s, b) * get(s, c)) },
             Op::JumpIfZero(c, target) => {
-                if s[c as usize] == 0.0 {
+                if unsafe { get(s, c) } == 0.0 {
                     pc = target as usize;
                     continue;
                 }
@@ -87,11 +166,55 @@ pub fn exec_from(
                 pc = target as usize;
                 continue;
             }
-            Op::Lookup(d, t, a) => s[d as usize] = prog.tables[t as usize].eval(s[a as usize]),
-            Op::ClampNonNegative(d) => s[d as usize] = s[d as usize].max(0.0),
-            Op::Special(d, k) => s[d as usize] = special(&prog.specials[k as usize], s, m),
+            Op::Lookup(d, t, a) => unsafe { set(s, d, prog.tables[t as usize].eval(get(s, a))) },
+            Op::ClampNonNegative(d) => unsafe { set(s, d, get(s, d).max(0.0)) },
+            Op::Special(d, k) => {
+                let v = special(&prog.specials[k as usize], s, m);
+                unsafe { set(s, d, v) }
+            }
         }
         pc += 1;
+    }
+}
+
+/// One integration stage: for each stock, with `d` its derivative (the sum of its inflows
+/// less its outflows, from the flow slots), `x` its slot and `a`, `b` its entries in two
+/// per-stock buffers of the integrator, calls `update(d, x, a, b)`.
+///
+/// # Panics
+///
+/// When `s` is not exactly the program's slot array size or a buffer has not one entry per
+/// stock.
+#[inline]
+pub fn update_stocks(
+    prog: Checked,
+    s: &mut [f64],
+    a: &mut [f64],
+    b: &mut [f64],
+    mut update: impl FnMut(f64, &mut f64, &mut f64, &mut f64),
+) {
+    let prog = prog.program();
+    assert_eq!(s.len(), prog.slot_count(), "slot array of the wrong size");
+    let n = prog.rate_ends.len();
+    assert!(a.len() == n && b.len() == n, "one buffer entry per stock");
+    let flows = &prog.rate_slots;
+    let mut start = 0;
+    for (k, ((&(mid, end), a), b)) in prog.rate_ends.iter().zip(a).zip(b).enumerate() {
+        // Starting from zero keeps the sums bit-identical to adding signed terms one by one.
+        let mut d = 0.0;
+        // SAFETY: validation checked `start <= mid <= end <= flows.len()`, that every flow
+        // slot is below `slot_count() == s.len()`, and that the stocks' slots
+        // `RESERVED + k` are too.
+        unsafe {
+            for &f in flows.get_unchecked(start..mid as usize) {
+                d += get(s, f);
+            }
+            for &f in flows.get_unchecked(mid as usize..end as usize) {
+                d -= get(s, f);
+            }
+            update(d, s.get_unchecked_mut(RESERVED + k), a, b);
+        }
+        start = end as usize;
     }
 }
 

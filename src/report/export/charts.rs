@@ -214,7 +214,8 @@ pub(crate) type Marker = (String, f64);
 /// A target sets a level on the variable when its metric is the variable's value, mean, min or
 /// max (`followers at 365 >= 1.2e6`), or a first passage of the variable across a constant
 /// (`first(followers >= 1e6) <= 90`); its date is the end of its window or its deadline. A
-/// series over the variable marks each of its checkpoints.
+/// series over the variable marks each of its checkpoints. Targets that read other variables
+/// too mark nothing.
 pub(crate) fn markers(result: &StudyResult, var: &str) -> (Vec<Marker>, Vec<Marker>) {
     let key = canonical(var);
     let is_var = |name: &str| canonical(name) == key;
@@ -229,7 +230,10 @@ pub(crate) fn markers(result: &StudyResult, var: &str) -> (Vec<Marker>, Vec<Mark
         Some((t, s))
     }) {
         let name = target_name(summary).to_string();
-        if !t.variables().iter().any(|v| is_var(v)) {
+        // Only targets about this variable alone mark its chart: a ratio of two variables
+        // (an engagement rate) says nothing about either one's level or dates.
+        let vars = t.variables();
+        if vars.is_empty() || !vars.iter().all(|v| is_var(v)) {
             continue;
         }
         match t.spec() {
