@@ -1,6 +1,6 @@
-//! Numeric faults through the command line: a deterministic run that produces NaN stops with exit code 2, naming the
-//! variable, the time and the equation, and writes nothing; in Monte Carlo the failing runs are
-//! counted and the others still give results.
+//! Numeric faults through the command line: a deterministic run that produces NaN stops with
+//! exit code 2, naming the variable, the time and the equation, and writes nothing; in Monte
+//! Carlo the failing runs are counted and the others still give results.
 
 use std::fs;
 use std::path::{Path, PathBuf};
