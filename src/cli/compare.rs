@@ -46,18 +46,21 @@ pub fn run(args: CompareArgs) -> Result<(), String> {
         &loaded.model.name,
         Some("compare"),
     );
-    ensure_dir(&dir)?;
-    let mut count = 0;
-    for (r, name) in results.iter().zip(scenario_dirs(&results)) {
-        let sub = dir.join(name);
-        ensure_dir(&sub)?;
-        count += write_study(r, &sub)
+    let count = super::interrupt::deferred(|| -> Result<usize, String> {
+        ensure_dir(&dir)?;
+        let mut count = 0;
+        for (r, name) in results.iter().zip(scenario_dirs(&results)) {
+            let sub = dir.join(name);
+            ensure_dir(&sub)?;
+            count += write_study(r, &sub)
+                .map_err(|e| format!("error: {e}"))?
+                .len();
+        }
+        count += write_comparison(&results, &dir)
             .map_err(|e| format!("error: {e}"))?
             .len();
-    }
-    count += write_comparison(&results, &dir)
-        .map_err(|e| format!("error: {e}"))?
-        .len();
+        Ok(count)
+    })?;
     if !args.study.quiet {
         let table = comparison_table(results.iter().map(|r| &r.summary));
         outln!(

@@ -51,8 +51,12 @@ pub fn run(args: ConvertArgs) -> Result<(), String> {
             out.display()
         ));
     }
-    write_atomic(&out, text.as_bytes())
-        .map_err(|e| format!("error: cannot write `{}`: {e}", out.display()))?;
+    super::interrupt::deferred(|| write_atomic(&out, text.as_bytes())).map_err(|e| {
+        format!(
+            "error: cannot write `{}`: {e}\n  hint: choose a writable place with -o",
+            out.display()
+        )
+    })?;
     outln!("wrote {}", out.display());
     Ok(())
 }

@@ -23,8 +23,10 @@ pub fn run(args: McArgs) -> Result<(), String> {
     let loaded = study_args::load(&args.study)?;
     let result = run_scenario(&args.study, &loaded, &args.scenario)?;
     let dir = study_args::study_dir(&args.study, &loaded.model, &result.summary.scenario);
-    ensure_dir(&dir)?;
-    let written = write_study(&result, &dir).map_err(|e| format!("error: {e}"))?;
+    let written = super::interrupt::deferred(|| {
+        ensure_dir(&dir)?;
+        write_study(&result, &dir).map_err(|e| format!("error: {e}"))
+    })?;
     if !args.study.quiet {
         print_verdicts(&result);
         outln!();

@@ -23,6 +23,7 @@ macro_rules! out {
 mod check;
 mod compare;
 mod convert;
+mod interrupt;
 mod mc;
 mod output;
 mod run;
@@ -39,7 +40,7 @@ pub const EXIT_BAD_INPUT: i32 = 2;
     name = "sandtable",
     version,
     about = "System-dynamics sand table: simulate stock-and-flow models and ask how likely each target is.",
-    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run."
+    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 130 when interrupted with Ctrl-C."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -76,6 +77,7 @@ enum Command {
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    interrupt::install();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),

@@ -3,13 +3,14 @@
 use super::output::{ensure_dir, out_dir, print_table, slug};
 use super::ModelArg;
 use sandtable::compile::{compile, Program, Role};
+use sandtable::diagnostic::Diagnostic;
 use sandtable::loader::load_model;
 use sandtable::model::{Method, Model};
 use sandtable::report::atomic::write_atomic;
 use sandtable::report::charts::line::{render, LineChart, Series};
 use sandtable::report::format;
 use sandtable::simulate::{Simulation, Trajectory};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `sandtable run`.
 #[derive(clap::Args)]
@@ -97,20 +98,12 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     if let Some(m) = args.method {
         sim.set_method(m);
     }
-    let traj = sim
-        .run()
-        .map_err(|e| format!("{}: {e}", args.model.model.display()))?;
+    let traj = sim.run().map_err(|e| match locate_fault(e, &model) {
+        e if e.at.file.is_some() => e.to_string(),
+        e => format!("{}: {e}", args.model.model.display()),
+    })?;
     let dir = out_dir(args.out.as_deref(), &model.name, None);
-    ensure_dir(&dir)?;
-    let csv_path = dir.join("run.csv");
-    write_atomic(&csv_path, &trajectory_csv(&traj))
-        .map_err(|e| format!("error: cannot write `{}`: {e}", csv_path.display()))?;
-    let mut written = vec![csv_path];
-    for chart in line_charts(&model, &prog, &traj) {
-        let path = dir.join(format!("chart_{}.png", slug(&chart.title)));
-        render(&chart, &path).map_err(|e| format!("error: chart `{}`: {e}", chart.title))?;
-        written.push(path);
-    }
+    let written = super::interrupt::deferred(|| write_run(&dir, &model, &prog, &traj))?;
     if !args.quiet {
         print_stock_table(&model, &prog, &traj);
         outln!();
@@ -119,6 +112,48 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Points a numeric fault ("`name` became NaN ...") at the definition of its variable.
+fn locate_fault(e: Diagnostic, model: &Model) -> Diagnostic {
+    let named = |v: &&sandtable::model::Variable| {
+        e.message.starts_with(&format!("`{}` became", v.name))
+            || e.message.starts_with(&format!("`{}[", v.name))
+    };
+    match model.variables.iter().find(named) {
+        Some(v) => {
+            let at = match &v.equation {
+                Some(sandtable::model::Equation::All(expr)) => expr.at.clone(),
+                _ => v.at.clone(),
+            };
+            e.or_at(&at)
+        }
+        None => e,
+    }
+}
+
+/// Writes run.csv and the line charts into `dir`; returns the paths written.
+fn write_run(
+    dir: &Path,
+    model: &Model,
+    prog: &Program,
+    traj: &Trajectory,
+) -> Result<Vec<PathBuf>, String> {
+    ensure_dir(dir)?;
+    let csv_path = dir.join("run.csv");
+    write_atomic(&csv_path, &trajectory_csv(traj)).map_err(|e| {
+        format!(
+            "error: cannot write `{}`: {e}\n  hint: choose another place with --out",
+            csv_path.display()
+        )
+    })?;
+    let mut written = vec![csv_path];
+    for chart in line_charts(model, prog, traj) {
+        let path = dir.join(format!("chart_{}.png", slug(&chart.title)));
+        render(&chart, &path).map_err(|e| format!("error: chart `{}`: {e}", chart.title))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The trajectory as CSV: `time`, then every column.

@@ -131,6 +131,12 @@ fn parse_vary(text: &str) -> Result<Uncertain, Diagnostic> {
                 .with_hint("e.g. --vary \"q=triangular(0.2, 0.38, 0.6)\""),
         );
     };
+    if name.trim().is_empty() {
+        return Err(
+            Diagnostic::new(format!("--vary `{text}` has no name before `=`"), at)
+                .with_hint("e.g. --vary \"q=triangular(0.2, 0.38, 0.6)\""),
+        );
+    }
     let offset = name.len() + 1;
     let dist_at = at.advance_in(text, offset);
     let dist = Distribution::parse(dist).map_err(|e| e.to_diagnostic(&dist_at, dist))?;
@@ -203,7 +209,7 @@ pub fn options(
         || thresholds.unlikely > thresholds.likely
     {
         return Err(
-            "error: --likely and --unlikely are probabilities from 0 to 1, with unlikely ≤ likely"
+            "error: --likely and --unlikely are probabilities from 0 to 1, with unlikely ≤ likely\n  hint: e.g. --likely 0.8 --unlikely 0.2"
                 .into(),
         );
     }

@@ -100,14 +100,18 @@ pub(super) fn call(
         } else {
             format!("{min} to {max}")
         };
-        return Err(ctx.error(
-            name_span,
-            format!(
-                "{} takes {expected} argument(s) but {} were given",
-                name.to_uppercase(),
-                args.len()
-            ),
-        ));
+        return Err(ctx
+            .error(
+                name_span,
+                format!(
+                    "{} takes {expected} argument(s) but {} were given",
+                    name.to_uppercase(),
+                    args.len()
+                ),
+            )
+            .with_hint(
+                "separate the arguments with commas; see docs/model-format.md for each function",
+            ));
     }
     let f1_of = |lw: &mut Lowerer, ctx: &mut Ctx, f: Func1| -> Result<Ir, Diagnostic> {
         Ok(f1(f, lw.lower(&args[0], ctx)?))

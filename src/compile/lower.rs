@@ -298,6 +298,9 @@ impl<'m> Lowerer<'m> {
                 return Err(Diagnostic::new(
                     format!("stock `{}` lists itself as a flow", var.name),
                     var.at.clone(),
+                )
+                .with_hint(
+                    "list in inflows and outflows the flows that fill and drain the stock",
                 ));
             }
             if matches!(flow_var.kind, VarKind::Stock { .. }) {
@@ -439,6 +442,10 @@ impl<'m> Lowerer<'m> {
                 e = e.with_hint(format!("did you mean `{c}`?"));
             } else if builtins::is_builtin(&key) {
                 e = e.with_hint(format!("`{name}` is a function; call it with parentheses"));
+            } else {
+                e = e.with_hint(
+                    "define it as a stock, flow, auxiliary or constant, or check the spelling",
+                );
             }
             return Err(e);
         };

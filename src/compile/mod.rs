@@ -32,7 +32,10 @@ pub fn compile(model: &Model) -> Result<Program, Diagnostics> {
 
 fn check_specs(model: &Model) -> Result<(), Diagnostic> {
     let s = &model.sim;
-    let bad = |m: String| Err(Diagnostic::plain(m));
+    let bad = |m: String| {
+        Err(Diagnostic::plain(m)
+            .with_hint("check start, stop, dt and the save interval of the model's time settings"))
+    };
     if !(s.dt.is_finite() && s.dt > 0.0) {
         return bad(format!("dt must be a positive number, got {}", s.dt));
     }

@@ -39,11 +39,23 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
             .with_hint("check the path and its permissions")
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::plain(format!(
-            "`{shown}` is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-        .with_hint("save the file as UTF-8")
+        let offset = e.utf8_error().valid_up_to();
+        // Point at the bad byte: the text before it is valid, the rest is shown lossily.
+        let file = Arc::new(SourceFile {
+            path: shown.clone(),
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        });
+        let at = SourceRef::at_offset(&file, offset);
+        let hint = if e.as_bytes().contains(&0) {
+            "this looks like a binary file, not a model; check the file name"
+        } else {
+            "save the file as UTF-8 (most editors offer it under \"Save as\" or \"Encoding\")"
+        };
+        Diagnostic::new(
+            format!("`{shown}` is not UTF-8 text (invalid byte at offset {offset})"),
+            at,
+        )
+        .with_hint(hint)
     })?;
     Ok(Arc::new(SourceFile { path: shown, text }))
 }
@@ -78,7 +90,10 @@ pub fn parse_table(file: &Arc<SourceFile>) -> Result<Spanned<DeTable<'_>>, Diagn
             None => SourceRef::file(file),
         };
         let message = e.message().trim().to_string();
-        Diagnostic::new(format!("TOML syntax error: {message}"), at)
+        Diagnostic::new(format!("TOML syntax error: {message}"), at).with_hint(
+            "check the quotes, commas and brackets here and on the line before; \
+             see docs/model-format.md",
+        )
     })
 }
 
@@ -133,6 +148,7 @@ impl Reader<'_> {
                     item.get_ref().type_str()
                 ),
             )
+            .with_hint("write the number without quotes, e.g. 0.25 or 1e6")
         })
     }
 
@@ -299,13 +315,47 @@ impl Reader<'_> {
         }
         if let Some(item) = root.get("charts") {
             for (key, value) in self.table(item, "[charts]")?.iter() {
+                let variables = self.strings(value, "chart variables")?;
+                self.check_chart(&model, key.get_ref(), value, &variables)?;
                 model.charts.push(ChartGroup {
                     title: key.get_ref().to_string(),
-                    variables: self.strings(value, "chart variables")?,
+                    variables,
                 });
             }
         }
         Ok(model)
+    }
+
+    /// Fails on a chart naming a variable the model does not define (an arrayed variable may
+    /// be named whole or with a subscript).
+    fn check_chart(
+        &self,
+        model: &Model,
+        title: &str,
+        item: &Item,
+        names: &[String],
+    ) -> Result<(), Diagnostic> {
+        let known = |name: &str| {
+            let base = name.split_once('[').map_or(name, |(b, _)| b);
+            let key = super::names::canonical(base);
+            model
+                .variables
+                .iter()
+                .any(|v| super::names::canonical(&v.name) == key)
+        };
+        if let Some(name) = names.iter().find(|n| !known(n)) {
+            let hint = match closest(name, model.variables.iter().map(|v| v.name.as_str())) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => "a chart lists variables defined in this file".to_string(),
+            };
+            return Err(self
+                .error(
+                    item,
+                    format!("chart `{title}` names unknown variable `{name}`"),
+                )
+                .with_hint(hint));
+        }
+        Ok(())
     }
 
     /// A table, or an error naming what was expected.
@@ -314,9 +364,10 @@ impl Reader<'_> {
         item: &'b Item<'a>,
         what: &str,
     ) -> Result<&'b DeTable<'a>, Diagnostic> {
-        item.get_ref()
-            .as_table()
-            .ok_or_else(|| self.error(item, format!("{what} must be a table")))
+        item.get_ref().as_table().ok_or_else(|| {
+            self.error(item, format!("{what} must be a table"))
+                .with_hint("write a [section] header with its keys on the lines below it")
+        })
     }
 
     fn sim(&self, item: &Item) -> Result<SimSpecs, Diagnostic> {
@@ -345,13 +396,27 @@ impl Reader<'_> {
         let dt_item = need("dt")?;
         let dt = self.number(dt_item, "dt")?;
         if !(dt > 0.0 && dt.is_finite()) {
-            return Err(self.error(dt_item, format!("dt must be positive, got {dt}")));
+            return Err(self
+                .error(dt_item, format!("dt must be positive, got {dt}"))
+                .with_hint("dt is the integration step, e.g. dt = 0.25"));
+        }
+        for (key, value) in [("start", start), ("stop", stop)] {
+            if !value.is_finite() {
+                return Err(self
+                    .error(
+                        need(key)?,
+                        format!("{key} must be a finite number, got {value}"),
+                    )
+                    .with_hint("e.g. start = 0, stop = 365"));
+            }
         }
         if stop < start {
-            return Err(self.error(
-                need("stop")?,
-                format!("stop ({stop}) is before start ({start})"),
-            ));
+            return Err(self
+                .error(
+                    need("stop")?,
+                    format!("stop ({stop}) is before start ({start})"),
+                )
+                .with_hint("stop is the last time of the run and must not be below start"));
         }
         let save_item = t.get("save_step").or_else(|| t.get("save_interval"));
         let save_step = match save_item {

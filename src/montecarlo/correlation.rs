@@ -37,7 +37,8 @@ impl CorrelationMatrix {
                     "the correlation matrix must be square: row {} has {} entries, expected {n}",
                     i + 1,
                     row.len()
-                )));
+                ))
+                .with_hint("give one row per input, each with one entry per input"));
             }
         }
         for (i, row) in rows.iter().enumerate() {
@@ -47,7 +48,8 @@ impl CorrelationMatrix {
                         "correlation [{}][{}] = {v} is outside [-1, 1]",
                         i + 1,
                         j + 1
-                    )));
+                    ))
+                    .with_hint("a rank correlation lies between -1 and 1"));
                 }
                 if i == j && (v - 1.0).abs() > TOL {
                     return Err(Diagnostic::plain(format!(
@@ -64,7 +66,8 @@ impl CorrelationMatrix {
                         j + 1,
                         i + 1,
                         rows[j][i]
-                    )));
+                    ))
+                    .with_hint("row i, column j and row j, column i describe the same pair: give them one value"));
                 }
             }
         }

@@ -24,6 +24,9 @@ use rayon::prelude::*;
 /// progress and bound the memory held for one batch.
 const BATCH: u64 = 512;
 
+/// Most runs in one study: every run keeps its inputs and target metrics in memory.
+pub const MAX_RUNS: u64 = 10_000_000;
+
 /// How to run a study (settings after files and command line are combined).
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -78,6 +81,26 @@ impl<'p> Plan<'p> {
             errors.push(
                 Diagnostic::plain("a study needs at least one run")
                     .with_hint("use --runs 1000 or more"),
+            );
+        }
+        if options.runs > MAX_RUNS {
+            errors.push(
+                Diagnostic::plain(format!(
+                    "{} runs are more than one study keeps in memory (at most {MAX_RUNS})",
+                    options.runs
+                ))
+                .with_hint(format!(
+                    "split the study across invocations, e.g. --runs {MAX_RUNS} --first-run {MAX_RUNS}"
+                )),
+            );
+        }
+        if options.first_run.checked_add(options.runs).is_none() {
+            errors.push(
+                Diagnostic::plain(format!(
+                    "the first run {} plus {} runs is beyond the last run index",
+                    options.first_run, options.runs
+                ))
+                .with_hint("use a smaller --first-run"),
             );
         }
         // Inputs: a constant, an element of an arrayed constant, or an arrayed constant whose
@@ -171,7 +194,7 @@ impl<'p> Plan<'p> {
             dists,
             options.sampler,
             options.seed,
-            options.runs.max(1) + options.first_run,
+            options.runs.max(1).saturating_add(options.first_run),
             correlation,
         );
         let design = match design {

@@ -71,6 +71,26 @@ pub fn load_study_file(path: &Path) -> Result<(PathBuf, LoadedStudy), Diagnostic
     };
     let model_rel = r.string(model_item, "model")?;
     let model_path = path.parent().unwrap_or(Path::new(".")).join(&model_rel);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same(&model_path, path) {
+        return Err(r
+            .error(model_item, "the study file names itself as its model")
+            .with_hint("`model` names the model file (.toml, .xmile or .stmx) the study runs"));
+    }
+    if !model_path.is_file() {
+        return Err(r
+            .error(
+                model_item,
+                format!(
+                    "the model `{}` is not a readable file",
+                    model_path.display()
+                ),
+            )
+            .with_hint("the model path is relative to the study file"));
+    }
     let mut study = Study::default();
     let has_settings = sections(&r, table, &mut study)?;
     Ok((
@@ -180,13 +200,15 @@ fn correlations(r: &Reader, item: &Item) -> Result<Correlations, Diagnostic> {
         .map(|row| r.numbers(row, "a matrix row"))
         .collect::<Result<_, _>>()?;
     if matrix.len() != inputs.len() || matrix.iter().any(|row| row.len() != inputs.len()) {
-        return Err(r.error(
-            m,
-            format!(
-                "the matrix must be {0}×{0}, one row and column per input",
-                inputs.len()
-            ),
-        ));
+        return Err(r
+            .error(
+                m,
+                format!(
+                    "the matrix must be {0}×{0}, one row and column per input",
+                    inputs.len()
+                ),
+            )
+            .with_hint("list the rows in the order of `inputs`, e.g. [[1, 0.5], [0.5, 1]]"));
     }
     Ok(Correlations {
         inputs,
@@ -262,7 +284,15 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
     if let Some(i) = t.get("runs") {
         s.runs = whole(i, "runs")?;
         if s.runs == 0 {
-            return Err(r.error(i, "runs must be at least 1"));
+            return Err(r
+                .error(i, "runs must be at least 1")
+                .with_hint("e.g. runs = 10000"));
+        }
+        let max = crate::montecarlo::runner::MAX_RUNS;
+        if s.runs > max {
+            return Err(r
+                .error(i, format!("runs must be at most {max} in one study"))
+                .with_hint("split a larger study across invocations with --first-run"));
         }
     }
     if let Some(i) = t.get("seed") {

@@ -254,7 +254,9 @@ fn located(name: &str, text: &str, at: &SourceRef, e: SyntaxError) -> Diagnostic
     );
     match e.hint {
         Some(h) => d.with_hint(h),
-        None => d,
+        None => d.with_hint(
+            "a target reads like `followers at 365 >= 1.2e6` or `all(a, b)`; see docs/targets.md",
+        ),
     }
 }
 

@@ -16,11 +16,8 @@ use std::sync::Arc;
 
 /// Reads and parses the XMILE file at `path`.
 pub fn load(path: &Path) -> Result<Model, Diagnostic> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::plain(format!("cannot read `{}`: {e}", path.display()))
-            .with_hint("check the path and that the file is UTF-8 text")
-    })?;
-    parse(&text, &path.display().to_string())
+    let file = crate::model::toml_file::read_source(path)?;
+    parse(&file.text, &file.path)
 }
 
 /// Parses XMILE text; `path_for_messages` names the file in diagnostics and gives the model
@@ -47,7 +44,8 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
                 root.tag_name().name()
             ),
             cx.at(root),
-        ));
+        )
+        .with_hint("export the model as XMILE (.xmile or .stmx) from its modelling tool"));
     }
     let macros = cx.macros(root)?;
     let name = cx
@@ -104,6 +102,11 @@ fn options<'i>() -> roxmltree::ParsingOptions<'i> {
 
 fn xml_error(e: &roxmltree::Error, file: &Arc<SourceFile>) -> Diagnostic {
     let pos = e.pos();
+    let hint = if file.text.trim().is_empty() {
+        "the file is empty; export the model again from its modelling tool"
+    } else {
+        "every <tag> needs its </tag>; check for a truncated or hand-edited file"
+    };
     Diagnostic::new(
         format!("malformed XML: {e}"),
         SourceRef {
@@ -112,6 +115,7 @@ fn xml_error(e: &roxmltree::Error, file: &Arc<SourceFile>) -> Diagnostic {
             col: pos.col as usize,
         },
     )
+    .with_hint(hint)
 }
 
 /// Declares, on the root element, namespace prefixes used but never declared. Returns the
@@ -268,6 +272,7 @@ impl<'a> Cx<'a> {
                 format!("{what} must be a number, found `{}`", text.trim()),
                 self.at(node),
             )
+            .with_hint("write a plain number such as 10 or 0.25")
         })
     }
 
@@ -277,6 +282,7 @@ impl<'a> Cx<'a> {
                 "the file has no <sim_specs> (start, stop, dt)",
                 self.at(root),
             )
+            .with_hint("add <sim_specs><start>0</start><stop>100</stop><dt>1</dt></sim_specs>")
         })?;
         let need = |name: &str| {
             self.child(specs, name).ok_or_else(|| {
@@ -300,7 +306,8 @@ impl<'a> Cx<'a> {
             return Err(Diagnostic::new(
                 format!("dt must be a positive number, found {dt}"),
                 self.at(specs),
-            ));
+            )
+            .with_hint("dt is the integration step, e.g. <dt>0.25</dt>"));
         }
         let save_attr = specs
             .attributes()

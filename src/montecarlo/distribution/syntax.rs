@@ -498,9 +498,12 @@ impl<'a> Parser<'a> {
                     start,
                     format!("expected a number for {what}, found {shown}"),
                 );
-                if is_inf {
-                    e.hint = Some("infinite values are allowed only as truncation bounds".into());
-                }
+                e.hint = Some(if is_inf {
+                    "infinite values are allowed only as truncation bounds".into()
+                } else {
+                    "write the parameters as numbers separated by commas, e.g. uniform(0.1, 0.3)"
+                        .into()
+                });
                 Err(e)
             }
         }
@@ -585,10 +588,15 @@ impl<'a> Parser<'a> {
     fn family(&mut self) -> Result<(Distribution, Vec<usize>), DistError> {
         let Some((name_at, written)) = self.ident() else {
             let c = self.rest().chars().next().unwrap_or(' ');
-            return Err(self.err(
+            let mut e = self.err(
                 self.pos,
                 format!("expected a distribution name, found `{c}`"),
-            ));
+            );
+            e.hint = Some(
+                "a distribution reads like triangular(0.2, 0.38, 0.6); see docs/distributions.md"
+                    .into(),
+            );
+            return Err(e);
         };
         let Some(name) = canonical_family(written) else {
             let mut e = self.err(name_at, format!("unknown distribution `{written}`"));

@@ -1,0 +1,10 @@
+//! Fuzz target: the equation parser must return a tree or an error for any text, never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = sandtable::equation::parse(text);
+    }
+});

@@ -1,0 +1,263 @@
+//! The command line on the shipped models: every command succeeds and writes its files, help
+//! shows examples, and Monte Carlo output does not depend on the thread count or the run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
+}
+
+/// A temporary directory holding copies of the shipped models.
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    for name in ["bass.toml", "word_of_mouth.toml"] {
+        fs::copy(models.join(name), dir.path().join(name)).expect("copy model");
+    }
+    dir
+}
+
+fn sandtable(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("start sandtable");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "sandtable {args:?} failed with {:?}:\n{stderr}",
+        out.status.code()
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    out
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// PNG signature at the start and an IEND chunk at the end.
+fn assert_complete_png(path: &Path) {
+    let bytes = fs::read(path).expect("read png");
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{}",
+        path.display()
+    );
+    assert!(
+        bytes.len() > 20 && &bytes[bytes.len() - 8..bytes.len() - 4] == b"IEND",
+        "{} has no IEND chunk",
+        path.display()
+    );
+}
+
+const WOM_MC: [&str; 4] = [
+    "--vary",
+    "contact=triangular(0.01, 0.02, 0.03)",
+    "--target",
+    "reach: total_followers at 365 >= 1e6",
+];
+
+#[test]
+fn run_writes_csv_and_charts_for_both_models() {
+    let dir = workdir();
+    for model in ["bass.toml", "word_of_mouth.toml"] {
+        let out = dir.path().join(format!("out_{model}"));
+        let o = sandtable(dir.path(), &["run", model, "--out", out.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(stdout.contains("wrote"), "{stdout}");
+        let files = files_in(&out);
+        assert!(files.contains(&"run.csv".to_string()), "{files:?}");
+        let pngs: Vec<_> = files.iter().filter(|f| f.ends_with(".png")).collect();
+        assert!(!pngs.is_empty(), "{files:?}");
+        for p in pngs {
+            assert_complete_png(&out.join(p));
+        }
+        let csv = fs::read_to_string(out.join("run.csv")).expect("run.csv");
+        assert!(csv.starts_with("time,"), "{}", &csv[..40.min(csv.len())]);
+        // Header plus one row per saved time: bass saves every 0.5 from 0 to 24.
+        if model == "bass.toml" {
+            assert_eq!(csv.lines().count(), 1 + 49);
+        }
+    }
+}
+
+#[test]
+fn check_summarises_both_models() {
+    let dir = workdir();
+    let o = sandtable(dir.path(), &["check", "bass.toml"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("bass.toml: OK"), "{stdout}");
+    assert!(stdout.contains("potential"), "{stdout}");
+    let o = sandtable(dir.path(), &["check", "word_of_mouth.toml"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("word_of_mouth.toml: OK"), "{stdout}");
+    assert!(stdout.contains("feedback loops"), "{stdout}");
+    assert_eq!(files_in(dir.path()), ["bass.toml", "word_of_mouth.toml"]);
+}
+
+#[test]
+fn mc_writes_a_study_for_both_models() {
+    let dir = workdir();
+    let out = dir.path().join("bass_mc");
+    sandtable(
+        dir.path(),
+        &[
+            "mc",
+            "bass.toml",
+            "--runs",
+            "200",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let files = files_in(&out);
+    for f in ["summary.json", "report.md", "percentiles.csv", "runs.csv"] {
+        assert!(files.contains(&f.to_string()), "{f} missing from {files:?}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["runs"], 200);
+    assert_eq!(summary["failed_runs"]["count"], 0);
+
+    let out = dir.path().join("wom_mc");
+    let mut args = vec!["mc", "word_of_mouth.toml", "--runs", "50", "-q", "--out"];
+    args.push(out.to_str().unwrap());
+    args.extend(WOM_MC);
+    sandtable(dir.path(), &args);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["targets"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn compare_writes_each_scenario_and_the_comparison() {
+    let dir = workdir();
+    fs::write(
+        dir.path().join("study.toml"),
+        "model = \"word_of_mouth.toml\"\n\n[uncertain]\ncontact = \"uniform(0.01, 0.03)\"\n\n\
+         [targets]\nreach = \"total_followers at 365 >= 1e6\"\n\n\
+         [scenarios.viral]\nset = { spill = 0.5 }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("cmp");
+    sandtable(
+        dir.path(),
+        &[
+            "compare",
+            "study.toml",
+            "--runs",
+            "50",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let files = files_in(&out);
+    assert!(files.contains(&"comparison.md".to_string()), "{files:?}");
+    for sub in ["baseline", "viral"] {
+        assert!(out.join(sub).join("summary.json").is_file(), "{files:?}");
+    }
+}
+
+#[test]
+fn convert_round_trips_through_xmile() {
+    let dir = workdir();
+    for model in ["bass", "word_of_mouth"] {
+        let xmile = format!("{model}_out.xmile");
+        let toml = format!("{model}_back.toml");
+        sandtable(
+            dir.path(),
+            &[
+                "convert",
+                &format!("{model}.toml"),
+                "--to",
+                "xmile",
+                "-o",
+                &xmile,
+            ],
+        );
+        sandtable(
+            dir.path(),
+            &["convert", &xmile, "--to", "toml", "-o", &toml],
+        );
+        let o = sandtable(dir.path(), &["check", &toml]);
+        assert!(String::from_utf8_lossy(&o.stdout).contains(": OK"));
+    }
+}
+
+#[test]
+fn help_of_every_command_shows_examples() {
+    let dir = workdir();
+    for cmd in [
+        None,
+        Some("run"),
+        Some("check"),
+        Some("mc"),
+        Some("compare"),
+        Some("convert"),
+    ] {
+        let mut args: Vec<&str> = cmd.into_iter().collect();
+        args.push("--help");
+        let o = sandtable(dir.path(), &args);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(stdout.contains("Example"), "{args:?}:\n{stdout}");
+        assert!(stdout.contains("sandtable "), "{args:?}:\n{stdout}");
+    }
+}
+
+/// summary.json of `mc bass.toml` with the given seed and extra arguments.
+fn bass_summary(dir: &Path, out: &str, seed: &str, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec![
+        "mc",
+        "bass.toml",
+        "--runs",
+        "300",
+        "--seed",
+        seed,
+        "-q",
+        "--out",
+        out,
+    ];
+    args.extend(extra);
+    sandtable(dir, &args);
+    fs::read(dir.join(out).join("summary.json")).expect("summary.json")
+}
+
+#[test]
+fn mc_is_bit_identical_across_thread_counts_and_repeats() {
+    let dir = workdir();
+    let one = bass_summary(dir.path(), "t1", "11", &["--threads", "1"]);
+    let two = bass_summary(dir.path(), "t2", "11", &["--threads", "2"]);
+    let again = bass_summary(dir.path(), "t2b", "11", &["--threads", "2"]);
+    assert!(one == two, "summary.json differs between 1 and 2 threads");
+    assert!(two == again, "summary.json differs between two runs");
+    let lhs1 = bass_summary(
+        dir.path(),
+        "l1",
+        "11",
+        &["--threads", "1", "--sampler", "lhs"],
+    );
+    let lhs2 = bass_summary(
+        dir.path(),
+        "l2",
+        "11",
+        &["--threads", "2", "--sampler", "lhs"],
+    );
+    assert!(
+        lhs1 == lhs2,
+        "LHS summary.json differs between 1 and 2 threads"
+    );
+    // A different seed must change the numbers, or the comparison above proves nothing.
+    let other = bass_summary(dir.path(), "s2", "12", &["--threads", "2"]);
+    assert!(other != two);
+}
