@@ -137,6 +137,8 @@ fn every_chart_kind_writes_a_png_of_its_stated_size() {
         scenarios: vec!["a".into(), "b".into()],
         targets: vec!["x".into()],
         probability: vec![vec![e, e]],
+        likely_at: 0.8,
+        unlikely_at: 0.2,
     };
     charts::comparison::render(&cmp, &d.join("cmp.png")).unwrap();
     assert_eq!(png_size(&d.join("cmp.png")), cmp.pixel_size());
@@ -313,6 +315,8 @@ fn tiny_drawing_areas_do_not_panic() {
         scenarios: vec!["a".into(), "b".into()],
         targets: vec!["x".into()],
         probability: vec![vec![e, e]],
+        likely_at: 0.8,
+        unlikely_at: 0.2,
     };
     for size in [(1u32, 1u32), (40, 30), (200, 120)] {
         let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];

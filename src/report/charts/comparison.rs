@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use plotters::coord::{CoordTranslate, Shift};
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, LegendEntry, Swatch};
 use super::{check_probability, draw_err, render_png, ChartError};
@@ -38,12 +39,19 @@ pub struct ScenarioComparison {
     pub targets: Vec<String>,
     /// `probability[target][scenario]`.
     pub probability: Vec<Vec<Estimate>>,
+    /// Probability from which a target counts as likely (a dashed line).
+    pub likely_at: f64,
+    /// Probability below which a target counts as unlikely (a dashed line).
+    pub unlikely_at: f64,
 }
 
 impl ScenarioComparison {
-    /// Picture size in pixels.
+    /// Picture size in pixels: the default width, and tall enough for one row per target and
+    /// scenario (capped, so that a huge comparison gets thinner rows, not a gigantic bitmap).
     pub fn pixel_size(&self) -> (u32, u32) {
-        style::SIZE
+        let rows = total_rows(self.targets.len(), self.scenarios.len());
+        let needed = (OVERHEAD_PX + BAR_PX * rows).min(f64::from(MAX_HEIGHT)) as u32;
+        (style::SIZE.0, style::SIZE.1.max(needed))
     }
 
     fn validate(&self) -> Result<(), ChartError> {
@@ -57,6 +65,15 @@ impl ScenarioComparison {
             title: self.title.clone(),
             reason,
         };
+        let check = |what: &str, p: f64| check_probability(KIND, &self.title, what, p);
+        check("likely threshold", self.likely_at)?;
+        check("unlikely threshold", self.unlikely_at)?;
+        if self.unlikely_at > self.likely_at {
+            return Err(invalid(format!(
+                "unlikely threshold {} is above likely threshold {}",
+                self.unlikely_at, self.likely_at
+            )));
+        }
         if self.targets.is_empty() {
             return Err(no_data("no targets"));
         }
@@ -98,39 +115,80 @@ impl ScenarioComparison {
     }
 }
 
-/// Share of a group's width taken by its bars; the rest separates groups.
-const GROUP_FILL: f64 = 0.8;
+/// Pixels per scenario bar row.
+const BAR_PX: f64 = 22.0;
+/// A group's heading row (the target name), in bar rows.
+const HEADING_ROWS: f64 = 1.25;
+/// Space after each group, in bar rows.
+const GAP_ROWS: f64 = 0.5;
+/// Space above the first group for the threshold labels, in bar rows.
+const TOP_ROWS: f64 = 1.2;
+/// Title, axes and margins around the plot, in pixels.
+const OVERHEAD_PX: f64 = 190.0;
+/// Tallest picture; beyond it rows get thinner rather than the bitmap gigantic.
+const MAX_HEIGHT: u32 = 16_000;
+/// Bar thickness as a share of its row.
+const BAR_FILL: f64 = 0.72;
+
+/// Rows (in bar-row units) from the top of the plot to the group of target `t`.
+fn group_top(t: usize, scenarios: usize) -> f64 {
+    TOP_ROWS + t as f64 * (HEADING_ROWS + scenarios as f64 + GAP_ROWS)
+}
+
+/// Height of the whole plot in bar-row units.
+fn total_rows(targets: usize, scenarios: usize) -> f64 {
+    group_top(targets, scenarios) - GAP_ROWS + 0.3
+}
 
 /// Draws `chart` onto `area`.
+///
+/// One group per target: the target's name in full on its own heading line, then one
+/// horizontal bar per scenario (named on the left, coloured as in the legend) with its
+/// confidence-interval whisker and value; dashed lines mark the verdict thresholds.
 pub fn draw<DB: DrawingBackend>(
     chart: &ScenarioComparison,
     area: &DrawingArea<DB, Shift>,
 ) -> Result<(), ChartError> {
     chart.validate()?;
     let (n, m) = (chart.targets.len(), chart.scenarios.len());
-    let legend: Vec<LegendEntry> = chart
+    let mut legend: Vec<LegendEntry> = chart
         .scenarios
         .iter()
         .enumerate()
         .map(|(j, s)| LegendEntry::new(s, Swatch::Fill(style::series_colour(j), 0.85)))
         .collect();
+    legend.push(LegendEntry::new(
+        "95 % confidence interval",
+        Swatch::Line(style::INK, 2),
+    ));
     let plot = style::frame(area, &chart.title, None, &legend)?;
+    let label_w = style::row_label_width(&plot, &chart.scenarios, 0.3)?;
 
-    let y = (0.0, 1.08);
+    // Row units grow downwards from the top of the plot; plotters' y grows upwards.
+    let rows = total_rows(n, m);
+    let y_of = |offset: f64| rows - offset;
+    let axis_area = style::TICK_SIZE as u32 + 14;
+    // A tall picture repeats the axis on top, so the first groups can be read without
+    // scrolling to the bottom.
+    let top_axis = if area.dim_in_pixel().1 > style::SIZE.1 {
+        axis_area
+    } else {
+        0
+    };
     let mut ctx = ChartBuilder::on(&plot)
         .margin_top(8)
         .margin_right(30)
-        .x_label_area_size(style::TICK_SIZE as u32 + 24)
-        .y_label_area_size(70 + style::AXIS_DESC_SIZE as u32)
-        .build_cartesian_2d(0.0..n as f64, y.0..y.1)
+        .set_label_area_size(LabelAreaPosition::Top, top_axis)
+        .x_label_area_size(axis_area + style::AXIS_DESC_SIZE as u32 + 16)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(0.0..1.0, 0.0..rows)
         .map_err(draw_err)?;
     let tick = |v: &f64| format::percent_tick(*v);
     ctx.configure_mesh()
-        .disable_x_mesh()
-        .x_labels(0)
-        .y_labels(11)
-        .y_label_formatter(&tick)
-        .y_desc("Probability of reaching the target")
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(11)
+        .x_label_formatter(&tick)
         .label_style(style::text_style(style::TICK_SIZE, style::INK))
         .axis_desc_style(style::text_style(style::AXIS_DESC_SIZE, style::INK))
         .bold_line_style(style::GRID.stroke_width(1))
@@ -140,77 +198,154 @@ pub fn draw<DB: DrawingBackend>(
         .draw()
         .map_err(draw_err)?;
 
-    let bar_w = GROUP_FILL / m as f64;
-    let gap = bar_w * 0.1;
-    let bar_x = |t: usize, s: usize| {
-        let left = t as f64 + (1.0 - GROUP_FILL) / 2.0 + s as f64 * bar_w;
-        (left + gap / 2.0, left + bar_w - gap / 2.0)
-    };
-    let (plot_w, _) = ctx.plotting_area().dim_in_pixel();
-    let bar_px = f64::from(plot_w) / n as f64 * bar_w;
+    let bar_y = |t: usize, s: usize| y_of(group_top(t, m) + HEADING_ROWS + s as f64 + 0.5);
+    let half = BAR_FILL / 2.0;
     for (t, row) in chart.probability.iter().enumerate() {
         ctx.draw_series(row.iter().enumerate().map(|(s, e)| {
-            let (x0, x1) = bar_x(t, s);
+            let yc = bar_y(t, s);
             Rectangle::new(
-                [(x0, 0.0), (x1, e.probability)],
+                [(0.0, yc - half), (e.probability, yc + half)],
                 style::series_colour(s).mix(0.85).filled(),
             )
         }))
         .map_err(draw_err)?;
-        if bar_px < 4.0 {
-            // Whiskers on bars this thin would paint over the bars themselves.
-            continue;
-        }
-        let ink = style::INK.stroke_width(if bar_px < 12.0 { 1 } else { 2 });
-        for (s, e) in row.iter().enumerate() {
-            let (x0, x1) = bar_x(t, s);
-            let xc = (x0 + x1) / 2.0;
-            let cap = (x1 - x0) * 0.25;
-            ctx.draw_series([
-                PathElement::new(vec![(xc, e.ci_low), (xc, e.ci_high)], ink),
-                PathElement::new(vec![(xc - cap, e.ci_low), (xc + cap, e.ci_low)], ink),
-                PathElement::new(vec![(xc - cap, e.ci_high), (xc + cap, e.ci_high)], ink),
-            ])
-            .map_err(draw_err)?;
-        }
+    }
+    for (value, colour) in [
+        (chart.likely_at, style::GREEN),
+        (chart.unlikely_at, style::RED),
+    ] {
+        ctx.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(value, 0.0), (value, rows)],
+            6,
+            4,
+            colour.stroke_width(2),
+        )))
+        .map_err(draw_err)?;
     }
 
     let canvas = ctx.plotting_area().strip_coord_spec();
     let coord = ctx.as_coord_spec().clone();
     let (cx, cy) = canvas.get_base_pixel();
-    let group_px = |t: usize| {
-        let (l, _) = coord.translate(&(t as f64, 0.0));
-        let (r, bottom) = coord.translate(&(t as f64 + 1.0, 0.0));
-        (l, r, bottom)
+    let (cw, _) = canvas.dim_in_pixel();
+    let row_px = {
+        let (_, a) = coord.translate(&(0.0, 0.0));
+        let (_, b) = coord.translate(&(0.0, 1.0));
+        f64::from((a - b).abs())
     };
-    let value_style = style::text_style(style::LEGEND_SIZE, style::INK);
-    let widest_value = style::max_text_width(&canvas, ["100.0 %"], &value_style)? as i32;
-    let name_style = style::text_style(style::TICK_SIZE, style::INK).pos(
-        plotters::style::text_anchor::Pos::new(HPos::Center, VPos::Top),
-    );
-    for (t, name) in chart.targets.iter().enumerate() {
-        let (l, r, bottom) = group_px(t);
-        let label = style::fit_text(&plot, name, &name_style, (r - l - 8).max(10) as u32)?;
-        let (bx, by) = plot.get_base_pixel();
-        plot.draw_text(&label, &name_style, ((l + r) / 2 - bx, bottom + 8 - by))
+    // Whiskers with caps, over the bars; thinner when the rows are.
+    let ink = style::INK.stroke_width(if row_px < 12.0 { 1 } else { 2 });
+    let cap = half * 0.6;
+    for (t, row) in chart.probability.iter().enumerate() {
+        for (s, e) in row.iter().enumerate() {
+            let yc = bar_y(t, s);
+            ctx.draw_series([
+                PathElement::new(vec![(e.ci_low, yc), (e.ci_high, yc)], ink),
+                PathElement::new(vec![(e.ci_low, yc - cap), (e.ci_low, yc + cap)], ink),
+                PathElement::new(vec![(e.ci_high, yc - cap), (e.ci_high, yc + cap)], ink),
+            ])
             .map_err(draw_err)?;
-        // Values above the whiskers only when the bars are wide enough to hold them.
-        let bar_px = ((r - l) as f64 * bar_w) as i32;
-        if bar_px >= widest_value + 2 {
-            for (s, e) in chart.probability[t].iter().enumerate() {
-                let (x0, x1) = bar_x(t, s);
-                let (px, py) = coord.translate(&((x0 + x1) / 2.0, e.ci_high));
-                style::annotate(
-                    &canvas,
-                    &format::percent(e.probability),
-                    (px - cx, py - cy - 4),
-                    (HPos::Center, VPos::Bottom),
-                    style::INK,
-                )?;
-            }
         }
     }
+
+    // Text in pixels: headings across the full width, scenario names left of their bars,
+    // values right of the whiskers (left of them when there is no room).
+    let (_, py0) = plot.get_base_pixel();
+    let (pw, _) = plot.dim_in_pixel();
+    let heading_style = style::text_style(style::TICK_SIZE + 1.0, style::INK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let headings = fit_headings(&plot, &chart.targets, pw.saturating_sub(24))?;
+    let value_style = style::text_style(style::LEGEND_SIZE, style::INK);
+    let show_values = row_px >= style::LEGEND_SIZE;
+    let show_names = row_px >= style::TICK_SIZE * 0.75;
+    for (t, heading) in headings.iter().enumerate() {
+        if t > 0 {
+            // A rule between groups, across the names too, so each group reads as one block.
+            let (_, rule) = coord.translate(&(0.0, y_of(group_top(t, m) - GAP_ROWS / 2.0)));
+            plot.draw(&PathElement::new(
+                vec![(0, rule - py0), (pw as i32, rule - py0)],
+                style::SAMPLE_GREY.stroke_width(1),
+            ))
+            .map_err(draw_err)?;
+        }
+        let (_, mid) = coord.translate(&(0.0, y_of(group_top(t, m) + HEADING_ROWS / 2.0)));
+        let (tw, th) = plot
+            .estimate_text_size(heading, &heading_style)
+            .map_err(draw_err)?;
+        let (hx, hy) = (8, mid - py0);
+        // A white box keeps the name legible across grid and threshold lines.
+        plot.draw(&Rectangle::new(
+            [
+                (hx - 3, hy - th as i32 / 2 - 2),
+                (hx + tw as i32 + 3, hy + th as i32 / 2 + 2),
+            ],
+            WHITE.filled(),
+        ))
+        .map_err(draw_err)?;
+        plot.draw_text(heading, &heading_style, (hx, hy))
+            .map_err(draw_err)?;
+        for (s, e) in chart.probability[t].iter().enumerate() {
+            let (_, py) = coord.translate(&(0.0, bar_y(t, s)));
+            if show_names {
+                style::draw_row_label(&plot, &chart.scenarios[s], cx, py, label_w)?;
+            }
+            if !show_values {
+                continue;
+            }
+            let text = format::percent(e.probability);
+            let tw = style::max_text_width(&canvas, [&text], &value_style)? as i32;
+            let (hx, _) = coord.translate(&(e.ci_high, 0.0));
+            let (lx, _) = coord.translate(&(e.ci_low, 0.0));
+            let (ax, h) = if hx - cx + 8 + tw < cw as i32 {
+                (hx - cx + 8, HPos::Left)
+            } else {
+                (lx - cx - 8, HPos::Right)
+            };
+            style::annotate(&canvas, &text, (ax, py - cy), (h, VPos::Center), style::INK)?;
+        }
+    }
+    // The axis title under the bottom axis only (plotters would repeat it on top).
+    let desc_style = style::text_style(style::AXIS_DESC_SIZE, style::INK)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    let (_, ph) = plot.dim_in_pixel();
+    plot.draw_text(
+        "Probability of reaching the target",
+        &desc_style,
+        (cx - plot.get_base_pixel().0 + cw as i32 / 2, ph as i32 - 4),
+    )
+    .map_err(draw_err)?;
+    for (value, colour, label, h) in [
+        (chart.likely_at, style::GREEN, "likely ≥", HPos::Left),
+        (chart.unlikely_at, style::RED, "unlikely <", HPos::Right),
+    ] {
+        let (px, _) = coord.translate(&(value, 0.0));
+        let ax = if matches!(h, HPos::Left) {
+            px - cx + 5
+        } else {
+            px - cx - 5
+        };
+        style::annotate(
+            &canvas,
+            &format!("{label} {}", format::percent(value)),
+            (ax, 4),
+            (h, VPos::Top),
+            colour,
+        )?;
+    }
     Ok(())
+}
+
+/// Each name as it fits in `max_px`: whole when it fits, otherwise shortened with "…" (only
+/// names wider than the whole picture are).
+fn fit_headings<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    names: &[String],
+    max_px: u32,
+) -> Result<Vec<String>, ChartError> {
+    let style = style::text_style(style::TICK_SIZE + 1.0, style::INK);
+    names
+        .iter()
+        .map(|n| style::fit_text(area, n, &style, max_px))
+        .collect()
 }
 
 /// Writes `chart` as a PNG file at `path` (replaced atomically).
@@ -249,6 +384,8 @@ mod tests {
                 vec![est(0.40), est(0.45), est(0.20)],
                 vec![est(0.90), est(0.85), est(0.995)],
             ],
+            likely_at: 0.8,
+            unlikely_at: 0.2,
         }
     }
 
@@ -286,6 +423,46 @@ mod tests {
     }
 
     #[test]
+    fn height_grows_with_targets_times_scenarios() {
+        let chart = |targets: usize, scenarios: usize| ScenarioComparison {
+            title: "t".into(),
+            scenarios: (0..scenarios).map(|s| format!("s{s}")).collect(),
+            targets: (0..targets).map(|t| format!("t{t}")).collect(),
+            probability: vec![vec![est(0.5); scenarios]; targets],
+            likely_at: 0.8,
+            unlikely_at: 0.2,
+        };
+        assert_eq!(chart(1, 2).pixel_size(), style::SIZE);
+        let (w, h) = chart(17, 8).pixel_size();
+        assert_eq!(w, style::SIZE.0);
+        // Every bar keeps its full row: 136 bars plus headings and gaps.
+        assert!(f64::from(h) >= OVERHEAD_PX + BAR_PX * (17.0 * 8.0 + 17.0 * HEADING_ROWS));
+        assert!(chart(34, 8).pixel_size().1 > h);
+        assert_eq!(chart(5000, 50).pixel_size().1, MAX_HEIGHT);
+    }
+
+    #[test]
+    fn long_chinese_target_names_are_not_shortened() {
+        let chart = sample();
+        let names = vec![
+            "月活跃用户在第二季度末之前达到五十万并保持".to_string(),
+            "revenue ≥ 2.5M CNY in the fourth quarter of the year".to_string(),
+        ];
+        assert!(names[0].chars().count() >= 20);
+        let buf_size = chart.pixel_size();
+        let mut fitted = Vec::new();
+        draw_to_buffer(buf_size, |a| {
+            let plot = style::frame(a, &chart.title, None, &[])?;
+            // The headings get the plot's width less the legend panel (at most 300 px).
+            let (w, _) = plot.dim_in_pixel();
+            fitted = fit_headings(&plot, &names, w - 300 - 24)?;
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(fitted, names);
+    }
+
+    #[test]
     fn bad_shapes_and_values_are_errors() {
         let mut cases = Vec::new();
         let mut c = sample();
@@ -303,6 +480,12 @@ mod tests {
         cases.push(c);
         let mut c = sample();
         c.probability[2][0].ci_high = 0.1;
+        cases.push(c);
+        let mut c = sample();
+        c.unlikely_at = 0.9;
+        cases.push(c);
+        let mut c = sample();
+        c.likely_at = f64::NAN;
         cases.push(c);
         for c in &cases {
             assert!(draw_to_buffer(c.pixel_size(), |a| draw(c, a)).is_err());
@@ -327,6 +510,8 @@ mod tests {
             scenarios,
             targets,
             probability,
+            likely_at: 0.8,
+            unlikely_at: 0.2,
         };
         assert!(draw_to_buffer(c.pixel_size(), |a| draw(&c, a)).is_ok());
         if let Some(p) = preview_path("comparison_many.png") {

@@ -104,6 +104,8 @@ fn probability_chart(summaries: &[&Summary]) -> Option<ScenarioComparison> {
         scenarios: summaries.iter().map(|s| s.scenario.clone()).collect(),
         targets,
         probability,
+        likely_at: summaries[0].thresholds.likely,
+        unlikely_at: summaries[0].thresholds.unlikely,
     })
 }
 
