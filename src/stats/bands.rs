@@ -2,14 +2,19 @@
 //!
 //! Runs are fed one at a time, in run order, as a slice of `cells` values (e.g. every
 //! variable at every saved time). While `runs x cells` fits the exact budget every value
-//! is kept and quantiles are exact (type 7). Past that, each cell switches to a
-//! *pilot-grid histogram*: the runs stored so far (at least [`MIN_PILOT_RUNS`]) fix up to
-//! [`GRID_INTERVALS`] + 1 edges at equally spaced order statistics; from then on the cell
-//! keeps counts of values equal to each edge, strictly between neighbouring edges, below
-//! the first and above the last, plus the exact minimum and maximum. Quantiles
+//! is kept and quantiles are exact (type 7). Past that, each cell switches to an adaptive
+//! histogram: the runs stored so far (at least [`MIN_PILOT_RUNS`]) fix up to
+//! [`GRID_INTERVALS`] + 1 edges at equally spaced order statistics, from the exact minimum
+//! to the exact maximum; from then on the cell counts values equal to each edge and
+//! strictly between neighbouring edges. A value outside the edges, or inside an interval
+//! already holding about twice its share, is kept aside and soon becomes an edge itself,
+//! splitting that interval; the lightest neighbouring intervals merge to keep the size. So
+//! the grid follows data that drift away from the pilot, no interval holds much more than
+//! 2/1024 of the values, and a quantile's rank is off by at most that (measured: 4e-4 for
+//! well-behaved cells, an eighth of the quantile's own sampling error). Quantiles
 //! interpolate linearly inside an interval and are exact on an edge, so atoms (a stock
-//! stuck at 0, integer counts) come out exactly. Everything depends only on the values
-//! and their order. Non-finite values (NaN, infinities) are excluded.
+//! stuck at 0, integer counts) and the extremes come out exactly. Everything depends only
+//! on the values and their order. Non-finite values (NaN, infinities) are excluded.
 
 use super::quantile::quantile_sorted;
 use crate::diagnostic::Diagnostic;
@@ -20,8 +25,16 @@ pub const DEFAULT_EXACT_VALUES: usize = 16 * 1024 * 1024;
 /// Runs always stored exactly before switching, whatever the budget, so the grid is fixed
 /// from a sample large enough to place the 5 % and 95 % quantiles well inside it.
 pub const MIN_PILOT_RUNS: usize = 256;
-/// Intervals per cell in the streaming grid.
-pub const GRID_INTERVALS: usize = 512;
+/// Intervals per cell in the streaming grid. With edges at pilot quantiles each interval
+/// holds about 1/1024 of the runs, so a quantile's rank is off by at most that share (and in
+/// practice far less, as values are spread evenly inside an interval); the memory bound for
+/// 40 variables x 366 points stays near 400 MiB (see `memory_stays_bounded`).
+pub const GRID_INTERVALS: usize = 1024;
+/// Values outside a cell's grid kept exactly until this many have gathered; they then
+/// become edges (see `Grid::fold_pending`).
+pub const PENDING: usize = 32;
+/// Edges a grid may hold while folding pending values in.
+const EDGE_CAPACITY: usize = GRID_INTERVALS + 1 + PENDING;
 /// The quantiles reported by default.
 pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
@@ -39,15 +52,16 @@ pub struct PercentileBands {
 /// One cell's pilot-grid histogram.
 #[derive(Debug, Clone)]
 struct Grid {
-    /// Strictly increasing edges (at least one).
+    /// Strictly increasing edges; the first and last are the exact minimum and maximum of
+    /// the values counted (pending ones aside).
     edges: Vec<f64>,
     /// Values equal to `edges[k]`.
     atoms: Vec<u32>,
-    /// `[0]` below `edges[0]`, `[k + 1]` strictly between `edges[k]` and `edges[k + 1]`,
-    /// last above the last edge.
+    /// `[k]` strictly between `edges[k - 1]` and `edges[k]`; the outer two (below the first
+    /// edge, above the last) stay empty because values outside go to `pending`.
     between: Vec<u32>,
-    min: f64,
-    max: f64,
+    /// Values outside the edges, not yet folded in, in arrival order.
+    pending: Vec<f64>,
     count: u64,
 }
 
@@ -89,8 +103,10 @@ impl PercentileBands {
         let boxed = std::mem::size_of::<Box<[f64]>>();
         // Stored runs, plus the run-pointer vector (which may be up to twice its length).
         let exact = runs * cells * 8 + 2 * runs * boxed;
-        let grid =
-            std::mem::size_of::<Grid>() + (GRID_INTERVALS + 1) * (8 + 4) + (GRID_INTERVALS + 2) * 4;
+        let grid = std::mem::size_of::<Grid>()
+            + EDGE_CAPACITY * (8 + 4)
+            + (EDGE_CAPACITY + 1) * 4
+            + PENDING * 8;
         exact + cells * grid + quantiles * 8
     }
 
@@ -103,7 +119,12 @@ impl PercentileBands {
             + self
                 .grids
                 .iter()
-                .map(|g| g.edges.capacity() * 8 + g.atoms.capacity() * 4 + g.between.capacity() * 4)
+                .map(|g| {
+                    g.edges.capacity() * 8
+                        + g.atoms.capacity() * 4
+                        + g.between.capacity() * 4
+                        + g.pending.capacity() * 8
+                })
                 .sum::<usize>();
         exact + grids + self.probs.capacity() * 8
     }
@@ -213,7 +234,7 @@ impl PercentileBands {
 
 impl Grid {
     fn from_pilot(sorted: &[f64]) -> Grid {
-        let mut edges: Vec<f64> = Vec::with_capacity(GRID_INTERVALS + 1);
+        let mut edges: Vec<f64> = Vec::with_capacity(EDGE_CAPACITY);
         if let Some(&last) = sorted.last() {
             let p = sorted.len();
             for k in 0..=GRID_INTERVALS {
@@ -226,17 +247,16 @@ impl Grid {
             if edges.last() != Some(&last) {
                 edges.push(last);
             }
-        } else {
-            edges.push(0.0);
         }
-        edges.shrink_to_fit();
-        let m = edges.len();
+        let mut atoms = Vec::with_capacity(EDGE_CAPACITY);
+        atoms.resize(edges.len(), 0);
+        let mut between = Vec::with_capacity(EDGE_CAPACITY + 1);
+        between.resize(edges.len() + 1, 0);
         Grid {
-            atoms: vec![0; m],
-            between: vec![0; m + 1],
             edges,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
+            atoms,
+            between,
+            pending: Vec::with_capacity(PENDING),
             count: 0,
         }
     }
@@ -246,18 +266,85 @@ impl Grid {
             return;
         }
         self.count += 1;
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
+        let m = self.edges.len();
         let i = self.edges.partition_point(|e| *e < v);
-        if i < self.edges.len() && self.edges[i] == v {
+        if i < m && self.edges[i] == v {
             self.atoms[i] += 1;
-        } else {
+            return;
+        }
+        // Outside the edges, or inside an interval already holding more than its share:
+        // keep the value exactly, to become an edge that follows where the data now are.
+        let inside = i > 0 && i < m;
+        if inside && u64::from(self.between[i]) < self.heavy() {
             self.between[i] += 1;
+            return;
+        }
+        self.pending.push(v);
+        if self.pending.len() == PENDING {
+            self.fold_pending();
         }
     }
 
+    /// Count from which an interval takes no more values but is split by them instead:
+    /// twice an even share of the values, plus a margin so young grids do not churn.
+    fn heavy(&self) -> u64 {
+        2 * self.count / GRID_INTERVALS as u64 + 16
+    }
+
+    /// Turns the values kept aside into edges of their own (each an exact atom), then
+    /// merges the lightest neighbouring intervals until the grid is back to size. An
+    /// interval split by a new edge shares its count in proportion to the two widths (its
+    /// values are taken as spread evenly, as in [`Grid::value_at_rank`]). The outermost
+    /// edges never merge away, so they are always the exact minimum and maximum.
+    fn fold_pending(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by(f64::total_cmp);
+        for &v in &pending {
+            let m = self.edges.len();
+            let k = self.edges.partition_point(|e| *e < v);
+            if k < m && self.edges[k] == v {
+                self.atoms[k] += 1;
+                continue;
+            }
+            let c = self.between[k];
+            let left = if k > 0 && k < m {
+                let (a, b) = (self.edges[k - 1], self.edges[k]);
+                let share = ((v - a) / (b - a)).clamp(0.0, 1.0);
+                (f64::from(c) * share).round() as u32
+            } else {
+                0
+            };
+            self.edges.insert(k, v);
+            self.atoms.insert(k, 1);
+            self.between.insert(k, left);
+            self.between[k + 1] = c - left.min(c);
+        }
+        pending.clear();
+        self.pending = pending;
+        while self.edges.len() > GRID_INTERVALS + 1 {
+            self.merge_lightest();
+        }
+    }
+
+    /// Removes the interior edge whose two intervals (and its own atom) hold the fewest
+    /// values, leftmost on ties, joining them into one interval.
+    fn merge_lightest(&mut self) {
+        let m = self.edges.len();
+        let cost = |k: usize| {
+            u64::from(self.between[k]) + u64::from(self.atoms[k]) + u64::from(self.between[k + 1])
+        };
+        let Some(k) = (1..m - 1).min_by_key(|&k| (cost(k), k)) else {
+            return;
+        };
+        let joined = self.between[k] + self.atoms[k] + self.between[k + 1];
+        self.between[k] = joined;
+        self.between.remove(k + 1);
+        self.atoms.remove(k);
+        self.edges.remove(k);
+    }
+
     /// The `r`-th smallest value (0-based), reconstructed: exact on edges, spread evenly
-    /// inside intervals, with the extreme ones at the true min and max.
+    /// inside intervals.
     fn value_at_rank(&self, r: u64) -> f64 {
         let m = self.edges.len();
         let mut seen = 0u64;
@@ -266,14 +353,12 @@ impl Grid {
             if r < seen + c {
                 let j = (r - seen) as f64;
                 let cf = c as f64;
-                return if k == 0 {
-                    self.min + (self.edges[0] - self.min) * j / cf
-                } else if k == m {
-                    self.edges[m - 1] + (self.max - self.edges[m - 1]) * (j + 1.0) / cf
-                } else {
-                    let (a, b) = (self.edges[k - 1], self.edges[k]);
-                    a + (b - a) * (j + 1.0) / (cf + 1.0)
-                };
+                // The outer intervals are always empty (the extremes are edges); guard anyway.
+                if k == 0 || k == m {
+                    return self.edges[k.min(m - 1)];
+                }
+                let (a, b) = (self.edges[k - 1], self.edges[k]);
+                return a + (b - a) * (j + 1.0) / (cf + 1.0);
             }
             seen += c;
             if k < m {
@@ -284,12 +369,17 @@ impl Grid {
                 seen += a;
             }
         }
-        self.max
+        self.edges.last().copied().unwrap_or(f64::NAN)
     }
 
     fn quantile(&self, p: f64) -> f64 {
         if self.count == 0 || p.is_nan() {
             return f64::NAN;
+        }
+        if !self.pending.is_empty() {
+            let mut folded = self.clone();
+            folded.fold_pending();
+            return folded.quantile(p);
         }
         let h = p.clamp(0.0, 1.0) * (self.count - 1) as f64;
         let lo = h.floor() as u64;
@@ -337,9 +427,60 @@ mod tests {
         }
     }
 
-    /// Streaming estimates versus exact sample quantiles of the same data: the empirical
-    /// CDF at the estimate must be within 0.002 of the requested probability (a rank
-    /// error of 40 in 20,000 runs; one grid interval holds about 1/512 = 0.002).
+    /// Largest gap, over cells and quantiles, between the requested probability and the
+    /// empirical CDF of the exact column at the estimate (0 when the estimate lies between
+    /// the exact neighbouring order statistics).
+    fn rank_error(bands: &[Vec<f64>], cols: &[Vec<f64>], probs: &[f64]) -> f64 {
+        let mut worst: f64 = 0.0;
+        for (c, col) in cols.iter().enumerate() {
+            let n = col.len() as f64;
+            for (qi, &p) in probs.iter().enumerate() {
+                let est = bands[c][qi];
+                let below = col.iter().filter(|v| **v <= est).count() as f64 / n;
+                let strictly = col.iter().filter(|v| **v < est).count() as f64 / n;
+                worst = worst.max(p - below).max(strictly - p);
+            }
+        }
+        worst
+    }
+
+    /// Largest error of the estimates relative to the exact type-7 quantiles, in units of
+    /// the quantile's own sampling standard error, read off the data as half the distance
+    /// between the exact quantiles at `p ± sqrt(p(1-p)/n)`.
+    fn se_error(bands: &[Vec<f64>], cols: &[Vec<f64>], probs: &[f64]) -> f64 {
+        let mut worst: f64 = 0.0;
+        for (c, col) in cols.iter().enumerate() {
+            let n = col.len() as f64;
+            for (qi, &p) in probs.iter().enumerate() {
+                let se = (p * (1.0 - p) / n).sqrt();
+                let q = quantiles(col, &[(p - se).max(0.0), p, (p + se).min(1.0)]);
+                let half = ((q[2] - q[0]) / 2.0).max(f64::MIN_POSITIVE);
+                worst = worst.max((bands[c][qi] - q[1]).abs() / half);
+            }
+        }
+        worst
+    }
+
+    /// Largest error of the estimates relative to the exact type-7 quantiles, in units of
+    /// the 5-95 % range of the cell (what a fan chart's height is made of).
+    fn value_error(bands: &[Vec<f64>], cols: &[Vec<f64>], probs: &[f64]) -> f64 {
+        let mut worst: f64 = 0.0;
+        for (c, col) in cols.iter().enumerate() {
+            let exact = quantiles(col, probs);
+            let spread = quantiles(col, &[0.05, 0.95]);
+            let range = (spread[1] - spread[0]).max(f64::MIN_POSITIVE);
+            for (e, x) in bands[c].iter().zip(&exact) {
+                worst = worst.max((e - x).abs() / range);
+            }
+        }
+        worst
+    }
+
+    /// Streaming estimates versus exact sample quantiles of the same data. Measured (20,000
+    /// runs, 18,500 of them through the grid): rank error 4e-4, value error 6.4e-4 of the
+    /// 5-95 % range (a third of a pixel on a fan chart); the worst error in units of the quantile's own
+    /// sampling standard error is 0.13. Asserted: rank within 1e-3 (an interval holds at most about
+    /// 2/1024 of the runs), value within 2e-3 of the range, 0.5 standard errors.
     #[test]
     fn streaming_mode_matches_exact_quantiles() {
         let dists: Vec<Distribution> = [
@@ -353,34 +494,114 @@ mod tests {
         .map(|t| Distribution::parse(t).unwrap())
         .collect();
         let cells = 10;
-        // Budget of 500 runs: the rest (19,500 runs) go through the grid.
+        // Budget of 1,500 runs: the rest (18,500 runs) go through the grid.
         let mut b =
-            PercentileBands::with_exact_budget(cells, &DEFAULT_QUANTILES, 500 * cells).unwrap();
+            PercentileBands::with_exact_budget(cells, &DEFAULT_QUANTILES, 1500 * cells).unwrap();
         let cols = feed(&mut b, &dists, 20_000);
         assert!(!b.is_exact());
         let bands = b.bands();
-        for (c, col) in cols.iter().enumerate() {
-            let n = col.len() as f64;
-            for (qi, &p) in DEFAULT_QUANTILES.iter().enumerate() {
-                let est = bands[c][qi];
-                let below = col.iter().filter(|v| **v <= est).count() as f64 / n;
-                let strictly = col.iter().filter(|v| **v < est).count() as f64 / n;
-                assert!(
-                    below >= p - 0.002 && strictly <= p + 0.002,
-                    "cell {c} p {p}: est {est}, ecdf {strictly}..{below}"
-                );
-            }
-            // And against the true distribution: within 4 standard errors of a sample
-            // quantile, sqrt(p(1-p)/n) / f(x_p), checked in probability: |F(est) - p|.
+        let rank = rank_error(&bands, &cols, &DEFAULT_QUANTILES);
+        let value = value_error(&bands, &cols, &DEFAULT_QUANTILES);
+        let se = se_error(&bands, &cols, &DEFAULT_QUANTILES);
+        eprintln!(
+            "known distributions: rank error {rank:e}, value error {value:e} of range, {se} se"
+        );
+        assert!(rank <= 1e-3, "rank error {rank}");
+        assert!(value <= 2e-3, "value error {value}");
+        assert!(se <= 0.5, "{se} standard errors");
+        let n = cols[0].len() as f64;
+        // And against the true distribution: within 4 standard errors of a sample
+        // quantile, sqrt(p(1-p)/n) / f(x_p), checked in probability: |F(est) - p|.
+        for c in 0..cells {
             let d = &dists[c % dists.len()];
             for (qi, &p) in DEFAULT_QUANTILES.iter().enumerate() {
                 let f = d.cdf(bands[c][qi]);
                 assert!(
-                    (f - p).abs() < 4.0 * (p * (1.0 - p) / n).sqrt() + 0.002,
+                    (f - p).abs() < 4.0 * (p * (1.0 - p) / n).sqrt() + 1e-3,
                     "cell {c} p {p}: F = {f}"
                 );
             }
         }
+    }
+
+    /// Later runs leave the pilot's range: values outside it (or in intervals grown past
+    /// their share) become edges of their own and the lightest intervals merge, so the grid
+    /// follows the data. Measured: rank error 1e-3, 1.2 standard errors at worst (at the 1 %
+    /// and 99 % quantiles). Asserted: rank within 2e-3 (about 2/1024, the most an interval
+    /// holds), 1.5 standard errors.
+    #[test]
+    fn drifting_distribution_is_followed() {
+        let cells = 4;
+        let probs = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+        let mut b = PercentileBands::with_exact_budget(cells, &probs, 300 * cells).unwrap();
+        let unit = Distribution::parse("normal(0, 1)").unwrap();
+        let mut cols = vec![Vec::new(); cells];
+        for run in 0..20_000u64 {
+            let mut rng = Streams::new(3).rng(run, Purpose::Inputs);
+            let z = unit.sample(&mut rng);
+            let t = run as f64 / 20_000.0;
+            let row = [
+                // The mean drifts from 0 to 20 standard deviations.
+                z + 20.0 * t,
+                // The spread grows a hundredfold.
+                z * (1.0 + 99.0 * t),
+                // A jump: every run after the pilot is far above it.
+                if run < 300 { z } else { 1e6 + z },
+                // Downwards, into negative values the pilot never saw.
+                (-z).exp() * if run < 2000 { 1.0 } else { -50.0 },
+            ];
+            for (c, v) in row.iter().enumerate() {
+                cols[c].push(*v);
+            }
+            b.push(&row).unwrap();
+        }
+        assert!(!b.is_exact());
+        let bands = b.bands();
+        let rank = rank_error(&bands, &cols, &probs);
+        let se = se_error(&bands, &cols, &probs);
+        eprintln!("drift: rank error {rank:e}, {se} standard errors");
+        assert!(rank <= 2e-3, "rank error {rank}");
+        assert!(se <= 1.5, "{se} standard errors");
+    }
+
+    #[test]
+    fn stuck_cells_are_exact() {
+        let probs = [0.0, 0.05, 0.5, 0.95, 1.0];
+        let mut b = PercentileBands::with_exact_budget(3, &probs, 300 * 3).unwrap();
+        let mut cols = vec![Vec::new(); 3];
+        for run in 0..5000u32 {
+            let row = [
+                // Stuck at one value throughout.
+                2.5,
+                // Stuck during the pilot, then 5 % of runs elsewhere (above and below).
+                match run % 40 {
+                    _ if run < 300 => 7.0,
+                    0 => 8.0 + f64::from(run) * 1e-3,
+                    1 => 6.0 - f64::from(run) * 1e-3,
+                    _ => 7.0,
+                },
+                // NaN during the pilot (no edges at all), then a few distinct values.
+                if run < 300 {
+                    f64::NAN
+                } else {
+                    f64::from(run % 5)
+                },
+            ];
+            for (c, v) in row.iter().enumerate() {
+                cols[c].push(*v);
+            }
+            b.push(&row).unwrap();
+        }
+        assert!(!b.is_exact());
+        let bands = b.bands();
+        assert_eq!(bands[0], vec![2.5; probs.len()]);
+        let finite: Vec<f64> = cols[2].iter().copied().filter(|v| v.is_finite()).collect();
+        assert_eq!(bands[2], quantiles(&finite, &probs));
+        // Middle quantiles exactly on the atom, extremes exactly the true min and max.
+        let exact = quantiles(&cols[1], &probs);
+        assert_eq!(bands[1][1..4], exact[1..4]);
+        assert_eq!(bands[1][0], exact[0]);
+        assert_eq!(bands[1][4], exact[4]);
     }
 
     #[test]
@@ -397,8 +618,8 @@ mod tests {
 
     #[test]
     fn memory_stays_bounded() {
-        // The stated workload: 100,000 runs x 40 variables x 365 points.
-        let cells = 40 * 365;
+        // The stated workload: 100,000 runs x 40 variables x 366 points.
+        let cells = 40 * 366;
         let bound = PercentileBands::memory_bound_bytes(cells, 5, DEFAULT_EXACT_VALUES);
         assert!(bound < 512 * 1024 * 1024, "bound {bound} bytes");
         // The bound holds in practice at every stage of a smaller run that crosses over.
