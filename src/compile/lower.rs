@@ -38,10 +38,10 @@ pub enum NodeRole {
     TableOnly,
 }
 
-/// One node: a variable element or a hidden helper.
+/// One node: a variable element or a hidden node of a builtin (a smooth's stock, say).
 #[derive(Debug, Clone)]
 pub struct NodeDef {
-    /// Display name (`name[elem]`; hidden helpers start with `#`).
+    /// Display name (`name[elem]`; hidden nodes start with `#`).
     pub name: String,
     /// Role.
     pub role: NodeRole,
