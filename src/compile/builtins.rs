@@ -236,10 +236,11 @@ pub(super) fn call(
             let x = lw.lower(&args[1], ctx)?;
             Ok(Ir::Lookup(t, Box::new(x)))
         }
-        "smth1" | "smth3" | "smthn" => {
-            let (order, init_arg) = match key.as_str() {
-                "smth1" => (1, args.get(2)),
-                "smth3" => (3, args.get(2)),
+        "smth1" | "smth3" | "smthn" | "delay1" | "delay3" | "delayn" => {
+            // SMTHn/DELAYn take the order third; the others fix it by name.
+            let (order, init_arg) = match key.as_bytes().last() {
+                Some(b'1') => (1, args.get(2)),
+                Some(b'3') => (3, args.get(2)),
                 _ => (constant_order(lw, &args[2], ctx)?, args.get(3)),
             };
             let input = lw.lower(&args[0], ctx)?;
@@ -248,23 +249,11 @@ pub(super) fn call(
                 Some(a) => lw.lower(a, ctx)?,
                 None => input.clone(),
             };
-            Ok(smooth(lw, &key, input, time, init, order, span, ctx))
-        }
-        "delay1" | "delay3" | "delayn" => {
-            let (order, init_arg) = match key.as_str() {
-                "delay1" => (1, args.get(2)),
-                "delay3" => (3, args.get(2)),
-                _ => (constant_order(lw, &args[2], ctx)?, args.get(3)),
-            };
-            let input = lw.lower(&args[0], ctx)?;
-            let time = lw.lower(&args[1], ctx)?;
-            let init = match init_arg {
-                Some(a) => lw.lower(a, ctx)?,
-                None => input.clone(),
-            };
-            Ok(material_delay(
-                lw, &key, input, time, init, order, span, ctx,
-            ))
+            Ok(if key.starts_with("smth") {
+                smooth(lw, &key, input, time, init, order, span, ctx)
+            } else {
+                material_delay(lw, &key, input, time, init, order, span, ctx)
+            })
         }
         "trend" => {
             let input = lw.lower(&args[0], ctx)?;

@@ -313,24 +313,12 @@ pub fn draw<DB: DrawingBackend>(
         (cx - plot.get_base_pixel().0 + cw as i32 / 2, ph as i32 - 4),
     )
     .map_err(draw_err)?;
-    for (value, colour, label, h) in [
-        (chart.likely_at, style::GREEN, "likely ≥", HPos::Left),
-        (chart.unlikely_at, style::RED, "unlikely <", HPos::Right),
-    ] {
-        let (px, _) = coord.translate(&(value, 0.0));
-        let ax = if matches!(h, HPos::Left) {
-            px - cx + 5
-        } else {
-            px - cx - 5
-        };
-        style::annotate(
-            &canvas,
-            &format!("{label} {}", format::percent(value)),
-            (ax, 4),
-            (h, VPos::Top),
-            colour,
-        )?;
-    }
+    let column = |p: f64| coord.translate(&(p, 0.0)).0 - cx;
+    style::verdict_line_labels(
+        &canvas,
+        (chart.likely_at, column(chart.likely_at)),
+        (chart.unlikely_at, column(chart.unlikely_at)),
+    )?;
     Ok(())
 }
 
@@ -405,10 +393,7 @@ mod tests {
     fn scenario_colours_appear_in_proportion_to_probabilities() {
         let chart = sample();
         let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
-        let bar = |c: RGBColor| {
-            let mix = |x: u8| (255.0 - (255.0 - f64::from(x)) * 0.85).round() as u8;
-            count_colour(&buf, RGBColor(mix(c.0), mix(c.1), mix(c.2)), 3) as f64
-        };
+        let bar = |c: RGBColor| bar_pixels(&buf, c) as f64;
         let areas: Vec<f64> = (0..3).map(|s| bar(style::series_colour(s))).collect();
         // Summed bar heights: 1.92, 2.11, 1.895. The legend swatches add a little to each.
         let sums = [1.92, 2.11, 1.895];

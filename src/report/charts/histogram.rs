@@ -336,10 +336,7 @@ mod tests {
     fn success_side_is_green_and_larger_here() {
         let chart = sample();
         let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
-        let bar = |c: RGBColor| {
-            let mix = |x: u8| (255.0 - (255.0 - f64::from(x)) * 0.85).round() as u8;
-            count_colour(&buf, RGBColor(mix(c.0), mix(c.1), mix(c.2)), 3)
-        };
+        let bar = |c: RGBColor| bar_pixels(&buf, c);
         let (green, grey) = (bar(style::GREEN), bar(MISS));
         // About 84 % of runs succeed, so the green area clearly dominates the grey.
         assert!(
@@ -352,9 +349,7 @@ mod tests {
             ..sample()
         };
         let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&flipped, a)).unwrap();
-        let mix = |x: u8| (255.0 - (255.0 - f64::from(x)) * 0.85).round() as u8;
-        let g = style::GREEN;
-        let green_flipped = count_colour(&buf, RGBColor(mix(g.0), mix(g.1), mix(g.2)), 3);
+        let green_flipped = bar_pixels(&buf, style::GREEN);
         assert!(green_flipped < green / 3);
     }
 

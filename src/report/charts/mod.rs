@@ -204,6 +204,16 @@ pub(crate) mod testing {
             .count()
     }
 
+    /// Number of pixels of a bar filled with `colour` (bars are drawn at 85 % opacity on white).
+    pub fn bar_pixels(buf: &[u8], colour: RGBColor) -> usize {
+        let mix = |x: u8| (255.0 - (255.0 - f64::from(x)) * 0.85).round() as u8;
+        count_colour(
+            buf,
+            RGBColor(mix(colour.0), mix(colour.1), mix(colour.2)),
+            3,
+        )
+    }
+
     /// Width and height from a PNG file's signature and IHDR chunk.
     pub fn png_size(path: &Path) -> (u32, u32) {
         let bytes = std::fs::read(path).expect("chart file exists");

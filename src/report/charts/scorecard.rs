@@ -196,24 +196,12 @@ pub fn draw<DB: DrawingBackend>(
         };
         style::annotate(&canvas, &text, (ax, py - cy), (h, VPos::Center), style::INK)?;
     }
-    for (value, colour, label, h) in [
-        (chart.likely_at, style::GREEN, "likely ≥", HPos::Left),
-        (chart.unlikely_at, style::RED, "unlikely ≤", HPos::Right),
-    ] {
-        let (px, _) = coord.translate(&(value, 0.0));
-        let ax = if matches!(h, HPos::Left) {
-            px - cx + 5
-        } else {
-            px - cx - 5
-        };
-        style::annotate(
-            &canvas,
-            &format!("{label} {}", format::percent(value)),
-            (ax, 4),
-            (h, VPos::Top),
-            colour,
-        )?;
-    }
+    let column = |p: f64| coord.translate(&(p, 0.0)).0 - cx;
+    style::verdict_line_labels(
+        &canvas,
+        (chart.likely_at, column(chart.likely_at)),
+        (chart.unlikely_at, column(chart.unlikely_at)),
+    )?;
     Ok(())
 }
 
@@ -279,10 +267,7 @@ mod tests {
     fn verdict_colours_appear_in_proportion_to_bars() {
         let chart = sample();
         let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
-        let bar = |c: RGBColor| {
-            let mix = |x: u8| (255.0 - (255.0 - f64::from(x)) * 0.85).round() as u8;
-            count_colour(&buf, RGBColor(mix(c.0), mix(c.1), mix(c.2)), 3)
-        };
+        let bar = |c: RGBColor| bar_pixels(&buf, c);
         let (g, a, r) = (bar(style::GREEN), bar(style::AMBER), bar(style::RED));
         // Green bars are 0.834 + 0.998 long, amber 0.52, red 0.12 (the zero bar is empty).
         assert!(g > a && a > r && r > 200, "green {g}, amber {a}, red {r}");

@@ -280,6 +280,29 @@ pub(crate) fn numeric_axes<'a, DB: DrawingBackend>(
 
 /// Draws `text` on a translucent white box so it stays legible over data, positioned by
 /// `anchor` (pixels inside `area`) and `pos`, and pushed back inside `area` if it would stick out.
+/// Labels the dashed verdict lines at the top of a probability axis: `likely` and `unlikely`
+/// are each a probability and its pixel column relative to `area`. The wording follows the
+/// verdict rule: likely when P ≥ the first, unlikely when P < the second.
+pub(crate) fn verdict_line_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    likely: (f64, i32),
+    unlikely: (f64, i32),
+) -> Result<(), ChartError> {
+    for ((value, x), colour, label, h) in [
+        (likely, GREEN, "likely ≥", HPos::Left),
+        (unlikely, RED, "unlikely <", HPos::Right),
+    ] {
+        let ax = if matches!(h, HPos::Left) {
+            x + 5
+        } else {
+            x - 5
+        };
+        let text = format!("{label} {}", crate::report::format::percent(value));
+        annotate(area, &text, (ax, 4), (h, VPos::Top), colour)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn annotate<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,

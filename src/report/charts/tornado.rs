@@ -196,10 +196,7 @@ mod tests {
     fn positive_and_negative_bars_have_their_colours_in_proportion() {
         let chart = sample();
         let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
-        let bar = |c: RGBColor| {
-            let mix = |x: u8| (255.0 - (255.0 - f64::from(x)) * 0.85).round() as u8;
-            count_colour(&buf, RGBColor(mix(c.0), mix(c.1), mix(c.2)), 3)
-        };
+        let bar = |c: RGBColor| bar_pixels(&buf, c);
         let (pos, neg) = (bar(POSITIVE), bar(NEGATIVE));
         // Bar lengths: positive 0.72 + 0.55 + 0.18 = 1.45, negative 0.47; ratio about 3.1.
         let ratio = pos as f64 / neg as f64;
