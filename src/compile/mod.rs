@@ -122,6 +122,33 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
     };
     let step_order = order::topo_sort(&step_nodes, step_deps, n)
         .map_err(|cycle| vec![loop_error(&lw, &cycle, false)])?;
+    // Only what moves the stocks (flows, delay inputs, stateful builtins and everything they
+    // read) is needed at every stage; values that are only reported run at save times.
+    let mut needed = vec![false; n];
+    let rates = lw.nodes.iter().flat_map(|node| match &node.role {
+        NodeRole::Stock {
+            inflows, outflows, ..
+        } => inflows.iter().chain(outflows).copied().collect(),
+        _ => Vec::new(),
+    });
+    let stateful = step_order.iter().copied().filter(|&i| {
+        node_refs[i as usize]
+            .iter()
+            .any(|r| !matches!(r, Ref::Node(_)))
+    });
+    let mut work: Vec<u32> = rates
+        .chain(stateful)
+        .chain(lw.delays.iter().map(|d| d.0))
+        .filter(|&i| dynamic[i as usize])
+        .collect();
+    while let Some(i) = work.pop() {
+        if std::mem::replace(&mut needed[i as usize], true) {
+            continue;
+        }
+        work.extend(step_deps(i));
+    }
+    let (step_order, report_order): (Vec<u32>, Vec<u32>) =
+        step_order.into_iter().partition(|&i| needed[i as usize]);
 
     // Slots: reserved, then stocks (contiguous state), then every other node.
     let mut slot_of = vec![0 as Slot; n];
@@ -148,6 +175,10 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
     // once per run by `invariant_code`.
     let mut invariants = hoist::Invariants::new(&dynamic);
     let step_irs: Vec<Ir> = step_order
+        .iter()
+        .map(|&i| invariants.hoist(&lw.nodes[i as usize].ir))
+        .collect();
+    let report_irs: Vec<Ir> = report_order
         .iter()
         .map(|&i| invariants.hoist(&lw.nodes[i as usize].ir))
         .collect();
@@ -192,6 +223,10 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         em.emit_node(ir, slot_of[i as usize], clamp(i));
     }
     let mut step_code = em.take_code();
+    for (&i, ir) in report_order.iter().zip(&report_irs) {
+        em.emit_node(ir, slot_of[i as usize], clamp(i));
+    }
+    let mut report_code = em.take_code();
     for (k, ir) in invariant_exprs.iter().enumerate() {
         em.emit_node(ir, slot_of[n + k], false);
     }
@@ -200,6 +235,7 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
     let literal_base = temp_base + temp_max;
     codegen::relocate(&mut init_code, &mut specials, literal_base);
     codegen::relocate(&mut step_code, &mut [], literal_base);
+    codegen::relocate(&mut report_code, &mut [], literal_base);
     codegen::relocate(&mut invariant_code, &mut [], literal_base);
 
     let mut template = vec![f64::NAN; literal_base as usize];
@@ -309,6 +345,7 @@ fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
         init_blocks,
         invariant_code,
         step_code,
+        report_code,
         stocks,
         rate_slots,
         rate_ends,

@@ -493,6 +493,9 @@ pub struct Program {
     pub invariant_code: Vec<Op>,
     /// Code computing time-dependent values from the stocks, run at every stage.
     pub step_code: Vec<Op>,
+    /// Code computing time-dependent values that no stock depends on (reported values),
+    /// run after `step_code` at save times only.
+    pub report_code: Vec<Op>,
     /// Stocks occupy slots `RESERVED..RESERVED + stocks.len()`, in this order.
     pub stocks: Vec<StockSpec>,
     /// Flow slots of the stock derivatives, stock after stock: its inflows, then its outflows.

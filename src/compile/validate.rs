@@ -25,6 +25,7 @@ impl Program {
         for (name, code) in [
             ("init code", &self.init_code),
             ("step code", &self.step_code),
+            ("report code", &self.report_code),
             ("invariant code", &self.invariant_code),
         ] {
             for (pc, op) in code.iter().enumerate() {

@@ -156,11 +156,19 @@ impl<'p> Simulation<'p> {
     }
 
     /// Evaluates every time-dependent value (flows included) at `t` with the current stocks.
-    fn evaluate(&mut self, t: f64, fresh: bool) {
+    fn evaluate(&mut self, t: f64, fresh: bool, report: bool) {
         let prog = self.prog;
         self.slots[TIME as usize] = t;
         self.machine.fresh = fresh;
         exec(self.checked, Code::Step, &mut self.slots, &mut self.machine);
+        if report {
+            exec(
+                self.checked,
+                Code::Report,
+                &mut self.slots,
+                &mut self.machine,
+            );
+        }
         if prog.limits_stocks {
             limit_outflows(prog, &mut self.slots, &self.shared_outflow);
         }
@@ -188,8 +196,9 @@ impl<'p> Simulation<'p> {
         for step in 0..=steps {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
-            self.evaluate(t, true);
-            if step % per_save == 0 {
+            let save = step % per_save == 0;
+            self.evaluate(t, true, save);
+            if save {
                 self.check_finite(t)?;
                 on_save(t, &self.slots);
             }
@@ -219,7 +228,7 @@ impl<'p> Simulation<'p> {
                     (*x0, *k1) = (*x, d);
                     *x = *x0 + dt * d;
                 });
-                self.evaluate(t + dt, false);
+                self.evaluate(t + dt, false, false);
                 self.stage(|d, x, x0, k1| *x = *x0 + 0.5 * dt * (*k1 + d));
             }
             Method::Rk4 => {
@@ -228,17 +237,17 @@ impl<'p> Simulation<'p> {
                     (*x0, *acc) = (*x, d);
                     *x = *x0 + half * d;
                 });
-                self.evaluate(t + half, false);
+                self.evaluate(t + half, false, false);
                 self.stage(|d, x, x0, acc| {
                     *acc += 2.0 * d;
                     *x = *x0 + half * d;
                 });
-                self.evaluate(t + half, false);
+                self.evaluate(t + half, false, false);
                 self.stage(|d, x, x0, acc| {
                     *acc += 2.0 * d;
                     *x = *x0 + dt * d;
                 });
-                self.evaluate(t + dt, false);
+                self.evaluate(t + dt, false, false);
                 self.stage(|d, x, x0, acc| {
                     *acc += d;
                     *x = *x0 + sixth * *acc;

@@ -80,6 +80,8 @@ pub enum Code {
     Invariant,
     /// [`Program::step_code`].
     Step,
+    /// [`Program::report_code`].
+    Report,
 }
 
 /// Reads slot `i` without a bounds check.
@@ -133,6 +135,7 @@ pub fn exec_from(
         Code::Init => &prog.init_code[..],
         Code::Invariant => &prog.invariant_code[..],
         Code::Step => &prog.step_code[..],
+        Code::Report => &prog.report_code[..],
     };
     let end = end.min(code.len());
     let mut pc = start;
