@@ -65,7 +65,14 @@ impl<'p> Simulation<'p> {
                 fresh: true,
                 initializing: true,
                 noise: vec![0.0; prog.noise_states as usize],
-                delays: vec![DelayState::default(); prog.delays.len()],
+                delays: prog
+                    .delays
+                    .iter()
+                    .map(|line| DelayState {
+                        initial_slot: line.initial as usize,
+                        ..DelayState::default()
+                    })
+                    .collect(),
                 rng: Xoshiro256PlusPlus::seed_from_u64(0),
             },
             seed: 0,
@@ -114,10 +121,6 @@ impl<'p> Simulation<'p> {
         m.step_time = prog.specs.start;
         m.fresh = true;
         m.initializing = true;
-        for state in m.delays.iter_mut() {
-            state.recorded = 0;
-            state.initial = f64::NAN;
-        }
         // During the initial pass a delay's output is its initial value, computed (in
         // dependency order) before any use.
         for (b, block) in prog.init_blocks.iter().enumerate() {
@@ -132,11 +135,6 @@ impl<'p> Simulation<'p> {
                 &mut self.slots,
                 m,
             );
-            for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
-                if line.initial == block.slot {
-                    state.initial = self.slots[line.initial as usize];
-                }
-            }
         }
         exec(self.checked, Code::Invariant, &mut self.slots, m);
         let dt = prog.specs.dt;
@@ -148,6 +146,7 @@ impl<'p> Simulation<'p> {
                 1
             };
             state.steps = steps;
+            state.recorded = 0;
             state.ring.clear();
             state.ring.resize(steps, 0.0);
             state.initial = self.slots[line.initial as usize];

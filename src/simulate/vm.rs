@@ -18,6 +18,9 @@ pub struct DelayState {
     pub pending: f64,
     /// Output before the pipeline has filled.
     pub initial: f64,
+    /// Slot of the initial value, read directly during the initial-value pass (before
+    /// `initial` is captured).
+    pub initial_slot: usize,
 }
 
 impl DelayState {
@@ -264,7 +267,14 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
                 s[slope as usize] * (now.min(b) - a)
             }
         }
-        Special::Delay(k) => m.delays[k as usize].output(),
+        Special::Delay(k) => {
+            let line = &m.delays[k as usize];
+            if m.initializing {
+                s[line.initial_slot]
+            } else {
+                line.output()
+            }
+        }
         Special::Uniform { min, max, state } => {
             if m.fresh {
                 let u: f64 = m.rng.random();
