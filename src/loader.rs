@@ -1,22 +1,46 @@
-//! Opening a model file of any supported format (TOML, XMILE) by its extension.
+//! Opening a model file of any supported format (TOML, XMILE) by its extension; the file is
+//! read once, and its text kept for the study sections and the study's provenance.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::model::{toml_file, Model};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Loads a model file: `.toml` natively; `.xmile`, `.stmx` and `.xml` as XMILE.
 pub fn load_model(path: &Path) -> Result<Model, Diagnostic> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
+    check_extension(path)?;
+    parse_model(path, &toml_file::read_source(path)?)
+}
+
+/// Parses a model file already read into `file`, choosing the reader by `path`'s extension.
+pub fn parse_model(path: &Path, file: &Arc<SourceFile>) -> Result<Model, Diagnostic> {
+    match extension(path).as_str() {
+        "toml" => {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "model".into());
+            toml_file::parse(file, &stem)
+        }
+        _ => crate::xmile::parse(&file.text, &file.path),
+    }
+}
+
+/// Refuses a file whose extension names no model format, before it is read.
+pub fn check_extension(path: &Path) -> Result<(), Diagnostic> {
+    let ext = extension(path);
     match ext.as_str() {
-        "toml" => toml_file::load(path),
-        "xmile" | "stmx" | "xml" | "itmx" => crate::xmile::load(path),
+        "toml" | "xmile" | "stmx" | "xml" | "itmx" => Ok(()),
         _ => Err(Diagnostic::plain(format!(
             "`{}`: unknown model format `{ext}`",
             path.display()
         ))
         .with_hint("model files end in .toml, .xmile or .stmx")),
     }
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }

@@ -261,3 +261,98 @@ fn mc_is_bit_identical_across_thread_counts_and_repeats() {
     let other = bass_summary(dir.path(), "s2", "12", &["--threads", "2"]);
     assert!(other != two);
 }
+
+fn first_row_value(csv: &str, column: &str) -> f64 {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == column).unwrap();
+    lines
+        .next()
+        .unwrap()
+        .split(',')
+        .nth(i)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn one_set_grammar_for_run_and_mc_with_percentages_and_stock_initial_values() {
+    let dir = workdir();
+    // A stock's initial value and a percentage, through `run`...
+    let o = sandtable(
+        dir.path(),
+        &[
+            "run",
+            "bass.toml",
+            "--set",
+            "followers=5000",
+            "--set",
+            "q=40%",
+            "--out",
+            "r",
+            "-q",
+        ],
+    );
+    assert!(o.stdout.is_empty());
+    let csv = fs::read_to_string(dir.path().join("r/run.csv")).unwrap();
+    assert_eq!(first_row_value(&csv, "followers"), 5000.0);
+    // ...and the same flags through `mc`, recorded in summary.json's provenance.
+    sandtable(
+        dir.path(),
+        &[
+            "mc",
+            "bass.toml",
+            "--runs",
+            "20",
+            "--set",
+            "followers=5000",
+            "--set",
+            "q=40%",
+            "--out",
+            "m",
+            "-q",
+        ],
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("m/summary.json")).unwrap())
+            .unwrap();
+    let p = &summary["provenance"];
+    assert_eq!(
+        p["overrides"],
+        serde_json::json!(["followers=5000", "q=40%"])
+    );
+    assert_eq!(p["scenario"], "baseline");
+    assert_eq!(p["seed"], 1);
+    assert_eq!(p["model"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(p["sandtable_version"], env!("CARGO_PKG_VERSION"));
+    // `q` was fixed, so it is no longer an uncertain input.
+    let inputs: Vec<&str> = summary["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs, ["p"]);
+}
+
+#[test]
+fn run_takes_a_scenario_and_writes_under_outputs_model_run() {
+    let dir = workdir();
+    let text = fs::read_to_string(dir.path().join("bass.toml")).unwrap()
+        + "\n[scenarios.big_market]\ndoc = \"twice the market\"\nset = { market_size = 2e6 }\n";
+    fs::write(dir.path().join("bass.toml"), text).unwrap();
+    sandtable(
+        dir.path(),
+        &["run", "bass.toml", "--scenario", "big_market", "-q"],
+    );
+    let csv = fs::read_to_string(dir.path().join("outputs/bass/run/run.csv")).unwrap();
+    assert_eq!(first_row_value(&csv, "potential"), 2e6);
+    // `check` compiles every scenario and names how many it checked.
+    let o = sandtable(dir.path(), &["check", "bass.toml"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("2 scenarios (each compiled and checked)"),
+        "{stdout}"
+    );
+}

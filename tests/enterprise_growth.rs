@@ -2,65 +2,57 @@
 //! money on deterministic and sampled runs, and each scenario moves the targets the way its
 //! story says.
 
-use sandtable::compile::{compile, Program, Role};
-use sandtable::model::{toml_file, Model};
+use sandtable::compile::{Program, Role};
 use sandtable::montecarlo::result::StudyResult;
-use sandtable::montecarlo::runner::{Plan, RunOptions};
-use sandtable::montecarlo::sampling::Sampler;
-use sandtable::montecarlo::summary::Thresholds;
+use sandtable::montecarlo::runner::Plan;
 use sandtable::simulate::{Simulation, Trajectory};
-use sandtable::study::{toml_study, Study};
+use sandtable::study::{Sampler, Settings, Study, StudyRequest};
 use std::path::Path;
 
 const MODEL: &str = "models/enterprise_growth.toml";
 const PLATFORMS: [&str; 3] = ["short_video", "lifestyle_notes", "private"];
 const TIERS: [&str; 3] = ["monthly", "quarterly", "yearly"];
 
-fn load() -> (Model, Study) {
+/// The reference study resolved with `settings` as the command line's layer.
+fn load_with(settings: Settings) -> Study {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(MODEL);
-    let file = toml_file::read_source(&path).unwrap_or_else(|e| panic!("{e}"));
-    let model = toml_file::parse(&file, "enterprise_growth").unwrap_or_else(|e| panic!("{e}"));
-    let study = toml_study::from_model_file(&file)
+    let request = StudyRequest {
+        settings,
+        ..StudyRequest::new(path)
+    };
+    Study::resolve(&request).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn load() -> Study {
+    load_with(Settings::default())
+}
+
+/// The baseline's compiled program.
+fn program(study: &Study) -> Program {
+    study
+        .compile("baseline")
         .unwrap_or_else(|e| panic!("{e}"))
-        .study;
-    (model, study)
+        .program
 }
 
-fn program(model: &Model) -> Program {
-    compile(model).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The model and study of `scenario` (`baseline` is the file as written).
-fn scenario(model: &Model, study: &Study, name: &str) -> (Model, Study) {
-    if name == "baseline" {
-        return (model.clone(), study.clone());
-    }
-    let s = study
-        .scenario(name)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .clone();
-    study.apply(model, &s).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn options(runs: u64, track: &[&str], samples: usize) -> RunOptions {
-    RunOptions {
-        runs,
-        first_run: 0,
-        seed: 20240601,
-        sampler: Sampler::Random,
-        track: track.iter().map(|s| s.to_string()).collect(),
-        percentiles: vec![5.0, 50.0, 95.0],
-        thresholds: Thresholds::default(),
-        samples,
-        method: None,
-        scenario: ("test".into(), None),
+fn options(runs: u64, track: &[&str], samples: usize) -> Settings {
+    Settings {
+        runs: Some(runs),
+        seed: Some(20240601),
+        sampler: Some(Sampler::Random),
+        track: Some(track.iter().map(|s| s.to_string()).collect()),
+        percentiles: Some(vec![5.0, 50.0, 95.0]),
+        samples: Some(samples),
+        ..Settings::default()
     }
 }
 
-fn study_of(model: &Model, study: &Study, name: &str, opts: RunOptions) -> StudyResult {
-    let (m, s) = scenario(model, study, name);
-    let prog = program(&m);
-    let result = Plan::new(&prog, &s, opts)
+fn study_of(name: &str, opts: Settings) -> StudyResult {
+    let study = load_with(opts);
+    let scenario = study
+        .compile(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let result = Plan::new(&scenario)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
         .execute(&|_| {})
         .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -134,8 +126,8 @@ fn column(traj: &Trajectory, name: &str) -> Vec<f64> {
 
 #[test]
 fn the_model_and_its_study_load() {
-    let (model, study) = load();
-    let prog = program(&model);
+    let study = load();
+    let prog = program(&study);
     assert_eq!(prog.specs.stop, 365.0);
     for name in [
         "cost_surge",
@@ -145,20 +137,21 @@ fn the_model_and_its_study_load() {
         "ai_creative",
         "content_over_paid",
     ] {
-        let (m, _) = scenario(&model, &study, name);
-        program(&m);
+        study
+            .compile(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
     }
-    assert_eq!(study.settings.runs, 10_000);
-    assert!(study.targets.len() >= 12);
+    assert_eq!(study.settings.runs(), 10_000);
+    assert!(study.declarations.targets.len() >= 12);
     // Every constant that carries a distribution is one the compiled model can vary.
-    let plan = Plan::new(&prog, &study, options(1, &[], 0)).unwrap_or_else(|e| panic!("{e}"));
+    let baseline = study.compile("baseline").unwrap_or_else(|e| panic!("{e}"));
+    let plan = Plan::new(&baseline).unwrap_or_else(|e| panic!("{e}"));
     assert!(plan.inputs() >= 40, "{} inputs", plan.inputs());
 }
 
 #[test]
 fn a_deterministic_run_conserves_people_and_money() {
-    let (model, _) = load();
-    let prog = program(&model);
+    let prog = program(&load());
     let traj = Simulation::new(&prog)
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -186,18 +179,17 @@ fn a_deterministic_run_conserves_people_and_money() {
 
 #[test]
 fn sampled_runs_conserve_people_and_money() {
-    let (model, study) = load();
     let mut track: Vec<String> = ["unaware", "aware", "followers", "audience", "vip"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     track.extend(["vip_total", "cumulative_revenue"].map(String::from));
-    let prog = program(&model);
+    let prog = program(&load());
     let stocks = stock_names(&prog);
     track.extend(stocks.iter().cloned());
     let refs: Vec<&str> = track.iter().map(String::as_str).collect();
     for name in ["baseline", "algorithm_shock", "cost_surge"] {
-        let result = study_of(&model, &study, name, options(8, &refs, 8));
+        let result = study_of(name, options(8, &refs, 8));
         for run in 0..8 {
             let series = |n: &str| -> Vec<f64> {
                 let band = result
@@ -268,11 +260,10 @@ fn moves(base: &StudyResult, other: &StudyResult, name: &str, target: &str, sign
 
 #[test]
 fn scenarios_move_the_targets_as_their_stories_say() {
-    let (model, study) = load();
     // Common random numbers: every scenario uses the same seed, so run i of each scenario
     // draws the same uniforms and the same noise, and differences are paired.
     let runs = 300;
-    let run = |name: &str| study_of(&model, &study, name, options(runs, &[], 0));
+    let run = |name: &str| study_of(name, options(runs, &[], 0));
     let base = run("baseline");
 
     let s = run("cost_surge");
@@ -331,13 +322,7 @@ fn the_baseline_is_plausible_against_the_benchmarks() {
     // marketingprofs, 5 networks) and TikTok brands under 50k followers grow >3 % a month
     // (Rival IQ 2024), so the baseline's median year should land between +15 % and +100 %.
     // Tenfold in 91 days needs +115 % a month: no plausible run may get there.
-    let (model, study) = load();
-    let base = study_of(
-        &model,
-        &study,
-        "baseline",
-        options(300, &["total_followers"], 0),
-    );
+    let base = study_of("baseline", options(300, &["total_followers"], 0));
     let band = &base.bands[0];
     let last = base.times.len() - 1;
     let median_growth = band.values[1][last] / band.values[1][0] - 1.0;

@@ -3,14 +3,9 @@
 
 mod common;
 use common::*;
-use sandtable::compile::Program;
-use sandtable::diagnostic::SourceFile;
 use sandtable::montecarlo::result::StudyResult;
-use sandtable::montecarlo::runner::{Plan, RunOptions};
-use sandtable::montecarlo::sampling::Sampler;
-use sandtable::montecarlo::summary::Thresholds;
-use sandtable::study::{toml_study, Study};
-use std::sync::Arc;
+use sandtable::montecarlo::runner::Plan;
+use sandtable::study::{Sampler, Settings, Study};
 
 const GROWTH: &str = r#"
 [sim]
@@ -29,47 +24,35 @@ big = "x at 10 >= 300"
 early = "first(x >= 200) <= 8"
 "#;
 
-fn study_of(text: &str) -> Study {
-    let file = Arc::new(SourceFile {
-        path: "test.toml".into(),
-        text: text.into(),
-    });
-    toml_study::from_model_file(&file)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .study
-}
-
-fn options(runs: u64, sampler: Sampler) -> RunOptions {
-    RunOptions {
-        runs,
-        first_run: 0,
-        seed: 42,
-        sampler,
-        track: Vec::new(),
-        percentiles: vec![5.0, 25.0, 50.0, 75.0, 95.0],
-        thresholds: Thresholds::default(),
-        samples: 3,
-        method: None,
-        scenario: ("baseline".into(), None),
+fn settings(runs: u64, sampler: Sampler) -> Settings {
+    Settings {
+        runs: Some(runs),
+        seed: Some(42),
+        sampler: Some(sampler),
+        samples: Some(3),
+        ..Settings::default()
     }
 }
 
-fn study(prog: &Program, text: &str, runs: u64, sampler: Sampler) -> StudyResult {
-    let plan =
-        Plan::new(prog, &study_of(text), options(runs, sampler)).unwrap_or_else(|e| panic!("{e}"));
-    plan.execute(&|_| {}).unwrap_or_else(|e| panic!("{e}"))
+fn resolved(text: &str, settings: Settings) -> (tempfile::TempDir, Study) {
+    let (dir, path) = model_file(text);
+    (dir, resolve(&path, settings))
+}
+
+fn study(text: &str, runs: u64, sampler: Sampler) -> StudyResult {
+    let (_dir, s) = resolved(text, settings(runs, sampler));
+    run_scenario(&s, "baseline")
 }
 
 fn normal_cdf(z: f64) -> f64 {
-    sandtable::montecarlo::distribution::quantile::std_normal_cdf(z)
+    sandtable::study::distribution::quantile::std_normal_cdf(z)
 }
 
 #[test]
 fn probability_of_a_final_value_matches_the_closed_form() {
-    let prog = program(GROWTH);
     let n = 20_000;
     for sampler in [Sampler::Random, Sampler::LatinHypercube] {
-        let result = study(&prog, GROWTH, n, sampler);
+        let result = study(GROWTH, n, sampler);
         let big = &result.summary.targets[0];
         // x(10) = 100 e^{10 r} >= 300  ⇔  r >= ln(3)/10.
         let want = 1.0 - normal_cdf((3f64.ln() / 10.0 - 0.1) / 0.03);
@@ -98,13 +81,13 @@ fn probability_of_a_final_value_matches_the_closed_form() {
 
 #[test]
 fn results_do_not_depend_on_thread_count_or_repetition() {
-    let prog = program(GROWTH);
+    let (_dir, s) = resolved(GROWTH, settings(3_000, Sampler::Random));
     let json = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        let result = pool.install(|| study(&prog, GROWTH, 3_000, Sampler::Random));
+        let result = pool.install(|| run_scenario(&s, "baseline"));
         serde_json::to_string(&result.summary).unwrap()
     };
     let one = json(1);
@@ -115,8 +98,7 @@ fn results_do_not_depend_on_thread_count_or_repetition() {
 
 #[test]
 fn percentile_bands_bracket_the_median_run() {
-    let prog = program(GROWTH);
-    let result = study(&prog, GROWTH, 2_000, Sampler::LatinHypercube);
+    let result = study(GROWTH, 2_000, Sampler::LatinHypercube);
     let x = &result.bands[0];
     assert_eq!(x.name, "x");
     let last = result.times.len() - 1;
@@ -132,8 +114,9 @@ fn percentile_bands_bracket_the_median_run() {
 #[test]
 fn bad_study_inputs_are_reported_together() {
     let text = GROWTH.replace("[targets]", "[uncertain]\nrr = \"uniform(0, 1)\"\n[targets]\nmissing = \"y at 5 >= 1\"\nlate = \"x at 50 >= 1\"");
-    let prog = program(&text);
-    let err = match Plan::new(&prog, &study_of(&text), options(10, Sampler::Random)) {
+    let (_dir, s) = resolved(&text, settings(10, Sampler::Random));
+    let scenario = s.compile("baseline").unwrap_or_else(|e| panic!("{e}"));
+    let err = match Plan::new(&scenario) {
         Ok(_) => panic!("accepted a bad study"),
         Err(e) => e.to_string(),
     };
@@ -145,12 +128,11 @@ fn bad_study_inputs_are_reported_together() {
 
 #[test]
 fn a_study_split_across_machines_gives_the_same_runs() {
-    let prog = program(GROWTH);
-    let whole = study(&prog, GROWTH, 1_000, Sampler::Random);
-    let mut second = options(400, Sampler::Random);
-    second.first_run = 600;
-    let plan = Plan::new(&prog, &study_of(GROWTH), second).unwrap();
-    let part = plan.execute(&|_| {}).unwrap();
+    let whole = study(GROWTH, 1_000, Sampler::Random);
+    let mut second = settings(400, Sampler::Random);
+    second.first_run = Some(600);
+    let (_dir, s) = resolved(GROWTH, second);
+    let part = run_scenario(&s, "baseline");
     assert_eq!(part.input_values[0], whole.input_values[0][600..].to_vec());
     assert_eq!(part.metrics[0], whole.metrics[0][600..].to_vec());
 }

@@ -2,13 +2,8 @@
 
 mod common;
 use common::*;
-use sandtable::diagnostic::SourceFile;
-use sandtable::montecarlo::runner::{Plan, RunOptions};
-use sandtable::montecarlo::sampling::Sampler;
-use sandtable::montecarlo::summary::Thresholds;
 use sandtable::report::export::{scenario_dirs, verdict_table, write_comparison, write_study};
-use sandtable::study::toml_study;
-use std::sync::Arc;
+use sandtable::study::{Sampler, Settings};
 
 const GROWTH: &str = r#"
 [sim]
@@ -30,28 +25,23 @@ never = "first(x >= 1e9) <= 10"
 "#;
 
 fn study(scenario: &str, runs: u64) -> sandtable::montecarlo::result::StudyResult {
-    let file = Arc::new(SourceFile {
-        path: "growth.toml".into(),
-        text: GROWTH.into(),
+    let text = GROWTH.replace(
+        "[targets]",
+        &format!("[scenarios.{scenario}]\ndoc = \"same model\"\n[targets]"),
+    );
+    let (_dir, path) = model_file(if scenario == "baseline" {
+        GROWTH
+    } else {
+        &text
     });
-    let study = toml_study::from_model_file(&file)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .study;
-    let options = RunOptions {
-        runs,
-        first_run: 0,
-        seed: 7,
-        sampler: Sampler::LatinHypercube,
-        track: Vec::new(),
-        percentiles: vec![5.0, 25.0, 50.0, 75.0, 95.0],
-        thresholds: Thresholds::default(),
-        samples: 3,
-        method: None,
-        scenario: (scenario.into(), None),
+    let settings = Settings {
+        runs: Some(runs),
+        seed: Some(7),
+        sampler: Some(Sampler::LatinHypercube),
+        samples: Some(3),
+        ..Settings::default()
     };
-    let prog = program(GROWTH);
-    let plan = Plan::new(&prog, &study, options).unwrap_or_else(|e| panic!("{e}"));
-    plan.execute(&|_| {}).unwrap_or_else(|e| panic!("{e}"))
+    run_scenario(&resolve(&path, settings), scenario)
 }
 
 #[test]

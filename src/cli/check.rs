@@ -1,25 +1,56 @@
-//! `sandtable check`: validate a model and summarise its structure.
+//! `sandtable check`: validate everything a command would use — the model, study files,
+//! uncertain inputs, correlations, targets and every scenario compiled — and summarise the
+//! model's structure.
 
-use super::run::load_and_compile;
-use super::ModelArg;
+use super::args::StudyArgs;
 use sandtable::analysis::{feedback_loops, LoopReport, Polarity};
+use sandtable::diagnostic::Diagnostics;
 use sandtable::model::VarKind;
+use sandtable::montecarlo::runner::Plan;
+use sandtable::study::Study;
 
 /// Arguments of `sandtable check`.
 #[derive(clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
-    model: ModelArg,
+    study: StudyArgs,
+    /// Check only this scenario (default: baseline and every scenario).
+    #[arg(long)]
+    scenario: Option<String>,
 }
 
 /// Most feedback loops listed; the shortest come first.
 const LOOP_LIMIT: usize = 200;
 
 /// Runs the command.
-pub fn run(args: CheckArgs) -> Result<(), String> {
-    let (model, prog) = load_and_compile(&args.model.model)?;
+pub fn run(args: CheckArgs) -> anyhow::Result<()> {
+    let study = Study::resolve(&args.study.request(args.scenario.as_deref(), None))?;
+    let names = match &args.scenario {
+        Some(_) => vec![study.scenario.clone()],
+        None => study.scenario_names(),
+    };
+    let mut errors = Vec::new();
+    let mut baseline = None;
+    for name in &names {
+        match study.compile(name) {
+            Ok(scenario) => {
+                if let Err(mut e) = Plan::new(&scenario).map(|_| ()) {
+                    errors.append(&mut e.0);
+                }
+                if baseline.is_none() {
+                    baseline = Some(scenario);
+                }
+            }
+            Err(mut e) => errors.append(&mut e.0),
+        }
+    }
+    let scenario = match baseline {
+        Some(s) if errors.is_empty() => s,
+        _ => return Err(Diagnostics(errors).into()),
+    };
+    let (model, prog) = (&scenario.model, &scenario.program);
     let s = &model.sim;
-    outln!("{}: OK", args.model.model.display());
+    outln!("{}: OK", args.study.model.display());
     outln!(
         "  time {} to {} {} in steps of {} ({}), saving every {}",
         s.start,
@@ -68,7 +99,7 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
             );
         }
     }
-    print_loops(&feedback_loops(&model, LOOP_LIMIT));
+    print_loops(&feedback_loops(model, LOOP_LIMIT));
     let constants: Vec<&str> = prog.params.iter().map(|p| p.name.as_str()).collect();
     if !constants.is_empty() {
         outln!(
@@ -76,6 +107,13 @@ pub fn run(args: CheckArgs) -> Result<(), String> {
             constants.join(", ")
         );
     }
+    let d = &study.declarations;
+    outln!(
+        "\nstudy: {} uncertain inputs, {} targets, {} scenarios (each compiled and checked)",
+        d.uncertain.len(),
+        d.targets.len(),
+        names.len()
+    );
     Ok(())
 }
 

@@ -1,15 +1,20 @@
 //! `sandtable compare`: several scenarios with common random numbers, side by side.
 
-use super::mc::run_scenario;
-use super::output::{ensure_dir, out_dir, print_table};
-use super::study_args::{self, StudyArgs};
-use sandtable::report::export::{comparison_table, scenario_dirs, write_comparison, write_study};
+use super::args::{RunsArgs, StudyArgs};
+use super::mc::execute;
+use super::output::print_table;
+use anyhow::Context;
+use sandtable::diagnostic::Diagnostic;
+use sandtable::report::export::{comparison_table, output_dir, write_comparison_study};
+use sandtable::study::Study;
 
 /// Arguments of `sandtable compare`.
 #[derive(clap::Args)]
 pub struct CompareArgs {
     #[command(flatten)]
     study: StudyArgs,
+    #[command(flatten)]
+    runs: RunsArgs,
     /// Scenarios to compare, comma-separated (`baseline` is the model as written;
     /// default: baseline and every scenario of the model).
     #[arg(long, value_delimiter = ',')]
@@ -17,12 +22,10 @@ pub struct CompareArgs {
 }
 
 /// Runs the command.
-pub fn run(args: CompareArgs) -> Result<(), String> {
-    let loaded = study_args::load(&args.study)?;
+pub fn run(args: CompareArgs) -> anyhow::Result<()> {
+    let study = Study::resolve(&args.study.request(None, Some(&args.runs)))?;
     let names: Vec<String> = if args.scenarios.is_empty() {
-        std::iter::once("baseline".to_string())
-            .chain(loaded.study.scenarios.iter().map(|s| s.name.clone()))
-            .collect()
+        study.scenario_names()
     } else {
         args.scenarios
             .iter()
@@ -31,41 +34,29 @@ pub fn run(args: CompareArgs) -> Result<(), String> {
             .collect()
     };
     if names.len() < 2 {
-        return Err("error: compare needs at least two scenarios\n  hint: --scenarios baseline,other (see [scenarios] in the model)".into());
+        anyhow::bail!("error: compare needs at least two scenarios\n  hint: --scenarios baseline,other (see [scenarios] in the model)");
     }
-    // Check every scenario before running any, so a typo fails fast and writes nothing.
-    for name in &names {
-        study_args::scenario(&loaded, name, &args.study.set)?;
-    }
+    // Compile every scenario before running any, so a typo fails fast and writes nothing.
+    let compiled = names
+        .iter()
+        .map(|n| study.compile(n))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut results = Vec::new();
-    for name in &names {
-        results.push(run_scenario(&args.study, &loaded, name)?);
+    for scenario in &compiled {
+        results.push(
+            execute(scenario, &args.runs)
+                .with_context(|| args.study.model.display().to_string())?,
+        );
     }
-    let dir = out_dir(
-        args.study.out.as_deref(),
-        &loaded.model.name,
-        Some("compare"),
-    );
-    let count = super::interrupt::deferred(|| -> Result<usize, String> {
-        ensure_dir(&dir)?;
-        let mut count = 0;
-        for (r, name) in results.iter().zip(scenario_dirs(&results)) {
-            let sub = dir.join(name);
-            ensure_dir(&sub)?;
-            count += write_study(r, &sub)
-                .map_err(|e| format!("error: {e}"))?
-                .len();
-        }
-        count += write_comparison(&results, &dir)
-            .map_err(|e| format!("error: {e}"))?
-            .len();
-        Ok(count)
-    })?;
-    if !args.study.quiet {
+    let dir = output_dir(args.runs.out.as_deref(), &study.model.name, "compare");
+    let count = super::interrupt::deferred(|| write_comparison_study(&results, &dir))
+        .map_err(Diagnostic::from)?
+        .len();
+    if !args.runs.quiet {
         let table = comparison_table(results.iter().map(|r| &r.summary));
         outln!(
             "{}: {} scenarios × {} runs, seed {} (common random numbers)\n",
-            loaded.model.name,
+            study.model.name,
             results.len(),
             results[0].summary.runs,
             results[0].summary.seed

@@ -1,5 +1,6 @@
 //! `sandtable convert`: between the native TOML format and XMILE.
 
+use anyhow::bail;
 use sandtable::loader::load_model;
 use sandtable::model::toml_writer::to_toml;
 use sandtable::report::atomic::write_atomic;
@@ -30,10 +31,10 @@ pub struct ConvertArgs {
 }
 
 /// Runs the command.
-pub fn run(args: ConvertArgs) -> Result<(), String> {
-    let model = load_model(&args.model).map_err(|e| e.to_string())?;
+pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
+    let model = load_model(&args.model)?;
     // Refuse to write a model that does not compile: the converted file should run.
-    sandtable::compile::compile(&model).map_err(|e| e.to_string())?;
+    sandtable::compile::compile(&model)?;
     let (text, ext) = match args.to {
         Format::Toml => (to_toml(&model), "toml"),
         Format::Xmile => (to_xmile(&model), "xmile"),
@@ -46,17 +47,17 @@ pub fn run(args: ConvertArgs) -> Result<(), String> {
         return Ok(());
     }
     if out == args.model {
-        return Err(format!(
+        bail!(
             "error: `{}` would overwrite the model itself\n  hint: choose another name with -o",
             out.display()
-        ));
+        );
     }
-    super::interrupt::deferred(|| write_atomic(&out, text.as_bytes())).map_err(|e| {
-        format!(
+    if let Err(e) = super::interrupt::deferred(|| write_atomic(&out, text.as_bytes())) {
+        bail!(
             "error: cannot write `{}`: {e}\n  hint: choose a writable place with -o",
             out.display()
-        )
-    })?;
+        );
+    }
     outln!("wrote {}", out.display());
     Ok(())
 }

@@ -1,11 +1,14 @@
 //! `sandtable mc`: a Monte Carlo study of one scenario → verdict table, charts, tables.
 
-use super::output::{ensure_dir, print_table};
-use super::study_args::{self, StudyArgs};
+use super::args::{RunsArgs, StudyArgs};
+use super::output::print_table;
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
-use sandtable::report::export::{verdict_table, write_study};
+use sandtable::report::export::{output_dir, verdict_table, write_study};
+use sandtable::study::{CompiledScenario, Study};
 use std::io::IsTerminal;
 
 /// Arguments of `sandtable mc`.
@@ -13,21 +16,30 @@ use std::io::IsTerminal;
 pub struct McArgs {
     #[command(flatten)]
     study: StudyArgs,
+    #[command(flatten)]
+    runs: RunsArgs,
     /// Scenario to run (default: baseline, the model as written).
-    #[arg(long, default_value = "baseline")]
-    scenario: String,
+    #[arg(long)]
+    scenario: Option<String>,
 }
 
 /// Runs the command.
-pub fn run(args: McArgs) -> Result<(), String> {
-    let loaded = study_args::load(&args.study)?;
-    let result = run_scenario(&args.study, &loaded, &args.scenario)?;
-    let dir = study_args::study_dir(&args.study, &loaded.model, &result.summary.scenario);
-    let written = super::interrupt::deferred(|| {
-        ensure_dir(&dir)?;
-        write_study(&result, &dir).map_err(|e| format!("error: {e}"))
-    })?;
-    if !args.study.quiet {
+pub fn run(args: McArgs) -> anyhow::Result<()> {
+    let request = args
+        .study
+        .request(args.scenario.as_deref(), Some(&args.runs));
+    let study = Study::resolve(&request)?;
+    let scenario = study.compile_requested()?;
+    let result =
+        execute(&scenario, &args.runs).with_context(|| args.study.model.display().to_string())?;
+    let dir = output_dir(
+        args.runs.out.as_deref(),
+        &scenario.model.name,
+        &scenario.name,
+    );
+    let written =
+        super::interrupt::deferred(|| write_study(&result, &dir)).map_err(Diagnostic::from)?;
+    if !args.runs.quiet {
         print_verdicts(&result);
         outln!();
         outln!(
@@ -39,27 +51,18 @@ pub fn run(args: McArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Loads, compiles and runs one scenario with a progress bar.
-pub fn run_scenario(
-    args: &StudyArgs,
-    loaded: &study_args::Loaded,
-    scenario: &str,
-) -> Result<StudyResult, String> {
-    let (_, study, prog, doc) = study_args::scenario(loaded, scenario, &args.set)?;
-    let options = study_args::options(args, &study, scenario, doc)?;
-    let runs = options.runs;
-    let plan = Plan::new(&prog, &study, options).map_err(|e| e.to_string())?;
-    let bar = progress_bar(runs, args.quiet, scenario);
+/// Plans and runs one compiled scenario with a progress bar.
+pub fn execute(scenario: &CompiledScenario, args: &RunsArgs) -> anyhow::Result<StudyResult> {
+    let plan = Plan::new(scenario)?;
+    let bar = progress_bar(plan.runs(), args.quiet, &scenario.name);
     let started = std::time::Instant::now();
-    let result = study_args::with_threads(args.threads, || {
-        plan.execute(&|done| {
-            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            bar.set_message(format!("{rate:.0} runs/s"));
-            bar.set_position(done);
-        })
-    })?;
+    let result = plan.execute_on(args.threads.map(|n| n as usize), &|done| {
+        let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!("{rate:.0} runs/s"));
+        bar.set_position(done);
+    });
     bar.finish_and_clear();
-    result.map_err(|e| format!("{}: {e}", args.model.display()))
+    Ok(result?)
 }
 
 fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {

@@ -20,6 +20,7 @@ macro_rules! out {
     }};
 }
 
+mod args;
 mod check;
 mod compare;
 mod convert;
@@ -27,10 +28,8 @@ mod interrupt;
 mod mc;
 mod output;
 mod run;
-mod study_args;
 
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
 /// Exit code for bad input or a failed run.
 pub const EXIT_BAD_INPUT: i32 = 2;
@@ -51,11 +50,13 @@ struct Cli {
 enum Command {
     /// Run a model once: writes run.csv and PNG charts, prints the stocks at a few times.
     #[command(
-        after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk2 --set p=0.01 --set q=0.4\n  sandtable run model.stmx --out outputs/stella"
+        after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk2 --set p=0.01 --set q=40%\n  sandtable run models/enterprise_growth.toml --scenario ai_creative\n  sandtable run model.stmx --out outputs/stella"
     )]
     Run(run::RunArgs),
-    /// Validate a model and summarise it: variables, stocks, flows and feedback loops.
-    #[command(after_help = "Example:\n  sandtable check models/enterprise_growth.toml")]
+    /// Validate a model and its study (inputs, targets, every scenario) and summarise it.
+    #[command(
+        after_help = "Examples:\n  sandtable check models/enterprise_growth.toml\n  sandtable check model.stmx --study study.toml --target \"cool: Teacup_Temperature at 10 <= 120\""
+    )]
     Check(check::CheckArgs),
     /// Monte Carlo study: probability of each target, with charts and a report.
     #[command(
@@ -87,16 +88,9 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(()) => 0,
-        Err(message) => {
-            eprintln!("{message}");
+        Err(e) => {
+            eprintln!("{e:#}");
             EXIT_BAD_INPUT
         }
     }
-}
-
-/// A model path argument.
-#[derive(clap::Args, Clone)]
-pub struct ModelArg {
-    /// Model file (.toml, .xmile or .stmx).
-    pub model: PathBuf,
 }

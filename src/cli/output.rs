@@ -1,57 +1,4 @@
-//! Output locations and terminal tables shared by the commands.
-
-use std::path::{Path, PathBuf};
-
-/// `DIR` if given, else `outputs/<model name>[/<sub>]`.
-pub fn out_dir(given: Option<&Path>, model_name: &str, sub: Option<&str>) -> PathBuf {
-    match given {
-        Some(dir) => dir.to_path_buf(),
-        None => {
-            let mut dir = PathBuf::from("outputs").join(slug(model_name));
-            if let Some(s) = sub {
-                dir.push(slug(s));
-            }
-            dir
-        }
-    }
-}
-
-/// Creates `dir` (and parents), with a clear message on failure.
-pub fn ensure_dir(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "error: cannot create output directory `{}`: {e}\n  hint: choose another place with --out",
-            dir.display()
-        )
-    })?;
-    let probe = dir.join(".sandtable-write-check");
-    std::fs::write(&probe, b"").map_err(|e| {
-        format!(
-            "error: cannot write into `{}`: {e}\n  hint: choose another place with --out",
-            dir.display()
-        )
-    })?;
-    let _ = std::fs::remove_file(probe);
-    Ok(())
-}
-
-/// A file-name-safe form of a title: letters (any script) and digits kept, others `_`.
-pub fn slug(title: &str) -> String {
-    let mut out = String::new();
-    for c in title.chars() {
-        if c.is_alphanumeric() || c == '-' {
-            out.extend(c.to_lowercase());
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    let trimmed = out.trim_matches('_');
-    if trimmed.is_empty() {
-        "chart".into()
-    } else {
-        trimmed.to_string()
-    }
-}
+//! Terminal tables shared by the commands.
 
 /// Prints a table with aligned columns (first column left-aligned, the rest right-aligned).
 pub fn print_table(header: &[String], rows: &[Vec<String>]) {
@@ -93,16 +40,5 @@ pub fn print_table(header: &[String], rows: &[Vec<String>]) {
     );
     for row in rows {
         outln!("{}", line(row));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slug;
-
-    #[test]
-    fn slugs_keep_letters_of_any_script() {
-        assert_eq!(slug("Audience: 粉丝 & reach"), "audience_粉丝_reach");
-        assert_eq!(slug("***"), "chart");
     }
 }

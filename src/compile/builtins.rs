@@ -4,9 +4,10 @@
 use super::ir::{cond, f1, f2, Id, Ir, SpecialIr};
 use super::lower::{Ctx, Lowerer, NodeRole};
 use super::program::{Func1, Func2, DT, TIME};
-use crate::diagnostic::{closest, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::equation::Node;
 use crate::model::names::canonical;
+use crate::model::names::closest;
 use std::ops::Range;
 
 /// Every builtin name (canonical), with its accepted argument counts (min, max).

@@ -5,8 +5,9 @@ use super::builtins;
 use super::ir::{cond, f1, f2, Id, Ir};
 use super::program::{Func1, Func2, Table, DT, START, STOP, TIME};
 use super::symbols::Symbols;
-use crate::diagnostic::{closest, Diagnostic, SourceRef};
+use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::equation::{self, BinOp, Node, NodeKind, Subscript, UnOp};
+use crate::model::names::closest;
 use crate::model::{names::canonical, Equation, Expr, Model, VarKind};
 
 /// The role of a node in the compiled model.

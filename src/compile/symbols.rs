@@ -1,6 +1,7 @@
 //! The symbol table: variables and dimensions by canonical name, array elements by position.
 
-use crate::diagnostic::{closest, Diagnostic};
+use crate::diagnostic::Diagnostic;
+use crate::model::names::closest;
 use crate::model::{names::canonical, Model};
 use std::collections::HashMap;
 

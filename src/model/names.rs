@@ -24,9 +24,39 @@ pub fn canonical(name: &str) -> String {
     out
 }
 
+/// The closest candidate to `name` by edit distance, for "did you mean" hints.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let target = canonical(name);
+    let mut best: Option<(usize, &str)> = None;
+    for cand in candidates {
+        let d = edit_distance(&target, &canonical(cand));
+        let limit = (target.chars().count() / 3).max(1) + 1;
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, cand));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
-    use super::canonical;
+    use super::{canonical, closest};
 
     #[test]
     fn spaces_underscores_and_case_match() {
@@ -34,5 +64,11 @@ mod tests {
         assert_eq!(canonical("\"Market  Size\""), "market_size");
         assert_eq!(canonical("粉丝"), "粉丝");
         assert_ne!(canonical("fans"), canonical("fanz"));
+    }
+
+    #[test]
+    fn suggests_the_nearest_name() {
+        assert_eq!(closest("fanz", ["fans", "market_size"]), Some("fans"));
+        assert_eq!(closest("zzzzzz", ["fans"]), None);
     }
 }

@@ -8,7 +8,8 @@ use super::{
     ChartGroup, Dimension, Equation, Expr, GfKind, GraphicalFunction, Method, Model, SimSpecs,
     VarKind, Variable,
 };
-use crate::diagnostic::{closest, Diagnostic, SourceFile, SourceRef};
+use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
+use crate::model::names::closest;
 use std::path::Path;
 use std::sync::Arc;
 use toml::de::{DeTable, DeValue};

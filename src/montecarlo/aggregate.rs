@@ -33,7 +33,12 @@ pub(super) struct Aggregator {
 impl Aggregator {
     pub(super) fn new(plan: &Plan) -> Result<Aggregator, Diagnostic> {
         let rows = plan.prog.saved_rows();
-        let probs: Vec<f64> = plan.options.percentiles.iter().map(|p| p / 100.0).collect();
+        let probs: Vec<f64> = plan
+            .settings
+            .percentiles()
+            .iter()
+            .map(|p| p / 100.0)
+            .collect();
         let n = plan.targets.len();
         Ok(Aggregator {
             rows,
@@ -47,7 +52,7 @@ impl Aggregator {
             joint: 0,
             counted: 0,
             failed: FailedRuns::default(),
-            samples_wanted: plan.options.samples,
+            samples_wanted: plan.settings.samples(),
             comparisons: plan
                 .targets
                 .targets()
@@ -130,8 +135,11 @@ impl Aggregator {
             );
         }
         let prog = plan.prog;
-        let opts = &plan.options;
-        let thresholds = opts.thresholds;
+        let opts = &plan.settings;
+        let thresholds = Thresholds {
+            likely: opts.likely(),
+            unlikely: opts.unlikely(),
+        };
         let n = self.counted;
         let times: Vec<f64> = (0..self.rows)
             .map(|r| prog.specs.start + (r * prog.steps_per_save()) as f64 * prog.specs.dt)
@@ -140,7 +148,7 @@ impl Aggregator {
         let bands = (0..plan.tracked)
             .map(|v| {
                 let col = &prog.columns[plan.saved[v]];
-                let values = (0..opts.percentiles.len())
+                let values = (0..opts.percentiles().len())
                     .map(|q| {
                         (0..self.rows)
                             .map(|r| cells[v * self.rows + r][q])
@@ -247,12 +255,12 @@ impl Aggregator {
             .collect();
         let summary = Summary {
             model: prog.name.clone(),
-            scenario: opts.scenario.0.clone(),
-            scenario_doc: opts.scenario.1.clone(),
-            runs: opts.runs,
-            first_run: opts.first_run,
-            seed: opts.seed,
-            sampler: opts.sampler.name().to_string(),
+            scenario: plan.scenario.0.clone(),
+            scenario_doc: plan.scenario.1.clone(),
+            runs: opts.runs(),
+            first_run: opts.first_run(),
+            seed: opts.seed(),
+            sampler: opts.sampler().name().to_string(),
             method: opts.method.unwrap_or(prog.specs.method).name().to_string(),
             time_unit: prog.specs.time_unit.clone(),
             thresholds,
@@ -263,7 +271,8 @@ impl Aggregator {
             tracked: (0..plan.tracked)
                 .map(|v| prog.columns[plan.saved[v]].name.clone())
                 .collect(),
-            percentiles: opts.percentiles.clone(),
+            percentiles: opts.percentiles(),
+            provenance: plan.provenance.clone(),
         };
         Ok(StudyResult {
             summary,

@@ -8,9 +8,9 @@
 //! If that mapped matrix is not positive definite (only possible very near the boundary),
 //! the requested matrix itself is used.
 
-use super::distribution::quantile::{std_normal_cdf, std_normal_quantile};
 use super::streams::{uniform_open01, Purpose, Streams};
 use crate::diagnostic::Diagnostic;
+use crate::study::distribution::quantile::{std_normal_cdf, std_normal_quantile};
 use nalgebra::{Cholesky, DMatrix};
 use rand::RngExt;
 

@@ -7,13 +7,21 @@
 
 mod aggregate;
 pub mod correlation;
-pub mod distribution;
 pub mod result;
 pub mod runner;
 pub mod sampling;
 pub mod streams;
 pub mod summary;
 
-pub use distribution::{DistError, Distribution};
-pub use sampling::{Design, InputMatrix, Sampler};
+pub use sampling::{Design, InputMatrix};
 pub use streams::{Purpose, Streams};
+
+impl From<crate::stats::StatsError> for crate::diagnostic::Diagnostic {
+    fn from(e: crate::stats::StatsError) -> Self {
+        let d = crate::diagnostic::Diagnostic::plain(e.message);
+        match e.hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        }
+    }
+}

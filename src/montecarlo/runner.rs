@@ -8,15 +8,16 @@
 use super::aggregate::Aggregator;
 use super::correlation::CorrelationMatrix;
 use super::result::StudyResult;
-use super::sampling::{Design, Sampler};
+use super::sampling::Design;
 use super::streams::{Purpose, Streams};
-use super::summary::Thresholds;
 use crate::compile::{Program, Role};
-use crate::diagnostic::{closest, Diagnostic, Diagnostics};
-use crate::model::{names::canonical, Method};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::names::canonical;
+use crate::model::names::closest;
 use crate::simulate::{Simulation, Trajectory};
-use crate::study::Study;
-use crate::targets::{BoundSet, Outcome, TargetSet};
+use crate::study::distribution::Distribution;
+use crate::study::{CompiledScenario, Provenance, Settings};
+use crate::targets::{BoundSet, Outcome, Target, TargetSet};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -24,38 +25,15 @@ use rayon::prelude::*;
 /// progress and bound the memory held for one batch.
 const BATCH: u64 = 512;
 
-/// Most runs in one study: every run keeps its inputs and target metrics in memory.
-pub const MAX_RUNS: u64 = 10_000_000;
-
-/// How to run a study (settings after files and command line are combined).
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Runs to do.
-    pub runs: u64,
-    /// Index of the first run (to split a study across machines).
-    pub first_run: u64,
-    /// Master seed.
-    pub seed: u64,
-    /// Sampling design.
-    pub sampler: Sampler,
-    /// Variables whose percentile bands are kept (empty: the stocks).
-    pub track: Vec<String>,
-    /// Percentiles, in percent.
-    pub percentiles: Vec<f64>,
-    /// Verdict thresholds.
-    pub thresholds: Thresholds,
-    /// Individual runs kept for fan charts.
-    pub samples: usize,
-    /// Integration method, if not the model's.
-    pub method: Option<Method>,
-    /// Scenario name and description, for the summary.
-    pub scenario: (String, Option<String>),
-}
-
 /// A study resolved against a compiled program, ready to execute.
 pub struct Plan<'p> {
     pub(super) prog: &'p Program,
-    pub(super) options: RunOptions,
+    /// Settings of every layer, merged.
+    pub(super) settings: Settings,
+    /// Scenario name and description, for the summary.
+    pub(super) scenario: (String, Option<String>),
+    /// Where the numbers come from, for the summary.
+    pub(super) provenance: Provenance,
     /// Parameter index of each input.
     pub(super) params: Vec<usize>,
     /// Input display names.
@@ -69,222 +47,53 @@ pub struct Plan<'p> {
     pub(super) tracked: usize,
 }
 
+/// Uncertain inputs resolved to parameters of the program.
+struct Inputs {
+    params: Vec<usize>,
+    names: Vec<String>,
+    dists: Vec<Distribution>,
+}
+
 impl<'p> Plan<'p> {
-    /// Resolves `study` against `prog`, reporting every problem found.
-    pub fn new(
-        prog: &'p Program,
-        study: &Study,
-        options: RunOptions,
-    ) -> Result<Plan<'p>, Diagnostics> {
+    /// Resolves a compiled scenario's study into a plan, reporting every problem found.
+    pub fn new(scenario: &'p CompiledScenario) -> Result<Plan<'p>, Diagnostics> {
+        let prog = &scenario.program;
+        let settings = scenario.settings.clone();
         let mut errors = Vec::new();
-        if options.runs == 0 {
-            errors.push(
-                Diagnostic::plain("a study needs at least one run")
-                    .with_hint("use --runs 1000 or more"),
-            );
+        if let Err(e) = settings.validate() {
+            errors.push(e);
         }
-        if options.runs > MAX_RUNS {
-            errors.push(
-                Diagnostic::plain(format!(
-                    "{} runs are more than one study keeps in memory (at most {MAX_RUNS})",
-                    options.runs
-                ))
-                .with_hint(format!(
-                    "split the study across invocations, e.g. --runs {MAX_RUNS} --first-run {MAX_RUNS}"
-                )),
-            );
-        }
-        if options.first_run.checked_add(options.runs).is_none() {
-            errors.push(
-                Diagnostic::plain(format!(
-                    "the first run {} plus {} runs is beyond the last run index",
-                    options.first_run, options.runs
-                ))
-                .with_hint("use a smaller --first-run"),
-            );
-        }
-        // Inputs: a constant, an element of an arrayed constant, or an arrayed constant whose
-        // elements then vary independently.
-        let mut params = Vec::new();
-        let mut input_names = Vec::new();
-        let mut dists = Vec::new();
-        for u in &study.uncertain {
-            let found: Vec<usize> = match prog.param(&u.name) {
-                Some(p) => vec![p],
-                None => {
-                    let key = canonical(&u.name);
-                    prog.params
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| {
-                            p.name
-                                .split_once('[')
-                                .is_some_and(|(b, _)| canonical(b) == key)
-                        })
-                        .map(|(i, _)| i)
-                        .collect()
-                }
-            };
-            if found.is_empty() {
-                let mut e = Diagnostic::new(
-                    format!(
-                        "uncertain input `{}` is not a constant of the model",
-                        u.name
-                    ),
-                    u.at.clone(),
-                );
-                e = match closest(&u.name, prog.params.iter().map(|p| p.name.as_str())) {
-                    Some(c) => e.with_hint(format!("did you mean `{c}`?")),
-                    None if prog.column(&u.name).is_some() => e.with_hint(
-                        "it is computed from other variables; vary the constants it depends on",
-                    ),
-                    None => e.with_hint("run `sandtable check MODEL` to list the constants"),
-                };
-                errors.push(e);
-                continue;
-            }
-            for p in found {
-                params.push(p);
-                input_names.push(prog.params[p].name.clone());
-                dists.push(u.dist.clone());
-            }
-        }
-        let correlation = match &study.correlations {
-            None => None,
-            Some(c) => {
-                let mut matrix = vec![vec![0.0; params.len()]; params.len()];
-                for (i, row) in matrix.iter_mut().enumerate() {
-                    row[i] = 1.0;
-                }
-                let mut index = Vec::new();
-                for name in &c.inputs {
-                    match input_names
-                        .iter()
-                        .position(|n| canonical(n) == canonical(name))
-                    {
-                        Some(i) => index.push(i),
-                        None => errors.push(
-                            Diagnostic::new(
-                                format!("correlated input `{name}` is not an uncertain input"),
-                                c.at.clone(),
-                            )
-                            .with_hint("give it a distribution in [uncertain] or with `dist`"),
-                        ),
-                    }
-                }
-                if index.len() == c.inputs.len() {
-                    for (a, &i) in index.iter().enumerate() {
-                        for (b, &j) in index.iter().enumerate() {
-                            matrix[i][j] = c.matrix[a][b];
-                        }
-                    }
-                    match CorrelationMatrix::new(&matrix) {
-                        Ok(m) => Some(m),
-                        Err(e) => {
-                            errors.push(e.or_at(&c.at));
-                            None
-                        }
-                    }
-                } else {
-                    None
-                }
-            }
-        };
+        let inputs = resolve_inputs(prog, scenario, &mut errors);
+        let correlation = resolve_correlations(scenario, &inputs.names, &mut errors);
         let design = Design::new(
-            dists,
-            options.sampler,
-            options.seed,
-            options.runs.max(1).saturating_add(options.first_run),
+            inputs.dists,
+            settings.sampler(),
+            settings.seed(),
+            settings.runs().max(1).saturating_add(settings.first_run()),
             correlation,
-        );
-        let design = match design {
-            Ok(d) => Some(d),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        };
-
-        let names: Vec<String> = prog.columns.iter().map(|c| c.name.clone()).collect();
-        let targets = match TargetSet::new(study.targets.clone()) {
-            Ok(t) => {
-                if let Err(mut e) = t.validate(&names, prog.specs.start, prog.specs.stop) {
-                    errors.append(&mut e.0);
-                }
-                Some(t)
-            }
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        };
-
-        let mut saved: Vec<usize> = Vec::new();
-        if options.track.is_empty() {
-            saved.extend(
-                prog.columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.role == Role::Stock)
-                    .map(|(i, _)| i),
-            );
-        } else {
-            for name in &options.track {
-                let cols = prog.columns_of(name);
-                if cols.is_empty() {
-                    let mut e =
-                        Diagnostic::plain(format!("cannot track `{name}`: no such variable"));
-                    if let Some(c) = closest(name, prog.columns.iter().map(|c| c.name.as_str())) {
-                        e = e.with_hint(format!("did you mean `{c}`?"));
-                    }
-                    errors.push(e);
-                }
-                for c in cols {
-                    if !saved.contains(&c) {
-                        saved.push(c);
-                    }
-                }
-            }
-        }
-        let tracked = saved.len();
-        if let Some(t) = &targets {
-            for name in t.variables() {
-                for c in prog.columns_of(&name) {
-                    if !saved.contains(&c) {
-                        saved.push(c);
-                    }
-                }
-            }
-        }
-        let saved_names: Vec<String> = saved
-            .iter()
-            .map(|&c| prog.columns[c].name.clone())
-            .collect();
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
+        let targets = resolve_targets(prog, &scenario.targets, &mut errors);
+        let (saved, tracked) = saved_columns(prog, settings.track(), targets.as_ref(), &mut errors);
         let bound = match &targets {
-            Some(t) if errors.is_empty() => match t.bind(&saved_names) {
-                Ok(b) => Some(b),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            },
+            Some(t) if errors.is_empty() => {
+                let names: Vec<String> = saved
+                    .iter()
+                    .map(|&c| prog.columns[c].name.clone())
+                    .collect();
+                t.bind(&names).map_err(|e| errors.push(e)).ok()
+            }
             _ => None,
         };
-        if let Some(p) = options
-            .percentiles
-            .iter()
-            .find(|p| !(0.0..=100.0).contains(*p))
-        {
-            errors.push(Diagnostic::plain(format!(
-                "percentile {p} is outside 0–100"
-            )));
-        }
         match (errors.is_empty(), design, targets, bound) {
             (true, Some(design), Some(targets), Some(bound)) => Ok(Plan {
                 prog,
-                options,
-                params,
-                input_names,
+                settings,
+                scenario: (scenario.name.clone(), scenario.doc.clone()),
+                provenance: scenario.provenance.clone(),
+                params: inputs.params,
+                input_names: inputs.names,
                 design,
                 targets,
                 bound,
@@ -297,13 +106,14 @@ impl<'p> Plan<'p> {
 
     /// Runs the study, calling `progress(done)` after each batch.
     pub fn execute(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<StudyResult, Diagnostic> {
-        let first = self.options.first_run;
-        let inputs = self.design.rows(first, self.options.runs)?;
-        let streams = Streams::new(self.options.seed);
+        let first = self.settings.first_run();
+        let runs = self.settings.runs();
+        let inputs = self.design.rows(first, runs)?;
+        let streams = Streams::new(self.settings.seed());
         let mut agg = Aggregator::new(self)?;
         let mut done = 0u64;
-        while done < self.options.runs {
-            let count = BATCH.min(self.options.runs - done);
+        while done < runs {
+            let count = BATCH.min(runs - done);
             let batch: Vec<RunResult> = (done..done + count)
                 .into_par_iter()
                 .map_init(
@@ -321,10 +131,189 @@ impl<'p> Plan<'p> {
         agg.finish(self)
     }
 
+    /// As [`Plan::execute`], on a pool of `threads` worker threads (`None`: every core).
+    /// The numbers do not depend on the thread count.
+    pub fn execute_on(
+        &self,
+        threads: Option<usize>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<StudyResult, Diagnostic> {
+        match threads {
+            None => self.execute(progress),
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| Diagnostic::plain(format!("cannot start {n} threads: {e}")))?
+                .install(|| self.execute(progress)),
+        }
+    }
+
+    /// Number of runs the plan does.
+    pub fn runs(&self) -> u64 {
+        self.settings.runs()
+    }
+
     /// Number of uncertain inputs (after expanding arrayed constants).
     pub fn inputs(&self) -> usize {
         self.params.len()
     }
+}
+
+/// Each uncertain input as parameters: a constant, an element of an arrayed constant, or an
+/// arrayed constant whose elements then vary independently (less elements fixed by `--set`).
+fn resolve_inputs(
+    prog: &Program,
+    scenario: &CompiledScenario,
+    errors: &mut Vec<Diagnostic>,
+) -> Inputs {
+    let mut out = Inputs {
+        params: Vec::new(),
+        names: Vec::new(),
+        dists: Vec::new(),
+    };
+    for u in &scenario.uncertain {
+        let found: Vec<usize> = match prog.param(&u.name) {
+            Some(p) => vec![p],
+            None => {
+                let key = canonical(&u.name);
+                prog.params
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| {
+                        p.name
+                            .split_once('[')
+                            .is_some_and(|(b, _)| canonical(b) == key)
+                    })
+                    .map(|(i, _)| i)
+                    .collect()
+            }
+        };
+        if found.is_empty() {
+            let e = Diagnostic::new(
+                format!(
+                    "uncertain input `{}` is not a constant of the model",
+                    u.name
+                ),
+                u.at.clone(),
+            );
+            errors.push(
+                match closest(&u.name, prog.params.iter().map(|p| p.name.as_str())) {
+                    Some(c) => e.with_hint(format!("did you mean `{c}`?")),
+                    None if prog.column(&u.name).is_some() => e.with_hint(
+                        "it is computed from other variables; vary the constants it depends on",
+                    ),
+                    None => e.with_hint("run `sandtable check MODEL` to list the constants"),
+                },
+            );
+            continue;
+        }
+        for p in found {
+            let name = &prog.params[p].name;
+            if scenario.fixed.contains(&canonical(name)) {
+                continue;
+            }
+            out.params.push(p);
+            out.names.push(name.clone());
+            out.dists.push(u.dist.clone());
+        }
+    }
+    out
+}
+
+/// The declared rank correlations as a full matrix over the resolved inputs.
+fn resolve_correlations(
+    scenario: &CompiledScenario,
+    names: &[String],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<CorrelationMatrix> {
+    let c = scenario.correlations.as_ref()?;
+    let mut matrix = vec![vec![0.0; names.len()]; names.len()];
+    for (i, row) in matrix.iter_mut().enumerate() {
+        row[i] = 1.0;
+    }
+    let mut index = Vec::new();
+    for name in &c.inputs {
+        match names.iter().position(|n| canonical(n) == canonical(name)) {
+            Some(i) => index.push(i),
+            None => errors.push(
+                Diagnostic::new(
+                    format!("correlated input `{name}` is not an uncertain input"),
+                    c.at.clone(),
+                )
+                .with_hint("give it a distribution in [uncertain] or with `dist`"),
+            ),
+        }
+    }
+    if index.len() != c.inputs.len() {
+        return None;
+    }
+    for (a, &i) in index.iter().enumerate() {
+        for (b, &j) in index.iter().enumerate() {
+            matrix[i][j] = c.matrix[a][b];
+        }
+    }
+    CorrelationMatrix::new(&matrix)
+        .map_err(|e| errors.push(e.or_at(&c.at)))
+        .ok()
+}
+
+/// The targets, checked against the program's variables and time range.
+fn resolve_targets(
+    prog: &Program,
+    targets: &[Target],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<TargetSet> {
+    let names: Vec<String> = prog.columns.iter().map(|c| c.name.clone()).collect();
+    let set = TargetSet::new(targets.to_vec())
+        .map_err(|e| errors.push(e))
+        .ok()?;
+    if let Err(mut e) = set.validate(&names, prog.specs.start, prog.specs.stop) {
+        errors.append(&mut e.0);
+    }
+    Some(set)
+}
+
+/// Columns each run saves: the tracked variables (default: the stocks), then whatever the
+/// targets read. Returns them with the count of tracked ones.
+fn saved_columns(
+    prog: &Program,
+    track: &[String],
+    targets: Option<&TargetSet>,
+    errors: &mut Vec<Diagnostic>,
+) -> (Vec<usize>, usize) {
+    let mut saved: Vec<usize> = Vec::new();
+    let add = |saved: &mut Vec<usize>, c: usize| {
+        if !saved.contains(&c) {
+            saved.push(c);
+        }
+    };
+    if track.is_empty() {
+        for (i, c) in prog.columns.iter().enumerate() {
+            if c.role == Role::Stock {
+                add(&mut saved, i);
+            }
+        }
+    }
+    for name in track {
+        let cols = prog.columns_of(name);
+        if cols.is_empty() {
+            let mut e = Diagnostic::plain(format!("cannot track `{name}`: no such variable"));
+            if let Some(c) = closest(name, prog.columns.iter().map(|c| c.name.as_str())) {
+                e = e.with_hint(format!("did you mean `{c}`?"));
+            }
+            errors.push(e);
+        }
+        for c in cols {
+            add(&mut saved, c);
+        }
+    }
+    let tracked = saved.len();
+    for name in targets.map(TargetSet::variables).unwrap_or_default() {
+        for c in prog.columns_of(&name) {
+            add(&mut saved, c);
+        }
+    }
+    (saved, tracked)
 }
 
 /// What one run produced.
@@ -344,7 +333,7 @@ struct Worker<'p> {
 impl<'p> Worker<'p> {
     fn new(plan: &Plan<'p>) -> Worker<'p> {
         let mut sim = Simulation::new(plan.prog);
-        if let Some(m) = plan.options.method {
+        if let Some(m) = plan.settings.method {
             sim.set_method(m);
         }
         let names = plan

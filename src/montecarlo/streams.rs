@@ -13,7 +13,7 @@
 //!   count, chunking or first-run/run-count split of a study.
 
 use rand::rngs::ChaCha8Rng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 
 /// The generator behind every stream.
 pub type StreamRng = ChaCha8Rng;
@@ -96,15 +96,12 @@ pub fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A uniform number strictly inside `(0, 1)`: 53 random bits centred in their cell, so
-/// quantile functions never see exactly 0 or 1 (which map to infinite values).
-pub fn uniform_open01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
-}
+pub use crate::study::distribution::uniform_open01;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
 
     fn first(s: &Streams, run: u64, p: Purpose, n: usize) -> Vec<u64> {
         let mut r = s.rng(run, p);

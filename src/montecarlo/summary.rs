@@ -1,7 +1,7 @@
 //! What a Monte Carlo study found: serialisable results, written to summary.json and read by
 //! every report.
 
-use crate::report::charts::Verdict;
+use crate::study::Provenance;
 use serde::Serialize;
 
 /// The whole result of one study (one scenario).
@@ -36,6 +36,8 @@ pub struct Summary {
     pub targets: Vec<TargetSummary>,
     /// Probability that every target (that is not itself a group) is met in the same run.
     pub joint_probability: Probability,
+    /// Where the numbers come from: files and their hashes, scenario, overrides, seed.
+    pub provenance: Provenance,
     /// Percentile bands of tracked variables: see percentiles.csv.
     pub tracked: Vec<String>,
     /// Percentiles reported for tracked variables, in percent.
@@ -193,4 +195,27 @@ pub struct TargetSummary {
     pub period_probabilities: Vec<f64>,
     /// Which inputs drive it, strongest first.
     pub influence: Vec<Influence>,
+}
+
+/// How likely a target is to be reached, as judged against the report's two thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Probability at or above the "likely" threshold.
+    Likely,
+    /// Between the two thresholds.
+    Uncertain,
+    /// At or below the "unlikely" threshold.
+    Unlikely,
+}
+
+impl Verdict {
+    /// The lowercase word used in tables and legends.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Likely => "likely",
+            Verdict::Uncertain => "uncertain",
+            Verdict::Unlikely => "unlikely",
+        }
+    }
 }

@@ -16,8 +16,8 @@
 //! stuck at 0, integer counts) and the extremes come out exactly. Everything depends only
 //! on the values and their order. Non-finite values (NaN, infinities) are excluded.
 
+use super::error::StatsError;
 use super::quantile::quantile_sorted;
-use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
 
 /// Default exact budget: 16 Mi values (128 MiB).
@@ -67,7 +67,7 @@ struct Grid {
 
 impl PercentileBands {
     /// Bands for `cells` values per run at the given quantiles (each in `[0, 1]`).
-    pub fn new(cells: usize, quantiles: &[f64]) -> Result<PercentileBands, Diagnostic> {
+    pub fn new(cells: usize, quantiles: &[f64]) -> Result<PercentileBands, StatsError> {
         PercentileBands::with_exact_budget(cells, quantiles, DEFAULT_EXACT_VALUES)
     }
 
@@ -77,9 +77,9 @@ impl PercentileBands {
         cells: usize,
         quantiles: &[f64],
         exact_values: usize,
-    ) -> Result<PercentileBands, Diagnostic> {
+    ) -> Result<PercentileBands, StatsError> {
         if let Some(q) = quantiles.iter().find(|q| !(0.0..=1.0).contains(*q)) {
-            return Err(Diagnostic::plain(format!("quantile {q} is outside [0, 1]"))
+            return Err(StatsError::new(format!("quantile {q} is outside [0, 1]"))
                 .with_hint("write the 95th percentile as 0.95"));
         }
         Ok(PercentileBands {
@@ -150,16 +150,16 @@ impl PercentileBands {
     }
 
     /// Feeds the next run's values, one per cell.
-    pub fn push(&mut self, run: &[f64]) -> Result<(), Diagnostic> {
+    pub fn push(&mut self, run: &[f64]) -> Result<(), StatsError> {
         if run.len() != self.cells {
-            return Err(Diagnostic::plain(format!(
+            return Err(StatsError::new(format!(
                 "a run gave {} values for {} band cells",
                 run.len(),
                 self.cells
             )));
         }
         if self.runs >= u64::from(u32::MAX) {
-            return Err(Diagnostic::plain(
+            return Err(StatsError::new(
                 "percentile bands hold at most 4294967295 runs",
             ));
         }
@@ -396,8 +396,9 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::montecarlo::{Distribution, Purpose, Streams};
+    use crate::montecarlo::{Purpose, Streams};
     use crate::stats::quantile::quantiles;
+    use crate::study::distribution::Distribution;
 
     /// Runs x cells of draws: cell c is drawn from dists[c % len].
     fn feed(bands: &mut PercentileBands, dists: &[Distribution], runs: u64) -> Vec<Vec<f64>> {

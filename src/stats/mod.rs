@@ -6,6 +6,7 @@
 
 pub mod bands;
 pub mod bins;
+pub mod error;
 pub mod moments;
 pub mod prcc;
 pub mod proportion;
@@ -14,6 +15,7 @@ pub mod rank;
 
 pub use bands::PercentileBands;
 pub use bins::{hit_rate_by_bins, BinRate};
+pub use error::StatsError;
 pub use moments::{mean, std_dev, Welford};
 pub use prcc::prcc;
 pub use proportion::{wilson, wilson95, Interval};

@@ -1,8 +1,8 @@
 //! Partial rank correlation coefficients (PRCC): how strongly each input drives an output
 //! once the other inputs are accounted for, robust to monotone non-linearity.
 
+use super::error::StatsError;
 use super::rank::ranks;
-use crate::diagnostic::Diagnostic;
 use nalgebra::DMatrix;
 
 /// PRCC of each input column with `output`.
@@ -13,10 +13,10 @@ use nalgebra::DMatrix;
 /// residuals of rank(x_j) and rank(y) each regressed on the other inputs' ranks.
 /// A constant input gets `None` (it explains nothing) and is left out of the others'
 /// conditioning; a constant output gives `None` everywhere.
-pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, Diagnostic> {
+pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, StatsError> {
     let n_all = output.len();
     if let Some(bad) = inputs.iter().position(|c| c.len() != n_all) {
-        return Err(Diagnostic::plain(format!(
+        return Err(StatsError::new(format!(
             "input {} has {} values but the output has {n_all}",
             bad + 1,
             inputs[bad].len()
@@ -37,7 +37,7 @@ pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, Dia
     let m = active.len();
     let n = ry.len();
     if n < m + 3 {
-        return Err(Diagnostic::plain(format!(
+        return Err(StatsError::new(format!(
             "{n} complete runs are too few for partial rank correlations of {m} inputs"
         ))
         .with_hint(format!("use at least {} runs", m + 3)));
@@ -56,7 +56,7 @@ pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, Dia
         cov[(a, b)] / (cov[(a, a)] * cov[(b, b)]).sqrt()
     });
     let p = corr.try_inverse().filter(|p| p.iter().all(|v| v.is_finite())).ok_or_else(|| {
-        Diagnostic::plain("inputs are perfectly rank-correlated with each other, so their effects cannot be separated")
+        StatsError::new("inputs are perfectly rank-correlated with each other, so their effects cannot be separated")
             .with_hint("drop one of the duplicated inputs")
     })?;
     for (c, &j) in active.iter().enumerate() {

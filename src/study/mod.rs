@@ -1,16 +1,39 @@
-//! A Monte Carlo study: which inputs are uncertain, how they correlate, which targets to
-//! score, which scenarios to compare, and the run settings.
+//! A study: the model with what is uncertain, how inputs correlate, which targets to score,
+//! which scenarios to compare, and the run settings — resolved once from a typed
+//! [`StudyRequest`] into a validated [`Study`] that compiles the program of any scenario.
 //!
-//! A study is read from the model file's own sections, from a separate study file that points
-//! at a model (so XMILE models can be studied unchanged), and from the command line; later
-//! sources add to or replace earlier ones ([`Study::merge`]).
+//! Declarations are read from the model file's own sections, from study files that point at a
+//! model (so XMILE models can be studied unchanged) and from the command line; later sources
+//! add to or replace earlier ones ([`Declarations::merge`], [`Settings::merge`]).
 
+mod compiled;
+pub mod distribution;
+pub mod overrides;
+pub mod provenance;
+mod request;
+mod resolve;
+mod sampler;
+mod settings;
 pub mod toml_study;
+
+pub use compiled::CompiledScenario;
+pub use overrides::Override;
+pub use provenance::Provenance;
+pub use request::StudyRequest;
+pub use resolve::Study;
+pub use sampler::Sampler;
+pub use settings::{Settings, DEFAULT_RUNS, MAX_RUNS};
 
 use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::model::{names::canonical, Equation, Expr, Model, VarKind};
-use crate::montecarlo::distribution::Distribution;
-use crate::montecarlo::sampling::Sampler;
+use distribution::Distribution;
+
+/// The scenario that is the model as written.
+pub const BASELINE: &str = "baseline";
+
+/// Names no scenario may take: `baseline`, and the output folders of the other commands.
+pub const RESERVED_SCENARIOS: [&str; 6] =
+    ["baseline", "run", "compare", "solve", "sweep", "calibrate"];
 use crate::targets::Target;
 
 /// An uncertain constant.
@@ -52,45 +75,10 @@ pub struct Scenario {
     pub at: SourceRef,
 }
 
-/// Run settings.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Number of runs.
-    pub runs: u64,
-    /// Master seed.
-    pub seed: u64,
-    /// Sampling design.
-    pub sampler: Sampler,
-    /// Variables whose percentile bands are reported (default: the stocks).
-    pub track: Vec<String>,
-    /// Percentiles reported, in percent.
-    pub percentiles: Vec<f64>,
-    /// Verdict threshold for "likely".
-    pub likely: f64,
-    /// Verdict threshold for "unlikely".
-    pub unlikely: f64,
-    /// Individual runs drawn on fan charts.
-    pub samples: usize,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            runs: 10_000,
-            seed: 1,
-            sampler: Sampler::Random,
-            track: Vec::new(),
-            percentiles: vec![5.0, 25.0, 50.0, 75.0, 95.0],
-            likely: 0.8,
-            unlikely: 0.2,
-            samples: 5,
-        }
-    }
-}
-
-/// Everything a study declares.
+/// Everything a study declares: inputs, correlations, targets, scenarios and one layer of
+/// settings.
 #[derive(Debug, Clone, Default)]
-pub struct Study {
+pub struct Declarations {
     /// Uncertain inputs, in declaration order.
     pub uncertain: Vec<Uncertain>,
     /// Rank correlations between inputs.
@@ -99,14 +87,14 @@ pub struct Study {
     pub targets: Vec<Target>,
     /// Scenarios.
     pub scenarios: Vec<Scenario>,
-    /// Settings given in files (command-line values are applied by the caller).
+    /// Settings this source gives.
     pub settings: Settings,
 }
 
-impl Study {
+impl Declarations {
     /// Adds `other`'s declarations: inputs and targets with the same name are replaced,
-    /// scenarios and correlations likewise; `other`'s settings win where it has any.
-    pub fn merge(&mut self, other: Study, other_has_settings: bool) {
+    /// scenarios and correlations likewise; `other`'s settings win field by field.
+    pub fn merge(&mut self, other: Declarations) {
         for u in other.uncertain {
             self.add_uncertain(u);
         }
@@ -131,9 +119,7 @@ impl Study {
                 None => self.scenarios.push(s),
             }
         }
-        if other_has_settings {
-            self.settings = other.settings;
-        }
+        self.settings.merge(&other.settings);
     }
 
     /// Adds an uncertain input, replacing one of the same name.
@@ -157,7 +143,7 @@ impl Study {
             .find(|s| canonical(&s.name) == key)
             .ok_or_else(|| {
                 let names: Vec<&str> = self.scenarios.iter().map(|s| s.name.as_str()).collect();
-                let hint = match crate::diagnostic::closest(name, names.iter().copied()) {
+                let hint = match crate::model::names::closest(name, names.iter().copied()) {
                     Some(c) => format!("did you mean `{c}`?"),
                     None if names.is_empty() => "the model declares no [scenarios]".to_string(),
                     None => format!("scenarios: baseline, {}", names.join(", ")),
@@ -169,7 +155,11 @@ impl Study {
     /// The model and study as the scenario changes them: constants set and equations
     /// replaced in the model, distributions replaced in the study (a constant set to a fixed
     /// value stops being uncertain).
-    pub fn apply(&self, model: &Model, scenario: &Scenario) -> Result<(Model, Study), Diagnostic> {
+    pub fn apply(
+        &self,
+        model: &Model,
+        scenario: &Scenario,
+    ) -> Result<(Model, Declarations), Diagnostic> {
         let mut model = model.clone();
         let mut study = self.clone();
         for (name, value, at) in &scenario.set {
@@ -208,7 +198,7 @@ fn find_var<'m>(
         Some(v) => Ok(v),
         None => {
             let mut e = Diagnostic::new(format!("scenario `{scenario}` names unknown variable `{name}`"), at.clone());
-            if let Some(c) = crate::diagnostic::closest(name, names.iter().map(String::as_str)) {
+            if let Some(c) = crate::model::names::closest(name, names.iter().map(String::as_str)) {
                 e = e.with_hint(format!("did you mean `{c}`?"));
             }
             Err(e)

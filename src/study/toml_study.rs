@@ -1,11 +1,11 @@
 //! Reading a study from TOML: the study sections of a model file, or a separate study file
 //! that names its model.
 
-use super::{Correlations, Scenario, Settings, Study, Uncertain};
+use super::Sampler;
+use super::{Correlations, Declarations, Scenario, Settings, Uncertain, MAX_RUNS};
 use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
 use crate::model::toml_file::{parse_table, read_source, Reader};
-use crate::montecarlo::distribution::Distribution;
-use crate::montecarlo::sampling::Sampler;
+use crate::study::distribution::Distribution;
 use crate::targets::Target;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,20 +14,11 @@ use toml::Spanned;
 
 type Item<'a> = Spanned<DeValue<'a>>;
 
-/// A study read from a file, and whether the file had a `[study]` settings section.
-#[derive(Debug)]
-pub struct LoadedStudy {
-    /// The declarations.
-    pub study: Study,
-    /// Whether `[study]` was present.
-    pub has_settings: bool,
-}
-
 /// Reads the study sections of a TOML model file (and `dist` on its constants).
-pub fn from_model_file(file: &Arc<SourceFile>) -> Result<LoadedStudy, Diagnostic> {
+pub fn from_model_file(file: &Arc<SourceFile>) -> Result<Declarations, Diagnostic> {
     let root = parse_table(file)?;
     let r = Reader { file };
-    let mut study = Study::default();
+    let mut study = Declarations::default();
     if let Some(item) = root.get_ref().get("constants") {
         for (key, value) in r.table(item, "[constants]")?.iter() {
             if let DeValue::Table(t) = value.get_ref() {
@@ -37,18 +28,18 @@ pub fn from_model_file(file: &Arc<SourceFile>) -> Result<LoadedStudy, Diagnostic
             }
         }
     }
-    let has_settings = sections(&r, root.get_ref(), &mut study)?;
-    Ok(LoadedStudy {
-        study,
-        has_settings,
-    })
+    sections(&r, root.get_ref(), &mut study)?;
+    Ok(study)
 }
 
-/// Reads a study file: `model = "path"` (relative to the study file) and study sections.
-pub fn load_study_file(path: &Path) -> Result<(PathBuf, LoadedStudy), Diagnostic> {
-    let file = read_source(path)?;
-    let root = parse_table(&file)?;
-    let r = Reader { file: &file };
+/// Reads a study file already in memory: `model = "path"` (relative to the study file at
+/// `path`) and study sections. Returns the model's path and the declarations.
+pub fn from_study_file(
+    file: &Arc<SourceFile>,
+    path: &Path,
+) -> Result<(PathBuf, Declarations), Diagnostic> {
+    let root = parse_table(file)?;
+    let r = Reader { file };
     let table = root.get_ref();
     r.check_keys(
         table,
@@ -65,7 +56,7 @@ pub fn load_study_file(path: &Path) -> Result<(PathBuf, LoadedStudy), Diagnostic
     let Some(model_item) = table.get("model") else {
         return Err(Diagnostic::new(
             "the study file does not name its model",
-            SourceRef::file(&file),
+            SourceRef::file(file),
         )
         .with_hint("add model = \"path/to/model.stmx\" at the top"));
     };
@@ -91,23 +82,19 @@ pub fn load_study_file(path: &Path) -> Result<(PathBuf, LoadedStudy), Diagnostic
             )
             .with_hint("the model path is relative to the study file"));
     }
-    let mut study = Study::default();
-    let has_settings = sections(&r, table, &mut study)?;
-    Ok((
-        model_path,
-        LoadedStudy {
-            study,
-            has_settings,
-        },
-    ))
+    let mut study = Declarations::default();
+    sections(&r, table, &mut study)?;
+    Ok((model_path, study))
 }
 
-/// Whether a TOML file is a study file (it has a top-level `model = "..."` string).
-pub fn is_study_file(path: &Path) -> bool {
-    let Ok(file) = read_source(path) else {
-        return false;
-    };
-    let Ok(root) = parse_table(&file) else {
+/// Reads a study file from disk; see [`from_study_file`].
+pub fn load_study_file(path: &Path) -> Result<(PathBuf, Declarations), Diagnostic> {
+    from_study_file(&read_source(path)?, path)
+}
+
+/// Whether TOML text is a study file (it has a top-level `model = "..."` string).
+pub fn is_study_text(file: &Arc<SourceFile>) -> bool {
+    let Ok(root) = parse_table(file) else {
         return false;
     };
     matches!(
@@ -116,7 +103,7 @@ pub fn is_study_file(path: &Path) -> bool {
     )
 }
 
-fn sections(r: &Reader, root: &DeTable, study: &mut Study) -> Result<bool, Diagnostic> {
+fn sections(r: &Reader, root: &DeTable, study: &mut Declarations) -> Result<(), Diagnostic> {
     if let Some(item) = root.get("uncertain") {
         for (key, value) in r.table(item, "[uncertain]")?.iter() {
             study.add_uncertain(uncertain(r, key.get_ref(), value)?);
@@ -135,13 +122,10 @@ fn sections(r: &Reader, root: &DeTable, study: &mut Study) -> Result<bool, Diagn
             study.scenarios.push(scenario(r, key, value)?);
         }
     }
-    match root.get("study") {
-        Some(item) => {
-            study.settings = settings(r, item)?;
-            Ok(true)
-        }
-        None => Ok(false),
+    if let Some(item) = root.get("study") {
+        study.settings = settings(r, item)?;
     }
+    Ok(())
 }
 
 /// Parses distribution text at `item`, pointing errors into the string.
@@ -282,40 +266,42 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
         Ok(v as u64)
     };
     if let Some(i) = t.get("runs") {
-        s.runs = whole(i, "runs")?;
-        if s.runs == 0 {
+        let runs = whole(i, "runs")?;
+        s.runs = Some(runs);
+        if runs == 0 {
             return Err(r
                 .error(i, "runs must be at least 1")
                 .with_hint("e.g. runs = 10000"));
         }
-        let max = crate::montecarlo::runner::MAX_RUNS;
-        if s.runs > max {
+        let max = MAX_RUNS;
+        if runs > max {
             return Err(r
                 .error(i, format!("runs must be at most {max} in one study"))
                 .with_hint("split a larger study across invocations with --first-run"));
         }
     }
     if let Some(i) = t.get("seed") {
-        s.seed = whole(i, "seed")?;
+        s.seed = Some(whole(i, "seed")?);
     }
     if let Some(i) = t.get("samples") {
-        s.samples = whole(i, "samples")?.min(50) as usize;
+        s.samples = Some(whole(i, "samples")?.min(50) as usize);
     }
     if let Some(i) = t.get("sampler") {
         let text = r.string(i, "sampler")?;
-        s.sampler = Sampler::parse(&text).ok_or_else(|| {
+        s.sampler = Some(Sampler::parse(&text).ok_or_else(|| {
             r.error(i, format!("unknown sampler `{text}`"))
                 .with_hint("use random or lhs")
-        })?;
+        })?);
     }
     if let Some(i) = t.get("track") {
-        s.track = r.strings(i, "track")?;
+        s.track = Some(r.strings(i, "track")?);
     }
     if let Some(i) = t.get("percentiles") {
-        s.percentiles = r.numbers(i, "percentiles")?;
-        if s.percentiles.is_empty() || s.percentiles.iter().any(|p| !(0.0..=100.0).contains(p)) {
+        let percentiles = r.numbers(i, "percentiles")?;
+        if percentiles.is_empty() || percentiles.iter().any(|p| !(0.0..=100.0).contains(p)) {
             return Err(r.error(i, "percentiles must be numbers from 0 to 100"));
         }
+        s.percentiles = Some(percentiles);
     }
     for (key, slot) in [("likely", &mut s.likely), ("unlikely", &mut s.unlikely)] {
         if let Some(i) = t.get(key) {
@@ -323,10 +309,10 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
             if !(0.0..=1.0).contains(&v) {
                 return Err(r.error(i, format!("{key} is a probability from 0 to 1")));
             }
-            *slot = v;
+            *slot = Some(v);
         }
     }
-    if s.unlikely > s.likely {
+    if s.unlikely() > s.likely() {
         return Err(r.error(item, "unlikely must not be above likely"));
     }
     Ok(s)

@@ -185,7 +185,7 @@ impl Binder<'_> {
             })
             .ok_or_else(|| {
                 let err = SyntaxError::new(format!("the run does not save `{name}`"), pos);
-                match crate::diagnostic::closest(name, self.names.iter().map(String::as_str)) {
+                match crate::model::names::closest(name, self.names.iter().map(String::as_str)) {
                     Some(c) => err.hint(format!("did you mean `{c}`?")),
                     None => err.hint("save the variable in the model's output"),
                 }

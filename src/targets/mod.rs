@@ -20,8 +20,9 @@ mod tests_syntax;
 pub use evaluate::{BoundSet, BoundTarget, Outcome};
 pub use syntax::{Cmp, Expr, Func, NameRef, Spec, TimeLit, VarRef, Window};
 
-use crate::diagnostic::{closest, Diagnostic, Diagnostics, SourceRef};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceRef};
 use crate::model::names::canonical;
+use crate::model::names::closest;
 use crate::simulate::Trajectory;
 use lex::SyntaxError;
 use std::cmp::Reverse;

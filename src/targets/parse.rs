@@ -445,7 +445,7 @@ impl Parser {
             let alias = ALIASES.iter().find(|(a, _)| *a == lower).map(|(_, f)| *f);
             let names = Func::ALL.map(Func::name);
             let suggestion =
-                alias.or_else(|| crate::diagnostic::closest(&lower, names.iter().copied()));
+                alias.or_else(|| crate::model::names::closest(&lower, names.iter().copied()));
             return Err(match suggestion {
                 Some(s) => err.hint(format!("did you mean `{s}`?")),
                 None => err.hint(format!("functions are {}", names.join(", "))),

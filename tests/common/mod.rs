@@ -41,3 +41,39 @@ pub fn series(traj: &Trajectory, name: &str) -> Vec<f64> {
 pub fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs().max(1e-300)
 }
+
+/// Writes model text to `model.toml` in a fresh temporary directory (kept alive by the
+/// returned guard) and returns its path.
+pub fn model_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.toml");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// Resolves a study of the model (or study file) at `path` through the library's study API,
+/// with `settings` as the command line's layer.
+pub fn resolve(
+    path: &std::path::Path,
+    settings: sandtable::study::Settings,
+) -> sandtable::study::Study {
+    let request = sandtable::study::StudyRequest {
+        settings,
+        ..sandtable::study::StudyRequest::new(path)
+    };
+    sandtable::study::Study::resolve(&request).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Compiles scenario `name` of `study` and runs its Monte Carlo study.
+pub fn run_scenario(
+    study: &sandtable::study::Study,
+    name: &str,
+) -> sandtable::montecarlo::result::StudyResult {
+    let scenario = study
+        .compile(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    sandtable::montecarlo::runner::Plan::new(&scenario)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .execute(&|_| {})
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}

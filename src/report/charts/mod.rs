@@ -13,11 +13,11 @@ pub mod scorecard;
 pub mod style;
 pub mod tornado;
 
+pub use crate::montecarlo::summary::Verdict;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::report::atomic::write_atomic_with;
@@ -86,30 +86,14 @@ pub(crate) fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Drawing(e.to_string())
 }
 
-/// How likely a target is to be reached, as judged against the report's two thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// Probability at or above the "likely" threshold.
-    Likely,
-    /// Between the two thresholds.
-    Uncertain,
-    /// At or below the "unlikely" threshold.
-    Unlikely,
+/// The colour of a verdict in every chart: green, amber, red.
+pub(crate) trait VerdictColour {
+    /// The verdict's colour.
+    fn colour(self) -> RGBColor;
 }
 
-impl Verdict {
-    /// The lowercase word used in tables and legends.
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Likely => "likely",
-            Verdict::Uncertain => "uncertain",
-            Verdict::Unlikely => "unlikely",
-        }
-    }
-
-    /// The verdict's colour in every chart: green, amber, red.
-    pub(crate) fn colour(self) -> RGBColor {
+impl VerdictColour for Verdict {
+    fn colour(self) -> RGBColor {
         match self {
             Verdict::Likely => style::GREEN,
             Verdict::Uncertain => style::AMBER,

@@ -13,7 +13,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::{self, LegendEntry, Swatch};
-use super::{check_probability, draw_err, render_png, ChartError, Verdict};
+use super::{check_probability, draw_err, render_png, ChartError, Verdict, VerdictColour};
 use crate::report::format;
 
 const KIND: &str = "scorecard";

@@ -35,6 +35,13 @@ pub fn scenario_dirs(results: &[StudyResult]) -> Vec<String> {
 ///
 /// As with [`super::write_study`], everything is rendered before anything is written.
 pub fn write_comparison(results: &[StudyResult], dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    write_files(dir, comparison_files(results)?)
+}
+
+/// The comparison's own files (chart, JSON, Markdown), rendered in memory.
+pub(super) fn comparison_files(
+    results: &[StudyResult],
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     if results.is_empty() {
         return Err(ReportError::Inconsistent(
             "a comparison needs at least one scenario".into(),
@@ -70,7 +77,7 @@ pub fn write_comparison(results: &[StudyResult], dir: &Path) -> Result<Vec<PathB
     let md = comparison_markdown(results, &doc, &charts)
         .map_err(|_| ReportError::Inconsistent("formatting the comparison failed".into()))?;
     files.push((MARKDOWN.to_string(), md.into_bytes()));
-    write_files(dir, files)
+    Ok(files)
 }
 
 /// Probabilities of the targets every scenario has, grouped by target.

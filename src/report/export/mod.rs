@@ -12,6 +12,7 @@ mod json;
 mod markdown;
 mod names;
 mod png;
+mod run;
 mod table;
 mod terminal;
 
@@ -30,6 +31,7 @@ use crate::report::charts::ChartError;
 
 pub use comparison::{scenario_dirs, write_comparison};
 pub use names::slug;
+pub use run::{display_name, trajectory_csv, write_run, RunOutput};
 pub use terminal::{comparison_table, verdict_table};
 
 /// Why study files could not be produced.
@@ -57,6 +59,15 @@ pub enum ReportError {
     /// The study's per-run data do not fit together (e.g. a target with fewer runs than another).
     #[error("inconsistent study data: {0}")]
     Inconsistent(String),
+    /// The output directory could not be made.
+    #[error("cannot create output directory `{}`: {source}", path.display())]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A file or the output directory could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Io {
@@ -71,6 +82,9 @@ impl From<ReportError> for Diagnostic {
     fn from(e: ReportError) -> Diagnostic {
         match e {
             ReportError::Chart(c) => c.into(),
+            ReportError::Dir { .. } => {
+                Diagnostic::plain(e.to_string()).with_hint("choose another place with --out")
+            }
             ReportError::Io { .. } => Diagnostic::plain(e.to_string())
                 .with_hint("check that the output directory is writable and the disk not full"),
             other => Diagnostic::plain(other.to_string()),
@@ -117,6 +131,23 @@ pub fn write_study(result: &StudyResult, dir: &Path) -> Result<Vec<PathBuf>, Rep
     write_files(dir, files)
 }
 
+/// Writes a comparison: each scenario's study in its own folder of `dir`, then the
+/// comparison files. Every file is rendered before any is written.
+pub fn write_comparison_study(
+    results: &[StudyResult],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut files = Vec::new();
+    for (r, sub) in results.iter().zip(scenario_dirs(results)) {
+        check_consistent(r)?;
+        for (name, bytes) in render_all(&study_exporters(r), r)? {
+            files.push((format!("{sub}/{name}"), bytes));
+        }
+    }
+    files.extend(comparison::comparison_files(results)?);
+    write_files(dir, files)
+}
+
 /// Asks each exporter for its bytes, stopping at the first error.
 fn render_all(
     exporters: &[Box<dyn Exporter>],
@@ -128,15 +159,21 @@ fn render_all(
         .collect()
 }
 
-/// The one place study files reach the disk.
+/// The one place output files reach the disk.
 fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
-    fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+    fs::create_dir_all(dir).map_err(|source| ReportError::Dir {
         path: dir.to_path_buf(),
         source,
     })?;
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = dir.join(&name);
+        if let Some(parent) = path.parent().filter(|p| *p != dir) {
+            fs::create_dir_all(parent).map_err(|source| ReportError::Dir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
         write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
             path: path.clone(),
             source,
@@ -144,6 +181,16 @@ fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>
         written.push(path);
     }
     Ok(written)
+}
+
+/// `given` if set, else `outputs/<model>/<sub>` (`sub` is the scenario, or `run`, `compare`).
+pub fn output_dir(given: Option<&Path>, model_name: &str, sub: &str) -> PathBuf {
+    match given {
+        Some(dir) => dir.to_path_buf(),
+        None => PathBuf::from("outputs")
+            .join(slug(model_name))
+            .join(slug(sub)),
+    }
 }
 
 /// Checks that the per-run vectors agree in length, so exporters can index them freely.

@@ -228,6 +228,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
     ];
 
     let summary = Summary {
+        provenance: Default::default(),
         model: "Word of mouth".into(),
         scenario: scenario.into(),
         scenario_doc: Some(format!("Follower ceiling scaled by {boost}.")),

@@ -248,7 +248,11 @@ fn unwritable_directory_is_an_error() {
     let file = dir.path().join("plain-file");
     fs::write(&file, "x").unwrap();
     let err = write_study(&sample_result(), &file.join("sub")).unwrap_err();
-    assert!(matches!(err, ReportError::Io { .. }), "{err}");
+    assert!(matches!(err, ReportError::Dir { .. }), "{err}");
+    assert!(
+        err.to_string().contains("cannot create output directory"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,8 +4,13 @@
 //! open-interval uniform, which is exact and needs no rejection loop.
 
 use super::Distribution;
-use crate::montecarlo::streams::uniform_open01;
 use rand::{Rng, RngExt};
+
+/// A uniform number strictly inside `(0, 1)`: 53 random bits centred in their cell, so
+/// quantile functions never see exactly 0 or 1 (which map to infinite values).
+pub fn uniform_open01<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
 
 impl Distribution {
     /// One draw. Invalid parameters (a distribution built by hand and never validated)

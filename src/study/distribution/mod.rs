@@ -7,6 +7,7 @@ pub mod quantile;
 pub mod sample;
 pub mod syntax;
 
+pub use sample::uniform_open01;
 pub use syntax::DistError;
 
 /// The probability distribution of one uncertain input.

@@ -601,7 +601,7 @@ impl<'a> Parser<'a> {
         let Some(name) = canonical_family(written) else {
             let mut e = self.err(name_at, format!("unknown distribution `{written}`"));
             let names = FAMILIES.iter().map(|(n, _)| *n);
-            e.hint = Some(match crate::diagnostic::closest(written, names) {
+            e.hint = Some(match crate::model::names::closest(written, names) {
                 Some(c) => format!("did you mean `{c}`? e.g. {}", example(c)),
                 None => format!(
                     "known distributions: {}",

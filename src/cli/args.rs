@@ -1,0 +1,101 @@
+//! Arguments shared by the study commands, mapped onto a typed [`StudyRequest`].
+
+use sandtable::model::Method;
+use sandtable::study::{Sampler, Settings, StudyRequest};
+use std::path::PathBuf;
+
+/// Study options common to `run`, `check`, `mc` and `compare`.
+#[derive(clap::Args, Clone)]
+pub struct StudyArgs {
+    /// Model file (.toml, .xmile, .stmx) or a study file naming its model.
+    pub model: PathBuf,
+    /// A study file adding inputs, targets and scenarios (repeatable).
+    #[arg(long)]
+    pub study: Vec<PathBuf>,
+    /// Set a constant, an element or a stock's initial value: q=0.4, "share[video]=30%"
+    /// (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Make a constant uncertain, e.g. --vary "q=triangular(0.2, 0.38, 0.6)" (repeatable).
+    #[arg(long, value_name = "NAME=DIST")]
+    pub vary: Vec<String>,
+    /// Add a target, e.g. --target "big: followers at 365 >= 1.2e6" (repeatable).
+    #[arg(long, value_name = "[NAME:] TARGET")]
+    pub target: Vec<String>,
+    /// Integration method: euler, rk2 or rk4 (default: the model's).
+    #[arg(long, value_parser = parse_method)]
+    pub method: Option<Method>,
+}
+
+/// Monte Carlo options of `mc` and `compare`.
+#[derive(clap::Args, Clone)]
+pub struct RunsArgs {
+    /// Number of runs (default: the study's, else 10,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub runs: Option<u64>,
+    /// Master seed: the same seed gives the same numbers.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Index of the first run, to split one study across machines.
+    #[arg(long)]
+    pub first_run: Option<u64>,
+    /// Sampling design: random or lhs (Latin hypercube).
+    #[arg(long, value_parser = parse_sampler)]
+    pub sampler: Option<Sampler>,
+    /// Variables whose percentile bands are charted (default: the stocks).
+    #[arg(long, value_delimiter = ',')]
+    pub track: Vec<String>,
+    /// Probability at or above which a target is "likely" (default 0.8).
+    #[arg(long)]
+    pub likely: Option<f64>,
+    /// Probability below which a target is "unlikely" (default 0.2).
+    #[arg(long)]
+    pub unlikely: Option<f64>,
+    /// Worker threads (default: every core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..1025))]
+    pub threads: Option<u64>,
+    /// Output directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors (no progress bar, no table).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl StudyArgs {
+    /// The request these arguments make, for `scenario` and with `runs`' settings if given.
+    pub fn request(&self, scenario: Option<&str>, runs: Option<&RunsArgs>) -> StudyRequest {
+        let mut settings = Settings {
+            method: self.method,
+            ..Settings::default()
+        };
+        if let Some(r) = runs {
+            settings.runs = r.runs;
+            settings.seed = r.seed;
+            settings.first_run = r.first_run;
+            settings.sampler = r.sampler;
+            settings.track = (!r.track.is_empty()).then(|| r.track.clone());
+            settings.likely = r.likely;
+            settings.unlikely = r.unlikely;
+        }
+        StudyRequest {
+            model: self.model.clone(),
+            study_files: self.study.clone(),
+            scenario: scenario.map(str::to_string),
+            overrides: self.set.clone(),
+            inputs: self.vary.clone(),
+            targets: self.target.clone(),
+            settings,
+        }
+    }
+}
+
+/// Parses `random` or `lhs`.
+pub fn parse_sampler(text: &str) -> Result<Sampler, String> {
+    Sampler::parse(text).ok_or_else(|| format!("unknown sampler `{text}`; use random or lhs"))
+}
+
+/// Parses `euler`, `rk2` or `rk4`.
+pub fn parse_method(text: &str) -> Result<Method, String> {
+    Method::parse(text).ok_or_else(|| format!("unknown method `{text}`; use euler, rk2 or rk4"))
+}

@@ -1,0 +1,272 @@
+//! Resolving a [`StudyRequest`] into a validated [`Study`]: every file read once, declarations
+//! merged (model file < study files < command line), overrides parsed, scenario names checked.
+
+use super::provenance::FileStamp;
+use super::toml_study;
+use super::{
+    CompiledScenario, Declarations, Override, Provenance, Scenario, Settings, StudyRequest,
+    Uncertain, BASELINE, RESERVED_SCENARIOS,
+};
+use crate::compile::compile;
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, SourceRef};
+use crate::loader;
+use crate::model::names::canonical;
+use crate::model::toml_file::read_source;
+use crate::model::Model;
+use crate::study::distribution::Distribution;
+use crate::targets::Target;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A study resolved from its request: the model, every declaration and the merged settings.
+#[derive(Debug, Clone)]
+pub struct Study {
+    /// The model as written.
+    pub model: Model,
+    /// Inputs, correlations, targets and scenarios from every source.
+    pub declarations: Declarations,
+    /// Settings of every layer, merged.
+    pub settings: Settings,
+    /// `--set` overrides, applied on top of whichever scenario is compiled.
+    pub overrides: Vec<Override>,
+    /// The scenario the request named (`baseline` if none).
+    pub scenario: String,
+    /// Files read and their hashes; the scenario and random design are filled in per scenario.
+    pub provenance: Provenance,
+}
+
+impl Study {
+    /// Reads every file of `request` once and merges its declarations, reporting every
+    /// problem found in the command-line declarations together.
+    pub fn resolve(request: &StudyRequest) -> Result<Study, Diagnostics> {
+        let (model, mut declarations, mut provenance) = read_sources(&request.model)?;
+        for path in &request.study_files {
+            let file = read_source(path)?;
+            let (_, more) = toml_study::from_study_file(&file, path)?;
+            provenance
+                .study_files
+                .push(FileStamp::of(path, file.text.as_bytes()));
+            declarations.merge(more);
+        }
+        let mut errors = Vec::new();
+        for text in &request.inputs {
+            match parse_vary(text) {
+                Ok(u) => declarations.add_uncertain(u),
+                Err(e) => errors.push(e),
+            }
+        }
+        for (i, text) in request.targets.iter().enumerate() {
+            match parse_target(text, i) {
+                Ok(t) => {
+                    let key = canonical(&t.name);
+                    declarations.targets.retain(|x| canonical(&x.name) != key);
+                    declarations.targets.push(t);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        let mut overrides = Vec::new();
+        for text in &request.overrides {
+            match Override::parse(text) {
+                Ok(o) => overrides.push(o),
+                Err(e) => errors.push(e),
+            }
+        }
+        let mut settings = declarations.settings.clone();
+        settings.merge(&request.settings);
+        if let Err(e) = settings.validate() {
+            errors.push(e);
+        }
+        errors.extend(check_scenario_names(&declarations.scenarios));
+        let scenario = request.scenario_name().to_string();
+        if !is_baseline(&scenario) {
+            if let Err(e) = declarations.scenario(&scenario) {
+                errors.push(e);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics(errors));
+        }
+        provenance.overrides = overrides.iter().map(|o| o.text.clone()).collect();
+        provenance.seed = settings.seed();
+        provenance.sampler = settings.sampler().name().to_string();
+        Ok(Study {
+            model,
+            declarations,
+            settings,
+            overrides,
+            scenario,
+            provenance,
+        })
+    }
+
+    /// `baseline` followed by every declared scenario.
+    pub fn scenario_names(&self) -> Vec<String> {
+        std::iter::once(BASELINE.to_string())
+            .chain(self.declarations.scenarios.iter().map(|s| s.name.clone()))
+            .collect()
+    }
+
+    /// Compiles the scenario the request named.
+    pub fn compile_requested(&self) -> Result<CompiledScenario, Diagnostics> {
+        self.compile(&self.scenario)
+    }
+
+    /// Applies scenario `name` (`baseline`: none) and then the overrides to the model, and
+    /// compiles it.
+    pub fn compile(&self, name: &str) -> Result<CompiledScenario, Diagnostics> {
+        let (mut model, mut decl, display, doc) = if is_baseline(name) {
+            (
+                self.model.clone(),
+                self.declarations.clone(),
+                BASELINE.to_string(),
+                None,
+            )
+        } else {
+            let s = self.declarations.scenario(name)?;
+            let (m, d) = self.declarations.apply(&self.model, s)?;
+            (m, d, s.name.clone(), s.doc.clone())
+        };
+        let mut fixed = Vec::new();
+        let mut errors = Vec::new();
+        for o in &self.overrides {
+            match o.apply(&mut model) {
+                Ok(()) if o.elements.is_empty() => {
+                    let key = canonical(&o.name);
+                    decl.uncertain.retain(|u| canonical(&u.name) != key);
+                }
+                Ok(()) => fixed.push(o.key()),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics(errors));
+        }
+        let program = compile(&model)?;
+        let mut provenance = self.provenance.clone();
+        provenance.scenario = display.clone();
+        Ok(CompiledScenario {
+            name: display,
+            doc,
+            model,
+            program,
+            uncertain: decl.uncertain,
+            correlations: decl.correlations,
+            targets: decl.targets,
+            fixed,
+            settings: self.settings.clone(),
+            provenance,
+        })
+    }
+}
+
+/// Whether `name` means the model as written.
+pub fn is_baseline(name: &str) -> bool {
+    canonical(name) == BASELINE
+}
+
+/// Reads the model (or the study file naming it) once: the model, its own declarations and
+/// the provenance of what was read.
+fn read_sources(path: &Path) -> Result<(Model, Declarations, Provenance), Diagnostics> {
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_toml {
+        let file = read_source(path)?;
+        if toml_study::is_study_text(&file) {
+            let (model_path, study) = toml_study::from_study_file(&file, path)?;
+            let (model, mut decl, mut provenance) = read_model(&model_path)?;
+            decl.merge(study);
+            provenance
+                .study_files
+                .push(FileStamp::of(path, file.text.as_bytes()));
+            return Ok((model, decl, provenance));
+        }
+        return model_with_declarations(path, &file);
+    }
+    read_model(path)
+}
+
+fn read_model(path: &Path) -> Result<(Model, Declarations, Provenance), Diagnostics> {
+    loader::check_extension(path)?;
+    let file = read_source(path)?;
+    model_with_declarations(path, &file)
+}
+
+fn model_with_declarations(
+    path: &Path,
+    file: &Arc<SourceFile>,
+) -> Result<(Model, Declarations, Provenance), Diagnostics> {
+    let model = loader::parse_model(path, file)?;
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let decl = if is_toml {
+        toml_study::from_model_file(file)?
+    } else {
+        Declarations::default()
+    };
+    let provenance = Provenance::new(FileStamp::of(path, file.text.as_bytes()));
+    Ok((model, decl, provenance))
+}
+
+/// Scenario names that would shadow the model as written or another command's outputs.
+fn check_scenario_names(scenarios: &[Scenario]) -> Vec<Diagnostic> {
+    scenarios
+        .iter()
+        .filter(|s| RESERVED_SCENARIOS.contains(&canonical(&s.name).as_str()))
+        .map(|s| {
+            Diagnostic::new(
+                format!("`{}` cannot name a scenario", s.name),
+                s.at.clone(),
+            )
+            .with_hint(format!(
+                "{} are reserved (baseline is the model as written; the others are output folders); rename the scenario",
+                RESERVED_SCENARIOS.join(", ")
+            ))
+        })
+        .collect()
+}
+
+fn cli_ref(arg: &str) -> SourceRef {
+    let file = Arc::new(SourceFile {
+        path: "command line".into(),
+        text: arg.to_string(),
+    });
+    SourceRef::at_offset(&file, 0)
+}
+
+/// Parses `--vary NAME=DIST`.
+fn parse_vary(text: &str) -> Result<Uncertain, Diagnostic> {
+    let at = cli_ref(text);
+    let hint = "e.g. --vary \"q=triangular(0.2, 0.38, 0.6)\"";
+    let Some((name, dist)) = text.split_once('=') else {
+        return Err(
+            Diagnostic::new(format!("--vary `{text}` is not NAME=DIST"), at).with_hint(hint),
+        );
+    };
+    if name.trim().is_empty() {
+        return Err(
+            Diagnostic::new(format!("--vary `{text}` has no name before `=`"), at).with_hint(hint),
+        );
+    }
+    let dist_at = at.advance_in(text, name.len() + 1);
+    let dist = Distribution::parse(dist).map_err(|e| e.to_diagnostic(&dist_at, dist))?;
+    Ok(Uncertain {
+        name: name.trim().to_string(),
+        dist,
+        at,
+    })
+}
+
+/// Parses `--target [NAME:] TARGET`; unnamed targets are numbered.
+fn parse_target(text: &str, index: usize) -> Result<Target, Diagnostic> {
+    let at = cli_ref(text);
+    // `name: target` — a colon before any comparison or call names the target.
+    match text.split_once(':') {
+        Some((name, rest)) if !name.contains(['(', '<', '>', '=']) && !name.trim().is_empty() => {
+            Target::parse(name.trim(), rest, at.advance_in(text, name.len() + 1))
+        }
+        _ => Target::parse(&format!("target_{}", index + 1), text, at),
+    }
+}
