@@ -140,9 +140,15 @@ impl GaussianCopula {
     /// Correlated uniforms in `(0, 1)`, one per input, from `rng` (one number per input).
     pub fn uniforms<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
         let k = self.l.nrows();
-        let eps: Vec<f64> = (0..k)
-            .map(|_| std_normal_quantile(uniform_open01(rng)))
-            .collect();
+        let u: Vec<f64> = (0..k).map(|_| uniform_open01(rng)).collect();
+        self.correlate(&u)
+    }
+
+    /// Correlated uniforms from independent uniforms `u`, one per input. The factor is lower
+    /// triangular, so an input correlated with no other keeps its own uniform.
+    pub fn correlate(&self, u: &[f64]) -> Vec<f64> {
+        let k = self.l.nrows();
+        let eps: Vec<f64> = u.iter().map(|&u| std_normal_quantile(u)).collect();
         (0..k)
             .map(|i| {
                 let z: f64 = (0..=i).map(|j| self.l[(i, j)] * eps[j]).sum();
@@ -162,6 +168,7 @@ pub fn iman_conover(
     columns: &mut [Vec<f64>],
     corr: &CorrelationMatrix,
     streams: &Streams,
+    keys: &[u64],
 ) -> Result<(), Diagnostic> {
     let k = columns.len();
     if k != corr.dim() {
@@ -188,7 +195,7 @@ pub fn iman_conover(
         .collect();
     let mut s = DMatrix::<f64>::zeros(n, k);
     for j in 0..k {
-        let mut rng = streams.rng(j as u64, Purpose::Correlation);
+        let mut rng = streams.keyed(0, Purpose::Correlation, keys[j]);
         let mut col = scores.clone();
         for i in (1..n).rev() {
             col.swap(i, rng.random_range(0..=i));

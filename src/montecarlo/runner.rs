@@ -72,6 +72,7 @@ impl<'p> Plan<'p> {
             settings.runs().max(1).saturating_add(settings.first_run()),
             correlation,
         )
+        .and_then(|d| d.keyed_by(&inputs.names))
         .map_err(|e| errors.push(e))
         .ok();
         let targets = resolve_targets(prog, &scenario.targets, &mut errors);

@@ -10,7 +10,7 @@
 //!   which keeps the stratification.
 
 use super::correlation::{iman_conover, CorrelationMatrix, GaussianCopula};
-use super::streams::{uniform_open01, Purpose, Streams};
+use super::streams::{name_key, uniform_open01, Purpose, Streams};
 use crate::diagnostic::Diagnostic;
 use crate::study::distribution::Distribution;
 use crate::study::Sampler;
@@ -66,6 +66,8 @@ impl InputMatrix {
 #[derive(Debug, Clone)]
 pub struct Design {
     dists: Vec<Distribution>,
+    /// Each input's stream key (see [`super::streams::name_key`]).
+    keys: Vec<u64>,
     sampler: Sampler,
     streams: Streams,
     runs: u64,
@@ -114,6 +116,9 @@ impl Design {
             _ => None,
         };
         Ok(Design {
+            keys: (0..dists.len())
+                .map(|j| name_key(&format!("input {}", j + 1)))
+                .collect(),
             dists,
             sampler,
             streams: Streams::new(seed),
@@ -121,6 +126,20 @@ impl Design {
             correlation,
             copula,
         })
+    }
+
+    /// Keys each input's random streams by its name, so its draws do not depend on which
+    /// other inputs the study has or their order. Names are matched canonically.
+    pub fn keyed_by(mut self, names: &[String]) -> Result<Design, Diagnostic> {
+        if names.len() != self.dists.len() {
+            return Err(Diagnostic::plain(format!(
+                "{} input names for {} inputs",
+                names.len(),
+                self.dists.len()
+            )));
+        }
+        self.keys = names.iter().map(|n| name_key(n)).collect();
+        Ok(self)
     }
 
     /// Total runs in the study.
@@ -175,7 +194,7 @@ impl Design {
                     .map(|j| self.lhs_column(j, n))
                     .collect();
                 if let Some(c) = &self.correlation {
-                    iman_conover(&mut columns, c, &self.streams)?;
+                    iman_conover(&mut columns, c, &self.streams, &self.keys)?;
                 }
                 let mut data = Vec::with_capacity((count as usize) * k);
                 for i in first as usize..end as usize {
@@ -203,8 +222,12 @@ impl Design {
     fn random_row(&self, run: u64) -> Vec<f64> {
         match &self.copula {
             Some(cop) => {
-                let mut rng = self.streams.rng(run, Purpose::Inputs);
-                let u = cop.uniforms(&mut rng);
+                let u: Vec<f64> = self
+                    .keys
+                    .iter()
+                    .map(|&key| uniform_open01(&mut self.streams.keyed(run, Purpose::Inputs, key)))
+                    .collect();
+                let u = cop.correlate(&u);
                 self.dists
                     .iter()
                     .zip(u)
@@ -216,7 +239,7 @@ impl Design {
                 .iter()
                 .enumerate()
                 .map(|(j, d)| {
-                    let mut rng = self.streams.substream(run, Purpose::Inputs, j as u32);
+                    let mut rng = self.streams.keyed(run, Purpose::Inputs, self.keys[j]);
                     d.sample(&mut rng)
                 })
                 .collect(),
@@ -224,7 +247,7 @@ impl Design {
     }
 
     fn lhs_column(&self, j: usize, n: usize) -> Vec<f64> {
-        let mut rng = self.streams.rng(j as u64, Purpose::Design);
+        let mut rng = self.streams.keyed(0, Purpose::Design, self.keys[j]);
         let mut strata: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
             strata.swap(i, rng.random_range(0..=i));

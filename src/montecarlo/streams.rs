@@ -76,6 +76,21 @@ impl Streams {
         rng
     }
 
+    /// The generator for run `run`, `purpose` and a consumer's `key` (see [`name_key`]): each
+    /// key has its own 256-bit ChaCha key, so one input's numbers depend only on the seed, the
+    /// run and the input's own name — never on which other inputs exist or their order.
+    pub fn keyed(&self, run: u64, purpose: Purpose, key: u64) -> StreamRng {
+        let mut state = splitmix64(self.seed ^ splitmix64(purpose.tag()) ^ splitmix64(!key));
+        let mut bytes = [0u8; 32];
+        for chunk in bytes.chunks_exact_mut(8) {
+            state = splitmix64(state);
+            chunk.copy_from_slice(&state.to_le_bytes());
+        }
+        let mut rng = ChaCha8Rng::from_seed(bytes);
+        rng.set_stream(run);
+        rng
+    }
+
     /// Sub-stream `sub` of [`Streams::rng`]: the same keystream started 2^32 words
     /// (16 GiB) in per sub-stream, so sub-streams never overlap unless one consumer draws
     /// more than 2^32 32-bit words. Giving each input (or each noisy variable) its own
@@ -86,6 +101,16 @@ impl Streams {
         rng.set_word_pos(u128::from(sub) << 32);
         rng
     }
+}
+
+/// The stream key of a named consumer (an uncertain input): the 64-bit FNV-1a hash of its
+/// canonical name, stable across platforms and releases.
+pub fn name_key(name: &str) -> u64 {
+    crate::model::names::canonical(name)
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
 }
 
 /// The SplitMix64 output function applied to `x + golden gamma`: a bijective 64-bit mix.
