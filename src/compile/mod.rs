@@ -11,6 +11,7 @@ pub mod ir;
 pub mod lower;
 pub mod order;
 pub mod program;
+mod reserved;
 pub mod symbols;
 mod validate;
 
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 /// Compiles `model`, collecting every error found.
 pub fn compile(model: &Model) -> Result<Program, Diagnostics> {
     check_specs(model)?;
+    reserved::check_reserved(model).map_err(Diagnostics)?;
     let lowered = Lowerer::run(model).map_err(Diagnostics)?;
     build(model, lowered).map_err(Diagnostics)
 }
