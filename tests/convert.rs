@@ -99,3 +99,73 @@ fn suite_models_give_identical_results_after_conversion_to_toml() {
         assert!(checked >= 40, "only {checked} suite models converted");
     }
 }
+
+/// Every declaration of a study as comparable text.
+fn study_text(s: &sandtable::study::Study) -> Vec<String> {
+    let d = &s.declarations;
+    let mut out: Vec<String> = d
+        .uncertain
+        .iter()
+        .map(|u| format!("input {} = {}", u.name, u.dist))
+        .collect();
+    out.extend(d.targets.iter().map(|t| {
+        format!(
+            "target {} = {} {:?} {:?}",
+            t.name,
+            t.text.trim(),
+            t.label,
+            t.doc
+        )
+    }));
+    out.extend(d.scenarios.iter().map(|sc| {
+        let set: Vec<String> = sc.set.iter().map(|(n, v, _)| format!("{n}={v}")).collect();
+        let vary: Vec<String> = sc
+            .vary
+            .iter()
+            .map(|u| format!("{}={}", u.name, u.dist))
+            .collect();
+        let eqs: Vec<String> = sc
+            .equations
+            .iter()
+            .map(|(n, e)| format!("{n}={}", e.text))
+            .collect();
+        format!("scenario {} {:?} {set:?} {vary:?} {eqs:?}", sc.name, sc.doc)
+    }));
+    out.push(format!("{:?}", d.settings));
+    out.push(format!(
+        "{:?}",
+        d.correlations.as_ref().map(|c| (&c.inputs, &c.matrix))
+    ));
+    out
+}
+
+#[test]
+fn a_study_survives_conversion_to_xmile_and_back() {
+    use sandtable::study::{toml_write, Study, StudyRequest};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/enterprise_growth.toml");
+    let original = Study::resolve(&StudyRequest::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(original.declarations.uncertain.len() >= 40);
+    let sections = toml_write::to_toml(&original.declarations);
+    let dir = tempfile::tempdir().unwrap();
+    let xmile_path = dir.path().join("eg.xmile");
+    std::fs::write(
+        &xmile_path,
+        xmile::to_xmile_with_study(&original.model, &sections),
+    )
+    .unwrap();
+    let back = Study::resolve(&StudyRequest::new(&xmile_path)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(study_text(&original), study_text(&back));
+    // And on to TOML: the study sections come along.
+    let toml_path = dir.path().join("eg.toml");
+    std::fs::write(
+        &toml_path,
+        format!(
+            "{}\n{}",
+            to_toml(&back.model),
+            toml_write::to_toml(&back.declarations)
+        ),
+    )
+    .unwrap();
+    let again = Study::resolve(&StudyRequest::new(&toml_path)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(study_text(&original), study_text(&again));
+}

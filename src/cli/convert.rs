@@ -1,10 +1,10 @@
 //! `sandtable convert`: between the native TOML format and XMILE.
 
 use anyhow::bail;
-use sandtable::loader::load_model;
 use sandtable::model::toml_writer::to_toml;
 use sandtable::report::atomic::write_atomic;
-use sandtable::xmile::to_xmile;
+use sandtable::study::{toml_write, Study, StudyRequest};
+use sandtable::xmile::{to_xmile_with_study, STUDY_NS};
 use std::path::PathBuf;
 
 /// Target format.
@@ -32,12 +32,15 @@ pub struct ConvertArgs {
 
 /// Runs the command.
 pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
-    let model = load_model(&args.model)?;
+    let study = Study::resolve(&StudyRequest::new(&args.model))?;
+    let model = &study.model;
     // Refuse to write a model that does not compile: the converted file should run.
-    sandtable::compile::compile(&model)?;
+    sandtable::compile::compile(model)?;
+    let sections = toml_write::to_toml(&study.declarations);
     let (text, ext) = match args.to {
-        Format::Toml => (to_toml(&model), "toml"),
-        Format::Xmile => (to_xmile(&model), "xmile"),
+        Format::Toml if sections.is_empty() => (to_toml(model), "toml"),
+        Format::Toml => (format!("{}\n{sections}", to_toml(model)), "toml"),
+        Format::Xmile => (to_xmile_with_study(model, &sections), "xmile"),
     };
     let out = args
         .output
@@ -59,5 +62,14 @@ pub fn run(args: ConvertArgs) -> anyhow::Result<()> {
         );
     }
     outln!("wrote {}", out.display());
+    let d = &study.declarations;
+    if !sections.is_empty() && matches!(args.to, Format::Xmile) {
+        outln!(
+            "kept the study ({} uncertain inputs, {} targets, {} scenarios) in a <study xmlns=\"{STUDY_NS}\"> element; other XMILE tools ignore it",
+            d.uncertain.len(),
+            d.targets.len(),
+            d.scenarios.len()
+        );
+    }
     Ok(())
 }

@@ -15,6 +15,7 @@ mod resolve;
 mod sampler;
 mod settings;
 pub mod toml_study;
+pub mod toml_write;
 
 pub use compiled::CompiledScenario;
 pub use overrides::Override;

@@ -204,7 +204,10 @@ fn model_with_declarations(
     let decl = if is_toml {
         toml_study::from_model_file(file)?
     } else {
-        Declarations::default()
+        match crate::xmile::embedded_study(&file.text, &file.path) {
+            Some(study) => toml_study::from_model_file(&study)?,
+            None => Declarations::default(),
+        }
     };
     let provenance = Provenance::new(FileStamp::of(path, file.text.as_bytes()));
     Ok((model, decl, provenance))

@@ -8,10 +8,12 @@ mod eqn_text;
 mod gf;
 mod modules;
 pub mod reader;
+mod study;
 pub mod writer;
 
 pub use reader::{load, parse};
-pub use writer::to_xmile;
+pub use study::{embedded_study, STUDY_NS};
+pub use writer::{to_xmile, to_xmile_with_study};
 
 /// The XMILE 1.0 namespace.
 pub const XMILE_NS: &str = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0";

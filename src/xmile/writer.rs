@@ -9,6 +9,12 @@ use std::fmt::Write;
 
 /// The model as an XMILE 1.0 document.
 pub fn to_xmile(model: &Model) -> String {
+    to_xmile_with_study(model, "")
+}
+
+/// As [`to_xmile`], with a study's TOML sections kept in a `sandtable:study` extension element
+/// (namespace [`super::STUDY_NS`]) that sandtable reads back and other tools ignore.
+pub fn to_xmile_with_study(model: &Model, study_toml: &str) -> String {
     let mut w = Xml::default();
     w.line("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     w.open(&format!(
@@ -44,6 +50,14 @@ pub fn to_xmile(model: &Model) -> String {
             w.close("sandtable:chart");
         }
         w.close("sandtable:charts");
+    }
+    if !study_toml.trim().is_empty() {
+        // CDATA cannot hold `]]>`: split it across two sections.
+        let body = study_toml.replace("]]>", "]]]]><![CDATA[>");
+        w.line(&format!(
+            "<study xmlns=\"{}\"><![CDATA[\n{body}]]></study>",
+            super::STUDY_NS
+        ));
     }
     w.close("xmile");
     w.out
