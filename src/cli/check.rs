@@ -10,6 +10,9 @@ use sandtable::model::VarKind;
 pub struct CheckArgs {
     #[command(flatten)]
     model: ModelArg,
+    /// Treat unit problems as errors (exit 2) instead of warnings.
+    #[arg(long)]
+    strict_units: bool,
 }
 
 /// Most feedback loops listed; the shortest come first.
@@ -18,8 +21,19 @@ const LOOP_LIMIT: usize = 200;
 /// Runs the command.
 pub fn run(args: CheckArgs) -> Result<(), String> {
     let (model, prog) = load_and_compile(&args.model.model)?;
+    let unit_check = sandtable::units::check_file(&args.model.model, &model);
+    let unit_problems = unit_check
+        .map_err(|e| e.to_string())?
+        .gate(args.strict_units)?;
+    for p in &unit_problems {
+        eprintln!("{}", sandtable::units::render_warning(p));
+    }
     let s = &model.sim;
     outln!("{}: OK", args.model.model.display());
+    match unit_problems.len() {
+        0 => outln!("  units: consistent"),
+        n => outln!("  units: {n} problem(s), listed above as warnings"),
+    }
     outln!(
         "  time {} to {} {} in steps of {} ({}), saving every {}",
         s.start,
