@@ -3,7 +3,8 @@
 //! The data flow, one module per step: a model file ([`model`], `xmile`) becomes a
 //! [`model::Model`]; [`compile`] turns it into a program; [`simulate`] runs it into a
 //! [`simulate::Trajectory`]; Monte Carlo aggregates many runs; targets are scored; `report`
-//! writes charts and tables; [`analysis`] finds feedback loops for `check`. The binary is a
+//! writes charts and tables; [`analysis`] finds feedback loops and [`units`] checks
+//! dimensional consistency for `check`. The binary is a
 //! thin command line on top.
 #![deny(missing_docs)]
 
@@ -19,4 +20,5 @@ pub mod simulate;
 pub mod stats;
 pub mod study;
 pub mod targets;
+pub mod units;
 pub mod xmile;

@@ -8,7 +8,7 @@ const LAYERS: &[&[&str]] = &[
     &["diagnostic"],
     &["equation"],
     &["model", "xmile", "loader"],
-    &["analysis"],
+    &["analysis", "units"],
     &["compile"],
     &["simulate"],
     &["stats"],

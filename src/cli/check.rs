@@ -17,6 +17,9 @@ pub struct CheckArgs {
     /// Check only this scenario (default: baseline and every scenario).
     #[arg(long)]
     scenario: Option<String>,
+    /// Treat unit problems as errors (exit 2) instead of warnings.
+    #[arg(long)]
+    strict_units: bool,
 }
 
 /// Most feedback loops listed; the shortest come first.
@@ -49,8 +52,18 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         _ => return Err(Diagnostics(errors).into()),
     };
     let (model, prog) = (&scenario.model, &scenario.program);
+    let unit_problems = sandtable::units::check_file(&args.study.model, model)?
+        .gate(args.strict_units)
+        .map_err(anyhow::Error::msg)?;
+    for p in &unit_problems {
+        eprintln!("{}", sandtable::units::render_warning(p));
+    }
     let s = &model.sim;
     outln!("{}: OK", args.study.model.display());
+    match unit_problems.len() {
+        0 => outln!("  units: consistent"),
+        n => outln!("  units: {n} problem(s), listed above as warnings"),
+    }
     outln!(
         "  time {} to {} {} in steps of {} ({}), saving every {}",
         s.start,

@@ -19,7 +19,7 @@ use toml::Spanned;
 pub const STUDY_SECTIONS: [&str; 5] =
     ["uncertain", "targets", "scenarios", "correlations", "study"];
 
-const MODEL_SECTIONS: [&str; 10] = [
+const MODEL_SECTIONS: [&str; 11] = [
     "model",
     "sim",
     "dimensions",
@@ -30,6 +30,7 @@ const MODEL_SECTIONS: [&str; 10] = [
     "constants",
     "lookups",
     "charts",
+    "units",
 ];
 
 /// Reads a file as UTF-8 text, with a clear message when it cannot be read.
@@ -383,6 +384,7 @@ impl Reader<'_> {
                 "save_interval",
                 "time_unit",
                 "method",
+                "strict_units",
             ],
             "[sim]",
         )?;
