@@ -68,6 +68,8 @@ fn histogram_without_threshold() -> HistogramChart {
         success_above: true,
         success_label: None,
         bins: None,
+        strict: false,
+        value_suffix: String::new(),
     }
 }
 
@@ -95,6 +97,7 @@ fn every_chart_kind_writes_a_png_of_its_stated_size() {
         samples: vec![],
         thresholds: vec![],
         checkpoints: vec![],
+        paths: vec![],
         times,
     };
     charts::fan::render(&fan, &d.join("fan.png")).unwrap();
@@ -112,6 +115,7 @@ fn every_chart_kind_writes_a_png_of_its_stated_size() {
             ci_low: 0.45,
             ci_high: 0.55,
             verdict: Verdict::Uncertain,
+            group: "KPIs".into(),
         }],
         likely_at: 0.8,
         unlikely_at: 0.2,
@@ -123,6 +127,8 @@ fn every_chart_kind_writes_a_png_of_its_stated_size() {
         title: "tornado".into(),
         x_label: "Spearman ρ".into(),
         bars: vec![("a".into(), 0.3), ("b".into(), -0.2)],
+        higher_helps: None,
+        top: 10,
     };
     charts::tornado::render(&tornado, &d.join("tornado.png")).unwrap();
     assert_eq!(png_size(&d.join("tornado.png")), tornado.pixel_size());
@@ -245,6 +251,8 @@ fn extreme_magnitudes_are_errors_or_charts_never_panics() {
         title: "t".into(),
         x_label: "x".into(),
         bars: vec![("a".into(), f64::MAX)],
+        higher_helps: None,
+        top: 10,
     };
     assert!(charts::tornado::render(&tornado, &dir.path().join("c.png")).is_err());
 
@@ -279,6 +287,7 @@ fn tiny_drawing_areas_do_not_panic() {
             ci_low: 0.45,
             ci_high: 0.55,
             verdict: Verdict::Uncertain,
+            group: "KPIs".into(),
         }],
         likely_at: 0.8,
         unlikely_at: 0.2,
@@ -287,6 +296,8 @@ fn tiny_drawing_areas_do_not_panic() {
         title: "tornado".into(),
         x_label: "ρ".into(),
         bars: vec![("a".into(), 0.3)],
+        higher_helps: None,
+        top: 10,
     };
     let times = vec![0.0, 1.0, 2.0];
     let fan = FanChart {
@@ -303,6 +314,7 @@ fn tiny_drawing_areas_do_not_panic() {
         samples: vec![vec![0.4, 1.2, 2.5]],
         thresholds: vec![("target".into(), 2.0)],
         checkpoints: vec![("review".into(), 1.0)],
+        paths: vec![],
         times,
     };
     let e = Estimate {

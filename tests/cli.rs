@@ -356,3 +356,38 @@ fn run_takes_a_scenario_and_writes_under_outputs_model_run() {
         "{stdout}"
     );
 }
+
+#[test]
+fn too_many_failed_runs_write_the_outputs_and_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    // LN of a negative input is a numeric fault: about half the runs fail.
+    let model = r#"
+[sim]
+start = 0
+stop = 2
+dt = 1
+[stocks]
+x = { initial = 1, inflows = ["growth"] }
+[flows]
+growth = "LN(a)"
+[constants]
+a = { value = 1, dist = "uniform(-1, 1)" }
+[targets]
+up = "x at 2 >= 0"
+"#;
+    fs::write(dir.path().join("m.toml"), model).unwrap();
+    let out = Command::new(bin())
+        .args(["mc", "m.toml", "--runs", "100", "--out", "s", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("warning:") && stderr.contains("--max-failed"), "{stderr}");
+    assert!(dir.path().join("s/summary.json").is_file());
+    // Allowing every run to fail makes the same study exit 0.
+    sandtable(
+        dir.path(),
+        &["mc", "m.toml", "--runs", "100", "--out", "s", "-q", "--max-failed", "100%"],
+    );
+}

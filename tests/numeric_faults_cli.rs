@@ -82,7 +82,8 @@ fn monte_carlo_counts_failed_runs_and_keeps_the_others() {
         ],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Far more than the default 1 % failed: outputs written, verdicts unreliable, exit 3.
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
     let summary: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.path().join("out/summary.json")).unwrap()).unwrap();
     let failed = summary["failed_runs"]["count"]

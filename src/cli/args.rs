@@ -51,6 +51,10 @@ pub struct RunsArgs {
     /// Probability below which a target is "unlikely" (default 0.2).
     #[arg(long)]
     pub unlikely: Option<f64>,
+    /// Share of failed runs above which the verdicts are unreliable and the exit code is 3
+    /// (default 1%).
+    #[arg(long, value_parser = parse_share)]
+    pub max_failed: Option<f64>,
     /// Worker threads (default: every core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..1025))]
     pub threads: Option<u64>,
@@ -77,6 +81,7 @@ impl StudyArgs {
             settings.track = (!r.track.is_empty()).then(|| r.track.clone());
             settings.likely = r.likely;
             settings.unlikely = r.unlikely;
+            settings.max_failed = r.max_failed;
         }
         StudyRequest {
             model: self.model.clone(),
@@ -93,6 +98,13 @@ impl StudyArgs {
 /// Parses `random` or `lhs`.
 pub fn parse_sampler(text: &str) -> Result<Sampler, String> {
     Sampler::parse(text).ok_or_else(|| format!("unknown sampler `{text}`; use random or lhs"))
+}
+
+/// Parses a share: `0.05` or `5%`.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    sandtable::study::overrides::parse_value(text)
+        .filter(|v| (0.0..=1.0).contains(v))
+        .ok_or_else(|| format!("`{text}` is not a share from 0 to 1; e.g. 0.01 or 1%"))
 }
 
 /// Parses `euler`, `rk2` or `rk4`.

@@ -1,11 +1,13 @@
 //! `sandtable compare`: several scenarios with common random numbers, side by side.
 
 use super::args::{RunsArgs, StudyArgs};
-use super::mc::execute;
+use super::mc::{check_reliable, execute};
 use super::output::print_table;
 use anyhow::Context;
 use sandtable::diagnostic::Diagnostic;
-use sandtable::report::export::{comparison_table, output_dir, write_comparison_study};
+use sandtable::report::export::{
+    comparison_table, output_dir, write_comparison_study, ReportOptions,
+};
 use sandtable::study::Study;
 
 /// Arguments of `sandtable compare`.
@@ -49,7 +51,10 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         );
     }
     let dir = output_dir(args.runs.out.as_deref(), &study.model.name, "compare");
-    let count = super::interrupt::deferred(|| write_comparison_study(&results, &dir))
+    let options = ReportOptions {
+        max_failed: study.settings.max_failed(),
+    };
+    let count = super::interrupt::deferred(|| write_comparison_study(&results, &dir, &options))
         .map_err(Diagnostic::from)?
         .len();
     if !args.runs.quiet {
@@ -67,5 +72,5 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
             dir.display()
         );
     }
-    Ok(())
+    check_reliable(&results.iter().collect::<Vec<_>>(), options.max_failed)
 }

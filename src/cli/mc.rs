@@ -7,7 +7,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
-use sandtable::report::export::{output_dir, verdict_table, write_study};
+use sandtable::report::export::{
+    output_dir, verdict_table, write_study_with, FailedRunCheck, ReportOptions,
+};
 use sandtable::study::{CompiledScenario, Study};
 use std::io::IsTerminal;
 
@@ -37,8 +39,11 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         &scenario.model.name,
         &scenario.name,
     );
-    let written =
-        super::interrupt::deferred(|| write_study(&result, &dir)).map_err(Diagnostic::from)?;
+    let options = ReportOptions {
+        max_failed: scenario.settings.max_failed(),
+    };
+    let written = super::interrupt::deferred(|| write_study_with(&result, &dir, &options))
+        .map_err(Diagnostic::from)?;
     if !args.runs.quiet {
         print_verdicts(&result);
         outln!();
@@ -47,6 +52,22 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             written.len(),
             dir.display()
         );
+    }
+    check_reliable(&[&result], options.max_failed)
+}
+
+/// An [`super::Unreliable`] error when any study's failed runs exceed `max_failed`.
+pub fn check_reliable(results: &[&StudyResult], max_failed: f64) -> anyhow::Result<()> {
+    for r in results {
+        let check = FailedRunCheck::new(&r.summary, max_failed);
+        if check.unreliable() {
+            let why = check.sentence().unwrap_or_default();
+            return Err(super::Unreliable(format!(
+                "scenario {}: {why}\n  hint: find the fault with `sandtable run MODEL` at the inputs' typical values, or raise --max-failed",
+                r.summary.scenario
+            ))
+            .into());
+        }
     }
     Ok(())
 }

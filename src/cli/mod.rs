@@ -34,12 +34,21 @@ use clap::{Parser, Subcommand};
 /// Exit code for bad input or a failed run.
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+/// Exit code for a study whose outputs were written but whose failed runs exceed
+/// `--max-failed`, so its verdicts are unreliable.
+pub const EXIT_UNRELIABLE: i32 = 3;
+
+/// The outputs are written, but too many runs failed for the verdicts to be trusted.
+#[derive(Debug, thiserror::Error)]
+#[error("warning: {0}")]
+pub struct Unreliable(pub String);
+
 #[derive(Parser)]
 #[command(
     name = "sandtable",
     version,
     about = "System-dynamics sand table: simulate stock-and-flow models and ask how likely each target is.",
-    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 130 when interrupted with Ctrl-C."
+    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 3 when a study's failed runs exceed --max-failed (outputs written, verdicts unreliable); 130 when interrupted with Ctrl-C, 143 on SIGTERM."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -90,7 +99,11 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("{e:#}");
-            EXIT_BAD_INPUT
+            if e.downcast_ref::<Unreliable>().is_some() {
+                EXIT_UNRELIABLE
+            } else {
+                EXIT_BAD_INPUT
+            }
         }
     }
 }

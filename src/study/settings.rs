@@ -34,6 +34,8 @@ pub struct Settings {
     pub samples: Option<usize>,
     /// Integration method (default: the model's).
     pub method: Option<Method>,
+    /// Share of failed runs above which the verdicts are unreliable (default 0.01).
+    pub max_failed: Option<f64>,
 }
 
 impl Settings {
@@ -54,6 +56,12 @@ impl Settings {
         lay(&mut self.unlikely, &over.unlikely);
         lay(&mut self.samples, &over.samples);
         lay(&mut self.method, &over.method);
+        lay(&mut self.max_failed, &over.max_failed);
+    }
+
+    /// Share of failed runs above which the verdicts are unreliable.
+    pub fn max_failed(&self) -> f64 {
+        self.max_failed.unwrap_or(0.01)
     }
 
     /// Runs to do.
@@ -132,6 +140,13 @@ impl Settings {
                 "the verdict thresholds likely = {likely} and unlikely = {unlikely} are not probabilities from 0 to 1 with unlikely ≤ likely"
             ))
             .with_hint("e.g. --likely 0.8 --unlikely 0.2"));
+        }
+        if !(0.0..=1.0).contains(&self.max_failed()) {
+            return Err(Diagnostic::plain(format!(
+                "max_failed = {} is not a share from 0 to 1",
+                self.max_failed()
+            ))
+            .with_hint("e.g. --max-failed 1% or max_failed = 0.01 in [study]"));
         }
         if let Some(p) = self
             .percentiles()

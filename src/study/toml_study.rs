@@ -254,6 +254,7 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
             "likely",
             "unlikely",
             "samples",
+            "max_failed",
         ],
         "[study]",
     )?;
@@ -303,11 +304,17 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
         }
         s.percentiles = Some(percentiles);
     }
-    for (key, slot) in [("likely", &mut s.likely), ("unlikely", &mut s.unlikely)] {
+    for (key, slot) in [
+        ("likely", &mut s.likely),
+        ("unlikely", &mut s.unlikely),
+        ("max_failed", &mut s.max_failed),
+    ] {
         if let Some(i) = t.get(key) {
             let v = r.number(i, key)?;
             if !(0.0..=1.0).contains(&v) {
-                return Err(r.error(i, format!("{key} is a probability from 0 to 1")));
+                return Err(r
+                    .error(i, format!("{key} is a probability from 0 to 1"))
+                    .with_hint(format!("e.g. {key} = 0.2")));
             }
             *slot = Some(v);
         }

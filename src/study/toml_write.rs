@@ -104,6 +104,9 @@ fn settings_table(s: &Settings) -> Table {
     if let Some(v) = s.unlikely {
         t.insert("unlikely".into(), Value::Float(v));
     }
+    if let Some(v) = s.max_failed {
+        t.insert("max_failed".into(), Value::Float(v));
+    }
     if let Some(v) = s.samples {
         t.insert("samples".into(), int(v as u64));
     }

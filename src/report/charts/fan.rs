@@ -2,7 +2,9 @@
 //!
 //! Quantile bands (widest palest) show where most runs lie, the median line the typical path,
 //! a few thin grey sample runs show that individual paths are wigglier than the bands suggest,
-//! and dashed target lines and vertical checkpoints tie the picture to the business question.
+//! and dashed target lines, required paths (a growth target's curve from the start value, with
+//! a marker at each checkpoint) and vertical checkpoints tie the picture to the business
+//! question.
 
 use std::path::Path;
 
@@ -16,6 +18,9 @@ use super::{check_probability, draw_err, render_png, ChartError};
 use crate::report::format;
 
 const KIND: &str = "fan";
+
+/// Colour of required paths: the target red, so "below the dashes" reads as "missing it".
+const PATH_COLOUR: RGBColor = style::RED;
 
 /// Fill opacity of one band; nested bands stack, so inner bands come out darker.
 const BAND_ALPHA: f64 = 0.22;
@@ -54,6 +59,18 @@ pub struct FanChart {
     pub thresholds: Vec<(String, f64)>,
     /// Vertical reference lines at times, e.g. `("Q2 review", 180.0)`.
     pub checkpoints: Vec<(String, f64)>,
+    /// Paths a target requires, e.g. +20 % a quarter from the start value: a dashed curve
+    /// through the points with a marker at each.
+    pub paths: Vec<RequiredPath>,
+}
+
+/// The level a target requires at each of a few times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequiredPath {
+    /// Legend text, e.g. the target's label.
+    pub label: String,
+    /// `(time, required level)`, in time order; non-finite points are skipped.
+    pub points: Vec<(f64, f64)>,
 }
 
 impl FanChart {
@@ -182,9 +199,25 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .filter(|c| c.1.is_finite())
         .collect();
+    let path_points: Vec<Vec<(f64, f64)>> = chart
+        .paths
+        .iter()
+        .map(|p| {
+            p.points
+                .iter()
+                .copied()
+                .filter(|q| q.0.is_finite() && q.1.is_finite())
+                .collect()
+        })
+        .collect();
     let (y0, y1) = thresholds
         .iter()
-        .fold((y0, y1), |(lo, hi), t| (lo.min(t.1), hi.max(t.1)));
+        .map(|t| t.1)
+        .chain(path_points.iter().flatten().map(|q| q.1))
+        .fold((y0, y1), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    // Levels of people, money and the like start at zero so that the gap between the runs and
+    // a target is seen at its true size; only series reaching below zero keep their range.
+    let (y0, y1) = if y0 >= 0.0 { (0.0, y1) } else { (y0, y1) };
     let (x0, x1) =
         style::finite_extent(times.iter().copied().chain(checkpoints.iter().map(|c| c.1)))
             .ok_or_else(|| chart.invalid("no finite time points".into()))?;
@@ -194,6 +227,7 @@ pub fn draw<DB: DrawingBackend>(
         style::padded_range(x0, x1, 0.0)
     };
     let y = style::padded_range(y0, y1, 0.06);
+    let y = if y0 == 0.0 && y1 > 0.0 { (0.0, y.1) } else { y };
 
     let fill = style::PALETTE[0];
     let mut legend = Vec::new();
@@ -213,6 +247,14 @@ pub fn draw<DB: DrawingBackend>(
     }
     for (label, _) in &thresholds {
         legend.push(LegendEntry::new(label, Swatch::Dashed(style::RED)));
+    }
+    for (p, points) in chart.paths.iter().zip(&path_points) {
+        if !points.is_empty() {
+            legend.push(LegendEntry::new(
+                format!("{}: required path", p.label),
+                Swatch::Dashed(PATH_COLOUR),
+            ));
+        }
     }
 
     let plot = style::frame(area, &chart.title, None, &legend)?;
@@ -267,6 +309,36 @@ pub fn draw<DB: DrawingBackend>(
             (HPos::Right, VPos::Bottom),
             style::RED,
         )?;
+    }
+    for points in &path_points {
+        if points.len() >= 2 {
+            ctx.draw_series(std::iter::once(DashedPathElement::new(
+                points.clone(),
+                8,
+                5,
+                PATH_COLOUR.stroke_width(2),
+            )))
+            .map_err(draw_err)?;
+        }
+        ctx.draw_series(points.iter().map(|&q| {
+            EmptyElement::at(q)
+                + Circle::new((0, 0), 6, WHITE.filled())
+                + Circle::new((0, 0), 6, PATH_COLOUR.stroke_width(2))
+        }))
+        .map_err(draw_err)?;
+    }
+    // Each path is named at its last marker, so two paths in one colour are told apart.
+    for (p, points) in chart.paths.iter().zip(&path_points) {
+        if let Some(&last) = points.last() {
+            let (px, py) = to_px(last);
+            style::annotate(
+                &canvas,
+                &p.label,
+                (px - 10, py - 8),
+                (HPos::Right, VPos::Bottom),
+                PATH_COLOUR,
+            )?;
+        }
     }
     for (i, (label, t)) in checkpoints.iter().enumerate() {
         ctx.draw_series(std::iter::once(DashedPathElement::new(
@@ -338,8 +410,61 @@ mod tests {
                 .collect(),
             thresholds: vec![("target 1M".into(), 1_000_000.0)],
             checkpoints: vec![("Q2 review".into(), 182.0), ("year end".into(), 364.0)],
+            paths: vec![],
             times,
         }
+    }
+
+    #[test]
+    fn a_required_path_is_drawn_through_its_checkpoints() {
+        // A quarterly +20 % path from 200,000 on a fan that starts there: five markers, the
+        // last at 200,000 × 1.2⁴ = 414,720.
+        let mut chart = sample();
+        chart.thresholds.clear();
+        let without = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        chart.paths = vec![RequiredPath {
+            label: "+20 % a quarter".into(),
+            points: (0..5)
+                .map(|k| (91.0 * f64::from(k), 200_000.0 * 1.2f64.powi(k)))
+                .collect(),
+        }];
+        let with = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        let red = |b: &[u8]| count_colour(b, style::RED, 10);
+        // Dashes over about 800 px of width plus five rings: hundreds of red pixels.
+        assert!(
+            red(&with) > red(&without) + 600,
+            "{} vs {}",
+            red(&with),
+            red(&without)
+        );
+    }
+
+    #[test]
+    fn levels_start_the_axis_at_zero() {
+        // The fan lies between 200,000 and 1.3 M; the lowest tick label must be 0, drawn at
+        // the bottom of the plot: so the bottom-left of the plot has ink at the zero tick.
+        let chart = sample();
+        let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        // The pale outer band reaches down to its lowest value, 200,000, which on an axis from
+        // zero sits 75 px above the plot bottom at this column (row 550 of 700); on an axis
+        // from the lowest value it would sit about 25 px above it (row 600).
+        let w = chart.pixel_size().0 as usize;
+        let column = 600;
+        let band = [78.0, 121.0, 167.0].map(|c: f64| 255.0 - (255.0 - c) * BAND_ALPHA);
+        let pale = |y: usize| {
+            let p = &buf[(y * w + column) * 3..(y * w + column) * 3 + 3];
+            p.iter()
+                .zip(band)
+                .all(|(&a, b)| (f64::from(a) - b).abs() <= 6.0)
+        };
+        let rows: Vec<usize> = (0..chart.pixel_size().1 as usize)
+            .filter(|&y| pale(y))
+            .collect();
+        let lowest_band = *rows.last().unwrap();
+        assert!(
+            lowest_band < chart.pixel_size().1 as usize - 130,
+            "band reaches row {lowest_band}: the axis does not start at zero"
+        );
     }
 
     #[test]

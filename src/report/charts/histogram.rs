@@ -38,6 +38,10 @@ pub struct HistogramChart {
     pub success_label: Option<String>,
     /// Number of bins; `None` chooses by the Freedman–Diaconis rule (10 to 60 bins).
     pub bins: Option<usize>,
+    /// Whether the target is strict (`>` or `<`): the legend then says "> 0", not "≥ 0".
+    pub strict: bool,
+    /// Written after the threshold in labels, e.g. `" %"` when values are percentages.
+    pub value_suffix: String,
 }
 
 impl HistogramChart {
@@ -164,17 +168,19 @@ pub fn draw<DB: DrawingBackend>(
 
     let mut legend = Vec::new();
     if let Some(t) = threshold {
-        let (yes, no) = if chart.success_above {
-            ("≥", "<")
-        } else {
-            ("≤", ">")
+        let (yes, no) = match (chart.success_above, chart.strict) {
+            (true, false) => ("≥", "<"),
+            (true, true) => (">", "≤"),
+            (false, false) => ("≤", ">"),
+            (false, true) => ("<", "≥"),
         };
+        let value = format!("{}{}", format::number(t), chart.value_suffix);
         legend.push(LegendEntry::new(
-            format!("reached ({yes} {})", format::number(t)),
+            format!("reached ({yes} {value})"),
             Swatch::Fill(style::GREEN, 0.85),
         ));
         legend.push(LegendEntry::new(
-            format!("missed ({no} {})", format::number(t)),
+            format!("missed ({no} {value})"),
             Swatch::Fill(MISS, 0.85),
         ));
         legend.push(LegendEntry::new("target", Swatch::Dashed(style::RED)));
@@ -233,7 +239,7 @@ pub fn draw<DB: DrawingBackend>(
         };
         style::annotate(
             &canvas,
-            &format!("target {}", format::number(t)),
+            &format!("target {}{}", format::number(t), chart.value_suffix),
             (ax, 6),
             (h, VPos::Top),
             style::RED,
@@ -272,6 +278,8 @@ mod tests {
             success_above: true,
             success_label: Some("P(success) = 83.4 % [82.7, 84.1]".into()),
             bins: None,
+            strict: false,
+            value_suffix: String::new(),
         }
     }
 

@@ -21,9 +21,13 @@ use plotters::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::report::atomic::write_atomic_with;
-use crate::report::font::{self, FontError};
+use crate::report::font::{self, FontError, GlyphBackend};
 
 pub use style::SIZE;
+
+/// The in-memory bitmap every chart is drawn on, with the embedded font's text placed by
+/// [`GlyphBackend`].
+pub type Bitmap<'a> = GlyphBackend<BitMapBackend<'a>>;
 
 /// Why a chart could not be drawn or written.
 #[derive(Debug, thiserror::Error)]
@@ -105,7 +109,7 @@ impl VerdictColour for Verdict {
 /// Draws with `draw` onto a `size` bitmap and writes it to `path` as PNG, atomically.
 pub(crate) fn render_png<F>(path: &Path, size: (u32, u32), draw: F) -> Result<(), ChartError>
 where
-    F: FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), ChartError>,
+    F: FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), ChartError>,
 {
     /// Separates file errors (which get the path attached) from drawing errors.
     enum Failure {
@@ -120,7 +124,7 @@ where
 
     font::ensure_registered()?;
     let result = write_atomic_with(path, ".png", |temp| {
-        let root = BitMapBackend::new(temp, size).into_drawing_area();
+        let root = GlyphBackend(BitMapBackend::new(temp, size)).into_drawing_area();
         draw(&root).map_err(Failure::Chart)?;
         // The PNG encoder reports through the drawing error type; it is a file problem.
         root.present()
@@ -162,11 +166,11 @@ pub(crate) mod testing {
     /// Draws onto an in-memory RGB buffer of `size` and returns the pixels.
     pub fn draw_to_buffer<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>, ChartError>
     where
-        F: FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), ChartError>,
+        F: FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), ChartError>,
     {
         let mut buf = vec![0u8; (size.0 * size.1 * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
+            let root = GlyphBackend(BitMapBackend::with_buffer(&mut buf, size)).into_drawing_area();
             draw(&root)?;
             root.present().map_err(draw_err)?;
         }

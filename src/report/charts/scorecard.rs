@@ -3,7 +3,9 @@
 //! One row per target: a bar to the estimated probability in the verdict's colour, whiskers
 //! for the confidence interval, and dashed reference lines where the verdict thresholds lie,
 //! so an analyst sees at a glance which targets are safe, which are long shots, and which are
-//! too close to call.
+//! too close to call. The point estimate is a dot in the verdict's colour, so a red verdict at
+//! 0 % stays visible; rows whose interval straddles a threshold are marked "borderline"; rows
+//! come in groups (single targets, then composite ones) divided by a rule.
 
 use std::path::Path;
 
@@ -31,6 +33,18 @@ pub struct ScoreRow {
     pub ci_high: f64,
     /// The verdict already decided for this target.
     pub verdict: Verdict,
+    /// The group the row belongs to, e.g. "KPIs" or "composite targets"; a rule and the group's
+    /// name separate consecutive rows of different groups.
+    pub group: String,
+}
+
+/// Whether an interval straddles a verdict threshold, so that more runs could change the
+/// verdict: its lower end is below the threshold and its upper end at or above it (the rule is
+/// likely when P ≥ `likely_at`, unlikely when P < `unlikely_at`).
+pub fn borderline(ci_low: f64, ci_high: f64, likely_at: f64, unlikely_at: f64) -> bool {
+    [likely_at, unlikely_at]
+        .iter()
+        .any(|&t| ci_low < t && ci_high >= t)
 }
 
 /// All targets of a run, top to bottom in the given order.
@@ -103,7 +117,7 @@ pub fn draw<DB: DrawingBackend>(
         LegendEntry::new("likely", Swatch::Fill(style::GREEN, 0.85)),
         LegendEntry::new("uncertain", Swatch::Fill(style::AMBER, 0.85)),
         LegendEntry::new("unlikely", Swatch::Fill(style::RED, 0.85)),
-        LegendEntry::new("confidence interval", Swatch::Line(style::INK, 2)),
+        LegendEntry::new("95 % interval", Swatch::Line(style::INK, 2)),
     ];
     let plot = style::frame(area, &chart.title, None, &legend)?;
     let label_w = style::row_label_width(&plot, chart.rows.iter().map(|r| &r.name), 0.42)?;
@@ -116,13 +130,14 @@ pub fn draw<DB: DrawingBackend>(
         .margin_right(30)
         .x_label_area_size(style::TICK_SIZE as u32 + style::AXIS_DESC_SIZE as u32 + 30)
         .y_label_area_size(label_w)
-        .build_cartesian_2d(0.0..1.0, y.0..y.1)
+        // A little room beyond 0 and 100 % keeps dots and whisker caps off the frame.
+        .build_cartesian_2d(-0.015..1.015, y.0..y.1)
         .map_err(draw_err)?;
-    let tick = |v: &f64| format::percent_tick(*v);
+    let tick = |v: &f64| format::percent_tick((*v * 1e6).round() / 1e6);
     ctx.configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
-        .x_labels(11)
+        .x_labels(12)
         .x_label_formatter(&tick)
         .x_desc("Probability of reaching the target")
         .label_style(style::text_style(style::TICK_SIZE, style::INK))
@@ -168,12 +183,22 @@ pub fn draw<DB: DrawingBackend>(
             PathElement::new(vec![(r.ci_high, yc - cap), (r.ci_high, yc + cap)], ink),
         ])
         .map_err(draw_err)?;
-        ctx.draw_series(std::iter::once(Circle::new(
-            (r.probability, yc),
-            5,
-            style::INK.filled(),
-        )))
+        // The dot carries the verdict colour even where the bar has no length (P = 0 %).
+        ctx.draw_series([
+            Circle::new((r.probability, yc), 6, style::INK.filled()),
+            Circle::new((r.probability, yc), 4, r.verdict.colour().filled()),
+        ])
         .map_err(draw_err)?;
+    }
+    for i in 1..n {
+        if chart.rows[i].group != chart.rows[i - 1].group {
+            let yb = row_y(i) + 0.5;
+            ctx.draw_series(std::iter::once(PathElement::new(
+                vec![(-0.015, yb), (1.015, yb)],
+                style::MUTED.stroke_width(1),
+            )))
+            .map_err(draw_err)?;
+        }
     }
 
     // Text in pixels: names left of the axis, values right of the whiskers, threshold labels.
@@ -185,7 +210,11 @@ pub fn draw<DB: DrawingBackend>(
     for (i, r) in chart.rows.iter().enumerate() {
         let (_, py) = coord.translate(&(0.0, row_y(i)));
         style::draw_row_label(&plot, &r.name, cx, py, label_w)?;
-        let text = format::percent(r.probability);
+        let text = if borderline(r.ci_low, r.ci_high, chart.likely_at, chart.unlikely_at) {
+            format!("{} · borderline", format::percent(r.probability))
+        } else {
+            format::percent(r.probability)
+        };
         let tw = style::max_text_width(&canvas, [&text], &value_style)? as i32;
         let (hx, _) = coord.translate(&(r.ci_high, 0.0));
         let (lx, _) = coord.translate(&(r.ci_low, 0.0));
@@ -195,6 +224,19 @@ pub fn draw<DB: DrawingBackend>(
             (lx - cx - 8, HPos::Right)
         };
         style::annotate(&canvas, &text, (ax, py - cy), (h, VPos::Center), style::INK)?;
+    }
+    for i in 0..n {
+        if i == 0 || chart.rows[i].group != chart.rows[i - 1].group {
+            // At the right end, where only bars near 100 % reach.
+            let (_, py) = coord.translate(&(0.0, row_y(i) + 0.5));
+            style::annotate(
+                &canvas,
+                &chart.rows[i].group,
+                (cw as i32 - 6, py - cy + 2),
+                (HPos::Right, VPos::Top),
+                style::MUTED,
+            )?;
+        }
     }
     let column = |p: f64| coord.translate(&(p, 0.0)).0 - cx;
     style::verdict_line_labels(
@@ -222,6 +264,7 @@ mod tests {
             ci_low: (p - half_width).max(0.0),
             ci_high: (p + half_width).min(1.0),
             verdict,
+            group: "KPIs".into(),
         }
     }
 
@@ -271,6 +314,37 @@ mod tests {
         let (g, a, r) = (bar(style::GREEN), bar(style::AMBER), bar(style::RED));
         // Green bars are 0.834 + 0.998 long, amber 0.52, red 0.12 (the zero bar is empty).
         assert!(g > a && a > r && r > 200, "green {g}, amber {a}, red {r}");
+    }
+
+    #[test]
+    fn a_red_verdict_at_zero_is_visible() {
+        let mut chart = sample();
+        chart.rows = vec![row("never", 0.0, 0.0, Verdict::Unlikely)];
+        let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        // The dot: a disc of radius 4 in pure verdict red, about 50 pixels.
+        let red = count_colour(&buf, style::RED, 2);
+        assert!(red > 30, "only {red} red pixels");
+    }
+
+    #[test]
+    fn borderline_means_the_interval_straddles_a_threshold() {
+        assert!(borderline(0.75, 0.85, 0.8, 0.2));
+        assert!(borderline(0.15, 0.2, 0.8, 0.2));
+        assert!(!borderline(0.81, 0.9, 0.8, 0.2));
+        assert!(!borderline(0.3, 0.79, 0.8, 0.2));
+        assert!(!borderline(0.0, 0.19, 0.8, 0.2));
+    }
+
+    #[test]
+    fn groups_are_divided_by_a_rule() {
+        let mut chart = sample();
+        let plain = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        chart.rows[3].group = "composite targets".into();
+        chart.rows[4].group = "composite targets".into();
+        let grouped = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        // The rule spans the plot in the muted grey: hundreds of new muted pixels.
+        let muted = |b: &[u8]| count_colour(b, style::MUTED, 10) as i64;
+        assert!(muted(&grouped) - muted(&plain) > 300);
     }
 
     #[test]

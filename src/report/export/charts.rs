@@ -10,12 +10,12 @@ use super::png::png_bytes;
 use super::{Exporter, ReportError};
 use crate::model::names::canonical;
 use crate::montecarlo::result::{StudyResult, TrackedBands};
-use crate::report::charts::fan::{self, Band, FanChart};
+use crate::report::charts::fan::{self, Band, FanChart, RequiredPath};
 use crate::report::charts::histogram::{self, HistogramChart};
 use crate::report::charts::scorecard::{self, ScoreRow, Scorecard};
 use crate::report::charts::tornado::{self, Tornado};
 use crate::report::format;
-use crate::targets::{Expr, Spec, Window};
+use crate::targets::{Expr, Func, Spec, Window};
 
 /// What a chart shows; indices refer to `result.bands` and `result.summary.targets`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +183,11 @@ pub(crate) fn fan_chart(result: &StudyResult, b: &TrackedBands) -> FanChart {
         }
     }
     let (mut thresholds, checkpoints) = markers(result, &b.name);
+    let median = series(50.0).cloned().unwrap_or_default();
+    let paths = required_paths(result, &b.name, &median);
+    // A target drawn as a path marks its checkpoints itself: no extra vertical line per
+    // checkpoint with its name.
+    let checkpoints = without_labels(checkpoints, paths.iter().map(|p| p.label.as_str()));
     // A level far outside every run (a stretch goal at 1,000× today's values) would squash the
     // fan into a flat line; the histogram and the report still show that target.
     if let Some((lo, hi)) = finite_extent(b.values.iter().chain(&b.samples)) {
@@ -191,19 +196,118 @@ pub(crate) fn fan_chart(result: &StudyResult, b: &TrackedBands) -> FanChart {
     }
     FanChart {
         title: format!(
-            "{} across {} runs",
-            describe::variable_name(b),
+            "{} — {}, {} runs",
+            describe::variable_title(b),
+            s.scenario,
             format::number(counted_runs(s) as f64)
         ),
         x_label: describe::time_axis(s),
         y_label: variable_axis(b),
         times: result.times.clone(),
         bands,
-        median: series(50.0).cloned().unwrap_or_default(),
+        median,
         samples: b.samples.clone(),
         thresholds,
         checkpoints,
+        paths,
     }
+}
+
+/// `markers` with the names in `drop` taken out of each joined label; markers left without a
+/// label are removed.
+fn without_labels<'a>(markers: Vec<Marker>, drop: impl Iterator<Item = &'a str>) -> Vec<Marker> {
+    let drop: Vec<&str> = drop.collect();
+    markers
+        .into_iter()
+        .filter_map(|(label, v)| {
+            let kept: Vec<&str> = label.split(", ").filter(|l| !drop.contains(l)).collect();
+            (!kept.is_empty()).then(|| (kept.join(", "), v))
+        })
+        .collect()
+}
+
+/// The median of a series at time `t`, linearly interpolated between saved times.
+fn value_at(times: &[f64], series: &[f64], t: f64) -> Option<f64> {
+    let k = times.iter().position(|&x| x >= t)?;
+    if times[k] == t || k == 0 {
+        return series.get(k).copied().filter(|v| v.is_finite());
+    }
+    let (t0, t1) = (times[k - 1], times[k]);
+    let (v0, v1) = (*series.get(k - 1)?, *series.get(k)?);
+    let v = v0 + (v1 - v0) * (t - t0) / (t1 - t0);
+    v.is_finite().then_some(v)
+}
+
+/// The level `func` needs at the end of `periods` consecutive periods from `start` to meet
+/// `threshold` in each: compounding for growth and ratio, adding for change.
+fn required_level(func: Func, start: f64, threshold: f64, periods: i32) -> Option<f64> {
+    match func {
+        Func::Growth => Some(start * (1.0 + threshold).powi(periods)),
+        Func::Ratio => Some(start * threshold.powi(periods)),
+        Func::Change => Some(start + threshold * f64::from(periods)),
+        _ => None,
+    }
+}
+
+/// The paths that growth, ratio and change targets on `var` require, starting from the
+/// median run's value (the start value, when every run starts alike): for
+/// `every(growth(x), [c0, …, cn]) >= g` the level at each checkpoint that +g a period would
+/// reach; for `growth(x, a, b) >= g` the line from the value at `a` to what `b` needs.
+pub(crate) fn required_paths(result: &StudyResult, var: &str, median: &[f64]) -> Vec<RequiredPath> {
+    let key = canonical(var);
+    let times = &result.times;
+    let mut out = Vec::new();
+    for t in &result.targets {
+        let Some(summary) = result
+            .summary
+            .targets
+            .iter()
+            .find(|s| canonical(&s.name) == canonical(&t.name))
+        else {
+            continue;
+        };
+        let label = target_name(summary).to_string();
+        let points: Vec<(f64, f64)> = match t.spec() {
+            Spec::Every {
+                template: Expr::Call(c),
+                checkpoints,
+                threshold,
+                ..
+            } if canonical(&c.var.name) == key && c.window.is_none() => {
+                let cs: Vec<f64> = checkpoints.times.iter().map(|t| t.value).collect();
+                let Some(start) = cs.first().and_then(|&c0| value_at(times, median, c0)) else {
+                    continue;
+                };
+                cs.iter()
+                    .enumerate()
+                    .filter_map(|(k, &at)| {
+                        Some((at, required_level(c.func, start, *threshold, k as i32)?))
+                    })
+                    .collect()
+            }
+            Spec::Compare {
+                metric: Expr::Call(c),
+                threshold,
+                ..
+            } if canonical(&c.var.name) == key => match c.window {
+                Some(Window::Span(a, b)) => {
+                    let Some(start) = value_at(times, median, a.value) else {
+                        continue;
+                    };
+                    match required_level(c.func, start, *threshold, 1) {
+                        Some(end) => vec![(a.value, start), (b.value, end)],
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if points.len() >= 2 {
+            out.push(RequiredPath { label, points });
+        }
+    }
+    out
 }
 
 /// A labelled reference line: a level or a time.
@@ -323,60 +427,112 @@ fn merge(mut items: Vec<(String, f64)>) -> Vec<(String, f64)> {
     out
 }
 
-/// The histogram of target `i`'s metric.
+/// The histogram of target `i`'s metric, in percent when the target writes its threshold as
+/// a percentage.
 pub(crate) fn histogram_chart(result: &StudyResult, i: usize) -> Option<HistogramChart> {
     let t = result.summary.targets.get(i)?;
-    let values = result.metrics.get(i)?.clone();
+    let percent = describe::written_as_percent(&t.text);
+    let scale = if percent { 100.0 } else { 1.0 };
+    let values = result.metrics.get(i)?.iter().map(|v| v * scale).collect();
     let success_above = !matches!(t.comparison.as_deref(), Some("<=") | Some("<"));
+    let x_label = if percent {
+        format!("{} (%)", describe::metric_words(result, t).0)
+    } else {
+        metric_axis(result, t)
+    };
+    let s = &result.summary;
     Some(HistogramChart {
-        title: format!("{}: {}", target_name(t), t.text),
-        x_label: metric_axis(result, t),
+        title: format!(
+            "{} — {}, {} runs",
+            target_name(t),
+            s.scenario,
+            format::number(counted_runs(s) as f64)
+        ),
+        x_label,
         values,
-        threshold: t.threshold.filter(|v| v.is_finite()),
+        threshold: t.threshold.filter(|v| v.is_finite()).map(|v| v * scale),
         success_above,
         success_label: Some(format!(
-            "P(success) = {}",
+            "{}  ·  P(success) = {}",
+            t.text,
             format::percent_with_ci(t.probability, t.ci95[0], t.ci95[1])
         )),
         bins: None,
+        strict: matches!(t.comparison.as_deref(), Some(">") | Some("<")),
+        value_suffix: if percent { " %".into() } else { String::new() },
     })
 }
 
 /// Every target that has a probability, as one scorecard.
 pub(crate) fn scorecard_chart(result: &StudyResult) -> Scorecard {
     let s = &result.summary;
+    let row = |t: &crate::montecarlo::summary::TargetSummary| ScoreRow {
+        name: target_name(t).to_string(),
+        probability: t.probability,
+        ci_low: t.ci95[0].min(t.probability),
+        ci_high: t.ci95[1].max(t.probability),
+        verdict: t.verdict,
+        group: if is_composite(result, t) {
+            "composite targets".into()
+        } else {
+            "targets".into()
+        },
+    };
+    let scored: Vec<_> = s.targets.iter().filter(|t| scorable(t)).collect();
+    // Single targets first, then the composites built from them; model order within each.
+    let rows = scored
+        .iter()
+        .filter(|t| !is_composite(result, t))
+        .chain(scored.iter().filter(|t| is_composite(result, t)))
+        .map(|t| row(t))
+        .collect();
     Scorecard {
         title: format!(
-            "Probability of reaching each target ({} runs)",
+            "Probability of reaching each target — {}, {} runs",
+            s.scenario,
             format::number(counted_runs(s) as f64)
         ),
-        rows: s
-            .targets
-            .iter()
-            .filter(|t| scorable(t))
-            .map(|t| ScoreRow {
-                name: target_name(t).to_string(),
-                probability: t.probability,
-                ci_low: t.ci95[0].min(t.probability),
-                ci_high: t.ci95[1].max(t.probability),
-                verdict: t.verdict,
-            })
-            .collect(),
+        rows,
         likely_at: s.thresholds.likely,
         unlikely_at: s.thresholds.unlikely,
     }
+}
+
+/// Whether `t` is an `all(...)` of other targets.
+pub(crate) fn is_composite(
+    result: &StudyResult,
+    t: &crate::montecarlo::summary::TargetSummary,
+) -> bool {
+    describe::parsed(result, t).is_some_and(|p| matches!(p.spec(), Spec::All { .. }))
 }
 
 /// The tornado chart of target `i`: Spearman correlation of each input with its metric.
 pub(crate) fn tornado_chart(result: &StudyResult, i: usize) -> Option<Tornado> {
     let t = result.summary.targets.get(i)?;
     Some(Tornado {
-        title: format!("What drives {}", target_name(t)),
+        title: format!(
+            "What drives {} — {}, {} runs",
+            target_name(t),
+            result.summary.scenario,
+            format::number(counted_runs(&result.summary) as f64)
+        ),
         x_label: format!("Spearman rank correlation with {}", metric_axis(result, t)),
         bars: t
             .influence
             .iter()
             .map(|f| (f.input.clone(), f.spearman.unwrap_or(f64::NAN)))
             .collect(),
+        higher_helps: higher_helps(t),
+        top: tornado::DEFAULT_TOP,
     })
+}
+
+/// Whether a higher metric helps target `t`: yes for `>=` and `>`, no for `<=` and `<` (such as
+/// a deadline on a first passage), unknown without a comparison.
+pub(crate) fn higher_helps(t: &crate::montecarlo::summary::TargetSummary) -> Option<bool> {
+    match t.comparison.as_deref() {
+        Some(">=") | Some(">") => Some(true),
+        Some("<=") | Some("<") => Some(false),
+        _ => None,
+    }
 }

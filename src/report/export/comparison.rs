@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::describe::{self, target_name};
 use super::names::unique_slugs;
+use super::paired::{difference, Difference};
 use super::png::png_bytes;
 use super::table::{code, markdown, Align};
 use super::terminal::{find, target_names};
@@ -286,6 +287,7 @@ fn comparison_markdown(
             &scen_rows
         )
     )?;
+    deltas(&mut md, results)?;
     writeln!(md, "## Targets\n")?;
     if let Some((file, caption)) = charts.iter().find(|c| c.0 == CHART) {
         writeln!(md, "![{caption}]({file})\n")?;
@@ -333,4 +335,88 @@ fn comparison_markdown(
     }
     writeln!(md, "Data: [{JSON}]({JSON}).")?;
     Ok(md)
+}
+
+/// The hits of the target called `name` in `r`, if it has one.
+fn hits_of<'a>(r: &'a StudyResult, name: &str) -> Option<&'a [bool]> {
+    let key = canonical(name);
+    let i = r
+        .summary
+        .targets
+        .iter()
+        .position(|t| canonical(&t.name) == key)?;
+    r.hits.get(i).map(Vec::as_slice)
+}
+
+/// `+5.0 [+3.6, +6.4]`: a difference in percentage points with its interval.
+fn points(d: &Difference) -> String {
+    let pp = |v: f64| {
+        let text = format::fixed(v * 100.0, 1);
+        if v > 0.0 && !text.starts_with('-') {
+            format!("+{text}")
+        } else {
+            text
+        }
+    };
+    format!("{} [{}, {}]", pp(d.delta), pp(d.low), pp(d.high))
+}
+
+/// Scenario deltas: each scenario's probability of each target minus the first scenario's,
+/// in percentage points with 95 % intervals from the paired runs.
+fn deltas(md: &mut String, results: &[StudyResult]) -> std::fmt::Result {
+    let Some((base, others)) = results.split_first() else {
+        return Ok(());
+    };
+    if others.is_empty() {
+        return Ok(());
+    }
+    let summaries: Vec<&Summary> = results.iter().map(|r| &r.summary).collect();
+    let mut any_unpaired = false;
+    let rows: Vec<Vec<String>> = target_names(&summaries)
+        .into_iter()
+        .map(|name| {
+            let display = summaries
+                .iter()
+                .find_map(|s| find(s, &name))
+                .map_or(name.clone(), |t| target_name(t).to_string());
+            let mut row = vec![display];
+            for r in others {
+                let d = hits_of(base, &name)
+                    .zip(hits_of(r, &name))
+                    .and_then(|(a, b)| difference(base, a, r, b));
+                row.push(match d {
+                    Some(d) => {
+                        any_unpaired |= !d.paired;
+                        points(&d)
+                    }
+                    None => "—".into(),
+                });
+            }
+            row
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(md, "## Against {}\n", base.summary.scenario)?;
+    let mut header = vec!["Target".to_string()];
+    header.extend(others.iter().map(|r| r.summary.scenario.clone()));
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut align = vec![Align::Left];
+    align.extend(std::iter::repeat_n(Align::Right, others.len()));
+    writeln!(md, "{}", markdown(&header_refs, &align, &rows))?;
+    writeln!(
+        md,
+        "Each cell is the scenario's probability of meeting the target minus {}'s, in \
+         percentage points, with its 95 % confidence interval. {}\n",
+        base.summary.scenario,
+        if any_unpaired {
+            "Some scenarios lost runs or ran other runs than the baseline, so their runs could \
+             not be paired and their intervals treat the two scenarios as independent (wider)."
+        } else {
+            "The scenarios ran the same runs with the same random numbers, so the intervals \
+             come from the run-by-run differences and are tight: an interval that excludes 0 is \
+             an effect of the scenario, not noise."
+        }
+    )
 }

@@ -17,6 +17,17 @@ pub(crate) fn variable_name(b: &TrackedBands) -> &str {
     b.label.as_deref().unwrap_or(&b.name)
 }
 
+/// A variable as chart titles name it: its label with the element it is about, e.g.
+/// `"粉丝 [short_video]"` for `followers[short_video]` labelled 粉丝, so that per-element
+/// charts can be told apart; the bare name when there is no label.
+pub(crate) fn variable_title(b: &TrackedBands) -> String {
+    match (&b.label, b.name.find('[')) {
+        (Some(label), Some(i)) if !label.contains('[') => format!("{label} {}", &b.name[i..]),
+        (Some(label), _) => label.clone(),
+        (None, _) => b.name.clone(),
+    }
+}
+
 /// `"Followers (people)"`, or just the name without a unit.
 pub(crate) fn variable_axis(b: &TrackedBands) -> String {
     with_unit(variable_name(b), b.unit.as_deref())
@@ -68,27 +79,38 @@ pub(crate) fn metric_text(text: &str) -> &str {
     }
 }
 
+/// Whether the target writes its threshold as a percentage (`... >= 20%`), so its metric is
+/// best shown in percent too.
+pub(crate) fn written_as_percent(text: &str) -> bool {
+    metric_text(text) != text.trim() && text.trim_end().ends_with('%')
+}
+
 /// What a target's metric measures, for axis titles: the metric text with the variable's unit
 /// when the metric is a level of one variable, the time unit for a first passage.
 pub(crate) fn metric_axis(result: &StudyResult, t: &TargetSummary) -> String {
+    let (words, unit) = metric_words(result, t);
+    with_unit(&words, unit.as_deref())
+}
+
+/// What a target's metric measures and its unit, apart: `metric_axis` joins them; a chart in
+/// percent puts "%" in place of the unit.
+pub(crate) fn metric_words(result: &StudyResult, t: &TargetSummary) -> (String, Option<String>) {
     let metric = metric_text(&t.text);
     let Some(target) = parsed(result, t) else {
-        return metric.to_string();
+        return (metric.to_string(), None);
     };
+    let unit = |e: &Expr| level_unit(result, e).map(str::to_string);
     match target.spec() {
-        Spec::Compare { metric: m, .. } => with_unit(metric, level_unit(result, m)),
-        Spec::Every { template, .. } => with_unit(
-            &format!("worst period of {metric}"),
-            level_unit(result, template),
-        ),
+        Spec::Compare { metric: m, .. } => (metric.to_string(), unit(m)),
+        Spec::Every { template, .. } => (format!("worst period of {metric}"), unit(template)),
         Spec::First { .. } => {
             let condition = strip_call(metric, "first").unwrap_or(metric);
-            with_unit(
-                &format!("first time {condition}"),
-                Some(&result.summary.time_unit),
+            (
+                format!("first time {condition}"),
+                Some(result.summary.time_unit.clone()),
             )
         }
-        Spec::All { .. } => format!("members met of {metric}"),
+        Spec::All { .. } => (format!("members met of {metric}"), None),
     }
 }
 

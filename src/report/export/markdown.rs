@@ -1,16 +1,21 @@
 //! `report.md`: the study as a document for people, embedding every chart and table; its tables
-//! are padded so the file reads as plain text too.
+//! are padded so the file reads as plain text too. It opens with a one-screen summary (verdicts,
+//! the most decisive inputs, failed runs) and gives the details after.
 
 use std::fmt::Write;
 
+use super::charts::{higher_helps, is_composite};
 use super::charts::{ChartEntry, ChartKind};
 use super::describe::{
     self, counted_runs, median_range, num, target_name, time_to_target, with_unit_suffix,
 };
+use super::reliability::FailedRunCheck;
 use super::table::{code, markdown, Align};
 use super::{csv, json, Exporter, ReportError};
 use crate::montecarlo::result::StudyResult;
 use crate::montecarlo::summary::{Influence, Summary, TargetSummary};
+use crate::report::charts::scorecard::borderline;
+use crate::report::charts::tornado::two_figures;
 use crate::report::format;
 
 /// The report's file name.
@@ -22,6 +27,8 @@ const TOP_INPUTS: usize = 10;
 /// Writes `report.md`, linking the charts planned for the study.
 pub(crate) struct ReportMd {
     pub charts: Vec<ChartEntry>,
+    /// Share of failed runs above which the verdicts are called unreliable.
+    pub max_failed: f64,
 }
 
 impl Exporter for ReportMd {
@@ -59,6 +66,7 @@ impl ReportMd {
         if let Some(doc) = s.scenario_doc.as_deref().filter(|d| !d.trim().is_empty()) {
             writeln!(md, "{}\n", doc.trim())?;
         }
+        self.executive(md, result)?;
         settings(md, s)?;
         self.overview(md, s)?;
         for (i, t) in s.targets.iter().enumerate() {
@@ -69,6 +77,83 @@ impl ReportMd {
         failures(md, s)?;
         reading(md, s)?;
         files(md)
+    }
+
+    /// The one-screen summary: failed runs, verdicts, most decisive inputs.
+    fn executive(&self, md: &mut String, result: &StudyResult) -> std::fmt::Result {
+        let s = &result.summary;
+        writeln!(md, "## Summary\n")?;
+        let check = FailedRunCheck::new(s, self.max_failed);
+        writeln!(
+            md,
+            "{} counted runs of scenario *{}*.{}\n",
+            format::number(counted_runs(s) as f64),
+            s.scenario,
+            check
+                .sentence()
+                .map(|w| format!(" {w}"))
+                .unwrap_or_default()
+        )?;
+        if s.targets.is_empty() {
+            return writeln!(md, "The model declares no targets.\n");
+        }
+        let ordered = s
+            .targets
+            .iter()
+            .filter(|t| !is_composite(result, t))
+            .chain(s.targets.iter().filter(|t| is_composite(result, t)));
+        let rows: Vec<Vec<String>> = ordered
+            .map(|t| {
+                let mut verdict = t.verdict.label().to_string();
+                if borderline(
+                    t.ci95[0],
+                    t.ci95[1],
+                    s.thresholds.likely,
+                    s.thresholds.unlikely,
+                ) {
+                    verdict.push_str(" (borderline)");
+                }
+                if check.unreliable() {
+                    verdict.push_str(" (unreliable)");
+                }
+                vec![
+                    target_name(t).to_string(),
+                    if is_composite(result, t) {
+                        "composite".into()
+                    } else {
+                        "target".into()
+                    },
+                    format!("{} [{}]", format::percent(t.probability), ci(t.ci95)),
+                    verdict,
+                ]
+            })
+            .collect();
+        use Align::{Left, Right};
+        writeln!(
+            md,
+            "{}",
+            markdown(
+                &["Target", "Kind", "P [95 % CI]", "Verdict"],
+                &[Left, Left, Right, Left],
+                &rows
+            )
+        )?;
+        let decisive = decisive_inputs(result, 3);
+        if !decisive.is_empty() {
+            writeln!(md, "Most decisive inputs:\n")?;
+            for d in decisive {
+                writeln!(md, "- {d}")?;
+            }
+            writeln!(md)?;
+        }
+        writeln!(
+            md,
+            "A target is likely at P ≥ {}, unlikely below {}; *borderline* means the 95 % \
+             interval straddles one of these, so more runs could change the verdict. Details \
+             follow.\n",
+            format::percent(s.thresholds.likely),
+            format::percent(s.thresholds.unlikely)
+        )
     }
 
     fn overview(&self, md: &mut String, s: &Summary) -> std::fmt::Result {
@@ -223,6 +308,44 @@ impl ReportMd {
         }
         Ok(())
     }
+}
+
+/// The `n` inputs with the strongest rank correlation with any single target's metric, each as
+/// a sentence: which target it drives most, by how much, and whether it helps or hurts.
+fn decisive_inputs(result: &StudyResult, n: usize) -> Vec<String> {
+    let s = &result.summary;
+    // (input, |ρ|, ρ, target) of each input's strongest link to a non-composite target.
+    let mut best: Vec<(&str, f64, f64, &TargetSummary)> = Vec::new();
+    for t in s.targets.iter().filter(|t| !is_composite(result, t)) {
+        for f in &t.influence {
+            let Some(rho) = f.spearman.filter(|v| v.is_finite()) else {
+                continue;
+            };
+            match best.iter_mut().find(|b| b.0 == f.input) {
+                Some(b) if b.1 >= rho.abs() => {}
+                Some(b) => *b = (&f.input, rho.abs(), rho, t),
+                None => best.push((&f.input, rho.abs(), rho, t)),
+            }
+        }
+    }
+    best.sort_by(|a, b| b.1.total_cmp(&a.1));
+    best.into_iter()
+        .take(n)
+        .map(|(input, _, rho, t)| {
+            let effect = match higher_helps(t) {
+                Some(up) if (rho >= 0.0) == up => "a higher value helps",
+                Some(_) => "a higher value hurts",
+                None if rho >= 0.0 => "a higher value raises it",
+                None => "a higher value lowers it",
+            };
+            format!(
+                "{} — {effect} {} (rank correlation {})",
+                code(input),
+                target_name(t),
+                two_figures(rho)
+            )
+        })
+        .collect()
 }
 
 /// `82.7 – 84.1 %`: an interval in percent with one decimal.
@@ -427,6 +550,11 @@ fn reading(md: &mut String, s: &Summary) -> std::fmt::Result {
 
 fn files(md: &mut String) -> std::fmt::Result {
     writeln!(md, "## Data files\n")?;
+    writeln!(
+        md,
+        "- [{h}]({h}): this report as one web page with every chart inside, for e-mail and browsers",
+        h = super::html::FILE
+    )?;
     writeln!(
         md,
         "- [{j}]({j}): every number in this report, for programs",

@@ -8,10 +8,13 @@ mod charts;
 mod comparison;
 mod csv;
 mod describe;
+mod html;
 mod json;
 mod markdown;
 mod names;
+mod paired;
 mod png;
+pub mod reliability;
 mod run;
 mod table;
 mod terminal;
@@ -31,6 +34,7 @@ use crate::report::charts::ChartError;
 
 pub use comparison::{scenario_dirs, write_comparison};
 pub use names::slug;
+pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};
 pub use terminal::{comparison_table, verdict_table};
 
@@ -106,6 +110,29 @@ pub trait Exporter {
 /// without uncertain inputs) are left out here, and the Markdown report embeds exactly the
 /// charts listed.
 pub fn study_exporters(result: &StudyResult) -> Vec<Box<dyn Exporter>> {
+    study_exporters_with(result, &ReportOptions::default())
+}
+
+/// Choices about how a study is reported that do not come from the study itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportOptions {
+    /// Share of failed runs above which the verdicts are called unreliable (`--max-failed`).
+    pub max_failed: f64,
+}
+
+impl Default for ReportOptions {
+    fn default() -> ReportOptions {
+        ReportOptions {
+            max_failed: DEFAULT_MAX_FAILED,
+        }
+    }
+}
+
+/// [`study_exporters`] with explicit options.
+pub fn study_exporters_with(
+    result: &StudyResult,
+    options: &ReportOptions,
+) -> Vec<Box<dyn Exporter>> {
     let plan = charts::plan(result);
     let mut out: Vec<Box<dyn Exporter>> = vec![
         Box::new(json::SummaryJson),
@@ -114,6 +141,7 @@ pub fn study_exporters(result: &StudyResult) -> Vec<Box<dyn Exporter>> {
     ];
     let report = markdown::ReportMd {
         charts: plan.iter().map(|c| c.entry_for(result)).collect(),
+        max_failed: options.max_failed,
     };
     out.extend(plan.into_iter().map(|c| Box::new(c) as Box<dyn Exporter>));
     out.push(Box::new(report));
@@ -126,9 +154,30 @@ pub fn study_exporters(result: &StudyResult) -> Vec<Box<dyn Exporter>> {
 /// Everything is rendered before anything is written: an error while rendering leaves `dir`
 /// untouched. Each file is then replaced atomically.
 pub fn write_study(result: &StudyResult, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    write_study_with(result, dir, &ReportOptions::default())
+}
+
+/// [`write_study`] with explicit options. Besides the exporters' files it writes
+/// `report.html`, made from the rendered `report.md` and charts.
+pub fn write_study_with(
+    result: &StudyResult,
+    dir: &Path,
+    options: &ReportOptions,
+) -> Result<Vec<PathBuf>, ReportError> {
+    write_files(dir, study_files(result, options)?)
+}
+
+/// Every file of one study, rendered in memory: the exporters' files and `report.html`.
+fn study_files(
+    result: &StudyResult,
+    options: &ReportOptions,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     check_consistent(result)?;
-    let files = render_all(&study_exporters(result), result)?;
-    write_files(dir, files)
+    let mut files = render_all(&study_exporters_with(result, options), result)?;
+    if let Some(page) = html_page(&files) {
+        files.push((html::FILE.to_string(), page.into_bytes()));
+    }
+    Ok(files)
 }
 
 /// Writes a comparison: each scenario's study in its own folder of `dir`, then the
@@ -136,16 +185,29 @@ pub fn write_study(result: &StudyResult, dir: &Path) -> Result<Vec<PathBuf>, Rep
 pub fn write_comparison_study(
     results: &[StudyResult],
     dir: &Path,
+    options: &ReportOptions,
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut files = Vec::new();
     for (r, sub) in results.iter().zip(scenario_dirs(results)) {
-        check_consistent(r)?;
-        for (name, bytes) in render_all(&study_exporters(r), r)? {
+        for (name, bytes) in study_files(r, options)? {
             files.push((format!("{sub}/{name}"), bytes));
         }
     }
     files.extend(comparison::comparison_files(results)?);
     write_files(dir, files)
+}
+
+/// `report.html` from the rendered `report.md`, with the rendered charts embedded.
+fn html_page(files: &[(String, Vec<u8>)]) -> Option<String> {
+    let md = files.iter().find(|f| f.0 == markdown::FILE)?;
+    let md = String::from_utf8_lossy(&md.1);
+    let image = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.0 == name && name.ends_with(".png"))
+            .map(|f| f.1.clone())
+    };
+    Some(html::page(&md, &image))
 }
 
 /// Asks each exporter for its bytes, stopping at the first error.

@@ -4,13 +4,13 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::report::charts::ChartError;
-use crate::report::font;
+use crate::report::charts::{Bitmap, ChartError};
+use crate::report::font::{self, GlyphBackend};
 
 /// Draws with `draw` onto a `size` bitmap in memory and returns it encoded as PNG.
 pub(crate) fn png_bytes<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>, ChartError>
 where
-    F: FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), ChartError>,
+    F: FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<(), ChartError>,
 {
     font::ensure_registered()?;
     let (w, h) = size;
@@ -20,7 +20,7 @@ where
         .ok_or_else(|| ChartError::Drawing(format!("picture of {w}×{h} pixels is too large")))?;
     let mut pixels = vec![0u8; len];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+        let root = GlyphBackend(BitMapBackend::with_buffer(&mut pixels, size)).into_drawing_area();
         draw(&root)?;
         root.present()
             .map_err(|e| ChartError::Drawing(e.to_string()))?;

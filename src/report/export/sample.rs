@@ -290,3 +290,11 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
 pub fn sample_result() -> StudyResult {
     sample_result_for("baseline", 1.0)
 }
+
+/// The sample study's summary with `failed` of `runs` runs failed.
+pub fn summary_with_failures(runs: u64, failed: u64) -> Summary {
+    let mut s = sample_result().summary;
+    s.runs = runs;
+    s.failed_runs.count = failed;
+    s
+}

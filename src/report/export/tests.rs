@@ -56,6 +56,7 @@ fn writes_every_file_and_nothing_else() {
         "tornado_quarterly.png",
         "tornado_both.png",
         "report.md",
+        "report.html",
     ]
     .into_iter()
     .map(String::from)
@@ -435,14 +436,98 @@ fn a_study_without_targets_inputs_or_tracked_variables_still_reports() {
     write_study(&result, dir.path()).unwrap();
     assert_eq!(
         names_in(dir.path()),
-        ["percentiles.csv", "report.md", "runs.csv", "summary.json"]
-            .into_iter()
-            .map(String::from)
-            .collect()
+        [
+            "percentiles.csv",
+            "report.html",
+            "report.md",
+            "runs.csv",
+            "summary.json"
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect()
     );
     let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(md.contains("The model declares no targets."));
     assert_eq!(verdict_table(&result.summary).len(), 1);
     let csv = fs::read_to_string(dir.path().join("percentiles.csv")).unwrap();
     assert_eq!(csv, "variable,time,p5,p25,p50,p75,p95\n");
+}
+
+#[test]
+fn report_opens_with_a_summary_of_verdicts_inputs_and_failures() {
+    let result = sample_result();
+    let dir = tempfile::tempdir().unwrap();
+    write_study(&result, dir.path()).unwrap();
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    let summary = md.find("## Summary").expect("a summary section");
+    let settings = md.find("## Settings").unwrap();
+    assert!(summary < settings, "the summary comes before the settings");
+    let top = &md[summary..settings];
+    // Every target has a row in the verdict table, composites after single targets.
+    for t in &result.summary.targets {
+        assert!(top.contains(super::describe::target_name(t)), "{}", t.name);
+    }
+    assert!(top.find("| Reach and growth").unwrap() > top.find("| never").unwrap());
+    assert!(top.contains("Most decisive inputs"));
+    // 3 of 203 runs failed: 1.5 %, above the 1 % allowed by default.
+    assert!(top.contains("3 of 203 runs (1.5 %)"), "{top}");
+    assert!(top.contains("unreliable"));
+    // Allowing 2 % makes the same study reliable.
+    let options = ReportOptions { max_failed: 0.02 };
+    write_study_with(&result, dir.path(), &options).unwrap();
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(!md.contains("unreliable") && md.contains("3 of 203 runs (1.5 %) failed"));
+}
+
+#[test]
+fn report_html_is_self_contained_and_embeds_every_chart() {
+    let result = sample_result();
+    let dir = tempfile::tempdir().unwrap();
+    write_study(&result, dir.path()).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let pngs: Vec<String> = names_in(dir.path())
+        .into_iter()
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    assert_eq!(
+        html.matches("src=\"data:image/png;base64,").count(),
+        pngs.len()
+    );
+    // The scorecard's bytes are embedded exactly.
+    let bytes = fs::read(dir.path().join("scorecard.png")).unwrap();
+    assert!(html.contains(&super::html::base64(&bytes)));
+    assert!(!html.contains("src=\"http") && !html.contains("<script"));
+    assert!(html.contains("<h2>Summary</h2>"));
+}
+
+#[test]
+fn comparison_gives_paired_deltas_against_the_baseline() {
+    let mut results = vec![
+        sample_result_for("baseline", 1.0),
+        sample_result_for("增长计划", 1.3),
+    ];
+    // Same runs from the same seed and none lost: the runs pair up.
+    for r in &mut results {
+        r.summary.failed_runs.count = 0;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_comparison(&results, dir.path()).unwrap();
+    let md = fs::read_to_string(dir.path().join("comparison.md")).unwrap();
+    assert!(md.contains("## Against baseline"), "{md}");
+    let d = super::paired::paired_difference(&results[0].hits[0], &results[1].hits[0]).unwrap();
+    let expected = format!("+{} [", format::fixed(d.delta * 100.0, 1));
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| 1.2M followers"))
+        .expect("a delta row for reach_1m");
+    assert!(row.contains(&expected), "{row} lacks {expected}");
+    assert!(md.contains("same runs with the same random numbers"));
+
+    // With a lost run the pairing is off and the text says so.
+    results[1].summary.failed_runs.count = 1;
+    write_comparison(&results, dir.path()).unwrap();
+    let md = fs::read_to_string(dir.path().join("comparison.md")).unwrap();
+    assert!(md.contains("could not be paired"));
 }
