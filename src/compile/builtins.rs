@@ -148,25 +148,18 @@ pub(super) fn call(
         "stoptime" => Ok(Ir::Ref(super::program::STOP)),
         "min" | "max" => {
             let f = if key == "min" { Func2::Min } else { Func2::Max };
-            let mut items = Vec::new();
-            for a in args {
-                items.extend(lw.expand(a, ctx)?);
-            }
-            Ok(fold(items, f))
+            Ok(fold(items(lw, ctx, args)?, f))
         }
-        "sum" => Ok(fold(lw.expand(&args[0], ctx)?, Func2::Add)),
-        "prod" => Ok(fold(lw.expand(&args[0], ctx)?, Func2::Mul)),
-        "size" => Ok(Ir::Const(lw.expand(&args[0], ctx)?.len() as f64)),
+        "sum" => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Add)),
+        "prod" => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Mul)),
+        "size" => Ok(Ir::Const(lw.expand(&args[0], ctx, true)?.len() as f64)),
         "mean" => {
-            let mut items = Vec::new();
-            for a in args {
-                items.extend(lw.expand(a, ctx)?);
-            }
+            let items = items(lw, ctx, args)?;
             let n = items.len() as f64;
             Ok(f2(Func2::Div, fold(items, Func2::Add), Ir::Const(n)))
         }
         "stddev" => {
-            let items = lw.expand(&args[0], ctx)?;
+            let items = lw.expand(&args[0], ctx, true)?;
             let n = items.len() as f64;
             let mean = f2(Func2::Div, fold(items.clone(), Func2::Add), Ir::Const(n));
             let squares = items
@@ -339,6 +332,28 @@ pub(super) fn call(
         }
         _ => Err(ctx.error(name_span, format!("function `{name}` is not supported yet"))),
     }
+}
+
+/// Whether a call of `name` with `arity` arguments reduces an array to one value: `SUM`,
+/// `PROD`, `SIZE`, `STDDEV`, and `MIN`, `MAX`, `MEAN` of one argument.
+pub fn reduces(name: &str, arity: usize) -> bool {
+    match canonical(name).as_str() {
+        "sum" | "prod" | "size" | "stddev" => true,
+        "min" | "max" | "mean" => arity == 1,
+        _ => false,
+    }
+}
+
+/// The values `MIN`, `MAX` or `MEAN` combine: with one argument every element of it (a
+/// reduction); with several, each argument in the current element (element by element in an
+/// apply-to-all equation), an argument with axes bound nowhere contributing all its elements.
+fn items(lw: &mut Lowerer, ctx: &mut Ctx, args: &[Node]) -> Result<Vec<Ir>, Diagnostic> {
+    let reduce = args.len() == 1;
+    let mut items = Vec::new();
+    for a in args {
+        items.extend(lw.expand(a, ctx, reduce)?);
+    }
+    Ok(items)
 }
 
 fn binary(lw: &mut Lowerer, ctx: &mut Ctx, args: &[Node], f: Func2) -> Result<Ir, Diagnostic> {
