@@ -354,3 +354,41 @@ fn repeated_dimensions_reduce_every_element() {
     assert_eq!(series(&traj, "t[a,c]")[0], 30.0);
     assert_eq!(series(&traj, "t[c,a]")[0], 70.0);
 }
+
+#[test]
+fn init_is_the_value_at_the_start_time_whatever_the_variable_contains() {
+    let text = r#"
+[sim]
+start = 2
+stop = 8
+dt = 0.5
+[stocks]
+pool = { initial = "UNIFORM(10, 20)", inflows = ["inflow"] }
+[flows]
+inflow = "NORMAL(1, 0.5)"
+[aux]
+noisy = "NORMAL(0, 1) + TIME"
+pink = "PINK_NOISE(5, 1, 2)"
+first = "INIT(noisy)"
+first_pink = "INIT(pink)"
+first_pool = "INIT(pool)"
+first_inflow = "INIT(inflow)"
+"#;
+    for method in [Method::Euler, Method::Rk4] {
+        let traj = run(text, method);
+        for (x, x0) in [
+            ("noisy", "first"),
+            ("pink", "first_pink"),
+            ("pool", "first_pool"),
+            ("inflow", "first_inflow"),
+        ] {
+            let values = series(&traj, x);
+            let held = series(&traj, x0);
+            assert!(values.windows(2).any(|w| w[0] != w[1]), "{x} varies");
+            assert!(
+                held.iter().all(|&v| v == values[0]),
+                "{x0}: {held:?} vs {x} {values:?}"
+            );
+        }
+    }
+}

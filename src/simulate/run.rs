@@ -196,7 +196,9 @@ impl<'p> Simulation<'p> {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
             let save = step % per_save == 0;
-            self.evaluate(t, true, save);
+            // The start time's noise was drawn by the initial pass: drawing again would make
+            // `x` at the start differ from `INIT(x)` and from the stocks' initial values.
+            self.evaluate(t, step > 0, save);
             if save {
                 self.check_finite(t)?;
                 on_save(t, &self.slots);
