@@ -3,7 +3,6 @@
 use super::output::{ensure_dir, out_dir, print_table, slug};
 use super::ModelArg;
 use sandtable::compile::{compile, Program, Role};
-use sandtable::diagnostic::Diagnostic;
 use sandtable::loader::load_model;
 use sandtable::model::{Method, Model};
 use sandtable::report::atomic::write_atomic;
@@ -98,7 +97,8 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     if let Some(m) = args.method {
         sim.set_method(m);
     }
-    let traj = sim.run().map_err(|e| match locate_fault(e, &model) {
+    // A numeric fault comes located at the equation that produced it (the source map).
+    let traj = sim.run().map_err(|e| match e {
         e if e.at.file.is_some() => e.to_string(),
         e => format!("{}: {e}", args.model.model.display()),
     })?;
@@ -112,24 +112,6 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Points a numeric fault ("`name` became NaN ...") at the definition of its variable.
-fn locate_fault(e: Diagnostic, model: &Model) -> Diagnostic {
-    let named = |v: &&sandtable::model::Variable| {
-        e.message.starts_with(&format!("`{}` became", v.name))
-            || e.message.starts_with(&format!("`{}[", v.name))
-    };
-    match model.variables.iter().find(named) {
-        Some(v) => {
-            let at = match &v.equation {
-                Some(sandtable::model::Equation::All(expr)) => expr.at.clone(),
-                _ => v.at.clone(),
-            };
-            e.or_at(&at)
-        }
-        None => e,
-    }
 }
 
 /// Writes run.csv and the line charts into `dir`; returns the paths written.

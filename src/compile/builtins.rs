@@ -309,6 +309,7 @@ pub(super) fn call(
         "normal" | "random_normal" | "uniform" | "random_uniform" => {
             let a = lw.lower(&args[0], ctx)?;
             let b = lw.lower(&args[1], ctx)?;
+            check_noise(&key, &[(&a, &args[0]), (&b, &args[1])], span, ctx)?;
             let state = lw.out.noise_states;
             lw.out.noise_states += 1;
             Ok(Ir::Special(if key.ends_with("normal") {
@@ -321,6 +322,12 @@ pub(super) fn call(
             let mean = lw.lower(&args[0], ctx)?;
             let sd = lw.lower(&args[1], ctx)?;
             let tau = lw.lower(&args[2], ctx)?;
+            check_noise(
+                &key,
+                &[(&mean, &args[0]), (&sd, &args[1]), (&tau, &args[2])],
+                span,
+                ctx,
+            )?;
             let state = lw.out.noise_states;
             lw.out.noise_states += 1;
             Ok(Ir::Special(SpecialIr::Pink(
@@ -332,6 +339,64 @@ pub(super) fn call(
         }
         _ => Err(ctx.error(name_span, format!("function `{name}` is not supported yet"))),
     }
+}
+
+/// Rejects noise parameters that are constant and invalid: not finite, a negative standard
+/// deviation, a minimum above the maximum, a correlation time that is not positive. (Invalid
+/// values computed during a run make the draw NaN, a numeric fault.)
+fn check_noise(
+    key: &str,
+    args: &[(&Ir, &Node)],
+    span: &Range<usize>,
+    ctx: &Ctx,
+) -> Result<(), Diagnostic> {
+    let constant = |k: usize| match args.get(k) {
+        Some((Ir::Const(v), _)) => Some(*v),
+        _ => None,
+    };
+    let name = key.to_uppercase();
+    for (k, (ir, node)) in args.iter().enumerate() {
+        if let Ir::Const(v) = ir {
+            if !v.is_finite() {
+                return Err(ctx
+                    .error(&node.span, format!("argument {} of {name} is {v}", k + 1))
+                    .with_hint("noise parameters must be finite numbers"));
+            }
+        }
+    }
+    let (bad, which, hint) = match key {
+        "normal" | "random_normal" => match constant(1) {
+            Some(sd) if sd < 0.0 => (
+                format!("the standard deviation of {name} is negative ({sd})"),
+                1,
+                "a standard deviation is zero or more; `NORMAL(mean, sd)`",
+            ),
+            _ => return Ok(()),
+        },
+        "uniform" | "random_uniform" => match (constant(0), constant(1)) {
+            (Some(lo), Some(hi)) if lo > hi => (
+                format!("the minimum of {name} ({lo}) is above its maximum ({hi})"),
+                0,
+                "write the smaller bound first: `UNIFORM(min, max)`",
+            ),
+            _ => return Ok(()),
+        },
+        _ => match (constant(1), constant(2)) {
+            (Some(sd), _) if sd < 0.0 => (
+                format!("the standard deviation of {name} is negative ({sd})"),
+                1,
+                "a standard deviation is zero or more; `PINK_NOISE(mean, sd, correlation time)`",
+            ),
+            (_, Some(tau)) if tau <= 0.0 => (
+                format!("the correlation time of {name} must be positive, got {tau}"),
+                2,
+                "the correlation time is a duration in the model's time unit",
+            ),
+            _ => return Ok(()),
+        },
+    };
+    let at = args.get(which).map_or(span, |(_, node)| &node.span);
+    Err(ctx.error(at, bad).with_hint(hint))
 }
 
 /// Whether a call of `name` with `arity` arguments reduces an array to one value: `SUM`,

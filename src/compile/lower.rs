@@ -54,6 +54,8 @@ pub struct NodeDef {
     /// The variable element whose own equation this node is part of (itself for a
     /// variable element; the element whose equation calls the builtin for a hidden node).
     pub owner: Id,
+    /// A variable element's own equation (for a stock: its initial value).
+    pub equation: Option<Expr>,
 }
 
 /// Everything lowering produces.
@@ -143,6 +145,7 @@ impl<'m> Lowerer<'m> {
                 var: None,
                 at: SourceRef::none(),
                 owner: out.nodes.len() as Id,
+                equation: None,
             });
         }
         let mut var_tables = Vec::with_capacity(model.variables.len());
@@ -167,6 +170,7 @@ impl<'m> Lowerer<'m> {
                     var: Some(info.index),
                     at: var.at.clone(),
                     owner: out.nodes.len() as Id,
+                    equation: None,
                 });
             }
         }
@@ -275,6 +279,7 @@ impl<'m> Lowerer<'m> {
                     let node = &mut self.out.nodes[id as usize];
                     node.ir = ir;
                     node.role = role;
+                    node.equation = Some(expr.clone());
                 }
                 Err(e) => errors.push(e),
             }
@@ -376,6 +381,7 @@ impl<'m> Lowerer<'m> {
             var: None,
             at,
             owner: self.owner,
+            equation: None,
         });
         (self.out.nodes.len() - 1) as Id
     }
