@@ -257,3 +257,138 @@ noise = "NORMAL(0, 1)"
     assert!(mean.abs() < 0.4, "{mean}");
     assert!(noise.windows(2).any(|w| w[0] != w[1]));
 }
+
+/// Three elements `a, b, c`; `s = [-2, 3, 7]`, `k = [5, 1, 4]`, `sq[i, j] = 3i + j + 1` (1..9).
+const ARRAYS: &str = r#"
+[sim]
+start = 0
+stop = 2
+dt = 1
+[dimensions]
+x = ["a", "b", "c"]
+[stocks]
+level = { dims = ["x"], initial = "s", inflows = ["push"] }
+[flows]
+push = { dims = ["x"], equation = "-1" }
+[constants]
+s = { dims = ["x"], value = [-2, 3, 7] }
+k = { dims = ["x"], value = [5, 1, 4] }
+sq = { dims = ["x", "x"], value = { "a,a" = "1", "a,b" = "2", "a,c" = "3", "b,a" = "4", "b,b" = "5", "b,c" = "6", "c,a" = "7", "c,b" = "8", "c,c" = "9" } }
+"#;
+
+/// The values of `name[a]`, `name[b]`, `name[c]` at `row` of a run of [`ARRAYS`] plus `extra`.
+fn elements(extra: &str, name: &str, row: usize) -> Vec<f64> {
+    let traj = run(&format!("{ARRAYS}{extra}"), Method::Euler);
+    ["a", "b", "c"]
+        .iter()
+        .map(|e| series(&traj, &format!("{name}[{e}]"))[row])
+        .collect()
+}
+
+fn scalar(extra: &str, name: &str) -> f64 {
+    series(&run(&format!("{ARRAYS}{extra}"), Method::Euler), name)[0]
+}
+
+#[test]
+fn two_argument_min_max_and_scalar_functions_work_element_by_element() {
+    let aux = |eq: &str| format!("[aux]\ny = {{ dims = [\"x\"], equation = \"{eq}\" }}\n");
+    assert_eq!(elements(&aux("MAX(0, s)"), "y", 0), vec![0.0, 3.0, 7.0]);
+    assert_eq!(elements(&aux("MIN(5, s)"), "y", 0), vec![-2.0, 3.0, 5.0]);
+    assert_eq!(elements(&aux("MAX(s, k)"), "y", 0), vec![5.0, 3.0, 7.0]);
+    assert_eq!(elements(&aux("MIN(s, k, 2)"), "y", 0), vec![-2.0, 1.0, 2.0]);
+    assert_eq!(elements(&aux("ABS(s)"), "y", 0), vec![2.0, 3.0, 7.0]);
+    assert_eq!(elements(&aux("MEAN(s, k)"), "y", 0), vec![1.5, 2.0, 5.5]);
+    // With a stock, during the run: level = s − t.
+    assert_eq!(elements(&aux("MAX(0, level)"), "y", 2), vec![0.0, 1.0, 5.0]);
+    assert_eq!(
+        elements(&aux("MIN(level, 2) + MAX(level, 0)"), "y", 2),
+        vec![-4.0, 2.0, 7.0]
+    );
+}
+
+#[test]
+fn one_argument_reductions_reduce_the_whole_array() {
+    let aux = |eq: &str| format!("[aux]\ny = {{ dims = [\"x\"], equation = \"{eq}\" }}\n");
+    // Inside an apply-to-all equation, a reduction still covers every element.
+    assert_eq!(
+        elements(&aux("MAX(s[*]) + s"), "y", 0),
+        vec![5.0, 10.0, 14.0]
+    );
+    assert_eq!(elements(&aux("MIN(s[*])"), "y", 0), vec![-2.0; 3]);
+    assert_eq!(elements(&aux("s - MEAN(s)"), "y", 0), {
+        let m = 8.0 / 3.0;
+        vec![-2.0 - m, 3.0 - m, 7.0 - m]
+    });
+    assert_eq!(elements(&aux("SUM(s) + 0 * k"), "y", 0), vec![8.0; 3]);
+    assert_eq!(
+        elements(&aux("MAX(0, SUM(k[*] * s[*]))"), "y", 0),
+        vec![21.0; 3]
+    );
+    assert_eq!(scalar("[aux]\ny = \"MAX(s[*])\"\n", "y"), 7.0);
+    assert_eq!(scalar("[aux]\ny = \"PROD(k[*])\"\n", "y"), 20.0);
+    // A reduction nested in another covers its own array: Σ k · mean(s) = 10 · 8/3.
+    let nested = scalar("[aux]\ny = \"SUM(k[*] * MEAN(s[*]))\"\n", "y");
+    assert!((nested - 80.0 / 3.0).abs() < 1e-12, "{nested}");
+}
+
+#[test]
+fn repeated_dimensions_reduce_every_element() {
+    let aux = |eq: &str| format!("[aux]\ny = \"{eq}\"\n");
+    assert_eq!(scalar(&aux("SUM(sq[*, *])"), "y"), 45.0);
+    assert_eq!(scalar(&aux("SIZE(sq[*, *])"), "y"), 9.0);
+    assert_eq!(scalar(&aux("MAX(sq)"), "y"), 9.0);
+    assert_eq!(scalar(&aux("MEAN(sq[*, *])"), "y"), 5.0);
+    // Row and column sums in an equation over one copy of the dimension.
+    let arrayed = |eq: &str| format!("[aux]\ny = {{ dims = [\"x\"], equation = \"{eq}\" }}\n");
+    assert_eq!(
+        elements(&arrayed("SUM(sq[x, *])"), "y", 0),
+        vec![6.0, 15.0, 24.0]
+    );
+    assert_eq!(
+        elements(&arrayed("SUM(sq[*, x])"), "y", 0),
+        vec![12.0, 15.0, 18.0]
+    );
+    // An equation over [x, x] keeps both positions: the current element, not the diagonal.
+    let text = format!("{ARRAYS}[aux]\nt = {{ dims = [\"x\", \"x\"], equation = \"sq * 10\" }}\n");
+    let traj = run(&text, Method::Euler);
+    assert_eq!(series(&traj, "t[a,c]")[0], 30.0);
+    assert_eq!(series(&traj, "t[c,a]")[0], 70.0);
+}
+
+#[test]
+fn init_is_the_value_at_the_start_time_whatever_the_variable_contains() {
+    let text = r#"
+[sim]
+start = 2
+stop = 8
+dt = 0.5
+[stocks]
+pool = { initial = "UNIFORM(10, 20)", inflows = ["inflow"] }
+[flows]
+inflow = "NORMAL(1, 0.5)"
+[aux]
+noisy = "NORMAL(0, 1) + TIME"
+pink = "PINK_NOISE(5, 1, 2)"
+first = "INIT(noisy)"
+first_pink = "INIT(pink)"
+first_pool = "INIT(pool)"
+first_inflow = "INIT(inflow)"
+"#;
+    for method in [Method::Euler, Method::Rk4] {
+        let traj = run(text, method);
+        for (x, x0) in [
+            ("noisy", "first"),
+            ("pink", "first_pink"),
+            ("pool", "first_pool"),
+            ("inflow", "first_inflow"),
+        ] {
+            let values = series(&traj, x);
+            let held = series(&traj, x0);
+            assert!(values.windows(2).any(|w| w[0] != w[1]), "{x} varies");
+            assert!(
+                held.iter().all(|&v| v == values[0]),
+                "{x0}: {held:?} vs {x} {values:?}"
+            );
+        }
+    }
+}

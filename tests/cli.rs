@@ -383,11 +383,24 @@ up = "x at 2 >= 0"
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("warning:") && stderr.contains("--max-failed"), "{stderr}");
+    assert!(
+        stderr.contains("warning:") && stderr.contains("--max-failed"),
+        "{stderr}"
+    );
     assert!(dir.path().join("s/summary.json").is_file());
     // Allowing every run to fail makes the same study exit 0.
     sandtable(
         dir.path(),
-        &["mc", "m.toml", "--runs", "100", "--out", "s", "-q", "--max-failed", "100%"],
+        &[
+            "mc",
+            "m.toml",
+            "--runs",
+            "100",
+            "--out",
+            "s",
+            "-q",
+            "--max-failed",
+            "100%",
+        ],
     );
 }

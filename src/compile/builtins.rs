@@ -149,25 +149,18 @@ pub(super) fn call(
         "stoptime" => Ok(Ir::Ref(super::program::STOP)),
         "min" | "max" => {
             let f = if key == "min" { Func2::Min } else { Func2::Max };
-            let mut items = Vec::new();
-            for a in args {
-                items.extend(lw.expand(a, ctx)?);
-            }
-            Ok(fold(items, f))
+            Ok(fold(items(lw, ctx, args)?, f))
         }
-        "sum" => Ok(fold(lw.expand(&args[0], ctx)?, Func2::Add)),
-        "prod" => Ok(fold(lw.expand(&args[0], ctx)?, Func2::Mul)),
-        "size" => Ok(Ir::Const(lw.expand(&args[0], ctx)?.len() as f64)),
+        "sum" => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Add)),
+        "prod" => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Mul)),
+        "size" => Ok(Ir::Const(lw.expand(&args[0], ctx, true)?.len() as f64)),
         "mean" => {
-            let mut items = Vec::new();
-            for a in args {
-                items.extend(lw.expand(a, ctx)?);
-            }
+            let items = items(lw, ctx, args)?;
             let n = items.len() as f64;
             Ok(f2(Func2::Div, fold(items, Func2::Add), Ir::Const(n)))
         }
         "stddev" => {
-            let items = lw.expand(&args[0], ctx)?;
+            let items = lw.expand(&args[0], ctx, true)?;
             let n = items.len() as f64;
             let mean = f2(Func2::Div, fold(items.clone(), Func2::Add), Ir::Const(n));
             let squares = items
@@ -317,6 +310,7 @@ pub(super) fn call(
         "normal" | "random_normal" | "uniform" | "random_uniform" => {
             let a = lw.lower(&args[0], ctx)?;
             let b = lw.lower(&args[1], ctx)?;
+            check_noise(&key, &[(&a, &args[0]), (&b, &args[1])], span, ctx)?;
             let state = lw.out.noise_states;
             lw.out.noise_states += 1;
             Ok(Ir::Special(if key.ends_with("normal") {
@@ -329,6 +323,12 @@ pub(super) fn call(
             let mean = lw.lower(&args[0], ctx)?;
             let sd = lw.lower(&args[1], ctx)?;
             let tau = lw.lower(&args[2], ctx)?;
+            check_noise(
+                &key,
+                &[(&mean, &args[0]), (&sd, &args[1]), (&tau, &args[2])],
+                span,
+                ctx,
+            )?;
             let state = lw.out.noise_states;
             lw.out.noise_states += 1;
             Ok(Ir::Special(SpecialIr::Pink(
@@ -340,6 +340,86 @@ pub(super) fn call(
         }
         _ => Err(ctx.error(name_span, format!("function `{name}` is not supported yet"))),
     }
+}
+
+/// Rejects noise parameters that are constant and invalid: not finite, a negative standard
+/// deviation, a minimum above the maximum, a correlation time that is not positive. (Invalid
+/// values computed during a run make the draw NaN, a numeric fault.)
+fn check_noise(
+    key: &str,
+    args: &[(&Ir, &Node)],
+    span: &Range<usize>,
+    ctx: &Ctx,
+) -> Result<(), Diagnostic> {
+    let constant = |k: usize| match args.get(k) {
+        Some((Ir::Const(v), _)) => Some(*v),
+        _ => None,
+    };
+    let name = key.to_uppercase();
+    for (k, (ir, node)) in args.iter().enumerate() {
+        if let Ir::Const(v) = ir {
+            if !v.is_finite() {
+                return Err(ctx
+                    .error(&node.span, format!("argument {} of {name} is {v}", k + 1))
+                    .with_hint("noise parameters must be finite numbers"));
+            }
+        }
+    }
+    let (bad, which, hint) = match key {
+        "normal" | "random_normal" => match constant(1) {
+            Some(sd) if sd < 0.0 => (
+                format!("the standard deviation of {name} is negative ({sd})"),
+                1,
+                "a standard deviation is zero or more; `NORMAL(mean, sd)`",
+            ),
+            _ => return Ok(()),
+        },
+        "uniform" | "random_uniform" => match (constant(0), constant(1)) {
+            (Some(lo), Some(hi)) if lo > hi => (
+                format!("the minimum of {name} ({lo}) is above its maximum ({hi})"),
+                0,
+                "write the smaller bound first: `UNIFORM(min, max)`",
+            ),
+            _ => return Ok(()),
+        },
+        _ => match (constant(1), constant(2)) {
+            (Some(sd), _) if sd < 0.0 => (
+                format!("the standard deviation of {name} is negative ({sd})"),
+                1,
+                "a standard deviation is zero or more; `PINK_NOISE(mean, sd, correlation time)`",
+            ),
+            (_, Some(tau)) if tau <= 0.0 => (
+                format!("the correlation time of {name} must be positive, got {tau}"),
+                2,
+                "the correlation time is a duration in the model's time unit",
+            ),
+            _ => return Ok(()),
+        },
+    };
+    let at = args.get(which).map_or(span, |(_, node)| &node.span);
+    Err(ctx.error(at, bad).with_hint(hint))
+}
+
+/// Whether a call of `name` with `arity` arguments reduces an array to one value: `SUM`,
+/// `PROD`, `SIZE`, `STDDEV`, and `MIN`, `MAX`, `MEAN` of one argument.
+pub fn reduces(name: &str, arity: usize) -> bool {
+    match canonical(name).as_str() {
+        "sum" | "prod" | "size" | "stddev" => true,
+        "min" | "max" | "mean" => arity == 1,
+        _ => false,
+    }
+}
+
+/// The values `MIN`, `MAX` or `MEAN` combine: with one argument every element of it (a
+/// reduction); with several, each argument in the current element (element by element in an
+/// apply-to-all equation), an argument with axes bound nowhere contributing all its elements.
+fn items(lw: &mut Lowerer, ctx: &mut Ctx, args: &[Node]) -> Result<Vec<Ir>, Diagnostic> {
+    let reduce = args.len() == 1;
+    let mut items = Vec::new();
+    for a in args {
+        items.extend(lw.expand(a, ctx, reduce)?);
+    }
+    Ok(items)
 }
 
 fn binary(lw: &mut Lowerer, ctx: &mut Ctx, args: &[Node], f: Func2) -> Result<Ir, Diagnostic> {

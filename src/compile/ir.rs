@@ -62,6 +62,8 @@ pub fn f2(f: Func2, a: Ir, b: Ir) -> Ir {
 /// Builds a conditional, folding a constant condition.
 pub fn cond(c: Ir, a: Ir, b: Ir) -> Ir {
     match c {
+        // A NaN condition stays for the run to report.
+        Ir::Const(x) if x.is_nan() => Ir::If(Box::new(c), Box::new(a), Box::new(b)),
         Ir::Const(x) if x != 0.0 => a,
         Ir::Const(_) => b,
         c => Ir::If(Box::new(c), Box::new(a), Box::new(b)),

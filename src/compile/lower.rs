@@ -50,8 +50,13 @@ pub struct NodeDef {
     pub ir: Ir,
     /// Model variable index for user-visible nodes.
     pub var: Option<usize>,
-    /// Where it was defined.
+    /// Where it was defined (for a builtin's hidden node: the call).
     pub at: SourceRef,
+    /// The variable element whose own equation this node is part of (itself for a
+    /// variable element; the element whose equation calls the builtin for a hidden node).
+    pub owner: Id,
+    /// A variable element's own equation (for a stock: its initial value).
+    pub equation: Option<Expr>,
 }
 
 /// Everything lowering produces.
@@ -67,11 +72,34 @@ pub struct Lowered {
     pub noise_states: u32,
 }
 
+/// One index position an element can be bound to: `Def(d, k)` is the `k`-th occurrence of
+/// dimension `d` in the variable being defined (the element an apply-to-all equation is
+/// computing; `sq[X, X]` has `Def(X, 0)` and `Def(X, 1)`); `Free(d, k)` is the `k`-th
+/// occurrence of `d` in a reference, bound while a reduction or an array-valued argument is
+/// expanded, so that `SUM(sq[*, *])` runs over both positions independently and
+/// `SUM(a[*] * b[*])` pairs the elements of `a` and `b`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Axis {
+    /// An axis of the element being defined.
+    Def(usize, usize),
+    /// An axis being expanded.
+    Free(usize, usize),
+}
+
+/// For each position of an array over `dims`: its dimension and which occurrence of that
+/// dimension it is.
+pub(super) fn occurrences(dims: &[usize]) -> Vec<(usize, usize)> {
+    dims.iter()
+        .enumerate()
+        .map(|(p, &d)| (d, dims[..p].iter().filter(|&&e| e == d).count()))
+        .collect()
+}
+
 /// The equation being lowered: its text, where it is, and the element being computed.
 pub(super) struct Ctx<'a> {
     pub expr: &'a Expr,
-    /// Bound dimensions: (dimension, element). Later entries shadow earlier ones.
-    pub bindings: Vec<(usize, usize)>,
+    /// Bound axes: (axis, element). Later entries shadow earlier ones.
+    pub bindings: Vec<(Axis, usize)>,
 }
 
 impl Ctx<'_> {
@@ -83,11 +111,11 @@ impl Ctx<'_> {
         Diagnostic::new(message, self.at(span))
     }
 
-    fn binding(&self, dim: usize) -> Option<usize> {
+    fn binding(&self, axis: Axis) -> Option<usize> {
         self.bindings
             .iter()
             .rev()
-            .find(|(d, _)| *d == dim)
+            .find(|(a, _)| *a == axis)
             .map(|(_, e)| *e)
     }
 }
@@ -99,6 +127,8 @@ pub struct Lowerer<'m> {
     pub(super) out: Lowered,
     /// Table index of each variable with a graphical function.
     var_tables: Vec<Option<u32>>,
+    /// The element whose equation is being lowered.
+    owner: Id,
 }
 
 const RESERVED_NAMES: [&str; 4] = ["time", "dt", "starttime", "stoptime"];
@@ -115,6 +145,8 @@ impl<'m> Lowerer<'m> {
                 ir: Ir::Const(0.0),
                 var: None,
                 at: SourceRef::none(),
+                owner: out.nodes.len() as Id,
+                equation: None,
             });
         }
         let mut var_tables = Vec::with_capacity(model.variables.len());
@@ -138,6 +170,8 @@ impl<'m> Lowerer<'m> {
                     ir: Ir::Const(f64::NAN),
                     var: Some(info.index),
                     at: var.at.clone(),
+                    owner: out.nodes.len() as Id,
+                    equation: None,
                 });
             }
         }
@@ -147,6 +181,7 @@ impl<'m> Lowerer<'m> {
             sym,
             out,
             var_tables,
+            owner: 0,
         };
         let mut errors = Vec::new();
         for vi in 0..lowerer.sym.vars.len() {
@@ -225,8 +260,13 @@ impl<'m> Lowerer<'m> {
             };
             let mut ctx = Ctx {
                 expr,
-                bindings: tuple.clone(),
+                bindings: occurrences(&info.dims)
+                    .into_iter()
+                    .zip(tuple.iter().map(|&(_, e)| e))
+                    .map(|((d, k), e)| (Axis::Def(d, k), e))
+                    .collect(),
             };
+            self.owner = id;
             let result = self.lower(&node, &mut ctx).and_then(|ir| {
                 let ir = match table {
                     Some(t) => Ir::Lookup(t, Box::new(ir)),
@@ -240,6 +280,7 @@ impl<'m> Lowerer<'m> {
                     let node = &mut self.out.nodes[id as usize];
                     node.ir = ir;
                     node.role = role;
+                    node.equation = Some(expr.clone());
                 }
                 Err(e) => errors.push(e),
             }
@@ -312,8 +353,9 @@ impl<'m> Lowerer<'m> {
                 .with_hint("flows connect stocks; add a flow between them"));
             }
             let mut elems = Vec::new();
-            for &d in &self.sym.vars[fi].dims {
-                match ctx.binding(d) {
+            let flow_dims = &self.sym.vars[fi].dims;
+            for (d, k) in occurrences(flow_dims) {
+                match ctx.binding(Axis::Def(d, k)) {
                     Some(e) => elems.push(e),
                     None => {
                         return Err(Diagnostic::new(
@@ -339,6 +381,8 @@ impl<'m> Lowerer<'m> {
             ir,
             var: None,
             at,
+            owner: self.owner,
+            equation: None,
         });
         (self.out.nodes.len() - 1) as Id
     }
@@ -480,31 +524,43 @@ impl<'m> Lowerer<'m> {
             ));
         }
         let mut elems = Vec::with_capacity(info.dims.len());
+        let positions = occurrences(&info.dims);
         for (p, &d) in info.dims.iter().enumerate() {
             let dim = &self.sym.dims[d];
-            let elem =
-                match subscripts.get(p) {
-                    None | Some(Subscript::Wildcard(_)) => ctx.binding(d).ok_or_else(|| {
-                        ctx.error(
-                            span,
-                            format!(
-                                "`{}` is arrayed over `{}`: say which element",
-                                var.name, dim.name
-                            ),
-                        )
-                        .with_hint(format!(
+            let elem = match subscripts.get(p) {
+                None | Some(Subscript::Wildcard(_)) => {
+                    let (_, k) = positions[p];
+                    ctx.binding(Axis::Free(d, k))
+                        .or_else(|| ctx.binding(Axis::Def(d, k)))
+                        .ok_or_else(|| {
+                            ctx.error(
+                                span,
+                                format!(
+                                    "`{}` is arrayed over `{}`: say which element",
+                                    var.name, dim.name
+                                ),
+                            )
+                            .with_hint(format!(
                         "write `{}[{}]`, or use it in an equation over `{}`, or inside SUM(...)",
                         var.name,
                         dim.elements.first().map(String::as_str).unwrap_or("element"),
                         dim.name
                     ))
-                    })?,
-                    Some(Subscript::Name(s, sspan)) => {
-                        let skey = canonical(s);
-                        if let Some(e) = dim.element_keys.iter().position(|k| *k == skey) {
-                            e
-                        } else if let Some(&other) = self.sym.dim_by_key.get(&skey) {
-                            let bound = ctx.binding(other).ok_or_else(|| {
+                        })?
+                }
+                Some(Subscript::Name(s, sspan)) => {
+                    let skey = canonical(s);
+                    if let Some(e) = dim.element_keys.iter().position(|k| *k == skey) {
+                        e
+                    } else if let Some(&other) = self.sym.dim_by_key.get(&skey) {
+                        // The variable's own dimension keeps its position where the
+                        // equation has it (`sq[X, X]` in an equation over `[X, X]` is the
+                        // current element, not the diagonal); otherwise the first.
+                        let k = if other == d { positions[p].1 } else { 0 };
+                        let bound = ctx
+                            .binding(Axis::Def(other, k))
+                            .or_else(|| ctx.binding(Axis::Def(other, 0)))
+                            .ok_or_else(|| {
                                 ctx.error(
                                 sspan,
                                 format!("dimension `{s}` has no current element here"),
@@ -513,93 +569,117 @@ impl<'m> Lowerer<'m> {
                                 "use an element name, or write this equation over that dimension",
                             )
                             })?;
-                            if bound >= dim.elements.len() {
-                                return Err(ctx.error(
-                                    sspan,
-                                    format!("`{s}` does not map onto `{}`", dim.name),
-                                ));
-                            }
-                            bound
-                        } else if let Ok(n) = s.parse::<usize>() {
-                            if n == 0 || n > dim.elements.len() {
-                                return Err(ctx
-                                    .error(sspan, format!("index {n} is outside `{}`", dim.name)));
-                            }
-                            n - 1
-                        } else {
-                            let mut e = ctx.error(
-                                sspan,
-                                format!("`{s}` is not an element of dimension `{}`", dim.name),
+                        if bound >= dim.elements.len() {
+                            return Err(
+                                ctx.error(sspan, format!("`{s}` does not map onto `{}`", dim.name))
                             );
-                            if let Some(c) = closest(s, dim.elements.iter().map(String::as_str)) {
-                                e = e.with_hint(format!("did you mean `{c}`?"));
-                            }
-                            return Err(e);
                         }
+                        bound
+                    } else if let Ok(n) = s.parse::<usize>() {
+                        if n == 0 || n > dim.elements.len() {
+                            return Err(
+                                ctx.error(sspan, format!("index {n} is outside `{}`", dim.name))
+                            );
+                        }
+                        n - 1
+                    } else {
+                        let mut e = ctx.error(
+                            sspan,
+                            format!("`{s}` is not an element of dimension `{}`", dim.name),
+                        );
+                        if let Some(c) = closest(s, dim.elements.iter().map(String::as_str)) {
+                            e = e.with_hint(format!("did you mean `{c}`?"));
+                        }
+                        return Err(e);
                     }
-                };
+                }
+            };
             elems.push(elem);
         }
         Ok(Ir::Ref(self.sym.element_id(vi, &elems)))
     }
 
-    /// Dimensions left free by `node` (wildcards and unsubscripted arrayed variables), in order.
-    pub(super) fn free_dims(&self, node: &Node, ctx: &Ctx, out: &mut Vec<usize>) {
+    /// Axes left free by `node`, in order: wildcards, dimension names with no current
+    /// element, and arrayed variables without subscripts whose element is not bound. When
+    /// `reduce` (the argument of a one-argument reduction such as `SUM(x)`), wildcards and
+    /// variables without subscripts cover their whole array even where an element is bound.
+    /// The argument of a reduction nested inside is its own business: its axes are not free
+    /// here.
+    pub(super) fn free_axes(&self, node: &Node, ctx: &Ctx, reduce: bool, out: &mut Vec<Axis>) {
         match &node.kind {
             NodeKind::Number(_) => {}
             NodeKind::Var { name, subscripts } => {
-                if let Some(vi) = self.sym.var(name) {
-                    let dims = &self.sym.vars[vi].dims;
-                    for (p, &d) in dims.iter().enumerate() {
-                        let free = match subscripts.get(p) {
-                            None => subscripts.is_empty(),
-                            Some(Subscript::Wildcard(_)) => true,
-                            // A dimension's name with no current element there means the
-                            // whole dimension (`MIN(x[region])` in a scalar equation).
-                            Some(Subscript::Name(s, _)) => {
-                                let key = canonical(s);
-                                !self.sym.dims[d].element_keys.contains(&key)
-                                    && self.sym.dim_by_key.get(&key) == Some(&d)
-                                    && ctx.binding(d).is_none()
-                            }
-                        };
-                        if free && !out.contains(&d) {
-                            out.push(d);
+                let Some(vi) = self.sym.var(name) else { return };
+                for (p, (d, k)) in occurrences(&self.sym.vars[vi].dims).into_iter().enumerate() {
+                    let unbound = ctx.binding(Axis::Free(d, k)).is_none();
+                    let axis = match subscripts.get(p) {
+                        None if subscripts.is_empty()
+                            && (reduce || (unbound && ctx.binding(Axis::Def(d, k)).is_none())) =>
+                        {
+                            Axis::Free(d, k)
                         }
+                        Some(Subscript::Wildcard(_)) if reduce || unbound => Axis::Free(d, k),
+                        // A dimension's name with no current element there means the
+                        // whole dimension (`MIN(x[region])` in a scalar equation).
+                        Some(Subscript::Name(s, _)) => {
+                            let key = canonical(s);
+                            let free = !self.sym.dims[d].element_keys.contains(&key)
+                                && self.sym.dim_by_key.get(&key) == Some(&d)
+                                && ctx.binding(Axis::Def(d, k)).is_none()
+                                && ctx.binding(Axis::Def(d, 0)).is_none();
+                            if !free {
+                                continue;
+                            }
+                            Axis::Def(d, 0)
+                        }
+                        _ => continue,
+                    };
+                    if !out.contains(&axis) {
+                        out.push(axis);
                     }
                 }
             }
-            NodeKind::Unary(_, a) => self.free_dims(a, ctx, out),
+            NodeKind::Unary(_, a) => self.free_axes(a, ctx, reduce, out),
             NodeKind::Binary(_, a, b) => {
-                self.free_dims(a, ctx, out);
-                self.free_dims(b, ctx, out);
+                self.free_axes(a, ctx, reduce, out);
+                self.free_axes(b, ctx, reduce, out);
             }
             NodeKind::If(c, a, b) => {
-                self.free_dims(c, ctx, out);
-                self.free_dims(a, ctx, out);
-                self.free_dims(b, ctx, out);
+                self.free_axes(c, ctx, reduce, out);
+                self.free_axes(a, ctx, reduce, out);
+                self.free_axes(b, ctx, reduce, out);
             }
-            NodeKind::Call { args, .. } => {
+            NodeKind::Call { name, args, .. } => {
+                if self.sym.var(name).is_none() && builtins::reduces(name, args.len()) {
+                    return;
+                }
                 for a in args {
-                    self.free_dims(a, ctx, out);
+                    self.free_axes(a, ctx, reduce, out);
                 }
             }
         }
     }
 
-    /// Lowers `node` once for every combination of its free dimensions' elements.
-    pub(super) fn expand(&mut self, node: &Node, ctx: &mut Ctx) -> Result<Vec<Ir>, Diagnostic> {
+    /// Lowers `node` once for every combination of its free axes' elements (see
+    /// [`Lowerer::free_axes`] for `reduce`).
+    pub(super) fn expand(
+        &mut self,
+        node: &Node,
+        ctx: &mut Ctx,
+        reduce: bool,
+    ) -> Result<Vec<Ir>, Diagnostic> {
         let mut free = Vec::new();
-        self.free_dims(node, ctx, &mut free);
-        let mut combos: Vec<Vec<(usize, usize)>> = vec![Vec::new()];
-        for &d in &free {
+        self.free_axes(node, ctx, reduce, &mut free);
+        let mut combos: Vec<Vec<(Axis, usize)>> = vec![Vec::new()];
+        for &axis in &free {
+            let (Axis::Def(d, _) | Axis::Free(d, _)) = axis;
             let n = self.sym.dims[d].elements.len();
             combos = combos
                 .into_iter()
                 .flat_map(|c| {
                     (0..n).map(move |e| {
                         let mut c = c.clone();
-                        c.push((d, e));
+                        c.push((axis, e));
                         c
                     })
                 })

@@ -3,6 +3,7 @@
 //! Every quantity (time, stocks, auxiliaries, temporaries, literals) lives in one `f64` slot;
 //! instructions name slots by index, so evaluation does no name lookup and no allocation.
 
+use crate::diagnostic::SourceRef;
 use crate::model::{GfKind, SimSpecs};
 
 /// Slot index.
@@ -81,7 +82,7 @@ impl Func1 {
             Func1::Tanh => x.tanh(),
             Func1::Int => x.trunc(),
             Func1::Round => x.round(),
-            Func1::Not => f64::from(x == 0.0),
+            Func1::Not => nan_or(x, 0.0, x == 0.0),
             Func1::Neg => -x,
         }
     }
@@ -137,16 +138,31 @@ impl Func2 {
             Func2::Div => a / b,
             Func2::Pow => a.powf(b),
             Func2::Mod => a % b,
-            Func2::Lt => f64::from(a < b),
-            Func2::Le => f64::from(a <= b),
-            Func2::Gt => f64::from(a > b),
-            Func2::Ge => f64::from(a >= b),
-            Func2::Eq => f64::from(a == b),
-            Func2::Ne => f64::from(a != b),
-            Func2::And => f64::from(a != 0.0 && b != 0.0),
-            Func2::Or => f64::from(a != 0.0 || b != 0.0),
-            Func2::Min => a.min(b),
-            Func2::Max => a.max(b),
+            // Comparisons, logic and MIN/MAX of NaN are NaN (IEEE would give false, or drop
+            // the NaN), so that a NaN reaching a condition or a clamp is a numeric fault
+            // rather than a silently chosen branch or value.
+            Func2::Lt => nan_or(a, b, a < b),
+            Func2::Le => nan_or(a, b, a <= b),
+            Func2::Gt => nan_or(a, b, a > b),
+            Func2::Ge => nan_or(a, b, a >= b),
+            Func2::Eq => nan_or(a, b, a == b),
+            Func2::Ne => nan_or(a, b, a != b),
+            Func2::And => nan_or(a, b, a != 0.0 && b != 0.0),
+            Func2::Or => nan_or(a, b, a != 0.0 || b != 0.0),
+            Func2::Min => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            }
+            Func2::Max => {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(b)
+                }
+            }
             Func2::SafeDiv => {
                 if b == 0.0 {
                     0.0
@@ -155,6 +171,16 @@ impl Func2 {
                 }
             }
         }
+    }
+}
+
+/// `truth` as 1 or 0, or NaN when `a` or `b` is NaN.
+#[inline]
+fn nan_or(a: f64, b: f64, truth: bool) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        f64::from(truth)
     }
 }
 
@@ -465,15 +491,50 @@ pub struct StockSpec {
     pub column: Option<u32>,
 }
 
-/// A block of the initial-value code that computes one slot.
+/// A block of a code stream that computes one slot.
 #[derive(Debug, Clone, PartialEq)]
-pub struct InitBlock {
+pub struct Block {
     /// Slot written by the block.
     pub slot: Slot,
-    /// Instructions `start..end` of [`Program::init_code`].
+    /// Instructions `start..end` of its code stream.
     pub start: u32,
     /// End of the instruction range.
     pub end: u32,
+}
+
+/// A block of [`Program::init_code`] (the name it had when only that stream had blocks).
+pub type InitBlock = Block;
+
+/// What a slot with a source holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SlotPart {
+    /// Time, DT, the start or the stop time.
+    #[default]
+    Reserved,
+    /// The value of a variable element (for a stock: its level).
+    Value,
+    /// A hidden part of a builtin called in the variable's equation (a smooth's stage, a
+    /// delay's input).
+    Builtin,
+    /// A constant part of the variable's equation, computed once per run.
+    Hoisted,
+}
+
+/// Where a slot's value comes from in the model: the source map entry of one slot.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SlotSource {
+    /// The variable element whose own equation computes the slot (`name` or `name[element]`).
+    pub variable: String,
+    /// Index of that variable in the model's variables (none for the reserved slots).
+    pub var: Option<usize>,
+    /// Where: the start of the element's equation (for a stock, its initial value), or for a
+    /// builtin's hidden part, the call.
+    pub at: SourceRef,
+    /// The element's equation as written; it spans `equation.len()` bytes from where it
+    /// starts in its file.
+    pub equation: String,
+    /// What the slot holds.
+    pub part: SlotPart,
 }
 
 /// The result of compilation, ready to run any number of times.
@@ -488,14 +549,23 @@ pub struct Program {
     /// Code computing every value at the start time, in dependency order.
     pub init_code: Vec<Op>,
     /// Blocks of `init_code`, one per computed slot, so overridden constants can be skipped.
-    pub init_blocks: Vec<InitBlock>,
+    pub init_blocks: Vec<Block>,
     /// Code computing the constant parts of per-step equations, run once after `init_code`.
     pub invariant_code: Vec<Op>,
+    /// Blocks of `invariant_code`, one per hoisted slot.
+    pub invariant_blocks: Vec<Block>,
     /// Code computing time-dependent values from the stocks, run at every stage.
     pub step_code: Vec<Op>,
+    /// Blocks of `step_code`, one per computed slot, in evaluation order.
+    pub step_blocks: Vec<Block>,
     /// Code computing time-dependent values that no stock depends on (reported values),
     /// run after `step_code` at save times only.
     pub report_code: Vec<Op>,
+    /// Blocks of `report_code`, one per computed slot, in evaluation order.
+    pub report_blocks: Vec<Block>,
+    /// The source map: by slot, below the temporaries and literals, where its value comes
+    /// from (see [`Program::source_of`]).
+    pub sources: Vec<SlotSource>,
     /// Stocks occupy slots `RESERVED..RESERVED + stocks.len()`, in this order.
     pub stocks: Vec<StockSpec>,
     /// Flow slots of the stock derivatives, stock after stock: its inflows, then its outflows.
@@ -552,6 +622,12 @@ impl Program {
             })
             .map(|(i, _)| i)
             .collect()
+    }
+
+    /// Where slot `slot` gets its value: the variable element whose own equation computes it,
+    /// with its location. `None` for temporaries and literals.
+    pub fn source_of(&self, slot: Slot) -> Option<&SlotSource> {
+        self.sources.get(slot as usize)
     }
 
     /// Number of slots.

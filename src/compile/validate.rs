@@ -45,16 +45,26 @@ impl Program {
         for sp in &self.specials {
             slot_ok(highest_slot(|f| sp.clone().for_each_slot(f)), "a builtin")?;
         }
-        for block in &self.init_blocks {
-            slot_ok(block.slot, "an init block")?;
-            if block.start > block.end || block.end as usize > self.init_code.len() {
-                return Err(format!(
-                    "init block {}..{} is outside the {} instructions",
-                    block.start,
-                    block.end,
-                    self.init_code.len()
-                ));
+        for (name, blocks, code) in [
+            ("init", &self.init_blocks, &self.init_code),
+            ("invariant", &self.invariant_blocks, &self.invariant_code),
+            ("step", &self.step_blocks, &self.step_code),
+            ("report", &self.report_blocks, &self.report_code),
+        ] {
+            for block in blocks {
+                slot_ok(block.slot, "a code block")?;
+                if block.start > block.end || block.end as usize > code.len() {
+                    return Err(format!(
+                        "{name} block {}..{} is outside the {} instructions",
+                        block.start,
+                        block.end,
+                        code.len()
+                    ));
+                }
             }
+        }
+        if self.sources.len() > slots {
+            return Err("the source map has more entries than slots".into());
         }
         if self.rate_ends.len() != self.stocks.len() {
             return Err("stock rate table does not match the stocks".into());
@@ -128,6 +138,10 @@ mod tests {
         let mut bad = prog.clone();
         bad.init_blocks[0].end = bad.init_code.len() as u32 + 1;
         assert!(bad.validate().is_err());
+
+        let mut bad = prog.clone();
+        bad.step_blocks[0].end = bad.step_code.len() as u32 + 1;
+        assert!(bad.validate().unwrap_err().contains("step block"));
 
         let mut bad = prog;
         bad.rate_ends.pop();

@@ -367,7 +367,7 @@ impl<'p> Worker<'p> {
             );
         });
         if let Err(e) = result {
-            return RunResult::Failed(e.message);
+            return RunResult::Failed(e.message());
         }
         let outcomes = plan.bound.evaluate(&self.traj);
         let rows = self.traj.len();

@@ -1,8 +1,10 @@
 //! Running a compiled program: integrators and saved output.
 
+pub mod fault;
 pub mod run;
 pub mod trajectory;
 pub mod vm;
 
+pub use fault::{FaultKind, NumericFault};
 pub use run::{run, Simulation};
 pub use trajectory::Trajectory;

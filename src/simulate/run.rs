@@ -2,10 +2,16 @@
 //!
 //! A [`Simulation`] owns every buffer a run needs, so repeated runs (Monte Carlo) allocate
 //! nothing after the first; parameters can be overridden between runs without recompiling.
+//!
+//! Numeric faults are detected cheaply at save times (a NaN column, a non-finite stock, an IF
+//! whose condition was NaN); a run that faults is then replayed, deterministically, checking
+//! every computed slot after its own block of code, so the fault names the variable whose own
+//! equation first produced the value.
 
+use super::fault::{FaultKind, NumericFault};
 use super::trajectory::Trajectory;
 use super::vm::{exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
-use crate::compile::program::{Program, RESERVED, TIME};
+use crate::compile::program::{Block, Program, Slot, RESERVED, TIME};
 use crate::diagnostic::Diagnostic;
 use crate::model::Method;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -22,9 +28,8 @@ pub struct Simulation<'p> {
     x0: Vec<f64>,
     /// Weighted sum of the stage slopes (RK4), or the first slope (RK2).
     acc: Vec<f64>,
-    /// Slots of every column, and of the stock columns, checked at every save.
+    /// Slots of every column, checked at every save.
     column_slots: Vec<usize>,
-    stock_slots: Vec<usize>,
     machine: Machine,
     seed: u64,
     method: Method,
@@ -54,12 +59,6 @@ impl<'p> Simulation<'p> {
             x0: vec![0.0; n],
             acc: vec![0.0; n],
             column_slots: prog.columns.iter().map(|c| c.slot as usize).collect(),
-            stock_slots: prog
-                .columns
-                .iter()
-                .filter(|c| c.role == crate::compile::Role::Stock)
-                .map(|c| c.slot as usize)
-                .collect(),
             machine: Machine {
                 step_time: prog.specs.start,
                 fresh: true,
@@ -74,6 +73,7 @@ impl<'p> Simulation<'p> {
                     })
                     .collect(),
                 rng: Xoshiro256PlusPlus::seed_from_u64(0),
+                nan_condition: false,
             },
             seed: 0,
             method: prog.specs.method,
@@ -108,7 +108,7 @@ impl<'p> Simulation<'p> {
         self.method = method;
     }
 
-    fn initialize(&mut self) {
+    fn initialize<const CAREFUL: bool>(&mut self) -> Result<(), NumericFault> {
         let prog = self.prog;
         self.slots.copy_from_slice(&prog.template);
         for (p, o) in prog.params.iter().zip(&self.overrides) {
@@ -121,6 +121,7 @@ impl<'p> Simulation<'p> {
         m.step_time = prog.specs.start;
         m.fresh = true;
         m.initializing = true;
+        m.nan_condition = false;
         // During the initial pass a delay's output is its initial value, computed (in
         // dependency order) before any use.
         for (b, block) in prog.init_blocks.iter().enumerate() {
@@ -135,8 +136,21 @@ impl<'p> Simulation<'p> {
                 &mut self.slots,
                 m,
             );
+            if CAREFUL {
+                check_block(prog, block, &self.slots, m, prog.specs.start)?;
+            }
         }
-        exec(self.checked, Code::Invariant, &mut self.slots, m);
+        if CAREFUL {
+            self.exec_blocks(Code::Invariant, &prog.invariant_blocks, prog.specs.start)?;
+        } else {
+            exec(
+                self.checked,
+                Code::Invariant,
+                &mut self.slots,
+                &mut self.machine,
+            );
+        }
+        let m = &mut self.machine;
         let dt = prog.specs.dt;
         for (line, state) in prog.delays.iter().zip(m.delays.iter_mut()) {
             let d = self.slots[line.delay as usize];
@@ -152,24 +166,71 @@ impl<'p> Simulation<'p> {
             state.initial = self.slots[line.initial as usize];
         }
         m.initializing = false;
+        Ok(())
     }
 
-    /// Evaluates every time-dependent value (flows included) at `t` with the current stocks.
-    fn evaluate(&mut self, t: f64, fresh: bool, report: bool) {
-        let prog = self.prog;
-        self.slots[TIME as usize] = t;
-        self.machine.fresh = fresh;
-        exec(self.checked, Code::Step, &mut self.slots, &mut self.machine);
-        if report {
-            exec(
+    /// Runs `blocks` of a code stream one by one, checking each computed slot.
+    fn exec_blocks(&mut self, code: Code, blocks: &[Block], t: f64) -> Result<(), NumericFault> {
+        for block in blocks {
+            exec_from(
                 self.checked,
-                Code::Report,
+                code,
+                block.start as usize,
+                block.end as usize,
                 &mut self.slots,
                 &mut self.machine,
             );
+            check_block(self.prog, block, &self.slots, &self.machine, t)?;
+        }
+        Ok(())
+    }
+
+    /// Evaluates every time-dependent value (flows included) at `t` with the current stocks;
+    /// when `CAREFUL`, checks the stocks and then each computed slot.
+    fn evaluate<const CAREFUL: bool>(
+        &mut self,
+        t: f64,
+        fresh: bool,
+        report: bool,
+    ) -> Result<(), NumericFault> {
+        let prog = self.prog;
+        self.slots[TIME as usize] = t;
+        self.machine.fresh = fresh;
+        if CAREFUL {
+            self.check_stocks(t)?;
+            self.exec_blocks(Code::Step, &prog.step_blocks, t)?;
+            if report {
+                self.exec_blocks(Code::Report, &prog.report_blocks, t)?;
+            }
+        } else {
+            exec(self.checked, Code::Step, &mut self.slots, &mut self.machine);
+            if report {
+                exec(
+                    self.checked,
+                    Code::Report,
+                    &mut self.slots,
+                    &mut self.machine,
+                );
+            }
         }
         if prog.limits_stocks {
             limit_outflows(prog, &mut self.slots, &self.shared_outflow);
+        }
+        Ok(())
+    }
+
+    /// A stock that is not finite at `t` (its flows were, or they would have faulted first).
+    fn check_stocks(&self, t: f64) -> Result<(), NumericFault> {
+        let stocks = &self.slots[RESERVED..RESERVED + self.prog.stocks.len()];
+        match stocks.iter().position(|x| !x.is_finite()) {
+            None => Ok(()),
+            Some(k) => Err(NumericFault::new(
+                self.prog,
+                FaultKind::InfiniteStock,
+                (RESERVED + k) as Slot,
+                t,
+                stocks[k],
+            )),
         }
     }
 
@@ -186,9 +247,22 @@ impl<'p> Simulation<'p> {
     }
 
     /// Runs from start to stop, calling `on_save(time, slots)` at every save time.
-    pub fn run_with(&mut self, mut on_save: impl FnMut(f64, &[f64])) -> Result<(), Diagnostic> {
+    ///
+    /// On a numeric fault the run stops (`on_save` has seen the rows before it) and the run is
+    /// replayed to find the variable whose own equation produced the value.
+    pub fn run_with(&mut self, on_save: impl FnMut(f64, &[f64])) -> Result<(), NumericFault> {
+        match self.run_loop::<false>(on_save) {
+            Ok(()) => Ok(()),
+            Err(seen) => Err(self.run_loop::<true>(|_, _| {}).err().unwrap_or(seen)),
+        }
+    }
+
+    fn run_loop<const CAREFUL: bool>(
+        &mut self,
+        mut on_save: impl FnMut(f64, &[f64]),
+    ) -> Result<(), NumericFault> {
         let prog = self.prog;
-        self.initialize();
+        self.initialize::<CAREFUL>()?;
         let steps = prog.steps();
         let per_save = prog.steps_per_save();
         let (start, dt) = (prog.specs.start, prog.specs.dt);
@@ -196,7 +270,9 @@ impl<'p> Simulation<'p> {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
             let save = step % per_save == 0;
-            self.evaluate(t, true, save);
+            // The start time's noise was drawn by the initial pass: drawing again would make
+            // `x` at the start differ from `INIT(x)` and from the stocks' initial values.
+            self.evaluate::<CAREFUL>(t, step > 0, save)?;
             if save {
                 self.check_finite(t)?;
                 on_save(t, &self.slots);
@@ -207,7 +283,7 @@ impl<'p> Simulation<'p> {
             for (line, state) in prog.delays.iter().zip(self.machine.delays.iter_mut()) {
                 state.pending = self.slots[line.input as usize];
             }
-            self.advance(t, dt);
+            self.advance::<CAREFUL>(t, dt)?;
             self.clamp_non_negative_stocks();
             for state in self.machine.delays.iter_mut() {
                 let at = state.recorded % state.steps;
@@ -219,7 +295,7 @@ impl<'p> Simulation<'p> {
     }
 
     /// One step from `t`, with the flows already evaluated at `t`.
-    fn advance(&mut self, t: f64, dt: f64) {
+    fn advance<const CAREFUL: bool>(&mut self, t: f64, dt: f64) -> Result<(), NumericFault> {
         match self.method {
             Method::Euler => self.stage(|d, x, _, _| *x += dt * d),
             Method::Rk2 => {
@@ -227,7 +303,7 @@ impl<'p> Simulation<'p> {
                     (*x0, *k1) = (*x, d);
                     *x = *x0 + dt * d;
                 });
-                self.evaluate(t + dt, false, false);
+                self.evaluate::<CAREFUL>(t + dt, false, false)?;
                 self.stage(|d, x, x0, k1| *x = *x0 + 0.5 * dt * (*k1 + d));
             }
             Method::Rk4 => {
@@ -236,23 +312,24 @@ impl<'p> Simulation<'p> {
                     (*x0, *acc) = (*x, d);
                     *x = *x0 + half * d;
                 });
-                self.evaluate(t + half, false, false);
+                self.evaluate::<CAREFUL>(t + half, false, false)?;
                 self.stage(|d, x, x0, acc| {
                     *acc += 2.0 * d;
                     *x = *x0 + half * d;
                 });
-                self.evaluate(t + half, false, false);
+                self.evaluate::<CAREFUL>(t + half, false, false)?;
                 self.stage(|d, x, x0, acc| {
                     *acc += 2.0 * d;
                     *x = *x0 + dt * d;
                 });
-                self.evaluate(t + dt, false, false);
+                self.evaluate::<CAREFUL>(t + dt, false, false)?;
                 self.stage(|d, x, x0, acc| {
                     *acc += d;
                     *x = *x0 + sixth * *acc;
                 });
             }
         }
+        Ok(())
     }
 
     /// Keeps non-negative stocks at or above zero where cutting outflows could not: negative
@@ -267,46 +344,31 @@ impl<'p> Simulation<'p> {
         }
     }
 
-    fn check_finite(&self, t: f64) -> Result<(), Diagnostic> {
+    /// The cheap check at save times: no column NaN, no stock infinite, no NaN condition
+    /// met since the start. What it finds is where the fault showed, not necessarily where
+    /// it arose; [`Simulation::run_with`] then replays the run to find that.
+    fn check_finite(&self, t: f64) -> Result<(), NumericFault> {
         let s = &self.slots;
-        // Fast path, once per saved row: no column NaN, no stock infinite.
         let nan = self
             .column_slots
             .iter()
             .fold(false, |bad, &c| bad | s[c].is_nan());
-        let inf = self
-            .stock_slots
-            .iter()
-            .fold(false, |bad, &c| bad | !s[c].is_finite());
-        if !(nan | inf) {
+        let stocks = &s[RESERVED..RESERVED + self.prog.stocks.len()];
+        let inf = stocks.iter().fold(false, |bad, x| bad | !x.is_finite());
+        if !(nan | inf | self.machine.nan_condition) {
             return Ok(());
         }
+        self.check_stocks(t)?;
         let prog = self.prog;
-        let bad = prog
-            .columns
-            .iter()
-            .find(|c| self.slots[c.slot as usize].is_nan())
-            .or_else(|| {
-                prog.columns.iter().find(|c| {
-                    c.role == crate::compile::Role::Stock
-                        && !self.slots[c.slot as usize].is_finite()
-                })
-            });
-        match bad {
-            None => Ok(()),
-            Some(c) => Err(Diagnostic::plain(format!(
-                "`{}` became {} at time {t}",
-                c.name,
-                self.slots[c.slot as usize]
-            ))
-            .with_hint(format!(
-                "its equation is `{}`; look for a division by zero, a log of a non-positive number or runaway growth",
-                c.equation
-            ))),
-        }
+        let (kind, slot) = match prog.columns.iter().find(|c| s[c.slot as usize].is_nan()) {
+            Some(c) => (FaultKind::NotANumber, c.slot),
+            None => (FaultKind::NanCondition, TIME),
+        };
+        Err(NumericFault::new(prog, kind, slot, t, s[slot as usize]))
     }
 
-    /// Runs and returns every column at every save time.
+    /// Runs and returns every column at every save time; a numeric fault comes back as a
+    /// diagnostic located at the faulty variable's equation ([`NumericFault::to_diagnostic`]).
     pub fn run(&mut self) -> Result<Trajectory, Diagnostic> {
         let prog = self.prog;
         let names = prog.columns.iter().map(|c| c.name.clone()).collect();
@@ -315,9 +377,29 @@ impl<'p> Simulation<'p> {
         self.run_with(|t, slots| {
             traj.times.push(t);
             traj.data.extend(columns.iter().map(|&c| slots[c]));
-        })?;
+        })
+        .map_err(|fault| fault.to_diagnostic(prog))?;
         Ok(traj)
     }
+}
+
+/// The fault of a block just run, if its slot is NaN or an IF in it met a NaN condition.
+fn check_block(
+    prog: &Program,
+    block: &Block,
+    slots: &[f64],
+    m: &Machine,
+    t: f64,
+) -> Result<(), NumericFault> {
+    let v = slots[block.slot as usize];
+    let kind = if m.nan_condition {
+        FaultKind::NanCondition
+    } else if v.is_nan() {
+        FaultKind::NotANumber
+    } else {
+        return Ok(());
+    };
+    Err(NumericFault::new(prog, kind, block.slot, t, v))
 }
 
 /// Cuts back outflows of non-negative stocks, in the order they are listed, so that no stock

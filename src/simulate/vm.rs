@@ -52,6 +52,8 @@ pub struct Machine {
     pub delays: Vec<DelayState>,
     /// Random stream for in-equation noise.
     pub rng: Xoshiro256PlusPlus,
+    /// Set when an IF met a NaN condition (the else branch is taken; the run then faults).
+    pub nan_condition: bool,
 }
 
 /// A program whose slot indices have passed [`Program::validate`]: the evaluator may then
@@ -163,7 +165,9 @@ pub fn exec_from(
             Op::MulDiv(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) / get(s, c)) },
             Op::DivMul(d, a, b, c) => unsafe { set(s, d, get(s, a) / get(s, b) * get(s, c)) },
             Op::JumpIfZero(c, target) => {
-                if unsafe { get(s, c) } == 0.0 {
+                let c = unsafe { get(s, c) };
+                if c == 0.0 || c.is_nan() {
+                    m.nan_condition |= c.is_nan();
                     pc = target as usize;
                     continue;
                 }
@@ -275,17 +279,29 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
                 line.output()
             }
         }
+        // Invalid parameters (a negative sd, min above max) give NaN, a numeric fault of the
+        // variable whose equation draws.
         Special::Uniform { min, max, state } => {
             if m.fresh {
                 let u: f64 = m.rng.random();
-                m.noise[state as usize] = s[min as usize] + u * (s[max as usize] - s[min as usize]);
+                let (lo, hi) = (s[min as usize], s[max as usize]);
+                m.noise[state as usize] = if lo <= hi {
+                    lo + u * (hi - lo)
+                } else {
+                    f64::NAN
+                };
             }
             m.noise[state as usize]
         }
         Special::Normal { mean, sd, state } => {
             if m.fresh {
                 let z: f64 = m.rng.sample(StandardNormal);
-                m.noise[state as usize] = s[mean as usize] + z * s[sd as usize];
+                let sd = s[sd as usize];
+                m.noise[state as usize] = if sd >= 0.0 {
+                    s[mean as usize] + z * sd
+                } else {
+                    f64::NAN
+                };
             }
             m.noise[state as usize]
         }
@@ -300,11 +316,14 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
             if m.fresh {
                 let z: f64 = m.rng.sample(StandardNormal);
                 let sd = s[sd as usize];
+                let tau = s[tau as usize];
                 let x = &mut m.noise[state as usize];
-                if m.initializing {
+                if !(sd >= 0.0 && tau > 0.0) {
+                    *x = f64::NAN;
+                } else if m.initializing {
                     *x = sd * z;
                 } else {
-                    let a = (-dt / s[tau as usize]).exp();
+                    let a = (-dt / tau).exp();
                     *x = a * *x + sd * (1.0 - a * a).sqrt() * z;
                 }
             }

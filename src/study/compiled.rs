@@ -4,7 +4,6 @@
 use super::{Correlations, Provenance, Settings, Uncertain};
 use crate::compile::Program;
 use crate::diagnostic::Diagnostic;
-use crate::model::Equation;
 use crate::model::Model;
 use crate::simulate::{Simulation, Trajectory};
 use crate::targets::Target;
@@ -36,31 +35,13 @@ pub struct CompiledScenario {
 }
 
 impl CompiledScenario {
-    /// One deterministic run with the settings' integration method; a numeric fault points
-    /// at the equation of the variable that produced it.
+    /// One deterministic run with the settings' integration method; a numeric fault comes
+    /// located at the equation of the variable that produced it (the program's source map).
     pub fn simulate(&self) -> Result<Trajectory, Diagnostic> {
         let mut sim = Simulation::new(&self.program);
         if let Some(m) = self.settings.method {
             sim.set_method(m);
         }
-        sim.run().map_err(|e| self.locate_fault(e))
-    }
-
-    /// Points a numeric fault ("`name` became NaN ...") at the definition of its variable.
-    fn locate_fault(&self, e: Diagnostic) -> Diagnostic {
-        let named = |v: &&crate::model::Variable| {
-            e.message.starts_with(&format!("`{}` became", v.name))
-                || e.message.starts_with(&format!("`{}[", v.name))
-        };
-        match self.model.variables.iter().find(named) {
-            Some(v) => {
-                let at = match &v.equation {
-                    Some(Equation::All(expr)) => expr.at.clone(),
-                    _ => v.at.clone(),
-                };
-                e.or_at(&at)
-            }
-            None => e,
-        }
+        sim.run()
     }
 }

@@ -1,0 +1,45 @@
+//! Assembling a [`Program`] from lowered nodes, phase by phase: schedule, lay out slots,
+//! emit code, then describe columns, parameters, stocks, delay lines and the source map.
+
+use super::emit::{emit, layout};
+use super::lower::Lowered;
+use super::outputs::{columns_and_params, delays, source_map, stocks};
+use super::program::Program;
+use super::schedule::schedule;
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+
+/// Builds the program of `model` from its lowered nodes.
+pub(super) fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
+    let sched = schedule(&lw)?;
+    let mut layout = layout(&lw);
+    let emitted = emit(&model.sim, &lw, &sched, &mut layout);
+    let (columns, params) = columns_and_params(model, &lw, &sched.dynamic, &layout, &emitted);
+    let stocks = stocks(&lw, &layout, &columns);
+    let delays = delays(&lw, &layout);
+    let sources = source_map(&lw, &layout, &emitted);
+    Ok(Program {
+        name: model.name.clone(),
+        specs: model.sim.clone(),
+        template: emitted.template,
+        init_code: emitted.init.code,
+        init_blocks: emitted.init.blocks,
+        invariant_code: emitted.invariant.code,
+        invariant_blocks: emitted.invariant.blocks,
+        step_code: emitted.step.code,
+        step_blocks: emitted.step.blocks,
+        report_code: emitted.report.code,
+        report_blocks: emitted.report.blocks,
+        sources,
+        stocks: stocks.specs,
+        rate_slots: stocks.rate_slots,
+        rate_ends: stocks.rate_ends,
+        specials: emitted.specials,
+        delays,
+        noise_states: lw.noise_states,
+        tables: lw.tables,
+        columns,
+        params,
+        limits_stocks: stocks.limits_stocks,
+    })
+}
