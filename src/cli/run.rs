@@ -29,6 +29,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Refuse a model with unit problems (exit 2); `check` lists them.
+    #[arg(long)]
+    strict_units: bool,
 }
 
 /// Parses `euler`, `rk2` or `rk4`.
@@ -93,6 +96,9 @@ pub fn load_and_compile(path: &std::path::Path) -> Result<(Model, Program), Stri
 /// Runs the command.
 pub fn run(args: RunArgs) -> Result<(), String> {
     let (model, prog) = load_and_compile(&args.model.model)?;
+    sandtable::units::check_file(&args.model.model, &model)
+        .map_err(|e| e.to_string())?
+        .gate(args.strict_units)?;
     let mut sim = Simulation::new(&prog);
     apply_overrides(&mut sim, &prog, &args.set)?;
     if let Some(m) = args.method {

@@ -63,6 +63,9 @@ pub struct StudyArgs {
     /// Print nothing but errors (no progress bar, no table).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Refuse a model with unit problems (exit 2); `check` lists them.
+    #[arg(long)]
+    pub strict_units: bool,
 }
 
 /// Parses `random` or `lhs`.
@@ -89,6 +92,9 @@ pub fn load(args: &StudyArgs) -> Result<Loaded, String> {
         (args.model.clone(), Study::default())
     };
     let model = load_model(&model_path).map_err(|e| e.to_string())?;
+    sandtable::units::check_file(&model_path, &model)
+        .map_err(|e| e.to_string())?
+        .gate(args.strict_units)?;
     if model_path.extension().is_some_and(|e| e == "toml") {
         let file =
             sandtable::model::toml_file::read_source(&model_path).map_err(|e| e.to_string())?;

@@ -102,13 +102,14 @@ impl Cx<'_> {
                 None => first = Some((u, span)),
                 Some((f, fspan)) if f != u => {
                     let (a, b) = (self.snippet(fspan), self.snippet(span));
+                    let factor = f.div(u).map_or_else(String::new, |q| q.to_string());
                     self.report(
                         span,
                         format!("{what}: `{a}` is in `{f}` but `{b}` is in `{u}`"),
                         format!(
                             "{what} needs the same units on both sides; check the declared units \
-                             of the variables in `{a}` and `{b}`, or convert one of them with a \
-                             constant in `{f}/({u})`"
+                             of the variables in `{a}` and `{b}`, or convert `{b}` with a factor \
+                             in `{factor}`"
                         ),
                     );
                     return Ty::Any;
