@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::equation::{BinOp, Node, NodeKind, UnOp};
 use crate::model::names::canonical;
 use crate::model::{Equation, Model, VarKind, Variable};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -53,7 +53,11 @@ pub struct Env<'m> {
     /// Declared unit of each variable (`None` when absent or unreadable).
     pub declared: Vec<Option<Unit>>,
     memo: RefCell<Vec<Memo>>,
+    depth: Cell<usize>,
 }
+
+/// Deepest chain of undeclared variables followed before giving up (keeps the stack bounded).
+const MAX_CHAIN: usize = 256;
 
 #[derive(Clone)]
 enum Memo {
@@ -170,6 +174,7 @@ impl<'m> Env<'m> {
             index,
             declared,
             memo,
+            depth: Cell::new(0),
         }
     }
 
@@ -192,10 +197,13 @@ impl<'m> Env<'m> {
         match &self.memo.borrow()[i] {
             Memo::Done(t) => return t.clone(),
             Memo::Busy => return Ty::Any,
+            Memo::Todo if self.depth.get() >= MAX_CHAIN => return Ty::Any,
             Memo::Todo => {}
         }
         self.memo.borrow_mut()[i] = Memo::Busy;
+        self.depth.set(self.depth.get() + 1);
         let ty = self.infer_silently(v);
+        self.depth.set(self.depth.get() - 1);
         self.memo.borrow_mut()[i] = Memo::Done(ty.clone());
         ty
     }
