@@ -25,6 +25,9 @@ pub struct StudyArgs {
     /// Integration method: euler, rk2 or rk4 (default: the model's).
     #[arg(long, value_parser = parse_method)]
     pub method: Option<Method>,
+    /// Refuse a model with unit problems (exit 2); `check` lists them.
+    #[arg(long)]
+    pub strict_units: bool,
 }
 
 /// Monte Carlo options of `mc` and `compare`.
@@ -91,6 +94,7 @@ impl StudyArgs {
             inputs: self.vary.clone(),
             targets: self.target.clone(),
             settings,
+            strict_units: self.strict_units,
         }
     }
 }

@@ -17,9 +17,6 @@ pub struct CheckArgs {
     /// Check only this scenario (default: baseline and every scenario).
     #[arg(long)]
     scenario: Option<String>,
-    /// Treat unit problems as errors (exit 2) instead of warnings.
-    #[arg(long)]
-    strict_units: bool,
 }
 
 /// Most feedback loops listed; the shortest come first.
@@ -52,10 +49,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         _ => return Err(Diagnostics(errors).into()),
     };
     let (model, prog) = (&scenario.model, &scenario.program);
-    let unit_problems = sandtable::units::check_file(&args.study.model, model)?
-        .gate(args.strict_units)
-        .map_err(anyhow::Error::msg)?;
-    for p in &unit_problems {
+    let unit_problems = &study.unit_problems;
+    for p in unit_problems {
         eprintln!("{}", sandtable::units::render_warning(p));
     }
     let s = &model.sim;

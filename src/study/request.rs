@@ -24,6 +24,8 @@ pub struct StudyRequest {
     pub targets: Vec<String>,
     /// The command line's layer of settings, laid over the files' settings.
     pub settings: Settings,
+    /// Unit problems are errors (`--strict-units`), as `[sim] strict_units = true` asks too.
+    pub strict_units: bool,
 }
 
 impl StudyRequest {

@@ -15,7 +15,7 @@ use crate::model::toml_file::read_source;
 use crate::model::Model;
 use crate::study::distribution::Distribution;
 use crate::targets::Target;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A study resolved from its request: the model, every declaration and the merged settings.
@@ -33,13 +33,27 @@ pub struct Study {
     pub scenario: String,
     /// Files read and their hashes; the scenario and random design are filled in per scenario.
     pub provenance: Provenance,
+    /// Unit problems of the model, as warnings (with strict units they are errors instead).
+    pub unit_problems: Vec<Diagnostic>,
 }
 
 impl Study {
     /// Reads every file of `request` once and merges its declarations, reporting every
     /// problem found in the command-line declarations together.
     pub fn resolve(request: &StudyRequest) -> Result<Study, Diagnostics> {
-        let (model, mut declarations, mut provenance) = read_sources(&request.model)?;
+        let (model_path, model, mut declarations, mut provenance) = read_sources(&request.model)?;
+        let units = crate::units::check_file(&model_path, &model)?;
+        if (request.strict_units || units.strict) && !units.problems.is_empty() {
+            let n = units.problems.len();
+            let mut errors = units.problems;
+            errors.push(
+                Diagnostic::plain(format!(
+                    "{n} unit problem(s), and units are checked strictly"
+                ))
+                .with_hint("fix the units above, or drop --strict-units / [sim] strict_units"),
+            );
+            return Err(Diagnostics(errors));
+        }
         for path in &request.study_files {
             let file = read_source(path)?;
             let (_, more) = toml_study::from_study_file(&file, path)?;
@@ -97,6 +111,7 @@ impl Study {
             overrides,
             scenario,
             provenance,
+            unit_problems: units.problems,
         })
     }
 
@@ -167,7 +182,7 @@ pub fn is_baseline(name: &str) -> bool {
 
 /// Reads the model (or the study file naming it) once: the model, its own declarations and
 /// the provenance of what was read.
-fn read_sources(path: &Path) -> Result<(Model, Declarations, Provenance), Diagnostics> {
+fn read_sources(path: &Path) -> Result<(PathBuf, Model, Declarations, Provenance), Diagnostics> {
     let is_toml = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
@@ -180,11 +195,13 @@ fn read_sources(path: &Path) -> Result<(Model, Declarations, Provenance), Diagno
             provenance
                 .study_files
                 .push(FileStamp::of(path, file.text.as_bytes()));
-            return Ok((model, decl, provenance));
+            return Ok((model_path, model, decl, provenance));
         }
-        return model_with_declarations(path, &file);
+        let (model, decl, provenance) = model_with_declarations(path, &file)?;
+        return Ok((path.to_path_buf(), model, decl, provenance));
     }
-    read_model(path)
+    let (model, decl, provenance) = read_model(path)?;
+    Ok((path.to_path_buf(), model, decl, provenance))
 }
 
 fn read_model(path: &Path) -> Result<(Model, Declarations, Provenance), Diagnostics> {

@@ -2,7 +2,7 @@
 //! stock's flows against the stock's unit per time unit.
 
 use super::infer::{Cx, Env, Ty};
-use super::parse::{UnitDefinition, UnitTable};
+use super::parse::{base_name, parse_raw, UnitDefinition, UnitTable};
 use super::settings::UnitSettings;
 use super::unit::Unit;
 use crate::diagnostic::{Diagnostic, SourceRef};
@@ -14,15 +14,24 @@ const UNIT_HINT: &str =
 /// Every unit problem of `model`, in file order.
 pub fn check_model(model: &Model, settings: &UnitSettings) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let defs: Vec<UnitDefinition> = settings
+    let mut defs: Vec<UnitDefinition> = settings
         .definitions
         .iter()
         .map(|(d, _)| d.clone())
         .collect();
+    // `time` in a unit (`people/time`) means the model's time unit, as in XMILE samples.
+    let time_text = model.sim.time_unit.trim();
+    let time_is_defined = defs.iter().any(|d| base_name(&d.name) == "time");
+    if base_name(time_text) != "time" && !time_is_defined && parse_raw(time_text).is_ok() {
+        defs.push(UnitDefinition {
+            name: "time".into(),
+            text: time_text.into(),
+        });
+    }
     let (table, bad_defs) = UnitTable::new(&defs);
     for (i, message) in bad_defs {
-        problems
-            .push(Diagnostic::new(message, settings.definitions[i].1.clone()).with_hint(UNIT_HINT));
+        let at = settings.definitions.get(i).map(|(_, at)| at.clone());
+        problems.push(Diagnostic::new(message, at.unwrap_or_default()).with_hint(UNIT_HINT));
     }
     let time = time_unit(model, &table, &mut problems);
     let declared = model

@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::equation::{BinOp, Node, NodeKind, UnOp};
 use crate::model::names::canonical;
 use crate::model::{Equation, Model, VarKind, Variable};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -53,7 +53,11 @@ pub struct Env<'m> {
     /// Declared unit of each variable (`None` when absent or unreadable).
     pub declared: Vec<Option<Unit>>,
     memo: RefCell<Vec<Memo>>,
+    depth: Cell<usize>,
 }
+
+/// Deepest chain of undeclared variables followed before giving up (keeps the stack bounded).
+const MAX_CHAIN: usize = 256;
 
 #[derive(Clone)]
 enum Memo {
@@ -102,13 +106,14 @@ impl Cx<'_> {
                 None => first = Some((u, span)),
                 Some((f, fspan)) if f != u => {
                     let (a, b) = (self.snippet(fspan), self.snippet(span));
+                    let factor = f.div(u).map_or_else(String::new, |q| q.to_string());
                     self.report(
                         span,
                         format!("{what}: `{a}` is in `{f}` but `{b}` is in `{u}`"),
                         format!(
                             "{what} needs the same units on both sides; check the declared units \
-                             of the variables in `{a}` and `{b}`, or convert one of them with a \
-                             constant in `{f}/({u})`"
+                             of the variables in `{a}` and `{b}`, or convert `{b}` with a factor \
+                             in `{factor}`"
                         ),
                     );
                     return Ty::Any;
@@ -169,6 +174,7 @@ impl<'m> Env<'m> {
             index,
             declared,
             memo,
+            depth: Cell::new(0),
         }
     }
 
@@ -191,10 +197,13 @@ impl<'m> Env<'m> {
         match &self.memo.borrow()[i] {
             Memo::Done(t) => return t.clone(),
             Memo::Busy => return Ty::Any,
+            Memo::Todo if self.depth.get() >= MAX_CHAIN => return Ty::Any,
             Memo::Todo => {}
         }
         self.memo.borrow_mut()[i] = Memo::Busy;
+        self.depth.set(self.depth.get() + 1);
         let ty = self.infer_silently(v);
+        self.depth.set(self.depth.get() - 1);
         self.memo.borrow_mut()[i] = Memo::Done(ty.clone());
         ty
     }

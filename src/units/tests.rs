@@ -266,3 +266,18 @@ fn xmile_model_units_define_aliases_and_equations() {
     assert_eq!(table.parse("wdg/kg").unwrap(), u("m"));
     assert_eq!(s.definitions[0].1.line, 3);
 }
+
+#[test]
+fn long_chains_of_undeclared_variables_do_not_exhaust_the_stack() {
+    // Written last-first, so the first equation checked reaches down the whole chain.
+    let mut aux = String::from("[aux]\n");
+    for i in (1..3000).rev() {
+        aux.push_str(&format!("a{i} = \"a{} * 1\"\n", i - 1));
+    }
+    aux.push_str("a0 = { equation = \"y\", unit = \"people\" }\n");
+    aux.push_str("top = { equation = \"a2999 + y\", unit = \"people\" }\n");
+    let p = problems(&format!(
+        "{aux}[constants]\ny = {{ value = 1, unit = \"people\" }}\n"
+    ));
+    assert!(p.is_empty(), "{p:#?}");
+}
