@@ -310,11 +310,13 @@ impl ReportMd {
     }
 }
 
-/// The `n` inputs with the strongest rank correlation with any single target's metric, each as
-/// a sentence: which target it drives most, by how much, and whether it helps or hurts.
+/// The `n` inputs that matter across the most targets: ranked by the sum over single targets
+/// of the absolute rank correlation (an input that decides one target alone, such as an input
+/// a target merely restates, ranks below one that moves many), each as a sentence naming the
+/// target it drives most, by how much, and whether it helps or hurts.
 fn decisive_inputs(result: &StudyResult, n: usize) -> Vec<String> {
     let s = &result.summary;
-    // (input, |ρ|, ρ, target) of each input's strongest link to a non-composite target.
+    // (input, Σ|ρ|, strongest ρ, its target).
     let mut best: Vec<(&str, f64, f64, &TargetSummary)> = Vec::new();
     for t in s.targets.iter().filter(|t| !is_composite(result, t)) {
         for f in &t.influence {
@@ -322,8 +324,12 @@ fn decisive_inputs(result: &StudyResult, n: usize) -> Vec<String> {
                 continue;
             };
             match best.iter_mut().find(|b| b.0 == f.input) {
-                Some(b) if b.1 >= rho.abs() => {}
-                Some(b) => *b = (&f.input, rho.abs(), rho, t),
+                Some(b) => {
+                    b.1 += rho.abs();
+                    if rho.abs() > b.2.abs() {
+                        (b.2, b.3) = (rho, t);
+                    }
+                }
                 None => best.push((&f.input, rho.abs(), rho, t)),
             }
         }
@@ -335,11 +341,11 @@ fn decisive_inputs(result: &StudyResult, n: usize) -> Vec<String> {
             let effect = match higher_helps(t) {
                 Some(up) if (rho >= 0.0) == up => "a higher value helps",
                 Some(_) => "a higher value hurts",
-                None if rho >= 0.0 => "a higher value raises it",
-                None => "a higher value lowers it",
+                None if rho >= 0.0 => "a higher value raises",
+                None => "a higher value lowers",
             };
             format!(
-                "{} — {effect} {} (rank correlation {})",
+                "{} — {effect} {} most (rank correlation {})",
                 code(input),
                 target_name(t),
                 two_figures(rho)

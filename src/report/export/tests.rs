@@ -531,3 +531,32 @@ fn comparison_gives_paired_deltas_against_the_baseline() {
     let md = fs::read_to_string(dir.path().join("comparison.md")).unwrap();
     assert!(md.contains("could not be paired"));
 }
+
+#[test]
+fn growth_targets_give_the_path_they_require() {
+    // "quarterly" is every(growth(followers), [0, 91, 182, 273, 365]) >= 20 %: from the
+    // median at day 0, ×1.2 per checkpoint.
+    let result = sample_result();
+    let chart = super::charts::fan_chart(&result, &result.bands[0]);
+    let path = chart
+        .paths
+        .iter()
+        .find(|p| p.label == "quarterly")
+        .expect("a required path for the quarterly target");
+    let start = result.bands[0].values[2][0];
+    let expected: Vec<(f64, f64)> = [0.0, 91.0, 182.0, 273.0, 365.0]
+        .iter()
+        .enumerate()
+        .map(|(k, &t)| (t, start * 1.2f64.powi(k as i32)))
+        .collect();
+    assert_eq!(path.points.len(), expected.len());
+    for (got, want) in path.points.iter().zip(&expected) {
+        assert_eq!(got.0, want.0);
+        assert!(
+            (got.1 - want.1).abs() <= 1e-9 * want.1,
+            "{got:?} vs {want:?}"
+        );
+    }
+    // Its checkpoints are its markers now: no vertical line carries its name.
+    assert!(chart.checkpoints.iter().all(|c| !c.0.contains("quarterly")));
+}
