@@ -1,10 +1,11 @@
-//! Opening a model file of any supported format (TOML, XMILE) by its extension.
+//! Opening a model file of any supported format (TOML, XMILE, Vensim) by its extension.
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{toml_file, Model};
 use std::path::Path;
 
-/// Loads a model file: `.toml` natively; `.xmile`, `.stmx` and `.xml` as XMILE.
+/// Loads a model file: `.toml` natively; `.xmile`, `.stmx` and `.xml` as XMILE; `.mdl` as
+/// Vensim.
 pub fn load_model(path: &Path) -> Result<Model, Diagnostic> {
     let ext = path
         .extension()
@@ -13,10 +14,11 @@ pub fn load_model(path: &Path) -> Result<Model, Diagnostic> {
     match ext.as_str() {
         "toml" => toml_file::load(path),
         "xmile" | "stmx" | "xml" | "itmx" => crate::xmile::load(path),
+        "mdl" => crate::mdl::load(path),
         _ => Err(Diagnostic::plain(format!(
             "`{}`: unknown model format `{ext}`",
             path.display()
         ))
-        .with_hint("model files end in .toml, .xmile or .stmx")),
+        .with_hint("model files end in .toml, .xmile, .stmx or .mdl")),
     }
 }

@@ -69,7 +69,7 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Convert between the native TOML format and XMILE (Stella, Vensim exports).
     #[command(
-        after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
+        after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert teacup.mdl --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
     )]
     Convert(convert::ConvertArgs),
 }
@@ -97,6 +97,6 @@ pub fn main() -> i32 {
 /// A model path argument.
 #[derive(clap::Args, Clone)]
 pub struct ModelArg {
-    /// Model file (.toml, .xmile or .stmx).
+    /// Model file (.toml, .xmile, .stmx or .mdl).
     pub model: PathBuf,
 }
