@@ -45,20 +45,6 @@ pub fn call(
     if let Some(m) = em.macros.iter().position(|h| canonical(&h.name) == key) {
         return macro_call(em, m, args, at, env);
     }
-    let arity = |lo: usize, hi: usize| -> Result<(), Diagnostic> {
-        if args.len() < lo || args.len() > hi {
-            let want = if lo == hi {
-                format!("{lo}")
-            } else {
-                format!("{lo} to {hi}")
-            };
-            return Err(em.err(
-                at,
-                format!("{name} takes {want} argument(s), {} given", args.len()),
-            ));
-        }
-        Ok(())
-    };
     let direct: Option<(&str, usize, usize)> = match key.as_str() {
         "abs" | "exp" | "ln" | "sqrt" | "sin" | "cos" | "tan" | "arcsin" | "arccos" | "arctan"
         | "sinh" | "cosh" | "tanh" => Some((key.as_str(), 1, 1)),
@@ -82,7 +68,7 @@ pub fn call(
         _ => None,
     };
     if let Some((f, lo, hi)) = direct {
-        arity(lo, hi)?;
+        check_arity(em, name, args.len(), at, lo, hi)?;
         let mut parts = args
             .iter()
             .map(|a| em.emit(a, env))
@@ -100,16 +86,28 @@ pub fn call(
         }
         return Ok(format!("{}({})", f.to_uppercase(), parts.join(", ")));
     }
+    spelled_out(em, &key, name, args, at, env)
+}
+
+/// Vensim functions written out as engine expressions.
+fn spelled_out(
+    em: &mut Emitter,
+    key: &str,
+    name: &str,
+    args: &[Ex],
+    at: usize,
+    env: &Env,
+) -> Result<String, Diagnostic> {
     let a = |em: &mut Emitter, i: usize| em.emit(&args[i], env);
-    Ok(match key.as_str() {
+    Ok(match key {
         "if_then_else" => {
-            arity(3, 3)?;
+            check_arity(em, name, args.len(), at, 3, 3)?;
             format!("(IF {} THEN {} ELSE {})", a(em, 0)?, a(em, 1)?, a(em, 2)?)
         }
         "get_time_value" => {
             // Only the simulation clock (relative to 0, measured in the model's time unit)
             // is defined without a calendar.
-            arity(3, 3)?;
+            check_arity(em, name, args.len(), at, 3, 3)?;
             match (&args[0], &args[2]) {
                 (Ex::Num(r), Ex::Num(m)) if *r == 0.0 && *m == 0.0 => {
                     format!("(Time + {})", a(em, 1)?)
@@ -125,37 +123,37 @@ pub fn call(
             }
         }
         "active_initial" => {
-            arity(2, 2)?;
+            check_arity(em, name, args.len(), at, 2, 2)?;
             let which = usize::from(em.init_mode);
             a(em, which)?
         }
         "initial" => {
-            arity(1, 1)?;
+            check_arity(em, name, args.len(), at, 1, 1)?;
             let outer = std::mem::replace(&mut em.init_mode, true);
             let x = a(em, 0);
             em.init_mode = outer;
             format!("INIT({})", x?)
         }
         "game" => {
-            arity(1, 1)?;
+            check_arity(em, name, args.len(), at, 1, 1)?;
             a(em, 0)?
         }
         "power" => {
-            arity(2, 2)?;
+            check_arity(em, name, args.len(), at, 2, 2)?;
             format!("({} ^ {})", a(em, 0)?, a(em, 1)?)
         }
         "log" => {
-            arity(2, 2)?;
+            check_arity(em, name, args.len(), at, 2, 2)?;
             format!("(LN({}) / LN({}))", a(em, 0)?, a(em, 1)?)
         }
         "quantum" => {
-            arity(2, 2)?;
+            check_arity(em, name, args.len(), at, 2, 2)?;
             let (x, q) = (a(em, 0)?, a(em, 1)?);
             format!("(IF {q} <= 0 THEN {x} ELSE {q} * INT({x} / {q}))")
         }
         "smooth_n" | "delay_n" => {
             // Vensim writes (input, time, initial, order); the engine (input, time, order, initial).
-            arity(4, 4)?;
+            check_arity(em, name, args.len(), at, 4, 4)?;
             let f = if key == "smooth_n" { "SMTHN" } else { "DELAYN" };
             // The engine fixes the order when compiling: a constant's value stands in for it.
             let mut order = initial_value(em, &args[3], 0);
@@ -175,28 +173,44 @@ pub fn call(
             format!("{f}({}, {}, {order}, {})", a(em, 0)?, a(em, 1)?, a(em, 2)?)
         }
         "pulse" => {
-            arity(2, 2)?;
+            check_arity(em, name, args.len(), at, 2, 2)?;
             let (start, width) = (a(em, 0)?, a(em, 1)?);
             format!(
                 "(IF (Time >= {start} - DT / 1000000) and (Time < {start} + MAX(DT, {width}) - DT / 1000000) THEN 1 ELSE 0)"
             )
         }
         "pulse_train" => {
-            arity(4, 4)?;
+            check_arity(em, name, args.len(), at, 4, 4)?;
             let (start, width, every, end) = (a(em, 0)?, a(em, 1)?, a(em, 2)?, a(em, 3)?);
             format!(
                 "(IF (Time >= {start} - DT / 1000000) and (Time <= {end} + DT / 1000000) THEN (IF MODULO(Time - {start} + DT / 1000000, {every}) < MAX(DT, {width}) THEN 1 ELSE 0) ELSE 0)"
             )
         }
         "forecast" => {
-            arity(3, 3)?;
+            check_arity(em, name, args.len(), at, 3, 3)?;
             let (x, t, h) = (a(em, 0)?, a(em, 1)?, a(em, 2)?);
             format!("({x} * (1 + ZIDZ({x} - SMTH1({x}, {t}), {t} * ABS(SMTH1({x}, {t}))) * {h}))")
         }
+        _ => return ranges_and_tables(em, key, name, args, at, env),
+    })
+}
+
+/// Sums over ranges, lookups called with another rule, `SAMPLE IF TRUE`, and the errors for
+/// what has no translation.
+fn ranges_and_tables(
+    em: &mut Emitter,
+    key: &str,
+    name: &str,
+    args: &[Ex],
+    at: usize,
+    env: &Env,
+) -> Result<String, Diagnostic> {
+    let a = |em: &mut Emitter, i: usize| em.emit(&args[i], env);
+    Ok(match key {
         "sum" | "prod" | "vmin" | "vmax" => {
-            arity(1, 1)?;
+            check_arity(em, name, args.len(), at, 1, 1)?;
             let terms = em.expand(&args[0], env)?;
-            match key.as_str() {
+            match key {
                 "sum" => format!("({})", terms.join(" + ")),
                 "prod" => format!("({})", terms.join(" * ")),
                 "vmin" => fold("MIN", &terms),
@@ -204,7 +218,7 @@ pub fn call(
             }
         }
         "elmcount" => {
-            arity(1, 1)?;
+            check_arity(em, name, args.len(), at, 1, 1)?;
             match &args[0] {
                 Ex::Ref { name, .. } if em.dims.get(name).is_some() => {
                     let d = em.dims.get(name).unwrap_or(0);
@@ -214,7 +228,7 @@ pub fn call(
             }
         }
         "with_lookup" => {
-            arity(2, 2)?;
+            check_arity(em, name, args.len(), at, 2, 2)?;
             let Ex::Table(t) = &args[1] else {
                 return Err(em.err(at, "WITH LOOKUP needs a table as its second argument"));
             };
@@ -223,8 +237,8 @@ pub fn call(
             format!("{}({})", quoted(&table), a(em, 0)?)
         }
         "lookup_extrapolate" | "lookup_forward" | "lookup_backward" => {
-            arity(2, 2)?;
-            let kind = match key.as_str() {
+            check_arity(em, name, args.len(), at, 2, 2)?;
+            let kind = match key {
                 "lookup_extrapolate" => GfKind::Extrapolate,
                 "lookup_backward" => GfKind::Discrete,
                 _ => return Err(em.err(at, "LOOKUP FORWARD is not supported")),
@@ -250,7 +264,7 @@ pub fn call(
             format!("{}({})", quoted(&table), a(em, 1)?)
         }
         "sample_if_true" => {
-            arity(3, 3)?;
+            check_arity(em, name, args.len(), at, 3, 3)?;
             let (c, x, i) = (a(em, 0)?, a(em, 1)?, a(em, 2)?);
             sampled(em, &c, &x, &i, at)
         }
@@ -276,6 +290,29 @@ pub fn call(
                 .with_hint("see docs/conformance.md for the Vensim functions sandtable reads"))
         }
     })
+}
+
+/// Fails unless `count` arguments lie in `lo..=hi`.
+fn check_arity(
+    em: &Emitter,
+    name: &str,
+    count: usize,
+    at: usize,
+    lo: usize,
+    hi: usize,
+) -> Result<(), Diagnostic> {
+    if count < lo || count > hi {
+        let want = if lo == hi {
+            format!("{lo}")
+        } else {
+            format!("{lo} to {hi}")
+        };
+        return Err(em.err(
+            at,
+            format!("{name} takes {want} argument(s), {count} given"),
+        ));
+    }
+    Ok(())
 }
 
 /// The value of a scalar expression at the initial time when it can be known before the run

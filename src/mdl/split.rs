@@ -132,14 +132,8 @@ pub fn split(file: &Arc<SourceFile>) -> Result<Split, Diagnostic> {
         if eqn.trim_start().starts_with('*') || eqn.trim().is_empty() && parts.is_empty() {
             continue;
         }
-        let units = parts
-            .first()
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default();
-        let doc = parts
-            .get(1)
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default();
+        let units = parts.first().map(|s| joined(s)).unwrap_or_default();
+        let doc = parts.get(1).map(|s| joined(s)).unwrap_or_default();
         entries.push(Entry {
             eqn: eqn.to_string(),
             at: lo,
@@ -160,6 +154,30 @@ pub fn split(file: &Arc<SourceFile>) -> Result<Split, Diagnostic> {
         macros,
         settings,
     })
+}
+
+/// Free text with its `\` line continuations joined and surrounding space trimmed.
+fn joined(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.trim().split('\n').peekable();
+    while let Some(line) = lines.next() {
+        match line.trim_end().strip_suffix('\\') {
+            Some(head) if lines.peek().is_some() => {
+                out.push_str(head.trim_end());
+                out.push(' ');
+                if let Some(next) = lines.peek_mut() {
+                    *next = next.trim_start();
+                }
+            }
+            _ => {
+                out.push_str(line.trim_end());
+                if lines.peek().is_some() {
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
 }
 
 fn strip_keyword<'a>(text: &'a str, keyword: &str) -> Option<&'a str> {
@@ -289,6 +307,7 @@ mod tests {
         assert_eq!(eqns, ["a = 1", "b=2", "M = x*y", "c=3"]);
         assert_eq!(s.entries[0].units, "kg");
         assert_eq!(s.entries[0].doc, "doc");
+        assert_eq!(joined("  one \\\n\t\ttwo\n three "), "one two\n three");
         assert_eq!(s.entries[2].macro_index, Some(0));
         assert_eq!(s.entries[3].macro_index, None);
         assert_eq!(s.macros[0].params, ["x", "y"]);

@@ -130,3 +130,25 @@ fn names_with_quotes_and_backslashes_convert_to_toml() {
     assert_eq!(column(&want, "b"), column(&got, "b"));
     assert_eq!(column(&got, "b")[0], 8.0);
 }
+
+#[test]
+fn what_is_not_read_is_an_error_naming_it() {
+    let cases = [
+        ("a = A FUNCTION OF(b) ~~|\nb = 1 ~~|\n", "A FUNCTION OF"),
+        (
+            "a := GET XLS DATA('x.xls', 'S', 'A', 'B2') ~~|\n",
+            "GET XLS DATA",
+        ),
+        ("a[d] :INTERPOLATE: ~~|\nd: x, y ~~|\n", "data equations"),
+        ("a ~~|\n", "has no equation"),
+        ("a = INTEG(1, 0) + 1 ~~|\n", "INTEG must be the whole"),
+    ];
+    for (eqs, want) in cases {
+        let text = format!("{eqs}{CONTROL}");
+        let e = parse(&text, "t.mdl")
+            .err()
+            .unwrap_or_else(|| panic!("{eqs} was read"));
+        assert!(e.message.contains(want), "{eqs}: {}", e.message);
+        assert_eq!(e.at.line, 1, "{eqs}: {}", e.message);
+    }
+}
