@@ -13,6 +13,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod equation;
 pub mod loader;
+pub mod mdl;
 pub mod model;
 pub mod montecarlo;
 pub mod report;

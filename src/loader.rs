@@ -1,12 +1,13 @@
-//! Opening a model file of any supported format (TOML, XMILE) by its extension; the file is
-//! read once, and its text kept for the study sections and the study's provenance.
+//! Opening a model file of any supported format (TOML, XMILE, Vensim .mdl) by its extension;
+//! the file is read once, and its text kept for the study sections and the study's provenance.
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::model::{toml_file, Model};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Loads a model file: `.toml` natively; `.xmile`, `.stmx` and `.xml` as XMILE.
+/// Loads a model file: `.toml` natively; `.xmile`, `.stmx` and `.xml` as XMILE; `.mdl` as
+/// Vensim.
 pub fn load_model(path: &Path) -> Result<Model, Diagnostic> {
     check_extension(path)?;
     parse_model(path, &toml_file::read_source(path)?)
@@ -22,6 +23,7 @@ pub fn parse_model(path: &Path, file: &Arc<SourceFile>) -> Result<Model, Diagnos
                 .unwrap_or_else(|| "model".into());
             toml_file::parse(file, &stem)
         }
+        "mdl" => crate::mdl::parse(&file.text, &file.path),
         _ => crate::xmile::parse(&file.text, &file.path),
     }
 }
@@ -30,12 +32,12 @@ pub fn parse_model(path: &Path, file: &Arc<SourceFile>) -> Result<Model, Diagnos
 pub fn check_extension(path: &Path) -> Result<(), Diagnostic> {
     let ext = extension(path);
     match ext.as_str() {
-        "toml" | "xmile" | "stmx" | "xml" | "itmx" => Ok(()),
+        "toml" | "xmile" | "stmx" | "xml" | "itmx" | "mdl" => Ok(()),
         _ => Err(Diagnostic::plain(format!(
             "`{}`: unknown model format `{ext}`",
             path.display()
         ))
-        .with_hint("model files end in .toml, .xmile or .stmx")),
+        .with_hint("model files end in .toml, .xmile, .stmx or .mdl")),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Conformance against the SDXorg test-models suite: every directory with an XMILE model and a
-//! canonical output is loaded, compiled, run and compared column by column.
+//! canonical output is loaded, compiled, run and compared column by column; likewise, apart,
+//! every directory with a Vensim `.mdl` model (expected failures in
+//! `tests/conformance/mdl_expected_failures.txt`).
 //!
 //! The suite is found through `SANDTABLE_TEST_MODELS` (default `../shared/test-models` next to
 //! the crate). Directories listed in `tests/conformance_expected_failures.txt` are expected to
@@ -38,6 +40,10 @@ struct Case {
 }
 
 fn find_cases(root: &Path) -> Vec<Case> {
+    find_cases_of(root, is_xmile)
+}
+
+fn find_cases_of(root: &Path, is_model: fn(&Path) -> bool) -> Vec<Case> {
     let mut dirs = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -54,7 +60,7 @@ fn find_cases(root: &Path) -> Vec<Case> {
             }
         }
         files.sort();
-        let models: Vec<PathBuf> = files.iter().filter(|p| is_xmile(p)).cloned().collect();
+        let models: Vec<PathBuf> = files.iter().filter(|p| is_model(p)).cloned().collect();
         let output = ["output.csv", "output.tab"]
             .iter()
             .map(|n| dir.join(n))
@@ -86,6 +92,12 @@ fn is_xmile(path: &Path) -> bool {
     }
 }
 
+fn is_mdl(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("mdl"))
+}
+
 /// `.xmile` files first: when every file fails, the reason shown is the standard file's.
 fn order_models(mut models: Vec<PathBuf>) -> Vec<PathBuf> {
     models.sort_by_key(|p| (p.extension().is_none_or(|e| e != "xmile"), p.clone()));
@@ -94,7 +106,11 @@ fn order_models(mut models: Vec<PathBuf>) -> Vec<PathBuf> {
 
 /// Loads, compiles, runs and compares one model file.
 fn check_model(path: &Path, expected: &Canonical) -> Result<(), String> {
-    let model = sandtable::xmile::load(path).map_err(|d| one_line(&d.message))?;
+    let model = if is_mdl(path) {
+        sandtable::mdl::load(path).map_err(|d| one_line(&d.message))?
+    } else {
+        sandtable::xmile::load(path).map_err(|d| one_line(&d.message))?
+    };
     let run = simulate(&model)?;
     compare(&model, &run, expected)
 }
@@ -170,8 +186,10 @@ fn compare(model: &Model, run: &Trajectory, expected: &Canonical) -> Result<(), 
 /// The outcome for one directory: `Ok(file that passed)` or the first file's failure.
 fn check_case(case: &Case) -> Result<String, String> {
     let text = std::fs::read(&case.output).map_err(|e| format!("cannot read output: {e}"))?;
-    let expected = canonical::parse(&String::from_utf8_lossy(&text))
-        .map_err(|e| format!("canonical output: {e}"))?;
+    // Some Vensim outputs are Latin-1 (accented names); every byte is then its own character.
+    let text = String::from_utf8(text)
+        .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect());
+    let expected = canonical::parse(&text).map_err(|e| format!("canonical output: {e}"))?;
     let mut first_error = None;
     for path in &case.models {
         let file = path
@@ -188,9 +206,8 @@ fn check_case(case: &Case) -> Result<String, String> {
     Err(first_error.unwrap_or_else(|| "no model file".into()))
 }
 
-fn read_expected_failures() -> BTreeMap<String, String> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance_expected_failures.txt");
+fn read_expected_failures(list: &str) -> BTreeMap<String, String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(list);
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     text.lines()
         .map(str::trim)
@@ -244,6 +261,23 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 
 #[test]
 fn sdxorg_test_models() {
+    run_suite(
+        find_cases,
+        "tests/conformance_expected_failures.txt",
+        "SANDTABLE_CONFORMANCE_TABLE",
+    );
+}
+
+#[test]
+fn sdxorg_mdl_models() {
+    run_suite(
+        |root| find_cases_of(root, is_mdl),
+        "tests/conformance/mdl_expected_failures.txt",
+        "SANDTABLE_MDL_CONFORMANCE_TABLE",
+    );
+}
+
+fn run_suite(find: fn(&Path) -> Vec<Case>, list: &str, table_var: &str) {
     let root = suite_root();
     if !root.is_dir() {
         let msg = format!("conformance suite not found at {}", root.display());
@@ -253,20 +287,20 @@ fn sdxorg_test_models() {
         println!("skipped: {msg}");
         return;
     }
-    let cases = find_cases(&root);
+    let cases = find(&root);
     assert!(
         !cases.is_empty(),
-        "no XMILE model with a canonical output under {}",
+        "no model with a canonical output under {}",
         root.display()
     );
     let results: Vec<(String, Result<String, String>)> = cases
         .iter()
         .map(|c| (c.name.clone(), check_case(c)))
         .collect();
-    let expected = read_expected_failures();
+    let expected = read_expected_failures(list);
     let table = markdown_table(&results, &expected);
     println!("{table}");
-    if let Some(path) = std::env::var_os("SANDTABLE_CONFORMANCE_TABLE") {
+    if let Some(path) = std::env::var_os(table_var) {
         write_atomically(Path::new(&path), &table).expect("write the conformance table");
     }
     let mut problems = Vec::new();
@@ -274,7 +308,7 @@ fn sdxorg_test_models() {
         match (result, expected.contains_key(name)) {
             (Err(e), false) => problems.push(format!("newly failing: {name}: {e}")),
             (Ok(file), true) => problems.push(format!(
-                "newly passing: {name} ({file}); remove it from tests/conformance_expected_failures.txt"
+                "newly passing: {name} ({file}); remove it from {list}"
             )),
             _ => {}
         }

@@ -51,6 +51,36 @@ fn native_models_round_trip_through_toml_and_xmile() {
 
 #[test]
 fn suite_models_give_identical_results_after_conversion_to_toml() {
+    let (suite, checked) = convert_suite_models("xmile", |p| xmile::load(p).ok());
+    if checked == 0 {
+        assert!(
+            std::env::var("CI").is_err(),
+            "the test-models suite was not found at {suite}"
+        );
+        eprintln!("skipped: no test-models suite at {suite}");
+    } else {
+        assert!(checked >= 40, "only {checked} suite models converted");
+    }
+}
+
+#[test]
+fn mdl_converts_to_toml_that_runs_identically() {
+    let (suite, checked) = convert_suite_models("mdl", |p| sandtable::mdl::load(p).ok());
+    if checked == 0 {
+        assert!(
+            std::env::var("CI").is_err(),
+            "the test-models suite was not found at {suite}"
+        );
+        eprintln!("skipped: no test-models suite at {suite}");
+    } else {
+        assert!(checked >= 100, "only {checked} suite .mdl models converted");
+    }
+}
+
+/// Converts every suite model with extension `ext` that loads and runs to TOML, and checks
+/// that the TOML model gives the same columns and the same numbers. Returns the suite path and
+/// the number of models checked.
+fn convert_suite_models(ext: &str, load: fn(&Path) -> Option<Model>) -> (String, usize) {
     let suite = std::env::var("SANDTABLE_TEST_MODELS").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/test-models").to_string()
     });
@@ -64,8 +94,8 @@ fn suite_models_give_identical_results_after_conversion_to_toml() {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "xmile") {
-                let Ok(model) = xmile::load(&p) else { continue };
+            } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)) {
+                let Some(model) = load(&p) else { continue };
                 let Ok(prog) = compile(&model) else { continue };
                 let Ok(want) = run(&prog) else { continue };
                 let converted = reparse(&to_toml(&model));
@@ -89,15 +119,7 @@ fn suite_models_give_identical_results_after_conversion_to_toml() {
             }
         }
     }
-    if checked == 0 {
-        assert!(
-            std::env::var("CI").is_err(),
-            "the test-models suite was not found at {suite}"
-        );
-        eprintln!("skipped: no test-models suite at {suite}");
-    } else {
-        assert!(checked >= 40, "only {checked} suite models converted");
-    }
+    (suite, checked)
 }
 
 /// Every declaration of a study as comparable text.

@@ -7,7 +7,7 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["diagnostic"],
     &["equation"],
-    &["model", "xmile", "loader"],
+    &["model", "xmile", "mdl", "loader"],
     &["analysis", "units"],
     &["compile"],
     &["simulate"],

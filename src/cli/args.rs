@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// Study options common to `run`, `check`, `mc` and `compare`.
 #[derive(clap::Args, Clone)]
 pub struct StudyArgs {
-    /// Model file (.toml, .xmile, .stmx) or a study file naming its model.
+    /// Model file (.toml, .xmile, .stmx, .mdl) or a study file naming its model.
     pub model: PathBuf,
     /// A study file adding inputs, targets and scenarios (repeatable).
     #[arg(long)]

@@ -19,7 +19,7 @@ pub enum Format {
 /// Arguments of `sandtable convert`.
 #[derive(clap::Args)]
 pub struct ConvertArgs {
-    /// Model file to convert (.toml, .xmile, .stmx).
+    /// Model file to convert (.toml, .xmile, .stmx, .mdl).
     model: PathBuf,
     /// Format to write.
     #[arg(long)]

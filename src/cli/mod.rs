@@ -79,7 +79,7 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Convert between the native TOML format and XMILE (Stella, Vensim exports).
     #[command(
-        after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
+        after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert teacup.mdl --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
     )]
     Convert(convert::ConvertArgs),
 }

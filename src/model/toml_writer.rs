@@ -76,7 +76,7 @@ fn fields(v: &Variable) -> Vec<String> {
             let items: Vec<String> = list
                 .iter()
                 .map(|(elems, e)| {
-                    format!("{} = {}", quote(&elems.join(",")), equation_value(&e.text))
+                    format!("{} = {}", key(&elems.join(",")), equation_value(&e.text))
                 })
                 .collect();
             f.push(format!("{eq_key} = {{ {} }}", items.join(", ")));
@@ -176,10 +176,21 @@ fn key(name: &str) -> String {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if bare {
-        name.to_string()
-    } else {
-        quote(name)
+        return name.to_string();
     }
+    // A basic string always: keys cannot be the multi-line literal strings that the `toml`
+    // crate picks for text holding both `'` and `\`.
+    let mut out = String::from("\"");
+    for c in name.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn list(items: &[String]) -> String {
