@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod compile;
 pub mod diagnostic;
 pub mod equation;
+pub mod limits;
 pub mod loader;
 pub mod model;
 pub mod montecarlo;

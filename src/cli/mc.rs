@@ -1,11 +1,12 @@
 //! `sandtable mc`: a Monte Carlo study of one scenario → verdict table, charts, tables.
 
-use super::output::{ensure_dir, print_table};
+use super::output::print_table;
 use super::study_args::{self, StudyArgs};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
-use sandtable::report::export::{verdict_table, write_study};
+use sandtable::report::export::{verdict_table, write_study_dir};
 use std::io::IsTerminal;
 
 /// Arguments of `sandtable mc`.
@@ -23,10 +24,7 @@ pub fn run(args: McArgs) -> Result<(), String> {
     let loaded = study_args::load(&args.study)?;
     let result = run_scenario(&args.study, &loaded, &args.scenario)?;
     let dir = study_args::study_dir(&args.study, &loaded.model, &result.summary.scenario);
-    let written = super::interrupt::deferred(|| {
-        ensure_dir(&dir)?;
-        write_study(&result, &dir).map_err(|e| format!("error: {e}"))
-    })?;
+    let written = write_study_dir(&result, &dir).map_err(|e| Diagnostic::from(e).to_string())?;
     if !args.study.quiet {
         print_verdicts(&result);
         outln!();

@@ -26,6 +26,7 @@ use std::collections::HashMap;
 /// Compiles `model`, collecting every error found.
 pub fn compile(model: &Model) -> Result<Program, Diagnostics> {
     check_specs(model)?;
+    crate::limits::check_model(model)?;
     let lowered = Lowerer::run(model).map_err(Diagnostics)?;
     build(model, lowered).map_err(Diagnostics)
 }

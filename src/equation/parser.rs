@@ -1,4 +1,5 @@
-//! Recursive-descent parser from tokens to a [`Node`] tree, with a nesting limit.
+//! Recursive-descent parser from tokens to a [`Node`] tree, with a nesting limit and a size
+//! budget (see [`crate::limits`]).
 
 use super::ast::{BinOp, Node, NodeKind, Subscript, UnOp};
 use super::lexer::{tokenize, Tok, Token};
@@ -25,6 +26,19 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         span: e.offset..e.offset + 1,
         hint: None,
     })?;
+    let budget = crate::limits::EXPR_TOKENS.value_usize();
+    if tokens.len() > budget {
+        // Counted before parsing: later passes recurse once per node, and a flat sum of n
+        // terms is a tree n levels deep.
+        return Err(ParseError {
+            message: format!(
+                "the equation has {} tokens, more than the limit of {budget}",
+                tokens.len() - 1
+            ),
+            span: tokens[budget].span.clone(),
+            hint: Some("split it into intermediate variables".into()),
+        });
+    }
     if tokens.len() == 1 {
         return Err(ParseError {
             message: "the equation is empty".into(),

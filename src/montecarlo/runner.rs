@@ -6,7 +6,7 @@
 //! thread count or chunking.
 
 use super::aggregate::Aggregator;
-use super::correlation::CorrelationMatrix;
+use super::correlation::{check_distinct_inputs, CorrelationMatrix};
 use super::result::StudyResult;
 use super::sampling::{Design, Sampler};
 use super::streams::{Purpose, Streams};
@@ -157,6 +157,11 @@ impl<'p> Plan<'p> {
                     row[i] = 1.0;
                 }
                 let mut index = Vec::new();
+                errors.extend(
+                    check_distinct_inputs(&c.inputs)
+                        .err()
+                        .map(|e| e.or_at(&c.at)),
+                );
                 for name in &c.inputs {
                     match input_names
                         .iter()
@@ -279,6 +284,11 @@ impl<'p> Plan<'p> {
                 "percentile {p} is outside 0–100"
             )));
         }
+        let kept = (tracked as u64 * prog.saved_rows() as u64)
+            .saturating_mul((options.samples as u64).min(options.runs));
+        let n_targets = targets.as_ref().map_or(0, |t| t.len());
+        errors
+            .extend(crate::limits::check_study(options.runs, params.len(), n_targets, kept).err());
         match (errors.is_empty(), design, targets, bound) {
             (true, Some(design), Some(targets), Some(bound)) => Ok(Plan {
                 prog,

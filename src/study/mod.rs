@@ -5,6 +5,7 @@
 //! at a model (so XMILE models can be studied unchanged), and from the command line; later
 //! sources add to or replace earlier ones ([`Study::merge`]).
 
+pub mod reserved;
 pub mod toml_study;
 
 use crate::diagnostic::{Diagnostic, SourceRef};

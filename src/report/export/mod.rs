@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::montecarlo::result::StudyResult;
-use crate::report::atomic::write_atomic;
+use crate::report::atomic::{write_atomic, StudyDir, StudyDirError};
 use crate::report::charts::ChartError;
 
 pub use comparison::{scenario_dirs, write_comparison};
@@ -38,6 +38,9 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// The study directory could not be prepared or put in place.
+    #[error(transparent)]
+    Dir(#[from] StudyDirError),
     /// A CSV table could not be encoded.
     #[error("cannot encode {file}: {source}")]
     Csv {
@@ -71,6 +74,7 @@ impl From<ReportError> for Diagnostic {
     fn from(e: ReportError) -> Diagnostic {
         match e {
             ReportError::Chart(c) => c.into(),
+            ReportError::Dir(d) => d.into(),
             ReportError::Io { .. } => Diagnostic::plain(e.to_string())
                 .with_hint("check that the output directory is writable and the disk not full"),
             other => Diagnostic::plain(other.to_string()),
@@ -115,6 +119,24 @@ pub fn write_study(result: &StudyResult, dir: &Path) -> Result<Vec<PathBuf>, Rep
     check_consistent(result)?;
     let files = render_all(&study_exporters(result), result)?;
     write_files(dir, files)
+}
+
+/// Replaces the study directory `dir` as a whole with the study's report (see
+/// [`StudyDir`]) and returns the paths of its files.
+///
+/// Each file is rendered and written into a temporary sibling directory; only when all are
+/// there is it swapped in, so a failed chart, a full disk or an interrupt leaves the previous
+/// study complete.
+pub fn write_study_dir(result: &StudyResult, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    check_consistent(result)?;
+    let out = StudyDir::begin(dir)?;
+    let mut written = Vec::new();
+    for exporter in study_exporters(result) {
+        let bytes = exporter.render(result)?;
+        written.push(out.write(&exporter.file_name(), &bytes)?);
+    }
+    out.commit()?;
+    Ok(written)
 }
 
 /// Asks each exporter for its bytes, stopping at the first error.
