@@ -105,11 +105,12 @@ pub static FILE_BYTES: Limit = Limit::new(
 );
 
 /// Most tokens in one equation; bounds the syntax tree's size and so the recursion depth of
-/// every later pass over it (a flat sum of n terms is a tree n levels deep).
+/// every later pass over it (a flat sum of n terms is a tree n levels deep). 4,000 tokens
+/// (a sum of 2,000 terms) fit the 2 MiB stack of a spawned thread.
 pub static EXPR_TOKENS: Limit = Limit::new(
     "equation size",
     "tokens",
-    20_000,
+    4_000,
     None,
     "stack overflow in passes over a long flat expression",
 );

@@ -444,8 +444,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let text = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let text = format!("{}1{}", "(".repeat(1_000), ")".repeat(1_000));
         assert!(parse(&text).unwrap_err().message.contains("nested"));
+        // Deeper still is over the size budget, refused before parsing.
+        let text = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&text).unwrap_err().message.contains("tokens"));
         let text = format!("{}1", "-".repeat(100_000));
         assert!(parse(&text).is_err());
     }

@@ -62,12 +62,14 @@ fn write_node(node: &Node, out: &mut String) {
             }
         }
         NodeKind::Unary(op, a) => {
+            // Wrapped whole: `-` and NOT bind looser than `^` on its left, so `(-(a)) ^ b`
+            // needs the outer parentheses.
             out.push_str(match op {
-                UnOp::Neg => "-(",
-                UnOp::Not => "NOT (",
+                UnOp::Neg => "(-(",
+                UnOp::Not => "(NOT (",
             });
             write_node(a, out);
-            out.push(')');
+            out.push_str("))");
         }
         NodeKind::Binary(op, a, b) => {
             out.push('(');
@@ -109,10 +111,11 @@ mod tests {
         for (text, expected) in [
             ("a - b - c", "((\"a\" - \"b\") - \"c\")"),
             ("a ^ b ^ c", "(\"a\" ^ (\"b\" ^ \"c\"))"),
-            ("-2 ^ 2", "-((2.0 ^ 2.0))"),
+            ("-2 ^ 2", "(-((2.0 ^ 2.0)))"),
+            ("(-2) ^ 2", "((-(2.0)) ^ 2.0)"),
             (
                 "IF x > 1 AND NOT y THEN f(1, z[a, *]) ELSE 0.1",
-                "(IF ((\"x\" > 1.0) AND NOT (\"y\")) THEN f(1.0, \"z\"[\"a\", *]) ELSE 0.1)",
+                "(IF ((\"x\" > 1.0) AND (NOT (\"y\"))) THEN f(1.0, \"z\"[\"a\", *]) ELSE 0.1)",
             ),
         ] {
             let printed = to_text(&parse(text).unwrap());
