@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod compile;
 pub mod diagnostic;
 pub mod equation;
+pub mod limits;
 pub mod loader;
 pub mod mdl;
 pub mod model;

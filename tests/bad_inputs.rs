@@ -73,6 +73,11 @@ fn generate(kind: &str, dir: &Path) -> Option<String> {
             fs::write(dir.join("deep.toml"), text).expect("write deep.toml");
             None
         }
+        "nested_equation_1000" => {
+            let text = model_with_equation(&format!("{}pop{}", "(".repeat(1000), ")".repeat(1000)));
+            fs::write(dir.join("deep.toml"), text).expect("write deep.toml");
+            None
+        }
         "nested_xml" => {
             let text = format!(
                 "<?xml version=\"1.0\"?>\n<xmile version=\"1.0\">{}</xmile>\n",
@@ -105,6 +110,42 @@ fn generate(kind: &str, dir: &Path) -> Option<String> {
             "pop at 5",
             ")".repeat(30_000)
         )),
+        "flat_sum" => {
+            let sum = vec!["pop"; 30_000].join(" + ");
+            fs::write(dir.join("flat.toml"), model_with_equation(&sum)).expect("write flat.toml");
+            None
+        }
+        "three_dims" => {
+            let elements = |p: &str| {
+                (0..1000)
+                    .map(|i| format!("\"{p}{i}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let text = format!(
+                "[model]\nname = \"cube\"\n[sim]\nstart = 0\nstop = 1\ndt = 1\n\
+                 [dimensions]\na = [{}]\nb = [{}]\nc = [{}]\n\
+                 [constants]\nx = {{ value = 1, dims = [\"a\", \"b\", \"c\"] }}\n",
+                elements("a"),
+                elements("b"),
+                elements("c")
+            );
+            fs::write(dir.join("cube.toml"), text).expect("write cube.toml");
+            None
+        }
+        #[cfg(unix)]
+        "fifo" => {
+            let path = std::ffi::CString::new(dir.join("pipe.toml").to_str().expect("utf-8"))
+                .expect("no NUL");
+            // SAFETY: a valid NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0, "mkfifo");
+            None
+        }
+        #[cfg(unix)]
+        "dev_zero_link" => {
+            std::os::unix::fs::symlink("/dev/zero", dir.join("zero.toml")).expect("symlink");
+            None
+        }
         other => panic!("unknown generator `{other}`"),
     }
 }

@@ -39,6 +39,29 @@ fn target(text: &str) {
     }
 }
 
+/// As `fuzz/fuzz_targets/simulate.rs`: models that compile are run under a step budget.
+fn simulate(text: &str) {
+    let model = if text.trim_start().starts_with('<') {
+        sandtable::xmile::parse(text, "fuzz.xmile")
+    } else {
+        let file = Arc::new(SourceFile {
+            path: "fuzz.toml".into(),
+            text: text.to_string(),
+        });
+        sandtable::model::toml_file::parse(&file, "fuzz")
+    };
+    let Ok(model) = model else { return };
+    let Ok(prog) = sandtable::compile::compile(&model) else {
+        return;
+    };
+    if prog.steps() > 2_000 || prog.saved_rows() * prog.columns.len().max(1) > 20_000 {
+        return;
+    }
+    if let Ok(traj) = sandtable::simulate::run(&prog) {
+        assert_eq!(traj.len(), prog.saved_rows());
+    }
+}
+
 /// Runs every file of `tests/fuzz_regressions/<name>` through `f`; returns how many ran.
 fn replay(name: &str, f: fn(&str)) -> usize {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -80,4 +103,9 @@ fn xmile_inputs_do_not_panic() {
 #[test]
 fn target_inputs_do_not_panic() {
     assert!(replay("target", target) > 0);
+}
+
+#[test]
+fn simulate_inputs_do_not_panic() {
+    assert!(replay("simulate", simulate) > 0);
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// Layers from the bottom; modules on one line share a layer.
 const LAYERS: &[&[&str]] = &[
-    &["diagnostic"],
+    &["diagnostic", "limits"],
     &["equation"],
     &["model", "xmile", "mdl", "loader"],
     &["analysis", "units"],

@@ -2,7 +2,7 @@
 
 mod common;
 use common::*;
-use sandtable::report::export::{scenario_dirs, verdict_table, write_comparison, write_study};
+use sandtable::report::export::{verdict_table, write_comparison_study, write_study};
 use sandtable::study::{Sampler, Settings};
 
 const GROWTH: &str = r#"
@@ -117,18 +117,14 @@ fn a_simulated_study_writes_a_consistent_report() {
 #[test]
 fn scenarios_compare_side_by_side() {
     let results = vec![study("low", 300), study("high", 300)];
-    let dir = tempfile::tempdir().unwrap();
-    for (r, sub) in results.iter().zip(scenario_dirs(&results)) {
-        write_study(r, &dir.path().join(sub)).unwrap_or_else(|e| panic!("{e}"));
-    }
-    write_comparison(&results, dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    let md = std::fs::read_to_string(dir.path().join("comparison.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("compare");
+    let dir = dir.as_path();
+    write_comparison_study(&results, dir, &Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(dir.join("low/summary.json").is_file() && dir.join("high/report.md").is_file());
+    let md = std::fs::read_to_string(dir.join("comparison.md")).unwrap();
     for link in md.split("](").skip(1).filter_map(|r| r.split_once(')')) {
-        assert!(
-            dir.path().join(link.0).is_file(),
-            "dangling link {}",
-            link.0
-        );
+        assert!(dir.join(link.0).is_file(), "dangling link {}", link.0);
     }
-    assert!(dir.path().join("compare_x.png").is_file());
+    assert!(dir.join("compare_x.png").is_file());
 }

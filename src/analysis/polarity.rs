@@ -356,7 +356,8 @@ mod tests {
 
     #[test]
     fn long_sum_keeps_one_sign() {
-        let text = vec!["a"; 5_000].join(" + ");
+        // As long as the equation size limit allows.
+        let text = vec!["a"; 1_999].join(" + ");
         assert_eq!(links(&text), [(0, P)]);
     }
 

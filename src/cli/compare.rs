@@ -54,7 +54,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let options = ReportOptions {
         max_failed: study.settings.max_failed(),
     };
-    let count = super::interrupt::deferred(|| write_comparison_study(&results, &dir, &options))
+    let count = write_comparison_study(&results, &dir, &options)
         .map_err(Diagnostic::from)?
         .len();
     if !args.runs.quiet {

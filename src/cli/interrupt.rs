@@ -1,65 +1,66 @@
-//! Ctrl-C (SIGINT) and SIGTERM wait for output files being put in place, so an interrupt never
-//! leaves a temporary file or a half-replaced set of outputs behind.
+//! Ctrl-C (SIGINT), SIGTERM and SIGHUP end the process promptly (exit 130, 143, 129), with
+//! only the final moving of finished outputs into place deferred.
 //!
-//! Outside the write phase an interrupt ends the process at once with exit code 130 (SIGINT)
-//! or 143 (SIGTERM); during it, the signal is remembered and the process exits with that code
-//! as soon as every file is written. Each file is already replaced atomically; deferring the
-//! signal also keeps the temporary files of those atomic writes from being orphaned.
+//! The signals are blocked in every thread and received by one watcher thread with
+//! `sigwait`, so the reaction is ordinary code rather than a signal handler: it removes the
+//! temporary directory of a study being written and exits (see
+//! [`sandtable::report::atomic::on_interrupt`]). While outputs are being renamed into place
+//! ([`deferred`], and the swap of a study directory) the exit waits until the move is complete.
 
 #[cfg(unix)]
 mod imp {
-    use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+    use std::mem::MaybeUninit;
 
-    static WRITING: AtomicBool = AtomicBool::new(false);
-    static PENDING: AtomicI32 = AtomicI32::new(0);
+    const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
-    extern "C" fn on_signal(signal: libc::c_int) {
-        // Only atomics and _exit: both are async-signal-safe.
-        if WRITING.load(Ordering::SeqCst) {
-            PENDING.store(signal, Ordering::SeqCst);
-        } else {
-            // SAFETY: _exit ends the process without running anything that could deadlock.
-            unsafe { libc::_exit(128 + signal) }
+    fn signal_set() -> libc::sigset_t {
+        let mut set = MaybeUninit::<libc::sigset_t>::uninit();
+        // SAFETY: sigemptyset initialises the set before sigaddset reads it.
+        unsafe {
+            libc::sigemptyset(set.as_mut_ptr());
+            for s in SIGNALS {
+                libc::sigaddset(set.as_mut_ptr(), s);
+            }
+            set.assume_init()
         }
     }
 
     pub fn install() {
-        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        // SAFETY: the handler only touches atomics and calls _exit.
-        unsafe {
-            libc::signal(libc::SIGINT, handler);
-            libc::signal(libc::SIGTERM, handler);
+        let set = signal_set();
+        // Blocked here, before any other thread exists, so every thread inherits the mask and
+        // only the watcher receives the signals.
+        // SAFETY: a valid, initialised signal set.
+        if unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) } != 0 {
+            return;
         }
-    }
-
-    pub fn deferred<T>(write: impl FnOnce() -> T) -> T {
-        WRITING.store(true, Ordering::SeqCst);
-        let result = write();
-        WRITING.store(false, Ordering::SeqCst);
-        let signal = PENDING.load(Ordering::SeqCst);
-        if signal != 0 {
-            eprintln!("interrupted; the output files were completed first");
-            std::process::exit(128 + signal);
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || loop {
+                let mut signal: libc::c_int = 0;
+                // SAFETY: waits for one of the blocked signals of a valid set.
+                if unsafe { libc::sigwait(&set, &mut signal) } == 0 {
+                    sandtable::report::atomic::on_interrupt(128 + signal);
+                }
+            });
+        if spawned.is_err() {
+            // Without a watcher the signals must keep ending the process.
+            // SAFETY: as above.
+            unsafe { libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) };
         }
-        result
     }
 }
 
 #[cfg(not(unix))]
 mod imp {
     pub fn install() {}
-
-    pub fn deferred<T>(write: impl FnOnce() -> T) -> T {
-        write()
-    }
 }
 
-/// Installs the handlers; call once at start-up.
+/// Installs the signal watcher; call once at start-up, before any other thread starts.
 pub fn install() {
     imp::install();
 }
 
 /// Runs `write` (which puts output files in place) with interrupts held until it returns.
 pub fn deferred<T>(write: impl FnOnce() -> T) -> T {
-    imp::deferred(write)
+    sandtable::report::atomic::hold_interrupts(write)
 }

@@ -42,8 +42,7 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
     let options = ReportOptions {
         max_failed: scenario.settings.max_failed(),
     };
-    let written = super::interrupt::deferred(|| write_study_with(&result, &dir, &options))
-        .map_err(Diagnostic::from)?;
+    let written = write_study_with(&result, &dir, &options).map_err(Diagnostic::from)?;
     if !args.runs.quiet {
         print_verdicts(&result);
         outln!();

@@ -36,8 +36,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         scenario: &scenario,
         trajectory: &trajectory,
     };
-    let written =
-        super::interrupt::deferred(|| write_run(&output, &dir)).map_err(Diagnostic::from)?;
+    let written = write_run(&output, &dir).map_err(Diagnostic::from)?;
     if !args.quiet {
         print_stock_table(&scenario, &trajectory);
         outln!();

@@ -6,6 +6,7 @@
 //! register code; the program's outputs (columns, parameters, stocks, the source map of every
 //! slot) complete a [`Program`].
 
+mod budget;
 mod build;
 pub mod builtins;
 pub mod codegen;
@@ -32,6 +33,7 @@ use lower::Lowerer;
 pub fn compile(model: &Model) -> Result<Program, Diagnostics> {
     check_specs(model)?;
     reserved::check_reserved(model).map_err(Diagnostics)?;
+    budget::check_model(model)?;
     let lowered = Lowerer::run(model).map_err(Diagnostics)?;
     build(model, lowered).map_err(Diagnostics)
 }

@@ -67,8 +67,9 @@ impl Symbols {
                 )));
             }
             let element_keys: Vec<String> = dim.elements.iter().map(|e| canonical(e)).collect();
+            let mut seen = std::collections::HashSet::with_capacity(element_keys.len());
             for (i, k) in element_keys.iter().enumerate() {
-                if element_keys[..i].contains(k) {
+                if !seen.insert(k) {
                     errors.push(Diagnostic::plain(format!(
                         "dimension `{}` lists element `{}` twice",
                         dim.name, dim.elements[i]

@@ -8,6 +8,7 @@
 pub mod ast;
 pub mod lexer;
 pub mod parser;
+pub mod print;
 
 pub use ast::{BinOp, Node, NodeKind, Subscript, UnOp};
 pub use parser::{parse, ParseError};

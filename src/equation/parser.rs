@@ -1,11 +1,12 @@
-//! Recursive-descent parser from tokens to a [`Node`] tree, with a nesting limit.
+//! Recursive-descent parser from tokens to a [`Node`] tree, with a nesting limit and a size
+//! budget (see [`crate::limits`]).
 
 use super::ast::{BinOp, Node, NodeKind, Subscript, UnOp};
 use super::lexer::{tokenize, Tok, Token};
 use std::ops::Range;
 
 /// Deepest nesting accepted; deeper input is rejected instead of overflowing the stack.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = crate::limits::EXPR_DEPTH_LEVELS as usize;
 
 /// A syntax error: message, byte range in the equation text and optional hint.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,19 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
         span: e.offset..e.offset + 1,
         hint: None,
     })?;
+    let budget = crate::limits::EXPR_TOKENS.value_usize();
+    if tokens.len() > budget {
+        // Counted before parsing: later passes recurse once per node, and a flat sum of n
+        // terms is a tree n levels deep.
+        return Err(ParseError {
+            message: format!(
+                "the equation has {} tokens, more than the limit of {budget}",
+                tokens.len() - 1
+            ),
+            span: tokens[budget].span.clone(),
+            hint: Some("split it into intermediate variables".into()),
+        });
+    }
     if tokens.len() == 1 {
         return Err(ParseError {
             message: "the equation is empty".into(),
@@ -430,8 +444,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_crash() {
-        let text = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let text = format!("{}1{}", "(".repeat(1_000), ")".repeat(1_000));
         assert!(parse(&text).unwrap_err().message.contains("nested"));
+        // Deeper still is over the size budget, refused before parsing.
+        let text = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&text).unwrap_err().message.contains("tokens"));
         let text = format!("{}1", "-".repeat(100_000));
         assert!(parse(&text).is_err());
     }

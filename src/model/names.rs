@@ -54,9 +54,38 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// Whether `c` reorders or hides text when printed: the Unicode bidirectional embeddings,
+/// overrides and isolates, and the directional marks.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Checks that a name is printable: no control characters (NUL, escape, line breaks, tabs)
+/// and no bidirectional-formatting characters, which would print as something other than the
+/// name or disguise it (`admin\u{202E}txt.exe`). The error names the character and where.
+pub fn check_printable(name: &str) -> Result<(), String> {
+    match name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() || is_bidi_control(*c))
+    {
+        None => Ok(()),
+        Some((i, c)) => Err(format!(
+            "the name `{}` contains the unprintable character U+{:04X} at character {}",
+            name.escape_default(),
+            c as u32,
+            i + 1
+        )),
+    }
+}
+
+/// The hint for a name refused by [`check_printable`].
+pub const PRINTABLE_HINT: &str =
+    "names may hold letters of any script, digits, spaces and punctuation, but no control or text-direction characters";
+
 #[cfg(test)]
 mod tests {
-    use super::{canonical, closest};
+    use super::{canonical, check_printable, closest};
 
     #[test]
     fn spaces_underscores_and_case_match() {
@@ -70,5 +99,26 @@ mod tests {
     fn suggests_the_nearest_name() {
         assert_eq!(closest("fanz", ["fans", "market_size"]), Some("fans"));
         assert_eq!(closest("zzzzzz", ["fans"]), None);
+    }
+
+    #[test]
+    fn controls_and_direction_overrides_are_refused_letters_of_any_script_are_not() {
+        for ok in ["birth rate", "粉丝 followers", "تعداد", "x_1 (per month)"] {
+            assert!(check_printable(ok).is_ok(), "{ok}");
+        }
+        for (bad, code) in [
+            ("a\0b", "U+0000"),
+            ("evil\u{202E}txt", "U+202E"),
+            ("x\u{2066}y", "U+2066"),
+            ("esc\u{1b}[31m", "U+001B"),
+            ("tab\there", "U+0009"),
+        ] {
+            let e = check_printable(bad).unwrap_err();
+            assert!(e.contains(code), "{e}");
+            assert!(
+                !e.contains('\u{202E}') && !e.contains('\0'),
+                "printed raw: {e}"
+            );
+        }
     }
 }

@@ -36,10 +36,7 @@ const MODEL_SECTIONS: [&str; 11] = [
 /// Reads a file as UTF-8 text, with a clear message when it cannot be read.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::plain(format!("cannot read `{shown}`: {e}"))
-            .with_hint("check the path and its permissions")
-    })?;
+    let bytes = crate::loader::read_file(path)?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         // Point at the bad byte: the text before it is valid, the rest is shown lossily.
@@ -60,6 +57,13 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
         .with_hint(hint)
     })?;
     Ok(Arc::new(SourceFile { path: shown, text }))
+}
+
+/// Refuses a name with control or text-direction characters (see
+/// [`crate::model::names::check_printable`]).
+fn check_name(name: &str, at: &SourceRef) -> Result<(), Diagnostic> {
+    crate::model::names::check_printable(name)
+        .map_err(|m| Diagnostic::new(m, at.clone()).with_hint(crate::model::names::PRINTABLE_HINT))
 }
 
 /// Loads a TOML model file.
@@ -285,6 +289,11 @@ impl Reader<'_> {
                         format!("dimension `{}` has no elements", key.get_ref()),
                     ));
                 }
+                let at = self.at(key);
+                check_name(key.get_ref(), &at)?;
+                for e in &elements {
+                    check_name(e, &self.at(value))?;
+                }
                 model.dimensions.push(Dimension {
                     name: key.get_ref().to_string(),
                     elements,
@@ -481,6 +490,7 @@ impl Reader<'_> {
     ) -> Result<Variable, Diagnostic> {
         let name = key.get_ref().to_string();
         let at = self.at(key);
+        check_name(&name, &at)?;
         let mut var = Variable {
             name: name.clone(),
             kind: VarKind::Aux,

@@ -24,6 +24,23 @@ pub struct CorrelationMatrix {
 /// Tolerance for symmetry and the unit diagonal (values typed in by hand).
 const TOL: f64 = 1e-9;
 
+/// Refuses a correlation list that names one input twice (names compared as the model
+/// compares them): its two rows would give the same input two different correlations.
+pub fn check_distinct_inputs(names: &[String]) -> Result<(), Diagnostic> {
+    let mut seen = std::collections::HashMap::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = seen.insert(crate::model::names::canonical(name), i) {
+            return Err(Diagnostic::plain(format!(
+                "the correlations name input `{name}` twice (entries {} and {})",
+                first + 1,
+                i + 1
+            ))
+            .with_hint("list each input once; its row and column hold all of its correlations"));
+        }
+    }
+    Ok(())
+}
+
 impl CorrelationMatrix {
     /// Validates a square matrix given row by row.
     pub fn new(rows: &[Vec<f64>]) -> Result<CorrelationMatrix, Diagnostic> {
@@ -250,6 +267,16 @@ fn pearson_matrix(s: &DMatrix<f64>) -> DMatrix<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_input_named_twice_is_refused_however_it_is_spelled() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_distinct_inputs(&names(&["a", "b", "c"])).is_ok());
+        let e = check_distinct_inputs(&names(&["birth_rate", "x", "Birth Rate"])).unwrap_err();
+        assert!(e.message.contains("entries 1 and 3"), "{}", e.message);
+        assert!(e.hint.is_some());
+    }
+
     use super::*;
 
     #[test]

@@ -6,7 +6,7 @@
 //! thread count or chunking.
 
 use super::aggregate::Aggregator;
-use super::correlation::CorrelationMatrix;
+use super::correlation::{check_distinct_inputs, CorrelationMatrix};
 use super::result::StudyResult;
 use super::sampling::Design;
 use super::streams::{Purpose, Streams};
@@ -77,6 +77,12 @@ impl<'p> Plan<'p> {
         .ok();
         let targets = resolve_targets(prog, &scenario.targets, &mut errors);
         let (saved, tracked) = saved_columns(prog, settings.track(), targets.as_ref(), &mut errors);
+        let kept = (tracked as u64 * prog.saved_rows() as u64)
+            .saturating_mul((settings.samples() as u64).min(settings.runs()));
+        let n_targets = targets.as_ref().map_or(0, |t| t.len());
+        errors.extend(
+            crate::limits::check_study(settings.runs(), inputs.params.len(), n_targets, kept).err(),
+        );
         let bound = match &targets {
             Some(t) if errors.is_empty() => {
                 let names: Vec<String> = saved
@@ -228,6 +234,10 @@ fn resolve_correlations(
     errors: &mut Vec<Diagnostic>,
 ) -> Option<CorrelationMatrix> {
     let c = scenario.correlations.as_ref()?;
+    if let Err(e) = check_distinct_inputs(&c.inputs) {
+        errors.push(e.or_at(&c.at));
+        return None;
+    }
     let mut matrix = vec![vec![0.0; names.len()]; names.len()];
     for (i, row) in matrix.iter_mut().enumerate() {
         row[i] = 1.0;

@@ -159,10 +159,13 @@ impl<'p> Simulation<'p> {
             } else {
                 1
             };
-            state.steps = steps;
+            // A delay longer than the run never yields a recorded value, so its ring needs no
+            // more entries than the run has steps; this keeps a huge delay time from
+            // allocating without bound.
+            state.steps = steps.min(prog.steps() + 1);
             state.recorded = 0;
             state.ring.clear();
-            state.ring.resize(steps, 0.0);
+            state.ring.resize(state.steps, 0.0);
             state.initial = self.slots[line.initial as usize];
         }
         m.initializing = false;

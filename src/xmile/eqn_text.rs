@@ -233,9 +233,14 @@ pub fn inline_macros(text: &str, macros: &[Macro], depth: usize) -> Result<Strin
                         .position(|p| crate::model::names::canonical(p) == key)
                         .map(|k| format!("({})", args[k]))
                 };
+                // Each parameter occurs at most once per byte of the body, so this bounds the
+                // substituted text before it is built.
+                let widest = args.iter().map(|a| a.len() + 2).max().unwrap_or(0);
+                check_expansion(mac.body.len().saturating_mul(widest.max(1)))?;
                 let body =
                     inline_macros(&rewrite_names(&mac.body, &substitute), macros, depth + 1)?;
                 out.push_str(&format!("({body})"));
+                check_expansion(out.len())?;
                 rest = &tail[args_start + close + 1..];
             }
             _ => {
@@ -246,6 +251,15 @@ pub fn inline_macros(text: &str, macros: &[Macro], depth: usize) -> Result<Strin
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Refuses an expansion longer than [`crate::limits::MACRO_EXPANSION_BYTES`]: macros that call
+/// each other twice per level double the text at every level.
+fn check_expansion(len: usize) -> Result<(), String> {
+    let limit = &crate::limits::MACRO_EXPANSION_BYTES;
+    limit
+        .check(len as u64, "the macro expansion")
+        .map_err(|d| d.message)
 }
 
 /// Byte offset of the `)` closing an already opened parenthesis.

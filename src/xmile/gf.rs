@@ -75,6 +75,17 @@ impl VarReader<'_> {
                 cx.at(node),
             ));
         }
+        if let Some(v) = xs.iter().chain(&ys).find(|v| !v.is_finite()) {
+            // NaN compares false with everything, so the ordering check below would let it
+            // through to code that sorts or interpolates.
+            return Err(Diagnostic::new(
+                format!("graphical function of `{name}` has a point that is not finite ({v})"),
+                cx.at(node),
+            )
+            .with_hint(
+                "every x and y point, and the min and max of <xscale>, must be finite numbers",
+            ));
+        }
         if xs.windows(2).any(|w| w[0] >= w[1]) {
             return Err(Diagnostic::new(
                 format!("the x points of the graphical function of `{name}` must increase"),

@@ -13,9 +13,6 @@ use crate::model::{Equation, Expr, VarKind, Variable};
 use roxmltree::Node;
 use std::collections::HashSet;
 
-/// Modules nested deeper than this are taken for a cycle of models including each other.
-const MAX_DEPTH: usize = 16;
-
 /// All variables of `main`, with module instances expanded.
 pub(super) fn flatten(
     reader: &VarReader,
@@ -41,12 +38,13 @@ fn read_model(
     out: &mut Vec<Variable>,
 ) -> Result<(), Diagnostic> {
     let cx = reader.cx;
-    if depth > MAX_DEPTH {
+    if depth > crate::limits::MODULE_DEPTH.value_usize() {
         return Err(Diagnostic::new(
             "modules are nested too deeply (does a model contain itself?)",
             cx.at(model),
         ));
     }
+    check_count(out.len(), cx.at(model))?;
     let behavior = reader.behavior.read(cx, model);
     let mut vars = Vec::new();
     let mut instances = Vec::new();
@@ -112,6 +110,7 @@ fn read_model(
         let inner_prefix = format!("{prefix}{}.", inst.name);
         let first = out.len();
         read_model(reader, *sub, models, &inner_prefix, depth + 1, out)?;
+        check_count(out.len(), cx.at(inst.node))?;
         for conn in cx.children(inst.node, "connect") {
             let (Some(to), Some(from)) = (conn.attribute("to"), conn.attribute("from")) else {
                 return Err(Diagnostic::new(
@@ -142,6 +141,14 @@ fn read_model(
         }
     }
     Ok(())
+}
+
+/// Refuses a model whose modules expand to more than [`crate::limits::EXPANDED_VARIABLES`]
+/// variables (modules instantiated many times at every level multiply).
+fn check_count(count: usize, at: crate::diagnostic::SourceRef) -> Result<(), Diagnostic> {
+    crate::limits::EXPANDED_VARIABLES
+        .check(count as u64, "the module expansion")
+        .map_err(|d| Diagnostic { at, ..d })
 }
 
 fn rewrite_equation(eq: &mut Option<Equation>, rename: &dyn Fn(&str) -> Option<String>) {

@@ -28,6 +28,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         path: path_for_messages.to_string(),
         text: text.to_string(),
     });
+    refuse_entity_declarations(&file)?;
     let (patched, shift) = declare_missing_prefixes(text, &file)?;
     let doc =
         Document::parse_with_options(&patched, options()).map_err(|e| xml_error(&e, &file))?;
@@ -91,6 +92,21 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         variables,
         charts,
     })
+}
+
+/// Refuses a document type declaration that declares entities: XMILE never needs them, and
+/// one entity used many times expands a small file into gigabytes before any element is read.
+fn refuse_entity_declarations(file: &Arc<SourceFile>) -> Result<(), Diagnostic> {
+    match file.text.find("<!ENTITY") {
+        None => Ok(()),
+        Some(offset) => Err(Diagnostic::new(
+            "the file declares XML entities (<!ENTITY ...>), which XMILE files do not use",
+            SourceRef::at_offset(file, offset),
+        )
+        .with_hint(
+            "remove the <!DOCTYPE ...> block; the predefined entities such as &amp; still work",
+        )),
+    }
 }
 
 fn options<'i>() -> roxmltree::ParsingOptions<'i> {
@@ -355,6 +371,11 @@ impl<'a> Cx<'a> {
                 .children(dim, "elem")
                 .filter_map(|e| e.attribute("name").map(xmile_name))
                 .collect();
+            for n in std::iter::once(&name).chain(&elements) {
+                crate::model::names::check_printable(n).map_err(|m| {
+                    Diagnostic::new(m, self.at(dim)).with_hint(crate::model::names::PRINTABLE_HINT)
+                })?;
+            }
             if elements.is_empty() {
                 let size = dim.attribute("size").ok_or_else(|| {
                     Diagnostic::new(
@@ -368,6 +389,13 @@ impl<'a> Cx<'a> {
                         self.at(dim),
                     )
                 })?;
+                let limit = &crate::limits::VALUES;
+                limit
+                    .check(n as u64, &format!("dimension `{name}`"))
+                    .map_err(|d| Diagnostic {
+                        at: self.at(dim),
+                        ..d
+                    })?;
                 elements = (1..=n).map(|i| i.to_string()).collect();
             }
             dims.push(Dimension { name, elements });
@@ -492,6 +520,9 @@ impl VarReader<'_> {
             .map(xmile_name)
             .filter(|n| !n.is_empty())
             .ok_or_else(|| Diagnostic::new(format!("a <{tag}> has no name"), at.clone()))?;
+        crate::model::names::check_printable(&name).map_err(|m| {
+            Diagnostic::new(m, at.clone()).with_hint(crate::model::names::PRINTABLE_HINT)
+        })?;
         let dims: Vec<String> = cx
             .child(node, "dimensions")
             .map(|d| {
@@ -730,7 +761,14 @@ fn resolve_flow_names(variables: &mut [Variable]) {
 
 fn expand_macros(variables: &mut [Variable], macros: &[Macro]) -> Result<(), Diagnostic> {
     let expand = |e: &mut Expr| -> Result<(), Diagnostic> {
-        e.text = inline_macros(&e.text, macros, 0).map_err(|m| Diagnostic::new(m, e.at.clone()))?;
+        e.text = inline_macros(&e.text, macros, 0).map_err(|m| {
+            let hint = if m.contains("over the limit") {
+                crate::limits::MACRO_EXPANSION_BYTES.hint()
+            } else {
+                "check the macro's definition and the arguments of the call".to_string()
+            };
+            Diagnostic::new(m, e.at.clone()).with_hint(hint)
+        })?;
         Ok(())
     };
     for v in variables.iter_mut() {

@@ -24,12 +24,11 @@ mod sample;
 #[cfg(test)]
 mod tests;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::montecarlo::result::StudyResult;
-use crate::report::atomic::write_atomic;
+use crate::report::atomic::{StudyDir, StudyDirError};
 use crate::report::charts::ChartError;
 
 pub use comparison::{scenario_dirs, write_comparison};
@@ -44,6 +43,9 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// The study directory could not be prepared or put in place.
+    #[error(transparent)]
+    Dir(#[from] StudyDirError),
     /// A CSV table could not be encoded.
     #[error("cannot encode {file}: {source}")]
     Csv {
@@ -63,15 +65,6 @@ pub enum ReportError {
     /// The study's per-run data do not fit together (e.g. a target with fewer runs than another).
     #[error("inconsistent study data: {0}")]
     Inconsistent(String),
-    /// The output directory could not be made.
-    #[error("cannot create output directory `{}`: {source}", path.display())]
-    Dir {
-        /// The directory.
-        path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
     /// A file or the output directory could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Io {
@@ -86,9 +79,7 @@ impl From<ReportError> for Diagnostic {
     fn from(e: ReportError) -> Diagnostic {
         match e {
             ReportError::Chart(c) => c.into(),
-            ReportError::Dir { .. } => {
-                Diagnostic::plain(e.to_string()).with_hint("choose another place with --out")
-            }
+            ReportError::Dir(d) => d.into(),
             ReportError::Io { .. } => Diagnostic::plain(e.to_string())
                 .with_hint("check that the output directory is writable and the disk not full"),
             other => Diagnostic::plain(other.to_string()),
@@ -223,25 +214,14 @@ fn render_all(
 
 /// The one place output files reach the disk.
 fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
-    fs::create_dir_all(dir).map_err(|source| ReportError::Dir {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    // Every file goes into a fresh sibling directory that replaces `dir` as a whole (see
+    // [`StudyDir`]): a failure or an interrupt leaves the previous outputs complete.
+    let out = StudyDir::begin(dir)?;
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        let path = dir.join(&name);
-        if let Some(parent) = path.parent().filter(|p| *p != dir) {
-            fs::create_dir_all(parent).map_err(|source| ReportError::Dir {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        write_atomic(&path, &bytes).map_err(|source| ReportError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        written.push(path);
+        written.push(out.write(&name, &bytes)?);
     }
+    out.commit()?;
     Ok(written)
 }
 

@@ -13,6 +13,7 @@ fn names_in(dir: &Path) -> BTreeSet<String> {
     fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
         .collect()
 }
 

@@ -3,6 +3,7 @@
 //! A [`Distribution`] is plain data (it prints and parses as text, see [`syntax`]); the
 //! quantile function and CDF live in [`quantile`], direct random draws in [`sample`].
 
+mod check;
 pub mod quantile;
 pub mod sample;
 pub mod syntax;
@@ -168,7 +169,7 @@ impl Distribution {
 
     /// Checks the parameters; the error names the offending parameter.
     pub fn validate(&self) -> Result<(), DistError> {
-        syntax::check(self).map_err(|e| e.into_error(0))
+        check::check(self).map_err(|e| e.into_error(0))
     }
 
     /// `(mu, sigma)` of the underlying normal for either log-normal form.

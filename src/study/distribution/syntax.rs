@@ -14,7 +14,8 @@
 //!
 //! [`Distribution`]'s `Display` prints this syntax back, so `parse(d.to_string()) == d`.
 
-use super::{Distribution, MIN_TRUNCATED_MASS};
+use super::check::check;
+use super::Distribution;
 use crate::diagnostic::{Diagnostic, SourceRef};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -77,7 +78,7 @@ pub(crate) struct ParamError {
 }
 
 impl ParamError {
-    fn new(at: ParamAt, message: String) -> ParamError {
+    pub(super) fn new(at: ParamAt, message: String) -> ParamError {
         ParamError {
             at,
             message,
@@ -85,7 +86,7 @@ impl ParamError {
         }
     }
 
-    fn hint(mut self, hint: impl Into<String>) -> ParamError {
+    pub(super) fn hint(mut self, hint: impl Into<String>) -> ParamError {
         self.hint = Some(hint.into());
         self
     }
@@ -100,7 +101,7 @@ impl ParamError {
 }
 
 /// Family names with their parameter names, for arity errors and "did you mean" hints.
-const FAMILIES: &[(&str, &[&str])] = &[
+pub(super) const FAMILIES: &[(&str, &[&str])] = &[
     ("constant", &["value"]),
     ("uniform", &["min", "max"]),
     ("normal", &["mean", "sd"]),
@@ -129,7 +130,7 @@ fn canonical_family(name: &str) -> Option<&'static str> {
     FAMILIES.iter().map(|(n, _)| *n).find(|n| *n == alias)
 }
 
-fn example(name: &str) -> &'static str {
+pub(super) fn example(name: &str) -> &'static str {
     match name {
         "constant" => "constant(5)",
         "uniform" => "uniform(2, 5)",
@@ -145,217 +146,6 @@ fn example(name: &str) -> &'static str {
         "bernoulli" => "bernoulli(0.3)",
         _ => "discrete(1: 0.2, 2: 0.5, 3: 0.3)",
     }
-}
-
-/// Checks parameters of a distribution; the error says which parameter is wrong.
-pub(crate) fn check(d: &Distribution) -> Result<(), ParamError> {
-    let name = d.name();
-    let params: Vec<f64> = match d {
-        Distribution::Constant(c) => vec![*c],
-        Distribution::Uniform { min, max } => vec![*min, *max],
-        Distribution::Normal { mean, sd } => vec![*mean, *sd],
-        Distribution::LogNormal { mu, sigma } => vec![*mu, *sigma],
-        Distribution::LogNormalMeanSd { mean, sd } => vec![*mean, *sd],
-        Distribution::Triangular { min, mode, max } | Distribution::Pert { min, mode, max } => {
-            vec![*min, *mode, *max]
-        }
-        Distribution::Beta { a, b, min, max } => vec![*a, *b, *min, *max],
-        Distribution::Gamma { shape, scale } => vec![*shape, *scale],
-        Distribution::Exponential { rate } => vec![*rate],
-        Distribution::Poisson { mean } => vec![*mean],
-        Distribution::Bernoulli { p } => vec![*p],
-        Distribution::Discrete { .. } | Distribution::Truncated { .. } => vec![],
-    };
-    let pnames = FAMILIES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map_or(&[][..], |(_, p)| *p);
-    for (i, v) in params.iter().enumerate() {
-        if !v.is_finite() {
-            let pname = pnames.get(i).copied().unwrap_or("parameter");
-            return Err(ParamError::new(
-                ParamAt::Arg(i),
-                format!("`{name}` parameter `{pname}` must be a finite number, got {v}"),
-            ));
-        }
-    }
-    let positive = |i: usize, v: f64, hint: &str| -> Result<(), ParamError> {
-        if v > 0.0 {
-            Ok(())
-        } else {
-            Err(ParamError::new(
-                ParamAt::Arg(i),
-                format!("`{name}` needs {} > 0, got {v}", pnames[i]),
-            )
-            .hint(hint.to_string()))
-        }
-    };
-    let ordered = |lo: f64, hi: f64, hi_idx: usize| -> Result<(), ParamError> {
-        if lo < hi {
-            return Ok(());
-        }
-        let e = ParamError::new(
-            ParamAt::Arg(hi_idx),
-            format!("`{name}` needs min < max, got min {lo} and max {hi}"),
-        );
-        Err(if lo == hi {
-            e.hint(format!("for a fixed value write constant({lo})"))
-        } else {
-            e.hint("the smaller number comes first")
-        })
-    };
-    let mode_inside = |min: f64, mode: f64, max: f64| -> Result<(), ParamError> {
-        if (min..=max).contains(&mode) {
-            Ok(())
-        } else {
-            Err(ParamError::new(
-                ParamAt::Arg(1),
-                format!("`{name}` mode {mode} is outside [{min}, {max}]"),
-            )
-            .hint(format!(
-                "write {name}(min, mode, max) with min <= mode <= max"
-            )))
-        }
-    };
-    match d {
-        Distribution::Constant(_) => Ok(()),
-        Distribution::Uniform { min, max } => ordered(*min, *max, 1),
-        Distribution::Normal { sd, .. } => positive(1, *sd, "sd is the standard deviation, e.g. normal(0.1, 0.02)"),
-        Distribution::LogNormal { sigma, .. } => positive(
-            1,
-            *sigma,
-            "sigma is the standard deviation of ln X; to give the mean and sd of X write lognormal_mean_sd(mean, sd)",
-        ),
-        Distribution::LogNormalMeanSd { mean, sd } => {
-            positive(0, *mean, "a log-normal value is always positive")?;
-            positive(1, *sd, "sd is the standard deviation of the value")
-        }
-        Distribution::Triangular { min, mode, max } | Distribution::Pert { min, mode, max } => {
-            ordered(*min, *max, 2)?;
-            mode_inside(*min, *mode, *max)
-        }
-        Distribution::Beta { a, b, min, max } => {
-            positive(0, *a, "beta shapes are positive, e.g. beta(2, 5)")?;
-            positive(1, *b, "beta shapes are positive, e.g. beta(2, 5)")?;
-            ordered(*min, *max, 3)
-        }
-        Distribution::Gamma { shape, scale } => {
-            positive(0, *shape, "e.g. gamma(2, 1.5) has mean 3")?;
-            positive(1, *scale, "e.g. gamma(2, 1.5) has mean 3")
-        }
-        Distribution::Exponential { rate } => {
-            positive(0, *rate, "rate is 1 / mean: exponential(0.5) has mean 2")
-        }
-        Distribution::Poisson { mean } => positive(0, *mean, "the mean count must be positive"),
-        Distribution::Bernoulli { p } => {
-            if (0.0..=1.0).contains(p) {
-                Ok(())
-            } else {
-                Err(ParamError::new(
-                    ParamAt::Arg(0),
-                    format!("`bernoulli` needs a probability p in [0, 1], got {p}"),
-                )
-                .hint("write 30% as 0.3"))
-            }
-        }
-        Distribution::Discrete { values, weights } => check_discrete(values, weights),
-        Distribution::Truncated { base, lo, hi } => check_truncation(base, *lo, *hi),
-    }
-}
-
-fn check_discrete(values: &[f64], weights: &[f64]) -> Result<(), ParamError> {
-    if values.is_empty() || values.len() != weights.len() {
-        return Err(ParamError::new(
-            ParamAt::Whole,
-            "`discrete` needs at least one `value: weight` pair".to_string(),
-        )
-        .hint(example("discrete")));
-    }
-    for (i, (v, w)) in values.iter().zip(weights).enumerate() {
-        if !v.is_finite() {
-            return Err(ParamError::new(
-                ParamAt::Arg(i),
-                format!("`discrete` value must be a finite number, got {v}"),
-            ));
-        }
-        if !(w.is_finite() && *w >= 0.0) {
-            return Err(ParamError::new(
-                ParamAt::Arg(i),
-                format!("`discrete` weight of {v} must be a number >= 0, got {w}"),
-            ));
-        }
-        if values[..i].contains(v) {
-            return Err(ParamError::new(
-                ParamAt::Arg(i),
-                format!("`discrete` lists the value {v} twice"),
-            )
-            .hint("give each value once, with the weights added"));
-        }
-        if i > 0 && values[i - 1] > *v {
-            return Err(ParamError::new(
-                ParamAt::Arg(i),
-                "`discrete` values must be in increasing order".to_string(),
-            ));
-        }
-    }
-    if weights.iter().all(|w| *w == 0.0) {
-        return Err(ParamError::new(
-            ParamAt::Whole,
-            "`discrete` weights are all zero".to_string(),
-        )
-        .hint("give at least one value a positive weight"));
-    }
-    Ok(())
-}
-
-fn check_truncation(base: &Distribution, lo: f64, hi: f64) -> Result<(), ParamError> {
-    if matches!(base, Distribution::Truncated { .. }) {
-        return Err(ParamError::new(
-            ParamAt::Whole,
-            "a distribution can be truncated only once".to_string(),
-        )
-        .hint("use the intersection of the two intervals"));
-    }
-    check(base)?;
-    if lo.is_nan() {
-        return Err(ParamError::new(
-            ParamAt::TruncLo,
-            "truncation bound is not a number".into(),
-        ));
-    }
-    if hi.is_nan() {
-        return Err(ParamError::new(
-            ParamAt::TruncHi,
-            "truncation bound is not a number".into(),
-        ));
-    }
-    if lo > hi {
-        return Err(ParamError::new(
-            ParamAt::TruncHi,
-            format!("truncation interval [{lo}, {hi}] has its lower bound above its upper bound"),
-        )
-        .hint("write truncated [low, high]"));
-    }
-    let (plo, phi) = base.truncation_probs(lo, hi);
-    let mass = phi - plo;
-    if mass.is_nan() || mass < MIN_TRUNCATED_MASS {
-        return Err(ParamError::new(
-            ParamAt::TruncLo,
-            format!(
-                "truncation interval [{lo}, {hi}] holds {} of the probability of {base}",
-                if mass > 0.0 {
-                    format!("only {mass:.1e}")
-                } else {
-                    "none".to_string()
-                }
-            ),
-        )
-        .hint(format!(
-            "the distribution's mean is {}; the interval must overlap where its values fall",
-            base.mean()
-        )));
-    }
-    Ok(())
 }
 
 impl Distribution {

@@ -338,3 +338,41 @@ fn invalid_hand_built_distributions_never_panic() {
         let _ = (d.sample(&mut rng), d.quantile(0.5), d.cdf(0.5), d.mean());
     }
 }
+
+#[test]
+fn parameters_whose_draws_would_be_infinite_are_refused() {
+    for text in [
+        "uniform(-1e308, 1e308)",
+        "triangular(-1e308, 0, 1e308)",
+        "pert(-1e308, 0, 1e308)",
+        "beta(2, 5, -1e308, 1e308)",
+        "normal(0, 2e307)",
+        "lognormal(0, 60)",
+        "lognormal(700, 1)",
+        "gamma(2, 1e307)",
+        "exponential(1e-310)",
+        "poisson(1e19)",
+        "uniform(-1e308, 1e308) truncated [0, 1]",
+    ] {
+        let e = Distribution::parse(text).expect_err(text);
+        assert!(
+            e.to_string().contains("overflow to infinity"),
+            "{text}: {e}"
+        );
+    }
+    // The same families just inside the bounds draw finite values.
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+    for text in [
+        "uniform(-1e307, 1e307)",
+        "normal(0, 1e306)",
+        "lognormal(0, 30)",
+        "gamma(2, 1e300)",
+        "exponential(1e-300)",
+    ] {
+        let d = Distribution::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        for _ in 0..10_000 {
+            assert!(d.sample(&mut rng).is_finite(), "{text}");
+        }
+    }
+}

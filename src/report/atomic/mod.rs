@@ -1,6 +1,8 @@
-//! Atomic file output: a reader never sees a half-written report file.
+//! Atomic output: a reader never sees a half-written report file, nor a study directory that
+//! mixes two studies.
 //!
-//! Each write goes to a uniquely named temporary file in the target's directory (so the final
+//! [`StudyDir`] replaces a whole study directory at once (see its module). For single files,
+//! each write goes to a uniquely named temporary file in the target's directory (so the final
 //! rename stays on one file system and is atomic), is flushed to disk, then renamed over the
 //! target. On any error the temporary file is removed and the target is left untouched.
 
@@ -8,6 +10,13 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+mod interrupts;
+mod lock;
+mod study_dir;
+
+pub use interrupts::{hold_interrupts, on_interrupt};
+pub use study_dir::{StudyDir, StudyDirError, MARKER};
 
 /// Distinguishes temporary files of concurrent writes from one process.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -57,7 +66,7 @@ fn commit(temp: &Path, path: &Path) -> io::Result<()> {
 }
 
 /// Makes the rename itself durable where the platform allows syncing a directory.
-fn sync_parent(path: &Path) {
+pub(crate) fn sync_parent(path: &Path) {
     #[cfg(unix)]
     if let Some(dir) = path.parent() {
         let dir = if dir.as_os_str().is_empty() {
