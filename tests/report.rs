@@ -128,3 +128,48 @@ fn scenarios_compare_side_by_side() {
     }
     assert!(dir.join("compare_x.png").is_file());
 }
+
+/// Compares `actual` with the golden file `name` (rewritten when UPDATE_GOLDEN is set).
+fn golden(name: &str, actual: &str) {
+    let path = std::path::Path::new("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    if want != actual {
+        let line = want
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the golden file at line {}:\n  golden: {:?}\n  now:    {:?}\n(run with UPDATE_GOLDEN=1 to accept the new output)",
+            path.display(),
+            line + 1,
+            want.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn summary_json_and_report_md_match_their_golden_files() {
+    // A relative path keeps the provenance the same on every machine (tests run in the
+    // package root).
+    let study = resolve(
+        std::path::Path::new("tests/golden/growth.toml"),
+        Settings::default(),
+    );
+    let result = run_scenario(&study, "baseline");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("study");
+    write_study(&result, &out).unwrap_or_else(|e| panic!("{e}"));
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    golden("growth.summary.json", &read("summary.json"));
+    golden("growth.report.md", &read("report.md"));
+}

@@ -4,9 +4,8 @@
 
 use super::args::StudyArgs;
 use sandtable::analysis::{feedback_loops, LoopReport, Polarity};
-use sandtable::diagnostic::Diagnostics;
 use sandtable::model::VarKind;
-use sandtable::montecarlo::runner::Plan;
+use sandtable::montecarlo::runner::validate;
 use sandtable::study::Study;
 
 /// Arguments of `sandtable check`.
@@ -29,25 +28,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         Some(_) => vec![study.scenario.clone()],
         None => study.scenario_names(),
     };
-    let mut errors = Vec::new();
-    let mut baseline = None;
-    for name in &names {
-        match study.compile(name) {
-            Ok(scenario) => {
-                if let Err(mut e) = Plan::new(&scenario).map(|_| ()) {
-                    errors.append(&mut e.0);
-                }
-                if baseline.is_none() {
-                    baseline = Some(scenario);
-                }
-            }
-            Err(mut e) => errors.append(&mut e.0),
-        }
-    }
-    let scenario = match baseline {
-        Some(s) if errors.is_empty() => s,
-        _ => return Err(Diagnostics(errors).into()),
-    };
+    let scenario = validate(&study, &names)?;
     let (model, prog) = (&scenario.model, &scenario.program);
     let unit_problems = &study.unit_problems;
     for p in unit_problems {

@@ -16,7 +16,7 @@ use crate::model::names::canonical;
 use crate::model::names::closest;
 use crate::simulate::{Simulation, Trajectory};
 use crate::study::distribution::Distribution;
-use crate::study::{CompiledScenario, Provenance, Settings};
+use crate::study::{CompiledScenario, Provenance, Settings, Study};
 use crate::targets::{BoundSet, Outcome, Target, TargetSet};
 use rand::Rng;
 use rayon::prelude::*;
@@ -45,6 +45,28 @@ pub struct Plan<'p> {
     pub(super) saved: Vec<usize>,
     /// How many of `saved` are tracked.
     pub(super) tracked: usize,
+}
+
+/// Compiles and plans each scenario of `names` (as `check` does), collecting every problem
+/// of every scenario; returns the first one compiled.
+pub fn validate(study: &Study, names: &[String]) -> Result<CompiledScenario, Diagnostics> {
+    let mut errors = Vec::new();
+    let mut first = None;
+    for name in names {
+        match study.compile(name) {
+            Ok(scenario) => {
+                if let Err(mut e) = Plan::new(&scenario).map(|_| ()) {
+                    errors.append(&mut e.0);
+                }
+                first.get_or_insert(scenario);
+            }
+            Err(mut e) => errors.append(&mut e.0),
+        }
+    }
+    match first {
+        Some(s) if errors.is_empty() => Ok(s),
+        _ => Err(Diagnostics(errors)),
+    }
 }
 
 /// Uncertain inputs resolved to parameters of the program.

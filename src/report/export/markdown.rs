@@ -397,6 +397,31 @@ fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
             ),
         ],
     ]);
+    let p = &s.provenance;
+    if !p.model.path.is_empty() {
+        let short = |sha: &str| sha.chars().take(12).collect::<String>();
+        rows.push(vec![
+            "Model file".into(),
+            format!("`{}` (SHA-256 {}…)", p.model.path, short(&p.model.sha256)),
+        ]);
+        for f in &p.study_files {
+            rows.push(vec![
+                "Study file".into(),
+                format!("`{}` (SHA-256 {}…)", f.path, short(&f.sha256)),
+            ]);
+        }
+        let overrides = if p.overrides.is_empty() {
+            "none".to_string()
+        } else {
+            p.overrides
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        rows.push(vec!["Overrides (--set)".into(), overrides]);
+        rows.push(vec!["sandtable".into(), p.sandtable_version.clone()]);
+    }
     writeln!(
         md,
         "{}",
