@@ -87,48 +87,49 @@ impl Override {
     /// gets the value as its equation.
     pub fn apply(&self, model: &mut Model) -> Result<(), Diagnostic> {
         let key = canonical(&self.name);
-        let names: Vec<String> = model.variables.iter().map(|v| v.name.clone()).collect();
-        let dims: Vec<Vec<String>> = {
-            let Some(var) = model.variables.iter().find(|v| canonical(&v.name) == key) else {
-                let mut e = Diagnostic::new(
-                    format!("--set: `{}` is not a variable of the model", self.name),
-                    self.at.clone(),
-                );
-                e = match closest(&self.name, names.iter().map(String::as_str)) {
-                    Some(c) => e.with_hint(format!("did you mean `{c}`?")),
-                    None => e.with_hint("run `sandtable check MODEL` to list the constants"),
-                };
-                return Err(e);
-            };
-            if matches!(var.kind, VarKind::Flow { .. } | VarKind::Aux) {
-                return Err(Diagnostic::new(
-                    format!(
-                        "--set: `{}` is computed from other variables; only constants and stocks' initial values can be set",
-                        self.name
-                    ),
-                    self.at.clone(),
-                )
-                .with_hint("set the constants it depends on, or replace its equation in a scenario's `equations`"));
-            }
-            var.dims
-                .iter()
-                .map(|d| {
-                    model
-                        .dimension(d)
-                        .map(|dim| dim.elements.clone())
-                        .unwrap_or_default()
-                })
-                .collect()
+        let Some(index) = model
+            .variables
+            .iter()
+            .position(|v| canonical(&v.name) == key)
+        else {
+            let e = Diagnostic::new(
+                format!("--set: `{}` is not a variable of the model", self.name),
+                self.at.clone(),
+            );
+            let names = model.variables.iter().map(|v| v.name.as_str());
+            return Err(match closest(&self.name, names) {
+                Some(c) => e.with_hint(format!("did you mean `{c}`?")),
+                None => e.with_hint("run `sandtable check MODEL` to list the constants"),
+            });
         };
+        if matches!(
+            model.variables[index].kind,
+            VarKind::Flow { .. } | VarKind::Aux
+        ) {
+            return Err(Diagnostic::new(
+                format!(
+                    "--set: `{}` is computed from other variables; only constants and stocks' initial values can be set",
+                    self.name
+                ),
+                self.at.clone(),
+            )
+            .with_hint("set the constants it depends on, or replace its equation in a scenario's `equations`"));
+        }
+        let dims: Vec<Vec<String>> = model.variables[index]
+            .dims
+            .iter()
+            .map(|d| {
+                model
+                    .dimension(d)
+                    .map(|dim| dim.elements.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
         let number = Expr {
             text: format_number(self.value),
             at: self.at.clone(),
         };
-        let var = model
-            .variables
-            .iter_mut()
-            .find(|v| canonical(&v.name) == key)
-            .expect("found above");
+        let var = &mut model.variables[index];
         if self.elements.is_empty() {
             var.equation = Some(Equation::All(number));
             return Ok(());

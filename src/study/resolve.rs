@@ -15,7 +15,8 @@ use crate::model::toml_file::read_source;
 use crate::model::Model;
 use crate::study::distribution::Distribution;
 use crate::targets::Target;
-use std::path::{Path, PathBuf};
+use crate::units::UnitCheck;
+use std::path::Path;
 use std::sync::Arc;
 
 /// A study resolved from its request: the model, every declaration and the merged settings.
@@ -41,8 +42,12 @@ impl Study {
     /// Reads every file of `request` once and merges its declarations, reporting every
     /// problem found in the command-line declarations together.
     pub fn resolve(request: &StudyRequest) -> Result<Study, Diagnostics> {
-        let (model_path, model, mut declarations, mut provenance) = read_sources(&request.model)?;
-        let units = crate::units::check_file(&model_path, &model)?;
+        let Sources {
+            model,
+            mut declarations,
+            mut provenance,
+            units,
+        } = read_sources(&request.model)?;
         if (request.strict_units || units.strict) && !units.problems.is_empty() {
             let n = units.problems.len();
             let mut errors = units.problems;
@@ -180,45 +185,48 @@ pub fn is_baseline(name: &str) -> bool {
     canonical(name) == BASELINE
 }
 
-/// Reads the model (or the study file naming it) once: the model, its own declarations and
-/// the provenance of what was read.
-fn read_sources(path: &Path) -> Result<(PathBuf, Model, Declarations, Provenance), Diagnostics> {
-    let is_toml = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    if is_toml {
-        let file = read_source(path)?;
-        if toml_study::is_study_text(&file) {
-            let (model_path, study) = toml_study::from_study_file(&file, path)?;
-            let (model, mut decl, mut provenance) = read_model(&model_path)?;
-            decl.merge(study);
-            provenance
-                .study_files
-                .push(FileStamp::of(path, file.text.as_bytes()));
-            return Ok((model_path, model, decl, provenance));
-        }
-        let (model, decl, provenance) = model_with_declarations(path, &file)?;
-        return Ok((path.to_path_buf(), model, decl, provenance));
+/// What reading the model (or the study file naming it) gives.
+struct Sources {
+    model: Model,
+    declarations: Declarations,
+    provenance: Provenance,
+    /// Unit problems of the model, found in the text already read.
+    units: UnitCheck,
+}
+
+fn is_toml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+}
+
+/// Reads the model (or the study file naming it) once: the model, its own declarations, its
+/// unit check and the provenance of what was read.
+fn read_sources(path: &Path) -> Result<Sources, Diagnostics> {
+    if !is_toml(path) {
+        return read_model(path);
     }
-    let (model, decl, provenance) = read_model(path)?;
-    Ok((path.to_path_buf(), model, decl, provenance))
-}
-
-fn read_model(path: &Path) -> Result<(Model, Declarations, Provenance), Diagnostics> {
-    loader::check_extension(path)?;
     let file = read_source(path)?;
-    model_with_declarations(path, &file)
+    if !toml_study::is_study_text(&file) {
+        return model_sources(path, &file);
+    }
+    let (model_path, study) = toml_study::from_study_file(&file, path)?;
+    let mut sources = read_model(&model_path)?;
+    sources.declarations.merge(study);
+    sources
+        .provenance
+        .study_files
+        .push(FileStamp::of(path, file.text.as_bytes()));
+    Ok(sources)
 }
 
-fn model_with_declarations(
-    path: &Path,
-    file: &Arc<SourceFile>,
-) -> Result<(Model, Declarations, Provenance), Diagnostics> {
+fn read_model(path: &Path) -> Result<Sources, Diagnostics> {
+    loader::check_extension(path)?;
+    model_sources(path, &read_source(path)?)
+}
+
+fn model_sources(path: &Path, file: &Arc<SourceFile>) -> Result<Sources, Diagnostics> {
     let model = loader::parse_model(path, file)?;
-    let is_toml = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    let decl = if is_toml {
+    let declarations = if is_toml(path) {
         toml_study::from_model_file(file)?
     } else {
         match crate::xmile::embedded_study(&file.text, &file.path) {
@@ -226,8 +234,13 @@ fn model_with_declarations(
             None => Declarations::default(),
         }
     };
-    let provenance = Provenance::new(FileStamp::of(path, file.text.as_bytes()));
-    Ok((model, decl, provenance))
+    let units = crate::units::check_source(path, file, &model)?;
+    Ok(Sources {
+        provenance: Provenance::new(FileStamp::of(path, file.text.as_bytes())),
+        model,
+        declarations,
+        units,
+    })
 }
 
 /// Scenario names that would shadow the model as written or another command's outputs.

@@ -77,7 +77,16 @@ impl UnitCheck {
 
 /// Checks the units of `model`, read from `path` (which also holds the unit settings).
 pub fn check_file(path: &Path, model: &Model) -> Result<UnitCheck, Diagnostic> {
-    let settings = settings::read(path)?;
+    check_source(path, &crate::model::toml_file::read_source(path)?, model)
+}
+
+/// As [`check_file`], with the model file's text already read into `file`.
+pub fn check_source(
+    path: &Path,
+    file: &std::sync::Arc<crate::diagnostic::SourceFile>,
+    model: &Model,
+) -> Result<UnitCheck, Diagnostic> {
+    let settings = settings::from_source(path, file)?;
     Ok(UnitCheck {
         problems: check_model(model, &settings),
         strict: settings.strict,

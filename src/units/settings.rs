@@ -19,15 +19,19 @@ pub struct UnitSettings {
 
 /// Reads the unit settings of the model file at `path` (TOML or XMILE, by extension).
 pub fn read(path: &Path) -> Result<UnitSettings, Diagnostic> {
+    from_source(path, &read_source(path)?)
+}
+
+/// The unit settings of a model file already read into `file`; `path` gives its format.
+pub fn from_source(path: &Path, file: &Arc<SourceFile>) -> Result<UnitSettings, Diagnostic> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    let file = read_source(path)?;
     if ext == "toml" {
-        from_toml(&file)
+        from_toml(file)
     } else {
-        Ok(from_xmile(&file))
+        Ok(from_xmile(file))
     }
 }
 
