@@ -422,7 +422,7 @@ fans = { initial = 0, inflows = ["joining"], dims = ["channel"] }
 [flows]
 joining = { equation = "reach", dims = ["channel"] }
 [constants]
-reach = { equation = { ads = 10, posts = 20 }, dims = ["channel"], dist = "uniform(5, 30)" }
+reach = { value = { ads = 10, posts = 20 }, dims = ["channel"], dist = "uniform(5, 30)" }
 [targets]
 posts_total = "fans[posts] at 4 >= 100"
 "#;
