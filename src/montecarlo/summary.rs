@@ -113,6 +113,9 @@ pub struct Probability {
 pub struct InputSummary {
     /// Constant name.
     pub name: String,
+    /// The constant's display label in the model, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Distribution, in the file syntax.
     pub distribution: String,
     /// Sample mean.

@@ -182,6 +182,12 @@ pub(crate) mod testing {
         buf.chunks(3).filter(|p| p.iter().any(|&c| c < 235)).count()
     }
 
+    /// `colour` drawn at `opacity` over white.
+    pub fn mix_white(colour: RGBColor, opacity: f64) -> RGBColor {
+        let c = |v: u8| (255.0 - (255.0 - f64::from(v)) * opacity).round() as u8;
+        RGBColor(c(colour.0), c(colour.1), c(colour.2))
+    }
+
     /// Number of pixels within `tol` of `colour` in every channel.
     pub fn count_colour(buf: &[u8], colour: RGBColor, tol: u8) -> usize {
         let RGBColor(r, g, b) = colour;

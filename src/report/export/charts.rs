@@ -520,7 +520,10 @@ pub(crate) fn tornado_chart(result: &StudyResult, i: usize) -> Option<Tornado> {
         bars: t
             .influence
             .iter()
-            .map(|f| (f.input.clone(), f.spearman.unwrap_or(f64::NAN)))
+            .map(|f| {
+                let name = describe::input_display(&result.summary, &f.input);
+                (name, f.spearman.unwrap_or(f64::NAN))
+            })
             .collect(),
         higher_helps: higher_helps(t),
         top: tornado::DEFAULT_TOP,

@@ -281,7 +281,7 @@ impl ReportMd {
         if let Some(c) = self.chart(ChartKind::Tornado(i)) {
             image(md, c)?;
         }
-        influence(md, &t.influence)
+        influence(md, &result.summary, &t.influence)
     }
 
     fn variables(&self, md: &mut String, result: &StudyResult) -> std::fmt::Result {
@@ -351,7 +351,7 @@ fn decisive_inputs(result: &StudyResult, n: usize) -> Vec<String> {
             };
             format!(
                 "{} — {effect} {} most (rank correlation {})",
-                code(input),
+                describe::input_markdown(s, input),
                 target_name(t),
                 two_figures(rho)
             )
@@ -438,7 +438,7 @@ fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
     )
 }
 
-fn influence(md: &mut String, list: &[Influence]) -> std::fmt::Result {
+fn influence(md: &mut String, s: &Summary, list: &[Influence]) -> std::fmt::Result {
     let mut ranked: Vec<&Influence> = list.iter().collect();
     // Strongest first; inputs without a correlation (never varied) go last.
     ranked.sort_by(|a, b| {
@@ -464,7 +464,7 @@ fn influence(md: &mut String, list: &[Influence]) -> std::fmt::Result {
                 .map(|&p| format::fixed(p * 100.0, 0))
                 .collect();
             vec![
-                code(&f.input),
+                describe::input_markdown(s, &f.input),
                 corr(f.spearman),
                 corr(f.prcc),
                 if quintiles.is_empty() {
