@@ -381,3 +381,39 @@ fn the_baseline_is_plausible_against_the_benchmarks() {
     // the platform average, so the engagement target is neither sure nor hopeless.
     assert!((0.2..0.8).contains(&p("engagement")), "{}", p("engagement"));
 }
+
+#[test]
+fn the_illustrative_history_names_the_models_variables() {
+    // models/enterprise_growth_history.csv: `time` in days within the run and increasing;
+    // value columns name model variables (array elements as in run.csv); `sum(NAME)` columns
+    // name a variable whose total since the previous row they hold; the first row has no sums.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/enterprise_growth_history.csv");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
+    let prog = program(&load());
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "time");
+    for h in &header[1..] {
+        let name = h
+            .strip_prefix("sum(")
+            .and_then(|s| s.strip_suffix(')'))
+            .unwrap_or(h);
+        assert!(prog.column(name).is_some(), "{h} is not a model variable");
+    }
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.len() >= 4, "three months need four rows");
+    let mut previous = f64::NEG_INFINITY;
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row.len(), header.len());
+        let t: f64 = row[0].parse().unwrap();
+        assert!(t > previous && (0.0..=365.0).contains(&t));
+        previous = t;
+        for (h, cell) in header.iter().zip(row).skip(1) {
+            if i == 0 && h.starts_with("sum(") {
+                assert!(cell.is_empty(), "a total before the first row: {h}");
+            } else {
+                assert!(cell.parse::<f64>().is_ok_and(|v| v >= 0.0), "{h} = {cell}");
+            }
+        }
+    }
+}
