@@ -535,7 +535,7 @@ impl Reader<'_> {
             Kind::Stock => &["initial", "inflows", "outflows", "non_negative"],
             Kind::Flow => &["equation", "non_negative", "gf"],
             Kind::Aux => &["equation", "gf"],
-            Kind::Constant => &["value", "dist"],
+            Kind::Constant => &["value", "dist", "lever"],
             Kind::Lookup => &["x", "y", "points", "kind"],
         };
         let allowed: Vec<&str> = common.iter().chain(specific).copied().collect();
