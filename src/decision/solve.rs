@@ -388,7 +388,7 @@ pub fn number(v: f64) -> String {
         return format!("{v}");
     }
     let a = v.abs();
-    if a >= 1000.0 && a < 1e15 {
+    if (1000.0..1e15).contains(&a) {
         let rounded = if a >= 1e5 {
             v.round()
         } else {
@@ -398,7 +398,7 @@ pub fn number(v: f64) -> String {
         let digits = int.to_string();
         let mut grouped = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
@@ -410,10 +410,15 @@ pub fn number(v: f64) -> String {
         } else {
             format!("{sign}{grouped}")
         }
-    } else if a >= 1e-3 && a < 1000.0 {
-        let s = format!("{:.4}", v);
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
+    } else if (1e-3..1000.0).contains(&a) {
+        // Four significant figures: enough to act on, few enough to read.
+        let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
     } else {
         format!("{v:.3e}")
     }
@@ -422,7 +427,7 @@ pub fn number(v: f64) -> String {
 /// A probability as a percentage: `69 %`, `99.5 %`, `0.3 %`.
 pub fn percent(p: f64) -> String {
     let x = 100.0 * p;
-    if (x - x.round()).abs() < 0.05 || x >= 10.0 && x <= 90.0 {
+    if (x - x.round()).abs() < 0.05 || (10.0..=90.0).contains(&x) {
         format!("{:.0} %", x)
     } else {
         format!("{:.1} %", x)
@@ -441,6 +446,9 @@ mod tests {
         assert_eq!(number(0.35), "0.35");
         assert_eq!(number(-2500.0), "-2,500");
         assert_eq!(number(42.0), "42");
+        assert_eq!(number(567.578125), "567.6");
+        assert_eq!(number(0.0579213), "0.05792");
+        assert_eq!(number(120.0), "120");
         assert_eq!(percent(0.69), "69 %");
         assert_eq!(percent(0.995), "99.5 %");
         assert_eq!(percent(0.003), "0.3 %");

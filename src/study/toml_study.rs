@@ -26,6 +26,16 @@ pub fn from_model_file(file: &Arc<SourceFile>) -> Result<Declarations, Diagnosti
                     study.add_uncertain(uncertain(&r, key.get_ref(), d)?);
                 }
                 if let Some(l) = t.get("lever") {
+                    if t.get("dist").is_some() {
+                        return Err(r
+                            .error(
+                                l,
+                                format!("`{}` has both a `dist` and a `lever`", key.get_ref()),
+                            )
+                            .with_hint(
+                                "a lever is a decision, not an uncertainty: keep one of the two",
+                            ));
+                    }
                     study.levers.push(lever(&r, key.get_ref(), l)?);
                 }
             }
@@ -53,6 +63,7 @@ pub fn from_study_file(
             "scenarios",
             "correlations",
             "study",
+            "levers",
         ],
         "the study file",
     )?;
@@ -127,6 +138,16 @@ fn sections(r: &Reader, root: &DeTable, study: &mut Declarations) -> Result<(), 
     }
     if let Some(item) = root.get("study") {
         study.settings = settings(r, item)?;
+    }
+    if let Some(item) = root.get("levers") {
+        for (key, value) in r.table(item, "[levers]")?.iter() {
+            let l = lever(r, key.get_ref(), value)?;
+            let k = crate::model::names::canonical(&l.name);
+            study
+                .levers
+                .retain(|x| crate::model::names::canonical(&x.name) != k);
+            study.levers.push(l);
+        }
     }
     Ok(())
 }

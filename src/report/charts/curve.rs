@@ -90,7 +90,7 @@ impl ProbabilityCurve {
                 check(&format!("probability of \"{}\"", s.name), q.p)?;
                 check("interval end", q.lo)?;
                 check("interval end", q.hi)?;
-                if !(q.lo <= q.p && q.p <= q.hi) || !q.x.is_finite() {
+                if !(q.lo <= q.p && q.p <= q.hi && q.x.is_finite()) {
                     return Err(ChartError::InvalidData {
                         chart: KIND,
                         title: self.title.clone(),
