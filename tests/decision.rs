@@ -610,6 +610,28 @@ fn lever_declarations_are_checked() {
         assert!(stderr.contains("model.toml:"), "located: {stderr}");
         assert!(!dir.path().join("m").exists());
     }
+    // A [levers] section naming no constant, or an uncertain one: refused before any run.
+    for (section, needle) in [
+        (
+            "[levers]\nx00 = { min = 1, max = 2 }\n",
+            "did you mean `x0`?",
+        ),
+        ("[levers]\nr = { min = 0, max = 1 }\n", "uncertain input"),
+    ] {
+        let text = format!("{}\n{section}", model("x at 10 >= 1000", ""));
+        let (dir, _) = common::model_file(&text);
+        for args in [
+            &["mc", "model.toml", "--runs", "10", "--out", "m"][..],
+            &["check", "model.toml"][..],
+        ] {
+            let cmd = args[0];
+            let o = sandtable(dir.path(), args);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {section}: {stderr}");
+            assert!(stderr.contains(needle), "{cmd} {section}: {stderr}");
+            assert!(!dir.path().join("m").exists());
+        }
+    }
 }
 
 #[test]

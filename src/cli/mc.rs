@@ -4,7 +4,7 @@ use super::args::{RunsArgs, StudyArgs};
 use super::output::print_table;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sandtable::decision::swing::swing_levers;
+use sandtable::decision::swing::{check_declared, swing_levers};
 use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
@@ -33,6 +33,7 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         .request(args.scenario.as_deref(), Some(&args.runs));
     let study = Study::resolve(&request)?;
     let scenario = study.compile_requested()?;
+    check_declared(&study, &scenario)?;
     let mut result =
         execute(&scenario, &args.runs).with_context(|| args.study.model.display().to_string())?;
     if !scenario.levers.is_empty() {
