@@ -429,7 +429,15 @@ posts_total = "fans[posts] at 4 >= 100"
     fs::write(dir.path().join("arrayed.toml"), model).unwrap();
     sandtable(
         dir.path(),
-        &["run", "arrayed.toml", "--set", "reach[posts]=50", "--out", "r", "-q"],
+        &[
+            "run",
+            "arrayed.toml",
+            "--set",
+            "reach[posts]=50",
+            "--out",
+            "r",
+            "-q",
+        ],
     );
     let csv = fs::read_to_string(dir.path().join("r/run.csv")).unwrap();
     assert_eq!(first_row_value(&csv, "reach[posts]"), 50.0);
@@ -440,7 +448,17 @@ posts_total = "fans[posts] at 4 >= 100"
     assert_eq!(last[col("fans[posts]")].parse::<f64>().unwrap(), 200.0);
     sandtable(
         dir.path(),
-        &["mc", "arrayed.toml", "--runs", "30", "--set", "reach[posts]=50", "--out", "m", "-q"],
+        &[
+            "mc",
+            "arrayed.toml",
+            "--runs",
+            "30",
+            "--set",
+            "reach[posts]=50",
+            "--out",
+            "m",
+            "-q",
+        ],
     );
     let summary: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(dir.path().join("m/summary.json")).unwrap())
