@@ -20,7 +20,7 @@ pub struct SolveArgs {
     /// The probability the target must reach: 0.8 or 80%.
     #[arg(long, value_parser = parse_probability)]
     probability: f64,
-    /// A lever and its range, NAME=LO..HI (repeatable; several need --cost).
+    /// A lever and its range, NAME=LO..HI (repeatable: several find the cheapest combination).
     #[arg(long, value_name = "NAME=LO..HI", required = true)]
     lever: Vec<String>,
     /// Cost of one unit of a lever, NAME=WEIGHT (several levers; default 1 each).
