@@ -4,6 +4,7 @@ use super::args::{RunsArgs, StudyArgs};
 use super::output::print_table;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sandtable::decision::swing::{check_declared, swing_levers};
 use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
@@ -32,8 +33,21 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         .request(args.scenario.as_deref(), Some(&args.runs));
     let study = Study::resolve(&request)?;
     let scenario = study.compile_requested()?;
-    let result =
+    check_declared(&study, &scenario)?;
+    let mut result =
         execute(&scenario, &args.runs).with_context(|| args.study.model.display().to_string())?;
+    if !scenario.levers.is_empty() {
+        // Each declared lever at its min and max, on the same runs as the study.
+        let bar = super::decide::progress_bar(scenario.settings.runs(), args.runs.quiet);
+        let progress = |k: usize, done: u64| {
+            bar.set_prefix(format!("levers {}", k + 1));
+            bar.set_position(done);
+        };
+        let threads = args.runs.threads.map(|n| n as usize);
+        swing_levers(&study, &study.scenario, &mut result, threads, &progress)
+            .with_context(|| args.study.model.display().to_string())?;
+        bar.finish_and_clear();
+    }
     let dir = output_dir(
         args.runs.out.as_deref(),
         &scenario.model.name,

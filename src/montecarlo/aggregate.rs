@@ -261,6 +261,7 @@ impl Aggregator {
                         .map(|&h| h as f64 / n as f64)
                         .collect(),
                     influence,
+                    levers: Vec::new(),
                 }
             })
             .collect();

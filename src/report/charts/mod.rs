@@ -6,8 +6,11 @@
 //! [`ChartError`]; non-finite values in series are left out as gaps.
 
 pub mod comparison;
+pub mod curve;
 pub mod fan;
+pub mod heatmap;
 pub mod histogram;
+pub mod lever_tornado;
 pub mod line;
 pub mod scorecard;
 pub mod style;

@@ -281,7 +281,12 @@ impl ReportMd {
         if let Some(c) = self.chart(ChartKind::Tornado(i)) {
             image(md, c)?;
         }
-        influence(md, &result.summary, &t.influence)
+        influence(md, &result.summary, &t.influence)?;
+        levers(md, t)?;
+        if let Some(c) = self.chart(ChartKind::Levers(i)) {
+            image(md, c)?;
+        }
+        Ok(())
     }
 
     fn variables(&self, md: &mut String, result: &StudyResult) -> std::fmt::Result {
@@ -435,6 +440,53 @@ fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
         md,
         "{}",
         markdown(&["Setting", "Value"], &[Align::Left, Align::Left], &rows)
+    )
+}
+
+/// The table of the declared levers' swings (nothing for a model without levers).
+fn levers(md: &mut String, t: &TargetSummary) -> std::fmt::Result {
+    if t.levers.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = t
+        .levers
+        .iter()
+        .map(|l| {
+            vec![
+                l.lever.clone(),
+                format!("{} … {}", format::number(l.min), format::number(l.max)),
+                format!(
+                    "{} [{}]",
+                    format::percent(l.at_min.probability),
+                    ci(l.at_min.ci95)
+                ),
+                format!(
+                    "{} [{}]",
+                    format::percent(l.at_max.probability),
+                    ci(l.at_max.ci95)
+                ),
+                format!(
+                    "{:+.1} points",
+                    100.0 * (l.at_max.probability - l.at_min.probability)
+                ),
+            ]
+        })
+        .collect();
+    use Align::{Left, Right};
+    writeln!(
+        md,
+        "Levers (same runs, one lever at a time at the ends of its range):\n\n{}",
+        markdown(
+            &[
+                "Lever",
+                "Range",
+                "P at min [95 % CI]",
+                "P at max [95 % CI]",
+                "Swing"
+            ],
+            &[Left, Left, Right, Right, Right],
+            &rows
+        )
     )
 }
 

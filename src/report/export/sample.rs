@@ -194,6 +194,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
                             .collect(),
                     })
                     .collect(),
+                levers: Vec::new(),
             }
         })
         .collect();
