@@ -5,6 +5,7 @@ use super::output::print_table;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sandtable::diagnostic::Diagnostic;
+use sandtable::montecarlo::posterior::PosteriorSample;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
 use sandtable::report::export::{
@@ -12,6 +13,7 @@ use sandtable::report::export::{
 };
 use sandtable::study::{CompiledScenario, Study};
 use std::io::IsTerminal;
+use std::path::Path;
 
 /// Arguments of `sandtable mc`.
 #[derive(clap::Args)]
@@ -23,6 +25,9 @@ pub struct McArgs {
     /// Scenario to run (default: baseline, the model as written).
     #[arg(long)]
     scenario: Option<String>,
+    /// Draw the calibrated inputs jointly from this posterior.csv (written by `calibrate`).
+    #[arg(long, value_name = "FILE")]
+    posterior: Option<std::path::PathBuf>,
 }
 
 /// Runs the command.
@@ -32,8 +37,9 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         .request(args.scenario.as_deref(), Some(&args.runs));
     let study = Study::resolve(&request)?;
     let scenario = study.compile_requested()?;
-    let result =
-        execute(&scenario, &args.runs).with_context(|| args.study.model.display().to_string())?;
+    let posterior = read_posterior(args.posterior.as_deref())?;
+    let result = execute_with(&scenario, &args.runs, posterior.as_ref())
+        .with_context(|| args.study.model.display().to_string())?;
     let dir = output_dir(
         args.runs.out.as_deref(),
         &scenario.model.name,
@@ -71,9 +77,22 @@ pub fn check_reliable(results: &[&StudyResult], max_failed: f64) -> anyhow::Resu
     Ok(())
 }
 
-/// Plans and runs one compiled scenario with a progress bar.
-pub fn execute(scenario: &CompiledScenario, args: &RunsArgs) -> anyhow::Result<StudyResult> {
-    let plan = Plan::new(scenario)?;
+/// Reads `--posterior FILE`, if given.
+pub fn read_posterior(path: Option<&Path>) -> anyhow::Result<Option<PosteriorSample>> {
+    Ok(path.map(PosteriorSample::read).transpose()?)
+}
+
+/// Plans and runs one compiled scenario with a progress bar; the inputs a posterior sample
+/// names are drawn from its rows.
+pub fn execute_with(
+    scenario: &CompiledScenario,
+    args: &RunsArgs,
+    posterior: Option<&PosteriorSample>,
+) -> anyhow::Result<StudyResult> {
+    let mut plan = Plan::new(scenario)?;
+    if let Some(p) = posterior {
+        plan = plan.with_posterior(p)?;
+    }
     let bar = progress_bar(plan.runs(), args.quiet, &scenario.name);
     let started = std::time::Instant::now();
     let result = plan.execute_on(args.threads.map(|n| n as usize), &|done| {
@@ -85,7 +104,7 @@ pub fn execute(scenario: &CompiledScenario, args: &RunsArgs) -> anyhow::Result<S
     Ok(result?)
 }
 
-fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {
+pub(super) fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

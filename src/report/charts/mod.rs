@@ -9,6 +9,7 @@ pub mod comparison;
 pub mod fan;
 pub mod histogram;
 pub mod line;
+pub mod posterior;
 pub mod scorecard;
 pub mod style;
 pub mod tornado;
