@@ -1,22 +1,20 @@
 //! The calibration problem: the model made to report what the data observed, the fitted
 //! inputs with their priors, and one simulation per parameter vector.
 //!
-//! An interval total `sum(NAME)` is computed exactly as the model integrates: a hidden stock
-//! whose inflow is NAME is added to the model, so it is integrated by the model's own method
-//! and step, and the total over an interval is the difference of that stock at its ends.
-//! The program saves every step, so every data time (a whole number of steps) is seen.
+//! An interval total `sum(NAME)` is computed exactly as the model integrates: the program is
+//! compiled with a running integral of NAME (a hidden stock accumulating it at every step, by
+//! the model's own method, the same one targets' `sum` uses), and the total over an interval
+//! is the difference of that integral at its ends. The program saves every step, so every
+//! data time (a whole number of steps) is seen.
 
 use super::data::{Data, Quantity};
-use crate::compile::{compile, Program};
+use crate::compile::{compile_with, integral_column, Program};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::names::{canonical, closest};
-use crate::model::{Equation, Expr, Method, Model, VarKind, Variable};
+use crate::model::Method;
 use crate::simulate::{NumericFault, Simulation};
 use crate::study::distribution::Distribution;
 use crate::study::CompiledScenario;
-
-/// Prefix of the hidden accumulators added for interval totals.
-const HIDDEN: &str = "calibration_total_";
 
 /// An uncertain input fitted to the data.
 #[derive(Debug, Clone)]
@@ -57,21 +55,20 @@ impl Problem {
         fit: Option<&[String]>,
     ) -> Result<Problem, Diagnostics> {
         let data = super::data::parse(path, text, &scenario.program)?;
-        let mut model = scenario.model.clone();
-        let mut hidden = Vec::new();
-        for (k, s) in data.series.iter().enumerate() {
-            if s.quantity == Quantity::Sum {
-                hidden.push((k, add_accumulator(&mut model, k, &s.variable)));
-            }
-        }
-        let mut program = compile(&model)?;
+        let sums: Vec<String> = data
+            .series
+            .iter()
+            .filter(|s| s.quantity == Quantity::Sum)
+            .map(|s| s.variable.clone())
+            .collect();
+        let mut program = compile_with(&scenario.model, &sums)?;
         let save_every = program.steps_per_save();
         program.specs.save_step = program.specs.dt;
         let mut slots = Vec::new();
-        for (k, s) in data.series.iter().enumerate() {
-            let name = match hidden.iter().find(|h| h.0 == k) {
-                Some((_, h)) => h.clone(),
-                None => s.variable.clone(),
+        for s in &data.series {
+            let name = match s.quantity {
+                Quantity::Sum => integral_column(&s.variable),
+                Quantity::Level => s.variable.clone(),
             };
             let c = program.column(&name).ok_or_else(|| {
                 Diagnostic::plain(format!("internal: no column `{name}` after compiling"))
@@ -176,41 +173,6 @@ impl Problem {
         })?;
         Ok((times, values))
     }
-}
-
-/// Adds a stock integrating the rate `variable` from zero; returns its name.
-fn add_accumulator(model: &mut Model, k: usize, variable: &str) -> String {
-    let stock = format!("{HIDDEN}{k}");
-    let rate = format!("{HIDDEN}{k}_rate");
-    let reference = variable.replace(' ', "_");
-    let var = |name: &str, kind: VarKind, eq: &str| Variable {
-        name: name.to_string(),
-        kind,
-        dims: Vec::new(),
-        equation: Some(Equation::All(Expr::synthetic(eq))),
-        gf: None,
-        unit: None,
-        doc: None,
-        label: None,
-        at: Default::default(),
-    };
-    model.variables.push(var(
-        &rate,
-        VarKind::Flow {
-            non_negative: false,
-        },
-        &reference,
-    ));
-    model.variables.push(var(
-        &stock,
-        VarKind::Stock {
-            inflows: vec![rate.clone()],
-            outflows: Vec::new(),
-            non_negative: false,
-        },
-        "0",
-    ));
-    stock
 }
 
 /// The inputs to fit (by default every continuous uncertain input) and those held at their

@@ -11,7 +11,7 @@ use super::posterior::PosteriorSample;
 use super::result::StudyResult;
 use super::sampling::Design;
 use super::streams::{Purpose, Streams};
-use crate::compile::{Program, Role};
+use crate::compile::{integral_column, Program, Role};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::names::canonical;
 use crate::model::names::closest;
@@ -48,6 +48,8 @@ pub struct Plan<'p> {
     pub(super) tracked: usize,
     /// Inputs drawn jointly from posterior rows.
     posterior: Option<PosteriorRows>,
+    /// Times recorded besides the save times: the stop time and every time a target names.
+    pub(super) record_times: Vec<f64>,
 }
 
 /// Posterior rows a plan draws inputs from: `(input index, column)` pairs, the rows, and the
@@ -138,6 +140,7 @@ impl<'p> Plan<'p> {
         };
         match (errors.is_empty(), design, targets, bound) {
             (true, Some(design), Some(targets), Some(bound)) => Ok(Plan {
+                record_times: record_times(prog, &targets),
                 prog,
                 settings,
                 scenario: (scenario.name.clone(), scenario.doc.clone()),
@@ -415,7 +418,26 @@ fn saved_columns(
             add(&mut saved, c);
         }
     }
+    for name in targets
+        .map(TargetSet::integrated_variables)
+        .unwrap_or_default()
+    {
+        for c in prog.columns_of(&name) {
+            let integral = integral_column(&prog.columns[c].name);
+            if let Some(i) = prog.columns.iter().position(|c| c.name == integral) {
+                add(&mut saved, i);
+            }
+        }
+    }
     (saved, tracked)
+}
+
+/// The times the targets read besides the save times: the stop time and every time a target
+/// names, so that none is read from an interpolation between save points.
+fn record_times(prog: &Program, targets: &TargetSet) -> Vec<f64> {
+    let mut times = targets.times();
+    times.push(prog.specs.stop);
+    times
 }
 
 /// What one run produced.
@@ -430,6 +452,8 @@ pub(super) enum RunResult {
 struct Worker<'p> {
     sim: Simulation<'p>,
     traj: Trajectory,
+    /// The recorded rows that are save times (the bands' rows).
+    save_rows: Vec<usize>,
 }
 
 impl<'p> Worker<'p> {
@@ -438,6 +462,13 @@ impl<'p> Worker<'p> {
         if let Some(m) = plan.settings.method {
             sim.set_method(m);
         }
+        sim.record_times(&plan.record_times);
+        let save_rows = sim
+            .recorded_rows()
+            .iter()
+            .enumerate()
+            .filter_map(|(r, &save)| save.then_some(r))
+            .collect();
         let names = plan
             .saved
             .iter()
@@ -446,6 +477,7 @@ impl<'p> Worker<'p> {
         Worker {
             sim,
             traj: Trajectory::with_columns(names, plan.prog.saved_rows()),
+            save_rows,
         }
     }
 
@@ -471,10 +503,9 @@ impl<'p> Worker<'p> {
             return RunResult::Failed(e.message());
         }
         let outcomes = plan.bound.evaluate(&self.traj);
-        let rows = self.traj.len();
-        let mut tracked = Vec::with_capacity(plan.tracked * rows);
+        let mut tracked = Vec::with_capacity(plan.tracked * self.save_rows.len());
         for v in 0..plan.tracked {
-            tracked.extend(self.traj.series(v));
+            tracked.extend(self.save_rows.iter().map(|&r| self.traj.row(r)[v]));
         }
         RunResult::Done(outcomes, tracked)
     }
