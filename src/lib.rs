@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod calibrate;
 pub mod compile;
 pub mod decision;
 pub mod diagnostic;

@@ -99,6 +99,7 @@ fn every_chart_kind_writes_a_png_of_its_stated_size() {
         thresholds: vec![],
         checkpoints: vec![],
         paths: vec![],
+        observed: vec![],
         times,
     };
     charts::fan::render(&fan, &d.join("fan.png")).unwrap();
@@ -320,6 +321,7 @@ fn tiny_drawing_areas_do_not_panic() {
         thresholds: vec![("target".into(), 2.0)],
         checkpoints: vec![("review".into(), 1.0)],
         paths: vec![],
+        observed: vec![],
         times,
     };
     let e = Estimate {

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["targets"],
     &["study"],
     &["montecarlo"],
-    &["decision"],
+    &["decision", "calibrate"],
     &["report"],
     &["cli"],
 ];

@@ -1,7 +1,7 @@
 //! `sandtable compare`: several scenarios with common random numbers, side by side.
 
 use super::args::{RunsArgs, StudyArgs};
-use super::mc::{check_reliable, execute};
+use super::mc::{check_reliable, execute_with, read_posterior};
 use super::output::print_table;
 use anyhow::Context;
 use sandtable::diagnostic::Diagnostic;
@@ -21,6 +21,9 @@ pub struct CompareArgs {
     /// default: baseline and every scenario of the model).
     #[arg(long, value_delimiter = ',')]
     scenarios: Vec<String>,
+    /// Draw the calibrated inputs jointly from this posterior.csv in every scenario.
+    #[arg(long, value_name = "FILE")]
+    posterior: Option<std::path::PathBuf>,
 }
 
 /// Runs the command.
@@ -43,10 +46,11 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         .iter()
         .map(|n| study.compile(n))
         .collect::<Result<Vec<_>, _>>()?;
+    let posterior = read_posterior(args.posterior.as_deref())?;
     let mut results = Vec::new();
     for scenario in &compiled {
         results.push(
-            execute(scenario, &args.runs)
+            execute_with(scenario, &args.runs, posterior.as_ref())
                 .with_context(|| args.study.model.display().to_string())?,
         );
     }

@@ -6,6 +6,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sandtable::decision::swing::{check_declared, swing_levers};
 use sandtable::diagnostic::Diagnostic;
+use sandtable::montecarlo::posterior::PosteriorSample;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
 use sandtable::report::export::{
@@ -13,6 +14,7 @@ use sandtable::report::export::{
 };
 use sandtable::study::{CompiledScenario, Study};
 use std::io::IsTerminal;
+use std::path::Path;
 
 /// Arguments of `sandtable mc`.
 #[derive(clap::Args)]
@@ -24,6 +26,9 @@ pub struct McArgs {
     /// Scenario to run (default: baseline, the model as written).
     #[arg(long)]
     scenario: Option<String>,
+    /// Draw the calibrated inputs jointly from this posterior.csv (written by `calibrate`).
+    #[arg(long, value_name = "FILE")]
+    posterior: Option<std::path::PathBuf>,
 }
 
 /// Runs the command.
@@ -34,8 +39,9 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
     let study = Study::resolve(&request)?;
     let scenario = study.compile_requested()?;
     check_declared(&study, &scenario)?;
-    let mut result =
-        execute(&scenario, &args.runs).with_context(|| args.study.model.display().to_string())?;
+    let posterior = read_posterior(args.posterior.as_deref())?;
+    let mut result = execute_with(&scenario, &args.runs, posterior.as_ref())
+        .with_context(|| args.study.model.display().to_string())?;
     if !scenario.levers.is_empty() {
         // Each declared lever at its min and max, on the same runs as the study.
         let bar = super::decide::progress_bar(scenario.settings.runs(), args.runs.quiet);
@@ -85,9 +91,22 @@ pub fn check_reliable(results: &[&StudyResult], max_failed: f64) -> anyhow::Resu
     Ok(())
 }
 
-/// Plans and runs one compiled scenario with a progress bar.
-pub fn execute(scenario: &CompiledScenario, args: &RunsArgs) -> anyhow::Result<StudyResult> {
-    let plan = Plan::new(scenario)?;
+/// Reads `--posterior FILE`, if given.
+pub fn read_posterior(path: Option<&Path>) -> anyhow::Result<Option<PosteriorSample>> {
+    Ok(path.map(PosteriorSample::read).transpose()?)
+}
+
+/// Plans and runs one compiled scenario with a progress bar; the inputs a posterior sample
+/// names are drawn from its rows.
+pub fn execute_with(
+    scenario: &CompiledScenario,
+    args: &RunsArgs,
+    posterior: Option<&PosteriorSample>,
+) -> anyhow::Result<StudyResult> {
+    let mut plan = Plan::new(scenario)?;
+    if let Some(p) = posterior {
+        plan = plan.with_posterior(p)?;
+    }
     let bar = progress_bar(plan.runs(), args.quiet, &scenario.name);
     let started = std::time::Instant::now();
     let result = plan.execute_on(args.threads.map(|n| n as usize), &|done| {
@@ -99,7 +118,7 @@ pub fn execute(scenario: &CompiledScenario, args: &RunsArgs) -> anyhow::Result<S
     Ok(result?)
 }
 
-fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {
+pub(super) fn progress_bar(runs: u64, quiet: bool, label: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -21,6 +21,7 @@ macro_rules! out {
 }
 
 mod args;
+mod calibrate;
 mod check;
 mod compare;
 mod convert;
@@ -51,7 +52,7 @@ pub struct Unreliable(pub String);
     name = "sandtable",
     version,
     about = "System-dynamics sand table: simulate stock-and-flow models and ask how likely each target is.",
-    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable solve models/enterprise_growth.toml --target follower_growth --probability 80% --lever budget=1000..100000\n  sandtable sweep models/enterprise_growth.toml --lever budget=1000..100000:9\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 3 when a study's failed runs exceed --max-failed (outputs written, verdicts unreliable); 130 when interrupted with Ctrl-C, 143 on SIGTERM."
+    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable solve models/enterprise_growth.toml --target follower_growth --probability 80% --lever budget=1000..100000\n  sandtable sweep models/enterprise_growth.toml --lever budget=1000..100000:9\n  sandtable calibrate models/enterprise_growth.toml --data history.csv\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 3 when a study's failed runs exceed --max-failed (outputs written, verdicts unreliable); 130 when interrupted with Ctrl-C, 143 on SIGTERM."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -72,7 +73,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Monte Carlo study: probability of each target, with charts and a report.
     #[command(
-        after_help = "Examples:\n  sandtable mc models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml --runs 20000 --seed 7 --sampler lhs --scenario ai_creative\n  sandtable mc models/bass.toml --vary \"p=uniform(0.01, 0.05)\" --target \"half: followers at 6 >= 500000\"\n  sandtable mc study.toml   (a study file naming an XMILE model)"
+        after_help = "Examples:\n  sandtable mc models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml --runs 20000 --seed 7 --sampler lhs --scenario ai_creative\n  sandtable mc models/bass.toml --vary \"p=uniform(0.01, 0.05)\" --target \"half: followers at 6 >= 500000\"\n  sandtable mc study.toml   (a study file naming an XMILE model)\n  sandtable mc models/enterprise_growth.toml --posterior outputs/enterprise_growth/calibrate/posterior.csv"
     )]
     Mc(mc::McArgs),
     /// Run several scenarios with common random numbers and compare their targets.
@@ -96,6 +97,11 @@ enum Command {
         after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert teacup.mdl --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
     )]
     Convert(convert::ConvertArgs),
+    /// Fit the uncertain inputs to observed history: posterior, fit charts, a report.
+    #[command(
+        after_help = "Examples:\n  sandtable calibrate models/enterprise_growth.toml --data history.csv\n  sandtable calibrate model.toml --data monthly.csv --fit growth_rate,capacity --seed 3\n  sandtable calibrate model.toml --data orders.csv --likelihood negbin --generations 6000\n  sandtable mc model.toml --posterior outputs/model/calibrate/posterior.csv   (the re-forecast)\n\nThe CSV: `time`, then model variables (`followers`, `reach[douyin]`) whose value was observed at that time, or `sum(RATE)` for the total of a rate since the previous row; empty cells are gaps. See docs/calibration.md."
+    )]
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Parses the command line, runs the command and returns the exit code.
@@ -110,6 +116,7 @@ pub fn main() -> i32 {
         Command::Solve(args) => solve::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     };
     match result {
         Ok(()) => 0,

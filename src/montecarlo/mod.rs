@@ -7,6 +7,7 @@
 
 mod aggregate;
 pub mod correlation;
+pub mod posterior;
 pub mod result;
 pub mod runner;
 pub mod sampling;

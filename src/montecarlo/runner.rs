@@ -7,6 +7,7 @@
 
 use super::aggregate::Aggregator;
 use super::correlation::{check_distinct_inputs, CorrelationMatrix};
+use super::posterior::PosteriorSample;
 use super::result::StudyResult;
 use super::sampling::Design;
 use super::streams::{Purpose, Streams};
@@ -45,9 +46,15 @@ pub struct Plan<'p> {
     pub(super) saved: Vec<usize>,
     /// How many of `saved` are tracked.
     pub(super) tracked: usize,
+    /// Inputs drawn jointly from posterior rows.
+    posterior: Option<PosteriorRows>,
     /// Times recorded besides the save times: the stop time and every time a target names.
     pub(super) record_times: Vec<f64>,
 }
+
+/// Posterior rows a plan draws inputs from: `(input index, column)` pairs, the rows, and the
+/// row each run takes (run `i`: `order[i mod rows]`).
+type PosteriorRows = (Vec<(usize, usize)>, Vec<Vec<f64>>, Vec<usize>);
 
 /// Compiles and plans each scenario of `names` (as `check` does), collecting every problem
 /// of every scenario; returns the first one compiled.
@@ -68,6 +75,20 @@ pub fn validate(study: &Study, names: &[String]) -> Result<CompiledScenario, Dia
     match first {
         Some(s) if errors.is_empty() => Ok(s),
         _ => Err(Diagnostics(errors)),
+    }
+}
+
+/// The scenario's uncertain inputs as the runner varies them, one per parameter (an arrayed
+/// input gives one per element not fixed): `(parameter name, distribution)`.
+pub fn uncertain_inputs(
+    scenario: &CompiledScenario,
+) -> Result<Vec<(String, Distribution)>, Diagnostics> {
+    let mut errors = Vec::new();
+    let inputs = resolve_inputs(&scenario.program, scenario, &mut errors);
+    if errors.is_empty() {
+        Ok(inputs.names.into_iter().zip(inputs.dists).collect())
+    } else {
+        Err(Diagnostics(errors))
     }
 }
 
@@ -131,16 +152,64 @@ impl<'p> Plan<'p> {
                 bound,
                 saved,
                 tracked,
+                posterior: None,
             }),
             _ => Err(Diagnostics(errors)),
         }
+    }
+
+    /// Draws the inputs the posterior sample names jointly from its rows instead of their
+    /// priors; a column that names no uncertain input of the scenario is an error.
+    pub fn with_posterior(mut self, sample: &PosteriorSample) -> Result<Plan<'p>, Diagnostics> {
+        let mut columns = Vec::new();
+        let mut errors = Vec::new();
+        for (c, name) in sample.names.iter().enumerate() {
+            let key = canonical(name);
+            match self.input_names.iter().position(|n| canonical(n) == key) {
+                Some(i) => columns.push((i, c)),
+                None => {
+                    let e = Diagnostic::new(
+                        format!(
+                            "posterior column `{name}` is not an uncertain input of scenario {}",
+                            self.scenario.0
+                        ),
+                        sample.at.get(c).cloned().unwrap_or_default(),
+                    );
+                    errors.push(
+                        match closest(name, self.input_names.iter().map(String::as_str)) {
+                            Some(n) => e.with_hint(format!("did you mean `{n}`?")),
+                            None => e.with_hint("calibrate and re-forecast with the same model and study (and scenario inputs)"),
+                        },
+                    );
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Diagnostics(errors));
+        }
+        self.provenance.posterior = Some(sample.stamp.clone());
+        self.provenance.data_until = sample.data_until;
+        self.posterior = Some((
+            columns,
+            sample.rows.clone(),
+            sample.order(self.settings.seed()),
+        ));
+        Ok(self)
     }
 
     /// Runs the study, calling `progress(done)` after each batch.
     pub fn execute(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<StudyResult, Diagnostic> {
         let first = self.settings.first_run();
         let runs = self.settings.runs();
-        let inputs = self.design.rows(first, runs)?;
+        let mut inputs = self.design.rows(first, runs)?;
+        if let Some((columns, rows, order)) = &self.posterior {
+            for k in 0..inputs.runs() {
+                let row = &rows[order[((first + k as u64) % rows.len() as u64) as usize]];
+                for &(i, c) in columns {
+                    inputs.set(k, i, row[c]);
+                }
+            }
+        }
         let streams = Streams::new(self.settings.seed());
         let mut agg = Aggregator::new(self)?;
         let mut done = 0u64;

@@ -46,6 +46,11 @@ impl InputMatrix {
         &self.data[i * self.inputs..(i + 1) * self.inputs]
     }
 
+    /// Replaces input `j` of row `i`.
+    pub fn set(&mut self, i: usize, j: usize, value: f64) {
+        self.data[i * self.inputs + j] = value;
+    }
+
     /// Input `j` across all rows.
     pub fn column(&self, j: usize) -> Vec<f64> {
         self.data

@@ -35,6 +35,8 @@ pub struct Simulation<'p> {
     method: Method,
     /// By slot: whether the slot is an outflow of more than one stock.
     shared_outflow: Vec<bool>,
+    /// Last step computed, when runs stop before the model's stop time.
+    last_step: Option<usize>,
     /// Steps recorded besides the save steps, ascending (see [`Simulation::record_times`]).
     extra_steps: Vec<usize>,
 }
@@ -84,6 +86,7 @@ impl<'p> Simulation<'p> {
             seed: 0,
             method: prog.specs.method,
             shared_outflow: drains.iter().map(|&d| d > 1).collect(),
+            last_step: None,
             extra_steps: Vec::new(),
         }
     }
@@ -146,6 +149,13 @@ impl<'p> Simulation<'p> {
     /// Seeds the random streams of noise functions in equations (one per call, keyed).
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;
+    }
+
+    /// Ends the following runs after integration step `step` (`None`: at the stop time), for
+    /// callers that need only the start of the horizon. Equations still see the model's stop
+    /// time, so the steps computed are identical to those of a full run.
+    pub fn stop_after(&mut self, step: Option<usize>) {
+        self.last_step = step;
     }
 
     /// Integrates with `method` instead of the model's.
@@ -314,7 +324,7 @@ impl<'p> Simulation<'p> {
     ) -> Result<(), NumericFault> {
         let prog = self.prog;
         self.initialize::<CAREFUL>()?;
-        let steps = prog.steps();
+        let steps = prog.steps().min(self.last_step.unwrap_or(usize::MAX));
         let per_save = prog.steps_per_save();
         let (start, dt) = (prog.specs.start, prog.specs.dt);
         let mut next_extra = 0;

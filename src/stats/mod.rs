@@ -6,6 +6,7 @@
 
 pub mod bands;
 pub mod bins;
+pub mod convergence;
 pub mod error;
 pub mod moments;
 pub mod prcc;
@@ -15,6 +16,7 @@ pub mod rank;
 
 pub use bands::PercentileBands;
 pub use bins::{hit_rate_by_bins, BinRate};
+pub use convergence::{effective_sample_size, split_rhat};
 pub use error::StatsError;
 pub use moments::{mean, std_dev, Welford};
 pub use prcc::prcc;

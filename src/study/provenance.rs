@@ -48,6 +48,9 @@ pub struct Provenance {
     pub sampler: String,
     /// Posterior sample file the inputs were drawn from, if any.
     pub posterior: Option<FileStamp>,
+    /// The last data time that posterior was conditioned on, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_until: Option<f64>,
 }
 
 impl Provenance {

@@ -62,6 +62,8 @@ pub struct FanChart {
     /// Paths a target requires, e.g. +20 % a quarter from the start value: a dashed curve
     /// through the points with a marker at each.
     pub paths: Vec<RequiredPath>,
+    /// Observed data drawn as dots over the bands, `(time, value)` (calibration fit charts).
+    pub observed: Vec<(f64, f64)>,
 }
 
 /// The level a target requires at each of a few times.
@@ -210,10 +212,17 @@ pub fn draw<DB: DrawingBackend>(
                 .collect()
         })
         .collect();
+    let observed: Vec<(f64, f64)> = chart
+        .observed
+        .iter()
+        .copied()
+        .filter(|q| q.0.is_finite() && q.1.is_finite())
+        .collect();
     let (y0, y1) = thresholds
         .iter()
         .map(|t| t.1)
         .chain(path_points.iter().flatten().map(|q| q.1))
+        .chain(observed.iter().map(|q| q.1))
         .fold((y0, y1), |(lo, hi), v| (lo.min(v), hi.max(v)));
     // Levels of people, money and the like start at zero so that the gap between the runs and
     // a target is seen at its true size; only series reaching below zero keep their range.
@@ -257,6 +266,9 @@ pub fn draw<DB: DrawingBackend>(
         }
     }
 
+    if !observed.is_empty() {
+        legend.push(LegendEntry::new("data", Swatch::Line(style::RED, 3)));
+    }
     let plot = style::frame(area, &chart.title, None, &legend)?;
     let mut ctx = style::numeric_axes(&plot, x, y, &chart.x_label, &chart.y_label)?;
 
@@ -284,6 +296,13 @@ pub fn draw<DB: DrawingBackend>(
         ))
         .map_err(draw_err)?;
     }
+
+    ctx.draw_series(observed.iter().map(|&q| {
+        EmptyElement::at(q)
+            + Circle::new((0, 0), 5, style::RED.filled())
+            + Circle::new((0, 0), 5, WHITE.stroke_width(1))
+    }))
+    .map_err(draw_err)?;
 
     // Labels are placed in pixels on the bare plotting rectangle.
     let canvas = ctx.plotting_area().strip_coord_spec();
@@ -411,6 +430,7 @@ mod tests {
             thresholds: vec![("target 1M".into(), 1_000_000.0)],
             checkpoints: vec![("Q2 review".into(), 182.0), ("year end".into(), 364.0)],
             paths: vec![],
+            observed: vec![],
             times,
         }
     }

@@ -12,6 +12,7 @@ pub mod heatmap;
 pub mod histogram;
 pub mod lever_tornado;
 pub mod line;
+pub mod posterior;
 pub mod scorecard;
 pub mod style;
 pub mod tornado;

@@ -244,6 +244,7 @@ pub(crate) fn fan_chart(result: &StudyResult, b: &TrackedBands) -> FanChart {
         thresholds,
         checkpoints,
         paths,
+        observed: Vec::new(),
     }
 }
 

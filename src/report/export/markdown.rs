@@ -66,6 +66,7 @@ impl ReportMd {
         if let Some(doc) = s.scenario_doc.as_deref().filter(|d| !d.trim().is_empty()) {
             writeln!(md, "{}\n", doc.trim())?;
         }
+        conditioned(md, s)?;
         self.executive(md, result)?;
         settings(md, s)?;
         self.overview(md, s)?;
@@ -373,6 +374,28 @@ fn ci(ci95: [f64; 2]) -> String {
     )
 }
 
+/// The sentence that says a study re-forecasts from a posterior, and from which data.
+fn conditioned(md: &mut String, s: &Summary) -> std::fmt::Result {
+    let p = &s.provenance;
+    let Some(post) = &p.posterior else {
+        return Ok(());
+    };
+    match p.data_until {
+        Some(t) => writeln!(
+            md,
+            "**Conditioned on data up to time {} ({})**: the calibrated inputs are drawn jointly from the posterior sample `{}`, the others from their priors.\n",
+            format::number(t),
+            s.time_unit,
+            post.path
+        ),
+        None => writeln!(
+            md,
+            "**Conditioned on data** (horizon unknown: no calibration.json beside it): the calibrated inputs are drawn jointly from the posterior sample `{}`, the others from their priors.\n",
+            post.path
+        ),
+    }
+}
+
 fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(md, "## Settings\n")?;
     let n = |v: u64| format::number(v as f64);
@@ -434,6 +457,12 @@ fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
                 .join(", ")
         };
         rows.push(vec!["Overrides (--set)".into(), overrides]);
+        if let Some(post) = &p.posterior {
+            rows.push(vec![
+                "Posterior (--posterior)".into(),
+                format!("`{}` (SHA-256 {}…)", post.path, short(&post.sha256)),
+            ]);
+        }
         rows.push(vec!["sandtable".into(), p.sandtable_version.clone()]);
     }
     writeln!(

@@ -4,6 +4,7 @@
 //! every exporter for its bytes first and only then writes, each file atomically, so a study
 //! whose report cannot be produced leaves the output directory as it was.
 
+mod calibration;
 mod charts;
 mod comparison;
 mod csv;
@@ -32,6 +33,7 @@ use crate::montecarlo::result::StudyResult;
 use crate::report::atomic::{StudyDir, StudyDirError};
 use crate::report::charts::ChartError;
 
+pub use calibration::{write_calibration, CalibrationOutput};
 pub use comparison::{scenario_dirs, write_comparison};
 pub use decision::{solve_json, sweep_csv, write_solve, write_sweep, SOLVE_JSON, SWEEP_CSV};
 pub use names::slug;

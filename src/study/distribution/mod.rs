@@ -4,6 +4,7 @@
 //! quantile function and CDF live in [`quantile`], direct random draws in [`sample`].
 
 mod check;
+mod density;
 pub mod quantile;
 pub mod sample;
 pub mod syntax;
