@@ -26,6 +26,7 @@ mod compare;
 mod convert;
 mod interrupt;
 mod mc;
+mod merge;
 mod output;
 mod run;
 
@@ -77,6 +78,11 @@ enum Command {
         after_help = "Examples:\n  sandtable compare models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml --scenarios baseline,cost_surge,ai_creative --runs 5000"
     )]
     Compare(compare::CompareArgs),
+    /// Merge the shard directories of one study (`mc … --shard I/N`) into the whole study.
+    #[command(
+        after_help = "Examples:\n  sandtable mc models/bass.toml --runs 20000 --shard 0/2 --out shards/0\n  sandtable mc models/bass.toml --runs 20000 --shard 1/2 --out shards/1\n  sandtable merge shards/0 shards/1 --out outputs/bass\n\nRun it in the directory the shards ran in: it reads the model and study files again (their SHA-256 must match). Missing, duplicate or mismatched shards: exit 2, nothing written."
+    )]
+    Merge(merge::MergeArgs),
     /// Convert between the native TOML format and XMILE (Stella, Vensim exports).
     #[command(
         after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert teacup.mdl --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
@@ -93,6 +99,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Mc(args) => mc::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Convert(args) => convert::run(args),
     };
     match result {

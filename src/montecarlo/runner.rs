@@ -45,6 +45,9 @@ pub struct Plan<'p> {
     pub(super) saved: Vec<usize>,
     /// How many of `saved` are tracked.
     pub(super) tracked: usize,
+    /// The runs this process does, `first .. first + count` of the design: the settings'
+    /// first run and run count, or one shard's block of them (see [`Plan::shard`]).
+    pub(super) range: (u64, u64),
 }
 
 /// Compiles and plans each scenario of `names` (as `check` does), collecting every problem
@@ -66,6 +69,27 @@ pub fn validate(study: &Study, names: &[String]) -> Result<CompiledScenario, Dia
     match first {
         Some(s) if errors.is_empty() => Ok(s),
         _ => Err(Diagnostics(errors)),
+    }
+}
+
+/// Receives each run in run order: its index, inputs and result.
+pub(super) type RunSink<'a> = dyn FnMut(u64, &[f64], RunResult) -> Result<(), Diagnostic> + 'a;
+
+/// Runs `f` on a pool of `threads` worker threads (`None`: the global pool, every core).
+pub(super) fn on_pool<T>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T, Diagnostic> + Send,
+) -> Result<T, Diagnostic>
+where
+    T: Send,
+{
+    match threads {
+        None => f(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Diagnostic::plain(format!("cannot start {n} threads: {e}")))?
+            .install(f),
     }
 }
 
@@ -118,6 +142,7 @@ impl<'p> Plan<'p> {
         match (errors.is_empty(), design, targets, bound) {
             (true, Some(design), Some(targets), Some(bound)) => Ok(Plan {
                 prog,
+                range: (settings.first_run(), settings.runs()),
                 settings,
                 scenario: (scenario.name.clone(), scenario.doc.clone()),
                 provenance: scenario.provenance.clone(),
@@ -135,11 +160,20 @@ impl<'p> Plan<'p> {
 
     /// Runs the study, calling `progress(done)` after each batch.
     pub fn execute(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<StudyResult, Diagnostic> {
-        let first = self.settings.first_run();
-        let runs = self.settings.runs();
+        let mut agg = Aggregator::new(self)?;
+        self.for_each_run(progress, &mut |run, inputs, r| agg.push(run, inputs, r))?;
+        agg.finish(self)
+    }
+
+    /// Runs the plan's runs and hands each one to `sink` in run order, with its inputs.
+    pub(super) fn for_each_run(
+        &self,
+        progress: &(dyn Fn(u64) + Sync),
+        sink: &mut RunSink<'_>,
+    ) -> Result<(), Diagnostic> {
+        let (first, runs) = self.range;
         let inputs = self.design.rows(first, runs)?;
         let streams = Streams::new(self.settings.seed());
-        let mut agg = Aggregator::new(self)?;
         let mut done = 0u64;
         while done < runs {
             let count = BATCH.min(runs - done);
@@ -152,12 +186,12 @@ impl<'p> Plan<'p> {
                 .collect();
             for (k, r) in batch.into_iter().enumerate() {
                 let row = inputs.row((done + k as u64) as usize);
-                agg.push(first + done + k as u64, row, r)?;
+                sink(first + done + k as u64, row, r)?;
             }
             done += count;
             progress(done);
         }
-        agg.finish(self)
+        Ok(())
     }
 
     /// As [`Plan::execute`], on a pool of `threads` worker threads (`None`: every core).
@@ -167,19 +201,12 @@ impl<'p> Plan<'p> {
         threads: Option<usize>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<StudyResult, Diagnostic> {
-        match threads {
-            None => self.execute(progress),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| Diagnostic::plain(format!("cannot start {n} threads: {e}")))?
-                .install(|| self.execute(progress)),
-        }
+        on_pool(threads, || self.execute(progress))
     }
 
-    /// Number of runs the plan does.
+    /// Number of runs the plan does (a shard's share when sharded).
     pub fn runs(&self) -> u64 {
-        self.settings.runs()
+        self.range.1
     }
 
     /// Number of uncertain inputs (after expanding arrayed constants).
@@ -350,7 +377,8 @@ fn saved_columns(
 }
 
 /// What one run produced.
-pub(super) enum RunResult {
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunResult {
     /// Target outcomes and the tracked values (variable-major: `var * rows + row`).
     Done(Vec<Outcome>, Vec<f64>),
     /// A numeric fault.

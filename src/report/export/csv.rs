@@ -25,7 +25,7 @@ pub(crate) const PERCENTILES: &str = "percentiles.csv";
 pub(crate) const RUNS: &str = "runs.csv";
 
 /// A number cell.
-fn cell(v: f64) -> String {
+pub(crate) fn cell(v: f64) -> String {
     if v.is_nan() {
         String::new()
     } else if v.is_infinite() {
@@ -42,7 +42,7 @@ pub(crate) fn percentile_column(p: f64) -> String {
 }
 
 /// Runs `fill` on a CSV writer into memory; errors name `file`.
-fn table<F>(file: &str, fill: F) -> Result<Vec<u8>, ReportError>
+pub(crate) fn table<F>(file: &str, fill: F) -> Result<Vec<u8>, ReportError>
 where
     F: FnOnce(&mut Writer<Vec<u8>>) -> Result<(), ::csv::Error>,
 {

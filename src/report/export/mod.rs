@@ -16,6 +16,7 @@ mod paired;
 mod png;
 pub mod reliability;
 mod run;
+mod shard;
 mod table;
 mod terminal;
 
@@ -35,6 +36,7 @@ pub use comparison::{scenario_dirs, write_comparison};
 pub use names::slug;
 pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};
+pub use shard::{write_shard, RECORDS, SHARD_JSON};
 pub use terminal::{comparison_table, verdict_table};
 
 /// Why study files could not be produced.
