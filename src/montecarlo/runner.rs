@@ -73,7 +73,7 @@ pub fn validate(study: &Study, names: &[String]) -> Result<CompiledScenario, Dia
 }
 
 /// Receives each run in run order: its index, inputs and result.
-pub(super) type RunSink<'a> = dyn FnMut(u64, &[f64], RunResult) -> Result<(), Diagnostic> + 'a;
+pub(super) type RunSink<'a> = dyn FnMut(u64, &[f64], RunView) -> Result<(), Diagnostic> + 'a;
 
 /// Runs `f` on a pool of `threads` worker threads (`None`: the global pool, every core).
 pub(super) fn on_pool<T>(
@@ -166,6 +166,10 @@ impl<'p> Plan<'p> {
     }
 
     /// Runs the plan's runs and hands each one to `sink` in run order, with its inputs.
+    ///
+    /// A batch's results go into buffers allocated once per study and reused: every run
+    /// writes its band cells and target outcomes into its own slot, so a run allocates
+    /// nothing beyond what a failure message or an `every(...)` target's first periods need.
     pub(super) fn for_each_run(
         &self,
         progress: &(dyn Fn(u64) + Sync),
@@ -174,21 +178,41 @@ impl<'p> Plan<'p> {
         let (first, runs) = self.range;
         let inputs = self.design.rows(first, runs)?;
         let streams = Streams::new(self.settings.seed());
+        let cells = self.tracked * self.prog.saved_rows();
+        let width = cells.max(1);
+        let slots = BATCH.min(runs) as usize;
+        let mut values = vec![0.0; slots * width];
+        let mut outcomes: Vec<Vec<Outcome>> = vec![Vec::new(); slots];
+        let mut failed: Vec<Option<String>> = vec![None; slots];
         let mut done = 0u64;
         while done < runs {
-            let count = BATCH.min(runs - done);
-            let batch: Vec<RunResult> = (done..done + count)
-                .into_par_iter()
-                .map_init(
+            let count = BATCH.min(runs - done) as usize;
+            values[..count * width]
+                .par_chunks_mut(width)
+                .zip(outcomes[..count].par_iter_mut())
+                .zip(failed[..count].par_iter_mut())
+                .enumerate()
+                .for_each_init(
                     || Worker::new(self),
-                    |w, k| w.run(self, first + k, inputs.row(k as usize), &streams),
-                )
-                .collect();
-            for (k, r) in batch.into_iter().enumerate() {
-                let row = inputs.row((done + k as u64) as usize);
-                sink(first + done + k as u64, row, r)?;
+                    |w, (k, ((cells_out, outs), fail))| {
+                        let row = done as usize + k;
+                        let slot = RunSlot {
+                            cells: &mut cells_out[..cells],
+                            outcomes: outs,
+                            failed: fail,
+                        };
+                        w.run(self, first + row as u64, inputs.row(row), &streams, slot);
+                    },
+                );
+            for k in 0..count {
+                let row = done as usize + k;
+                let view = match &failed[k] {
+                    Some(message) => RunView::Failed(message),
+                    None => RunView::Done(&outcomes[k], &values[k * width..k * width + cells]),
+                };
+                sink(first + row as u64, inputs.row(row), view)?;
             }
-            done += count;
+            done += count as u64;
             progress(done);
         }
         Ok(())
@@ -385,10 +409,48 @@ pub enum RunResult {
     Failed(String),
 }
 
+/// What one run produced, borrowed from the buffers of its batch.
+#[derive(Debug, Clone, Copy)]
+pub enum RunView<'a> {
+    /// Target outcomes and the tracked values (variable-major: `var * rows + row`).
+    Done(&'a [Outcome], &'a [f64]),
+    /// A numeric fault.
+    Failed(&'a str),
+}
+
+impl RunView<'_> {
+    /// An owned copy.
+    pub fn to_owned(self) -> RunResult {
+        match self {
+            RunView::Done(o, c) => RunResult::Done(o.to_vec(), c.to_vec()),
+            RunView::Failed(m) => RunResult::Failed(m.to_string()),
+        }
+    }
+}
+
+impl RunResult {
+    /// A borrowed view.
+    pub fn view(&self) -> RunView<'_> {
+        match self {
+            RunResult::Done(o, c) => RunView::Done(o, c),
+            RunResult::Failed(m) => RunView::Failed(m),
+        }
+    }
+}
+
+/// Where one run writes its results in its batch's buffers.
+struct RunSlot<'b> {
+    cells: &'b mut [f64],
+    outcomes: &'b mut Vec<Outcome>,
+    failed: &'b mut Option<String>,
+}
+
 /// Per-thread buffers, reused across runs.
 struct Worker<'p> {
     sim: Simulation<'p>,
     traj: Trajectory,
+    /// Slot of each saved column.
+    slots: Vec<usize>,
 }
 
 impl<'p> Worker<'p> {
@@ -402,13 +464,20 @@ impl<'p> Worker<'p> {
             .iter()
             .map(|&c| plan.prog.columns[c].name.clone())
             .collect();
+        let mut traj = Trajectory::with_columns(names, plan.prog.saved_rows());
+        traj.data.reserve(plan.saved.len() * plan.prog.saved_rows());
         Worker {
             sim,
-            traj: Trajectory::with_columns(names, plan.prog.saved_rows()),
+            traj,
+            slots: plan
+                .saved
+                .iter()
+                .map(|&c| plan.prog.columns[c].slot as usize)
+                .collect(),
         }
     }
 
-    fn run(&mut self, plan: &Plan, run: u64, inputs: &[f64], streams: &Streams) -> RunResult {
+    fn run(&mut self, plan: &Plan, run: u64, inputs: &[f64], streams: &Streams, out: RunSlot) {
         for (&p, &v) in plan.params.iter().zip(inputs) {
             self.sim.set_param(p, v);
         }
@@ -416,25 +485,26 @@ impl<'p> Worker<'p> {
             .set_seed(streams.rng(run, Purpose::Noise).next_u64());
         self.traj.times.clear();
         self.traj.data.clear();
-        let prog = plan.prog;
         let traj = &mut self.traj;
+        let columns = &self.slots;
         let result = self.sim.run_with(|t, slots| {
             traj.times.push(t);
-            traj.data.extend(
-                plan.saved
-                    .iter()
-                    .map(|&c| slots[prog.columns[c].slot as usize]),
-            );
+            traj.data.extend(columns.iter().map(|&c| slots[c]));
         });
         if let Err(e) = result {
-            return RunResult::Failed(e.message());
+            *out.failed = Some(e.message());
+            return;
         }
-        let outcomes = plan.bound.evaluate(&self.traj);
-        let rows = self.traj.len();
-        let mut tracked = Vec::with_capacity(plan.tracked * rows);
-        for v in 0..plan.tracked {
-            tracked.extend(self.traj.series(v));
+        *out.failed = None;
+        plan.bound.evaluate_into(&self.traj, out.outcomes);
+        // Tracked columns are the first ones saved; bands want them variable-major.
+        let rows = plan.prog.saved_rows();
+        debug_assert_eq!(self.traj.len(), rows);
+        let width = self.slots.len();
+        for (v, series) in out.cells.chunks_exact_mut(rows.max(1)).enumerate() {
+            for (r, cell) in series.iter_mut().enumerate() {
+                *cell = self.traj.data[r * width + v];
+            }
         }
-        RunResult::Done(outcomes, tracked)
     }
 }

@@ -385,7 +385,7 @@ impl<'p> Plan<'p> {
                 out.push(RunRecord {
                     run,
                     inputs: inputs.to_vec(),
-                    result,
+                    result: result.to_owned(),
                 });
                 Ok(())
             })?;
@@ -486,7 +486,7 @@ impl<'p> Plan<'p> {
                     r.run
                 )));
             }
-            agg.push(r.run, &r.inputs, r.result)?;
+            agg.push(r.run, &r.inputs, r.result.view())?;
             next += 1;
         }
         if next != first + runs {
