@@ -176,7 +176,10 @@ pub fn print_verdicts(result: &StudyResult) {
         s.seed,
         s.sampler,
         if s.failed_runs.count > 0 {
-            format!(", {} runs failed (see report.md)", s.failed_runs.count)
+            format!(
+                ", {} runs failed and count as misses (see report.md)",
+                s.failed_runs.count
+            )
         } else {
             String::new()
         }

@@ -2,19 +2,33 @@
 //! emit code, then describe columns, parameters, stocks, delay lines and the source map.
 
 use super::emit::{emit, layout};
+use super::ir::Id;
 use super::lower::Lowered;
 use super::outputs::{columns_and_params, delays, source_map, stocks};
-use super::program::Program;
+use super::program::{Column, Program, Role};
 use super::schedule::schedule;
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
 
 /// Builds the program of `model` from its lowered nodes.
-pub(super) fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnostic>> {
+/// `integrals` are the running-integral stocks added for targets, with their column names.
+pub(super) fn build(
+    model: &Model,
+    lw: Lowered,
+    integrals: &[(Id, String)],
+) -> Result<Program, Vec<Diagnostic>> {
     let sched = schedule(&lw)?;
     let mut layout = layout(&lw);
     let emitted = emit(&model.sim, &lw, &sched, &mut layout);
-    let (columns, params) = columns_and_params(model, &lw, &sched.dynamic, &layout, &emitted);
+    let (mut columns, params) = columns_and_params(model, &lw, &sched.dynamic, &layout, &emitted);
+    columns.extend(integrals.iter().map(|(id, name)| Column {
+        name: name.clone(),
+        slot: layout.slot_of[*id as usize],
+        role: Role::Integral,
+        unit: None,
+        label: None,
+        equation: String::new(),
+    }));
     let stocks = stocks(&lw, &layout, &columns);
     let delays = delays(&lw, &layout);
     let sources = source_map(&lw, &layout, &emitted);
@@ -36,7 +50,7 @@ pub(super) fn build(model: &Model, lw: Lowered) -> Result<Program, Vec<Diagnosti
         rate_ends: stocks.rate_ends,
         specials: emitted.specials,
         delays,
-        noise_states: lw.noise_states,
+        noise_keys: lw.noise_keys,
         tables: lw.tables,
         columns,
         params,

@@ -311,8 +311,7 @@ pub(super) fn call(
             let a = lw.lower(&args[0], ctx)?;
             let b = lw.lower(&args[1], ctx)?;
             check_noise(&key, &[(&a, &args[0]), (&b, &args[1])], span, ctx)?;
-            let state = lw.out.noise_states;
-            lw.out.noise_states += 1;
+            let state = lw.noise_state();
             Ok(Ir::Special(if key.ends_with("normal") {
                 SpecialIr::Normal(Box::new(a), Box::new(b), state)
             } else {
@@ -329,8 +328,7 @@ pub(super) fn call(
                 span,
                 ctx,
             )?;
-            let state = lw.out.noise_states;
-            lw.out.noise_states += 1;
+            let state = lw.noise_state();
             Ok(Ir::Special(SpecialIr::Pink(
                 Box::new(mean),
                 Box::new(sd),

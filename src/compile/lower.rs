@@ -7,8 +7,9 @@ use super::program::{Func1, Func2, Table, DT, START, STOP, TIME};
 use super::symbols::Symbols;
 use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::equation::{self, BinOp, Node, NodeKind, Subscript, UnOp};
-use crate::model::names::closest;
+use crate::model::names::{closest, stable_key};
 use crate::model::{names::canonical, Equation, Expr, Model, VarKind};
+use std::collections::HashMap;
 
 /// The role of a node in the compiled model.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,8 +69,10 @@ pub struct Lowered {
     pub tables: Vec<Table>,
     /// Fixed delay lines: (input node, delay-time node, initial-value node).
     pub delays: Vec<(Id, Id, Id)>,
-    /// Number of per-step noise states.
-    pub noise_states: u32,
+    /// The stream key of each per-step noise state (see [`Lowerer::noise_state`]).
+    pub noise_keys: Vec<u64>,
+    /// Noise calls met so far in each element's equation.
+    noise_calls: HashMap<Id, u32>,
 }
 
 /// One index position an element can be bound to: `Def(d, k)` is the `k`-th occurrence of
@@ -371,6 +374,19 @@ impl<'m> Lowerer<'m> {
             ids.push(self.sym.element_id(fi, &elems));
         }
         Ok(ids)
+    }
+
+    /// Allocates the state of a noise call in the current element's equation. Its stream is
+    /// keyed by the element's name and the call's position in that equation, so adding,
+    /// removing or reordering other noisy equations never changes this call's draws.
+    pub(super) fn noise_state(&mut self) -> u32 {
+        let k = self.out.noise_calls.entry(self.owner).or_insert(0);
+        let ordinal = *k;
+        *k += 1;
+        let owner = &self.out.nodes[self.owner as usize].name;
+        let key = stable_key(&format!("{}#{ordinal}", canonical(owner)));
+        self.out.noise_keys.push(key);
+        (self.out.noise_keys.len() - 1) as u32
     }
 
     /// Adds a hidden node and returns its id.

@@ -12,6 +12,7 @@ pub mod builtins;
 pub mod codegen;
 mod emit;
 mod hoist;
+mod integrals;
 pub mod ir;
 pub mod lower;
 pub mod order;
@@ -22,6 +23,7 @@ mod schedule;
 pub mod symbols;
 mod validate;
 
+pub use integrals::integral_column;
 pub use program::{Column, Param, Program, Role, SlotPart, SlotSource};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -31,11 +33,18 @@ use lower::Lowerer;
 
 /// Compiles `model`, collecting every error found.
 pub fn compile(model: &Model) -> Result<Program, Diagnostics> {
+    compile_with(model, &[])
+}
+
+/// Compiles `model` with a running integral of each variable element in `integrals` (see
+/// [`integral_column`]): the columns that `sum` and `mean` targets read.
+pub fn compile_with(model: &Model, integrals: &[String]) -> Result<Program, Diagnostics> {
     check_specs(model)?;
     reserved::check_reserved(model).map_err(Diagnostics)?;
     budget::check_model(model)?;
-    let lowered = Lowerer::run(model).map_err(Diagnostics)?;
-    build(model, lowered).map_err(Diagnostics)
+    let mut lowered = Lowerer::run(model).map_err(Diagnostics)?;
+    let integrals = integrals::add(&mut lowered, integrals);
+    build(model, lowered, &integrals).map_err(Diagnostics)
 }
 
 fn check_specs(model: &Model) -> Result<(), Diagnostic> {

@@ -461,6 +461,9 @@ pub enum Role {
     Aux,
     /// A constant (varies only between runs).
     Constant,
+    /// The running integral of another column since the start (read by `sum`/`mean`
+    /// targets; not a model variable).
+    Integral,
 }
 
 /// A constant a run may override (Monte Carlo inputs, `--set`).
@@ -577,8 +580,9 @@ pub struct Program {
     pub specials: Vec<Special>,
     /// Fixed delay lines.
     pub delays: Vec<DelayLine>,
-    /// Number of per-step noise states.
-    pub noise_states: u32,
+    /// The random-stream key of each per-step noise state: a hash of the name of the
+    /// element whose equation draws and of the call's position in it.
+    pub noise_keys: Vec<u64>,
     /// Graphical-function tables.
     pub tables: Vec<Table>,
     /// Every model variable's column.

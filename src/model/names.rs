@@ -1,5 +1,13 @@
 //! Name matching: case-insensitive, with space and underscore the same character (XMILE 1.0).
 
+/// The stream key of a named consumer of random numbers (an uncertain input, a noise call):
+/// the 64-bit FNV-1a hash of its canonical name, stable across platforms and releases.
+pub fn stable_key(name: &str) -> u64 {
+    canonical(name).bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// The canonical form of a name: lower case, runs of spaces/underscores as one `_`,
 /// surrounding quotes and whitespace removed. Unicode letters are kept as they are.
 pub fn canonical(name: &str) -> String {

@@ -143,7 +143,10 @@ impl Aggregator {
             likely: opts.likely(),
             unlikely: opts.unlikely(),
         };
-        let n = self.counted;
+        // A failed run is a miss of every target: leaving it out would make a target look
+        // likelier the more often the model breaks down.
+        let n = self.counted + self.failed.count;
+        let failed = self.failed.count;
         let times: Vec<f64> = (0..self.rows)
             .map(|r| prog.specs.start + (r * prog.steps_per_save()) as f64 * prog.specs.dt)
             .collect();
@@ -201,7 +204,8 @@ impl Aggregator {
                 let successes = hits.iter().filter(|h| **h).count() as u64;
                 let p = probability(successes, n);
                 let reached: Vec<f64> = self.times[t].iter().filter_map(|x| *x).collect();
-                let never = self.times[t].iter().filter(|x| x.is_none()).count() as f64 / n as f64;
+                let never_reached = self.times[t].iter().filter(|x| x.is_none()).count() as u64;
+                let never = (never_reached + failed) as f64 / n as f64;
                 let prcc = if prcc_inputs.is_empty() {
                     Vec::new()
                 } else {

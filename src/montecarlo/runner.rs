@@ -10,7 +10,7 @@ use super::correlation::{check_distinct_inputs, CorrelationMatrix};
 use super::result::StudyResult;
 use super::sampling::Design;
 use super::streams::{Purpose, Streams};
-use crate::compile::{Program, Role};
+use crate::compile::{integral_column, Program, Role};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::names::canonical;
 use crate::model::names::closest;
@@ -48,6 +48,8 @@ pub struct Plan<'p> {
     /// The runs this process does, `first .. first + count` of the design: the settings'
     /// first run and run count, or one shard's block of them (see [`Plan::shard`]).
     pub(super) range: (u64, u64),
+    /// Times recorded besides the save times: the stop time and every time a target names.
+    pub(super) record_times: Vec<f64>,
 }
 
 /// Compiles and plans each scenario of `names` (as `check` does), collecting every problem
@@ -141,6 +143,7 @@ impl<'p> Plan<'p> {
         };
         match (errors.is_empty(), design, targets, bound) {
             (true, Some(design), Some(targets), Some(bound)) => Ok(Plan {
+                record_times: record_times(prog, &targets),
                 prog,
                 range: (settings.first_run(), settings.runs()),
                 settings,
@@ -397,7 +400,26 @@ fn saved_columns(
             add(&mut saved, c);
         }
     }
+    for name in targets
+        .map(TargetSet::integrated_variables)
+        .unwrap_or_default()
+    {
+        for c in prog.columns_of(&name) {
+            let integral = integral_column(&prog.columns[c].name);
+            if let Some(i) = prog.columns.iter().position(|c| c.name == integral) {
+                add(&mut saved, i);
+            }
+        }
+    }
     (saved, tracked)
+}
+
+/// The times the targets read besides the save times: the stop time and every time a target
+/// names, so that none is read from an interpolation between save points.
+fn record_times(prog: &Program, targets: &TargetSet) -> Vec<f64> {
+    let mut times = targets.times();
+    times.push(prog.specs.stop);
+    times
 }
 
 /// What one run produced.
@@ -451,6 +473,8 @@ struct Worker<'p> {
     traj: Trajectory,
     /// Slot of each saved column.
     slots: Vec<usize>,
+    /// The recorded rows that are save times (the bands' rows).
+    save_rows: Vec<usize>,
 }
 
 impl<'p> Worker<'p> {
@@ -459,6 +483,13 @@ impl<'p> Worker<'p> {
         if let Some(m) = plan.settings.method {
             sim.set_method(m);
         }
+        sim.record_times(&plan.record_times);
+        let save_rows = sim
+            .recorded_rows()
+            .iter()
+            .enumerate()
+            .filter_map(|(r, &save)| save.then_some(r))
+            .collect();
         let names = plan
             .saved
             .iter()
@@ -474,6 +505,7 @@ impl<'p> Worker<'p> {
                 .iter()
                 .map(|&c| plan.prog.columns[c].slot as usize)
                 .collect(),
+            save_rows,
         }
     }
 
@@ -497,12 +529,12 @@ impl<'p> Worker<'p> {
         }
         *out.failed = None;
         plan.bound.evaluate_into(&self.traj, out.outcomes);
-        // Tracked columns are the first ones saved; bands want them variable-major.
-        let rows = plan.prog.saved_rows();
-        debug_assert_eq!(self.traj.len(), rows);
+        // Tracked columns are the first ones saved; bands want their save-time rows,
+        // variable-major.
+        let rows = self.save_rows.len();
         let width = self.slots.len();
         for (v, series) in out.cells.chunks_exact_mut(rows.max(1)).enumerate() {
-            for (r, cell) in series.iter_mut().enumerate() {
+            for (cell, &r) in series.iter_mut().zip(&self.save_rows) {
                 *cell = self.traj.data[r * width + v];
             }
         }

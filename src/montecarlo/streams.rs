@@ -106,11 +106,7 @@ impl Streams {
 /// The stream key of a named consumer (an uncertain input): the 64-bit FNV-1a hash of its
 /// canonical name, stable across platforms and releases.
 pub fn name_key(name: &str) -> u64 {
-    crate::model::names::canonical(name)
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+    crate::model::names::stable_key(name)
 }
 
 /// The SplitMix64 output function applied to `x + golden gamma`: a bijective 64-bit mix.

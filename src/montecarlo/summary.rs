@@ -28,7 +28,9 @@ pub struct Summary {
     pub time_unit: String,
     /// Verdict thresholds: P ≥ `likely` is likely, P < `unlikely` is unlikely.
     pub thresholds: Thresholds,
-    /// Runs stopped by a numeric fault; they are left out of every statistic.
+    /// Runs stopped by a numeric fault: they count as misses of every target (in each
+    /// probability, its interval, the joint probability and the share never reaching a
+    /// target) and are left out of the metric quantiles, bands and input influence.
     pub failed_runs: FailedRuns,
     /// The uncertain inputs.
     pub inputs: Vec<InputSummary>,
@@ -178,7 +180,7 @@ pub struct TargetSummary {
     pub ci95: [f64; 2],
     /// Runs meeting the target.
     pub successes: u64,
-    /// Runs counted.
+    /// Runs attempted, failed runs included (as misses).
     pub runs: u64,
     /// likely / uncertain / unlikely.
     pub verdict: Verdict,

@@ -11,7 +11,7 @@
 use super::fault::{FaultKind, NumericFault};
 use super::trajectory::Trajectory;
 use super::vm::{exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
-use crate::compile::program::{Block, Program, Slot, RESERVED, TIME};
+use crate::compile::program::{Block, Program, Role, Slot, RESERVED, TIME};
 use crate::diagnostic::Diagnostic;
 use crate::model::Method;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -39,6 +39,8 @@ pub struct Simulation<'p> {
     method: Method,
     /// By slot: whether the slot is an outflow of more than one stock.
     shared_outflow: Vec<bool>,
+    /// Steps recorded besides the save steps, ascending (see [`Simulation::record_times`]).
+    extra_steps: Vec<usize>,
 }
 
 impl<'p> Simulation<'p> {
@@ -73,7 +75,7 @@ impl<'p> Simulation<'p> {
                 step_time: prog.specs.start,
                 fresh: true,
                 initializing: true,
-                noise: vec![0.0; prog.noise_states as usize],
+                noise: vec![0.0; prog.noise_keys.len()],
                 delays: prog
                     .delays
                     .iter()
@@ -82,13 +84,56 @@ impl<'p> Simulation<'p> {
                         ..DelayState::default()
                     })
                     .collect(),
-                rng: Xoshiro256PlusPlus::seed_from_u64(0),
+                rngs: prog
+                    .noise_keys
+                    .iter()
+                    .map(|_| Xoshiro256PlusPlus::seed_from_u64(0))
+                    .collect(),
                 nan_condition: false,
             },
             seed: 0,
             method: prog.specs.method,
             shared_outflow: drains.iter().map(|&d| d > 1).collect(),
+            extra_steps: Vec::new(),
         }
+    }
+
+    /// Makes [`Simulation::run_with`] also report the integration steps at `times` (a time
+    /// between two steps: both of them), so values read there are exact or interpolated
+    /// between adjacent steps, never between save points. Times outside the run are ignored.
+    pub fn record_times(&mut self, times: &[f64]) {
+        let prog = self.prog;
+        let (start, dt, steps) = (prog.specs.start, prog.specs.dt, prog.steps());
+        let per_save = prog.steps_per_save();
+        let mut extra = Vec::new();
+        for &t in times {
+            let k = (t - start) / dt;
+            if !(k.is_finite() && k > -1e-9 && k < steps as f64 + 1e-9) {
+                continue;
+            }
+            let near = k.round();
+            let around = if (k - near).abs() <= 1e-9 * near.abs().max(1.0) {
+                [near, near]
+            } else {
+                [k.floor(), k.ceil()]
+            };
+            extra.extend(around.iter().map(|&s| (s as usize).min(steps)));
+        }
+        extra.retain(|s| s % per_save != 0);
+        extra.sort_unstable();
+        extra.dedup();
+        self.extra_steps = extra;
+    }
+
+    /// For each row [`Simulation::run_with`] reports, in order: whether it is a save time
+    /// (the others are the times asked for by [`Simulation::record_times`]).
+    pub fn recorded_rows(&self) -> Vec<bool> {
+        let per_save = self.prog.steps_per_save();
+        let saves = (0..=self.prog.steps()).step_by(per_save);
+        let mut rows: Vec<(usize, bool)> = saves.map(|s| (s, true)).collect();
+        rows.extend(self.extra_steps.iter().map(|&s| (s, false)));
+        rows.sort_unstable();
+        rows.into_iter().map(|(_, save)| save).collect()
     }
 
     /// The program being run.
@@ -108,7 +153,7 @@ impl<'p> Simulation<'p> {
         self.skip_block.iter_mut().for_each(|b| *b = false);
     }
 
-    /// Seeds the random stream used by noise functions in equations.
+    /// Seeds the random streams of noise functions in equations (one per call, keyed).
     pub fn set_seed(&mut self, seed: u64) {
         self.seed = seed;
     }
@@ -127,7 +172,9 @@ impl<'p> Simulation<'p> {
             }
         }
         let m = &mut self.machine;
-        m.rng = Xoshiro256PlusPlus::seed_from_u64(self.seed);
+        for (rng, key) in m.rngs.iter_mut().zip(&prog.noise_keys) {
+            *rng = Xoshiro256PlusPlus::seed_from_u64(self.seed ^ key);
+        }
         m.step_time = prog.specs.start;
         m.fresh = true;
         m.initializing = true;
@@ -259,7 +306,8 @@ impl<'p> Simulation<'p> {
         );
     }
 
-    /// Runs from start to stop, calling `on_save(time, slots)` at every save time.
+    /// Runs from start to stop, calling `on_save(time, slots)` at every save time and every
+    /// step asked for by [`Simulation::record_times`].
     ///
     /// On a numeric fault the run stops (`on_save` has seen the rows before it) and the run is
     /// replayed to find the variable whose own equation produced the value.
@@ -279,10 +327,13 @@ impl<'p> Simulation<'p> {
         let steps = prog.steps();
         let per_save = prog.steps_per_save();
         let (start, dt) = (prog.specs.start, prog.specs.dt);
+        let mut next_extra = 0;
         for step in 0..=steps {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
-            let save = step % per_save == 0;
+            let extra = self.extra_steps.get(next_extra) == Some(&step);
+            next_extra += usize::from(extra);
+            let save = extra || step % per_save == 0;
             // The start time's noise was drawn by the initial pass: drawing again would make
             // `x` at the start differ from `INIT(x)` and from the stocks' initial values.
             self.evaluate::<CAREFUL>(t, step > 0, save)?;
@@ -382,13 +433,17 @@ impl<'p> Simulation<'p> {
         Err(NumericFault::new(prog, kind, slot, t, s[slot as usize]))
     }
 
-    /// Runs and returns every column at every save time; a numeric fault comes back as a
-    /// diagnostic located at the faulty variable's equation ([`NumericFault::to_diagnostic`]).
+    /// Runs and returns every model variable's column (not the running integrals kept for
+    /// targets) at every save time; a numeric fault comes back as a diagnostic located at the
+    /// faulty variable's equation ([`NumericFault::to_diagnostic`]).
     pub fn run(&mut self) -> Result<Trajectory, Diagnostic> {
         let prog = self.prog;
-        let names = prog.columns.iter().map(|c| c.name.clone()).collect();
+        let kept: Vec<usize> = (0..prog.columns.len())
+            .filter(|&c| prog.columns[c].role != Role::Integral)
+            .collect();
+        let names = kept.iter().map(|&c| prog.columns[c].name.clone()).collect();
         let mut traj = Trajectory::with_columns(names, prog.saved_rows());
-        let columns = self.column_slots.clone();
+        let columns: Vec<usize> = kept.iter().map(|&c| self.column_slots[c]).collect();
         self.run_with(|t, slots| {
             traj.times.push(t);
             traj.data.extend(columns.iter().map(|&c| slots[c]));

@@ -50,8 +50,8 @@ pub struct Machine {
     pub noise: Vec<f64>,
     /// Delay lines.
     pub delays: Vec<DelayState>,
-    /// Random stream for in-equation noise.
-    pub rng: Xoshiro256PlusPlus,
+    /// One random stream per noise state, seeded by the run's seed and the state's key.
+    pub rngs: Vec<Xoshiro256PlusPlus>,
     /// Set when an IF met a NaN condition (the else branch is taken; the run then faults).
     pub nan_condition: bool,
 }
@@ -283,7 +283,7 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
         // variable whose equation draws.
         Special::Uniform { min, max, state } => {
             if m.fresh {
-                let u: f64 = m.rng.random();
+                let u: f64 = m.rngs[state as usize].random();
                 let (lo, hi) = (s[min as usize], s[max as usize]);
                 m.noise[state as usize] = if lo <= hi {
                     lo + u * (hi - lo)
@@ -295,7 +295,7 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
         }
         Special::Normal { mean, sd, state } => {
             if m.fresh {
-                let z: f64 = m.rng.sample(StandardNormal);
+                let z: f64 = m.rngs[state as usize].sample(StandardNormal);
                 let sd = s[sd as usize];
                 m.noise[state as usize] = if sd >= 0.0 {
                     s[mean as usize] + z * sd
@@ -314,7 +314,7 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
             // Exact first-order autoregressive update: stationary with standard deviation `sd`
             // and autocorrelation e^(−lag/tau), whatever dt is.
             if m.fresh {
-                let z: f64 = m.rng.sample(StandardNormal);
+                let z: f64 = m.rngs[state as usize].sample(StandardNormal);
                 let sd = s[sd as usize];
                 let tau = s[tau as usize];
                 let x = &mut m.noise[state as usize];

@@ -7,7 +7,7 @@ use super::{
     CompiledScenario, Declarations, Override, Provenance, Scenario, Settings, StudyRequest,
     Uncertain, BASELINE, RESERVED_SCENARIOS,
 };
-use crate::compile::compile;
+use crate::compile::compile_with;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, SourceRef};
 use crate::loader;
 use crate::model::names::canonical;
@@ -162,7 +162,13 @@ impl Study {
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
         }
-        let program = compile(&model)?;
+        let mut integrals: Vec<String> = Vec::new();
+        for v in decl.targets.iter().flat_map(Target::integrated_variables) {
+            if !integrals.iter().any(|i| canonical(i) == canonical(&v)) {
+                integrals.push(v);
+            }
+        }
+        let program = compile_with(&model, &integrals)?;
         let mut provenance = self.provenance.clone();
         provenance.scenario = display.clone();
         Ok(CompiledScenario {

@@ -1,13 +1,15 @@
 //! Scoring targets on runs: names are resolved to columns once ([`BoundTarget`]), then each run
 //! is evaluated without allocating beyond its [`Outcome`].
 //!
-//! Conventions (see `docs/targets.md`): a value at a time between saved points is linearly
-//! interpolated; windows `[t1, t2]` take the saved points with `t1 <= t <= t2`; the periods of
-//! `every(...)` are half-open `[c_i, c_{i+1})` so consecutive periods never share a point;
-//! times closer than one part in 10⁹ count as equal.
+//! Conventions (see `docs/targets.md`): a value at a time between recorded points is linearly
+//! interpolated; `sum` and `mean` are the integral of the variable over their window (and
+//! that divided by the window's length), read from the run's running integral; `min` and
+//! `max` take the recorded points with `t1 <= t <= t2`, and in the periods of `every(...)`
+//! the half-open `[c_i, c_{i+1})`; times closer than one part in 10⁹ count as equal.
 
 use super::lex::SyntaxError;
 use super::syntax::{BinOp, Cmp, Expr, Func, Spec, Window, MAX_CALLS};
+use crate::compile::integral_column;
 use crate::model::names::canonical;
 use crate::simulate::Trajectory;
 use std::ops::Range;
@@ -72,6 +74,9 @@ struct BCall {
     t2: f64,
     /// Times supplied by each period of `every(...)`.
     per_period: bool,
+    /// For `sum` and `mean`: the column with the running integral of `col`, when the run
+    /// records one (see [`crate::compile::integral_column`]).
+    integral: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +208,13 @@ impl Binder<'_> {
                     Some(Window::Span(a, b)) => (a.value, b.value, false),
                     None => (f64::NAN, f64::NAN, true),
                 };
+                let integral = match call.func {
+                    Func::Sum | Func::Mean => {
+                        let name = integral_column(&self.names[col]);
+                        self.names.iter().position(|n| *n == name)
+                    }
+                    _ => None,
+                };
                 // The parser caps calls at MAX_CALLS, so the index fits the value array.
                 self.calls.push(BCall {
                     func: call.func,
@@ -210,6 +222,7 @@ impl Binder<'_> {
                     t1,
                     t2,
                     per_period,
+                    integral,
                 });
                 BExpr::Call(self.calls.len() - 1)
             }
@@ -277,7 +290,18 @@ impl Run<'_> {
             Func::Growth => self.at(c.col, b) / self.at(c.col, a) - 1.0,
             Func::Ratio => self.at(c.col, b) / self.at(c.col, a),
             Func::Change => self.at(c.col, b) - self.at(c.col, a),
-            Func::Mean | Func::Min | Func::Max | Func::Sum => {
+            Func::Sum | Func::Mean => {
+                let total = match c.integral {
+                    Some(i) => self.at(i, b) - self.at(i, a),
+                    None => self.trapezoid(c.col, a, b),
+                };
+                match c.func {
+                    Func::Sum => total,
+                    _ if b - a > tol(b) => total / (b - a),
+                    _ => self.at(c.col, a),
+                }
+            }
+            Func::Min | Func::Max => {
                 let mut acc = Acc::EMPTY;
                 for row in self.rows(a, b, closed) {
                     acc.push(self.cell(row, c.col));
@@ -285,6 +309,31 @@ impl Run<'_> {
                 acc.value(c.func)
             }
         }
+    }
+
+    /// The integral of column `col` over `[a, b]` by the trapezoidal rule on the recorded
+    /// points (exact for the piecewise-linear interpolation the run stands for); used only
+    /// when a run records no running integral. NaN outside the run.
+    fn trapezoid(&self, col: usize, a: f64, b: f64) -> f64 {
+        if b - a <= tol(b) {
+            return if self.at(col, a).is_nan() {
+                f64::NAN
+            } else {
+                0.0
+            };
+        }
+        let (mut t0, mut v0) = (a, self.at(col, a));
+        let mut total = 0.0;
+        for row in self.rows(a, b, false) {
+            let t = self.times[row];
+            if t - a <= tol(a) {
+                continue;
+            }
+            let v = self.cell(row, col);
+            total += 0.5 * (t - t0) * (v0 + v);
+            (t0, v0) = (t, v);
+        }
+        total + 0.5 * (b - t0) * (v0 + self.at(col, b))
     }
 
     /// Values of the calls with fixed times (per-period calls are left alone).
@@ -297,10 +346,9 @@ impl Run<'_> {
     }
 }
 
-/// A running window aggregate.
+/// A running window extreme.
 #[derive(Debug, Clone, Copy)]
 struct Acc {
-    sum: f64,
     min: f64,
     max: f64,
     n: usize,
@@ -309,7 +357,6 @@ struct Acc {
 
 impl Acc {
     const EMPTY: Acc = Acc {
-        sum: 0.0,
         min: f64::INFINITY,
         max: f64::NEG_INFINITY,
         n: 0,
@@ -317,7 +364,6 @@ impl Acc {
     };
 
     fn push(&mut self, v: f64) {
-        self.sum += v;
         self.min = self.min.min(v);
         self.max = self.max.max(v);
         self.n += 1;
@@ -329,8 +375,6 @@ impl Acc {
             return f64::NAN;
         }
         match func {
-            Func::Sum => self.sum,
-            Func::Mean => self.sum / self.n as f64,
             Func::Min => self.min,
             Func::Max => self.max,
             _ => f64::NAN,
@@ -392,6 +436,13 @@ impl BoundTarget {
                 }
                 out.metric = worst(&out.periods, cmp.wants_high());
                 out.success = cmp.holds(out.metric, *threshold);
+                // A series is reached when its last period is seen to meet the goal, so
+                // the share of runs that never reach it is exactly the share that miss it.
+                out.time_to_target = if out.success {
+                    checkpoints.last().copied()
+                } else {
+                    None
+                };
             }
             Kind::First {
                 lhs,
@@ -449,7 +500,8 @@ impl BoundTarget {
                     Func::Growth => x / base[k] - 1.0,
                     Func::Ratio => x / base[k],
                     Func::Change => x - base[k],
-                    Func::Mean | Func::Min | Func::Max | Func::Sum => {
+                    Func::Sum | Func::Mean => run.call(c, c.t1, t, true),
+                    Func::Min | Func::Max => {
                         acc[k].push(x);
                         acc[k].value(c.func)
                     }

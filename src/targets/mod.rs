@@ -197,6 +197,55 @@ impl Target {
         Ok(self.bind(&run.names)?.evaluate(run))
     }
 
+    /// The variables whose integral the target reads (`sum` and `mean` calls), in order of
+    /// first mention: a run records their running integrals (see
+    /// [`crate::compile::compile_with`]).
+    pub fn integrated_variables(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        self.visit_calls(&mut |c| {
+            if matches!(c.func, Func::Sum | Func::Mean)
+                && !out.iter().any(|o| canonical(o) == canonical(&c.var.name))
+            {
+                out.push(c.var.name.clone());
+            }
+        });
+        out
+    }
+
+    /// Every time the target names (window ends, `at` times, checkpoints).
+    pub fn times(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        self.visit(&mut |item| {
+            if let Item::Time(t) = item {
+                out.push(t.value);
+            }
+        });
+        out
+    }
+
+    fn visit_calls(&self, f: &mut dyn FnMut(&syntax::Call)) {
+        fn walk(e: &Expr, f: &mut dyn FnMut(&syntax::Call)) {
+            match e {
+                Expr::Call(c) => f(c),
+                Expr::Neg(inner) => walk(inner, f),
+                Expr::Binary(_, a, b) => {
+                    walk(a, f);
+                    walk(b, f);
+                }
+                Expr::Number(_) | Expr::Var(_) => {}
+            }
+        }
+        match &self.spec {
+            Spec::Compare { metric, .. } => walk(metric, f),
+            Spec::Every { template, .. } => walk(template, f),
+            Spec::First { lhs, rhs, .. } => {
+                walk(lhs, f);
+                walk(rhs, f);
+            }
+            Spec::All { .. } => {}
+        }
+    }
+
     fn visit(&self, f: &mut dyn FnMut(Item)) {
         match &self.spec {
             Spec::Compare { metric, .. } => visit_expr(metric, f),
@@ -352,6 +401,26 @@ impl TargetSet {
                 out.push(v);
             }
         }
+        out
+    }
+
+    /// The variables whose running integrals the runs must record, in order of first mention.
+    pub fn integrated_variables(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.targets.iter().flat_map(Target::integrated_variables) {
+            if !out.iter().any(|o| canonical(o) == canonical(&v)) {
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    /// Every time any target names, sorted, without repeats: the runs record these times
+    /// besides the save times, so targets read them exactly.
+    pub fn times(&self) -> Vec<f64> {
+        let mut out: Vec<f64> = self.targets.iter().flat_map(Target::times).collect();
+        out.sort_by(f64::total_cmp);
+        out.dedup();
         out
     }
 

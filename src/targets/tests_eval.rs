@@ -56,18 +56,48 @@ fn value_between_saved_points_is_interpolated() {
     assert!(eval("fans at -1 <= 1e9", &r).metric.is_nan());
 }
 
+/// Without a running integral in the run, `sum` and `mean` integrate the piecewise-linear
+/// run by the trapezoidal rule: exact here, where x = t + 1.
 #[test]
-fn window_aggregates_include_both_ends() {
+fn window_aggregates_integrate_and_extremes_include_both_ends() {
     let r = run(&days(5), &[("x", &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])]);
     assert_eq!(eval("mean(x, 1, 3) >= 0", &r).metric, 3.0);
-    assert_eq!(eval("sum(x, 1, 3) >= 0", &r).metric, 9.0);
+    assert_eq!(eval("sum(x, 1, 3) >= 0", &r).metric, 6.0);
     assert_eq!(eval("min(x, 1, 3) >= 0", &r).metric, 2.0);
     assert_eq!(eval("max(x, 1, 3) >= 0", &r).metric, 4.0);
-    // Window ends between saved points: only the points inside count.
+    // Window ends between saved points: the integral runs from end to end.
     assert_eq!(eval("mean(x, 0.5, 2.5) >= 0", &r).metric, 2.5);
-    assert_eq!(eval("sum(x, 4, 4) >= 0", &r).metric, 5.0);
-    // A window with no saved point has no value.
-    assert!(eval("mean(x, 1.2, 1.8) >= 0", &r).metric.is_nan());
+    assert_eq!(eval("sum(x, 0.5, 2.5) >= 0", &r).metric, 5.0);
+    assert_eq!(eval("mean(x, 1.2, 1.8) >= 0", &r).metric, 2.5);
+    // An empty window sums to nothing; its mean is the value there.
+    assert_eq!(eval("sum(x, 4, 4) >= 0", &r).metric, 0.0);
+    assert_eq!(eval("mean(x, 4, 4) >= 0", &r).metric, 5.0);
+    // Extremes of a window with no saved point are undefined.
+    assert!(eval("max(x, 1.2, 1.8) >= 0", &r).metric.is_nan());
+    // Outside the run there is no integral.
+    assert!(eval("sum(x, 4, 9) >= 0", &r).metric.is_nan());
+}
+
+/// With a running integral column (what a study records), `sum` and `mean` read it and
+/// ignore the saved points: here the points are deliberately inconsistent with it.
+#[test]
+fn sums_read_the_running_integral_when_the_run_has_one() {
+    let integral = crate::compile::integral_column("x");
+    let r = run(
+        &days(4),
+        &[
+            ("x", &[1.0, 1.0, 1.0, 1.0, 1.0]),
+            (&integral, &[0.0, 2.0, 5.0, 9.0, 14.0]),
+        ],
+    );
+    assert_eq!(eval("sum(x, 1, 3) >= 0", &r).metric, 7.0);
+    assert_eq!(eval("mean(x, 0, 4) >= 0", &r).metric, 3.5);
+    assert_eq!(eval("sum(x, 0.5, 1) >= 0", &r).metric, 1.0);
+    let o = eval("every(sum(x), [0, 2, 4]) >= 6", &r);
+    assert_eq!(o.periods, [5.0, 9.0]);
+    assert!(!o.success);
+    // Time to target: the running total since day 0 reaches 9 on day 3.
+    assert_eq!(eval("sum(x, 0, 4) >= 9", &r).time_to_target, Some(3.0));
 }
 
 #[test]
@@ -98,10 +128,11 @@ fn engagement_rate_from_window_sums() {
             ("exposures", &[100.0, 100.0, 200.0, 1.0]),
         ],
     );
+    // Integrals over days 0–2: (10 + 2·20 + 30) / 2 = 40 and (100 + 2·100 + 200) / 2 = 250.
     let o = eval("sum(interactions, 0, 2) / sum(exposures, 0, 2) >= 12%", &r);
-    assert_eq!(o.metric, 60.0 / 400.0);
+    assert_eq!(o.metric, 40.0 / 250.0);
     assert!(o.success);
-    assert!(!eval("sum(interactions, 0, 2) / sum(exposures, 0, 2) >= 16%", &r).success);
+    assert!(!eval("sum(interactions, 0, 2) / sum(exposures, 0, 2) >= 17%", &r).success);
 }
 
 #[test]
@@ -120,9 +151,11 @@ fn checkpoint_series_judges_the_worst_period() {
     assert_eq!(o.periods, expected);
     assert_eq!(o.metric, 150.0 / 125.0 - 1.0);
     assert!(o.success);
-    assert_eq!(o.time_to_target, None);
+    // Met, and known to be met at the last checkpoint.
+    assert_eq!(o.time_to_target, Some(365.0));
     let strict = eval("every(growth(fans), [0, 91, 182, 273, 365]) >= 21%", &r);
     assert!(!strict.success);
+    assert_eq!(strict.time_to_target, None);
     // With `<=` the worst period is the largest.
     let cap = eval("every(growth(fans), [0, 91, 182, 273, 365]) <= 30%", &r);
     assert_eq!(cap.metric, 200.0 / 150.0 - 1.0);
@@ -133,7 +166,7 @@ fn checkpoint_series_judges_the_worst_period() {
 }
 
 #[test]
-fn series_periods_are_half_open_so_sums_add_up() {
+fn series_periods_integrate_so_sums_add_up() {
     let ones = [1.0; 7];
     let r = run(
         &days(6),
@@ -141,14 +174,15 @@ fn series_periods_are_half_open_so_sums_add_up() {
     );
     let o = eval("every(sum(x), [0, 3, 6]) >= 3", &r);
     assert_eq!(o.periods, [3.0, 3.0]);
+    // y = t + 1 integrates to 7.5 over [0, 3] and 16.5 over [3, 6].
     let share = eval("every(sum(x) / sum(y), [0 to 6 by 3]) >= 0", &r);
-    assert_eq!(share.periods, [3.0 / 6.0, 3.0 / 15.0]);
-    assert_eq!(share.metric, 0.2);
+    assert_eq!(share.periods, [3.0 / 7.5, 3.0 / 16.5]);
+    assert_eq!(share.metric, 3.0 / 16.5);
     // A fixed-time call inside the template keeps its own window.
     let mixed = eval("every(sum(y) / sum(y, 0, 6), [0, 3, 6]) >= 0", &r);
-    assert_eq!(mixed.periods, [6.0 / 28.0, 15.0 / 28.0]);
-    // A period without saved points is undefined, and the series fails.
-    let gap = eval("every(mean(x), [0, 0.5, 0.9, 6]) >= 0", &r);
+    assert_eq!(mixed.periods, [7.5 / 24.0, 16.5 / 24.0]);
+    // Extremes of a period without recorded points are undefined, and the series fails.
+    let gap = eval("every(min(x), [0, 0.5, 0.9, 6]) >= 0", &r);
     assert_eq!(gap.periods.len(), 3);
     assert_eq!((gap.periods[0], gap.periods[2]), (1.0, 1.0));
     assert!(gap.periods[1].is_nan() && gap.metric.is_nan() && !gap.success);
@@ -206,10 +240,10 @@ fn time_to_target_slides_the_end_of_growth_and_windows() {
         eval("change(fans, 0, 100) >= 250", &r).time_to_target,
         Some(25.0)
     );
-    // Cumulative sum from day 0: 100 + 110 + 120 + 130 = 460 >= 450 on day 3.
+    // Cumulative total from day 0: 100 t + 5 t², 345 on day 3 and 480 on day 4.
     assert_eq!(
         eval("sum(fans, 0, 100) >= 450", &r).time_to_target,
-        Some(3.0)
+        Some(4.0)
     );
     // A window starting on day 50 is only judged from day 50: mean(600, 610) = 605.
     assert_eq!(
@@ -345,8 +379,6 @@ fn targets_on_a_simulated_run_match_closed_forms() {
         text: MODEL.into(),
     });
     let model = crate::model::toml_file::parse(&file, "growth").unwrap_or_else(|e| panic!("{e}"));
-    let prog = crate::compile::compile(&model).unwrap_or_else(|e| panic!("{e}"));
-    let run = crate::simulate::run(&prog).unwrap_or_else(|e| panic!("{e}"));
     let known: Vec<String> = model.variables.iter().map(|v| v.name.clone()).collect();
     let set = TargetSet::new(vec![
         named("quarter", "growth(fans, 0, 91) >= 100%"),
@@ -361,6 +393,19 @@ fn targets_on_a_simulated_run_match_closed_forms() {
     .unwrap_or_else(|e| panic!("{e}"));
     set.validate(&known, model.sim.start, model.sim.stop)
         .unwrap_or_else(|e| panic!("{e}"));
+    let prog = crate::compile::compile_with(&model, &set.integrated_variables())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut run = Trajectory::with_columns(
+        prog.columns.iter().map(|c| c.name.clone()).collect(),
+        prog.saved_rows(),
+    );
+    crate::simulate::Simulation::new(&prog)
+        .run_with(|t, slots| {
+            run.times.push(t);
+            run.data
+                .extend(prog.columns.iter().map(|c| slots[c.slot as usize]));
+        })
+        .unwrap_or_else(|e| panic!("{}", e.message()));
     let out = set
         .bind(&run.names)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -379,9 +424,10 @@ fn targets_on_a_simulated_run_match_closed_forms() {
         assert!(rel_diff(*got, want) < 1e-12, "{got} vs {want}");
     }
     assert!(rel_diff(out[2].metric, g(91)) < 1e-12 && out[2].success);
-    // Inflow saved at day t is 0.01 · fans(t): the sum over days 0..=9 is 1000 · (1.01^10 - 1).
+    // The inflow 0.01 · fans(t) integrated by Euler over days 0–9 is exactly the stock's
+    // change, 1000 · (1.01^9 - 1) (adding the ten saved points would give 1.01^10 - 1).
     assert!(
-        rel_diff(out[3].metric, 1000.0 * g(10)) < 1e-12,
+        rel_diff(out[3].metric, 1000.0 * g(9)) < 1e-12,
         "{}",
         out[3].metric
     );

@@ -86,8 +86,8 @@ impl ReportMd {
         let check = FailedRunCheck::new(s, self.max_failed);
         writeln!(
             md,
-            "{} counted runs of scenario *{}*.{}\n",
-            format::number(counted_runs(s) as f64),
+            "{} runs of scenario *{}*.{}\n",
+            format::number(s.runs as f64),
             s.scenario,
             check
                 .sentence()
@@ -115,6 +115,11 @@ impl ReportMd {
                 }
                 if check.unreliable() {
                     verdict.push_str(" (unreliable)");
+                } else if s.failed_runs.count > 0 {
+                    verdict.push_str(&format!(
+                        " ({} failed runs counted as misses)",
+                        format::number(s.failed_runs.count as f64)
+                    ));
                 }
                 vec![
                     target_name(t).to_string(),
@@ -371,12 +376,16 @@ fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
         vec!["Scenario".into(), s.scenario.clone()],
         vec![
             "Runs".into(),
-            format!(
-                "{} ({} counted, {} failed)",
-                n(s.runs),
-                n(counted_runs(s)),
-                n(s.failed_runs.count)
-            ),
+            if s.failed_runs.count == 0 {
+                format!("{} (none failed)", n(s.runs))
+            } else {
+                format!(
+                    "{} ({} completed, {} failed and counted as misses)",
+                    n(s.runs),
+                    n(counted_runs(s)),
+                    n(s.failed_runs.count)
+                )
+            },
         ],
     ];
     if s.first_run > 0 {
@@ -531,7 +540,9 @@ fn failures(md: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(md, "## Failed runs\n")?;
     writeln!(
         md,
-        "{} of {} runs stopped on a numeric fault and are left out of every statistic above. \
+        "{} of {} runs stopped on a numeric fault. They count as misses of every target (in \
+         the probabilities, their intervals and the share never reaching a target) and are left \
+         out of the metric quantiles, the bands and the input influence. \
          Many failures usually mean an input range lets the model reach values it cannot handle \
          (a division by zero, an overflowing growth).\n",
         format::number(f.count as f64),
@@ -561,7 +572,7 @@ fn reading(md: &mut String, s: &Summary) -> std::fmt::Result {
     writeln!(
         md,
         "Each run draws every uncertain input from its distribution and simulates the model once. \
-         **P** is the share of the {} counted runs that meet a target, and the 95 % confidence \
+         **P** is the share of the {} runs that meet a target (a run that fails counts as a miss), and the 95 % confidence \
          interval (CI) says how precise that share is with this many runs; more runs narrow it. \
          A target is *likely* at P ≥ {}, *unlikely* below {} and *uncertain* in between; when \
          the interval straddles one of these thresholds, the verdict could change with more \
@@ -573,7 +584,7 @@ fn reading(md: &mut String, s: &Summary) -> std::fmt::Result {
          quintile shows how the chance of success changes from the lowest fifth of an input's \
          values to the highest. The probabilities are only as good as the model and the input \
          ranges behind them.\n",
-        format::number(counted_runs(s) as f64),
+        format::number(s.runs as f64),
         format::percent(s.thresholds.likely),
         format::percent(s.thresholds.unlikely)
     )

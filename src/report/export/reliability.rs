@@ -61,14 +61,14 @@ impl FailedRunCheck {
         Some(if self.unreliable() {
             format!(
                 "**Warning: the verdicts are unreliable.** {counts} failed, more than the {} \
-                 allowed; the probabilities come only from the runs that finished, which are \
-                 not a fair sample of the input ranges. Find the cause under *Failed runs* \
-                 before acting on them.",
+                 allowed; they count as misses, so every probability is a lower bound, and \
+                 the runs that finished are not a fair sample of the input ranges. Find the \
+                 cause under *Failed runs* before acting on them.",
                 format::percent(self.max_failed)
             )
         } else {
             format!(
-                "{counts} failed and are left out of the statistics (at most {} allowed).",
+                "{counts} failed and count as misses of every target (at most {} allowed).",
                 format::percent(self.max_failed)
             )
         })
