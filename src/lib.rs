@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod compile;
+pub mod decision;
 pub mod diagnostic;
 pub mod equation;
 pub mod limits;

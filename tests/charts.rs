@@ -52,6 +52,7 @@ fn line_chart(series: usize, points: usize) -> LineChart {
                         )
                     })
                     .collect(),
+                band: Vec::new(),
             })
             .collect(),
     }
@@ -139,6 +140,7 @@ fn every_chart_kind_writes_a_png_of_its_stated_size() {
         ci_high: 0.35,
     };
     let cmp = ScenarioComparison {
+        differences: Vec::new(),
         title: "cmp".into(),
         scenarios: vec!["a".into(), "b".into()],
         targets: vec!["x".into()],
@@ -236,6 +238,7 @@ fn extreme_magnitudes_are_errors_or_charts_never_panics() {
         series: vec![Series {
             name: "huge".into(),
             points: vec![(0.0, -1e308), (1.0, 1e308)],
+            band: Vec::new(),
         }],
         ..line_chart(0, 0)
     };
@@ -261,6 +264,7 @@ fn extreme_magnitudes_are_errors_or_charts_never_panics() {
         series: vec![Series {
             name: "narrow".into(),
             points: vec![(1e15, 1e15), (1e15 + 1.0, 1e15 + 1.0), (1e15 + 2.0, 1e15)],
+            band: Vec::new(),
         }],
         ..line_chart(0, 0)
     };
@@ -269,6 +273,7 @@ fn extreme_magnitudes_are_errors_or_charts_never_panics() {
         series: vec![Series {
             name: "tiny".into(),
             points: vec![(0.0, 1e-300), (1e-300, 2e-300)],
+            band: Vec::new(),
         }],
         ..line_chart(0, 0)
     };
@@ -323,6 +328,7 @@ fn tiny_drawing_areas_do_not_panic() {
         ci_high: 0.35,
     };
     let cmp = ScenarioComparison {
+        differences: Vec::new(),
         title: "cmp".into(),
         scenarios: vec!["a".into(), "b".into()],
         targets: vec!["x".into()],

@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["targets"],
     &["study"],
     &["montecarlo"],
+    &["decision"],
     &["report"],
     &["cli"],
 ];

@@ -153,7 +153,7 @@ fn a_broken_unit_in_the_reference_model_is_found() {
     let problems = check_file(&path, &model).unwrap().problems;
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(problems[0].message.starts_with(
-        "`organic_awareness`: the equation is in `impression/day` but the declared unit is `people/day`"
+        "`view_to_aware_used`: the equation is in `1` but the declared unit is `people/view`"
     ));
 }
 

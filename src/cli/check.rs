@@ -29,6 +29,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
         None => study.scenario_names(),
     };
     let scenario = validate(&study, &names)?;
+    sandtable::decision::swing::check_declared(&study, &scenario)?;
     let (model, prog) = (&scenario.model, &scenario.program);
     let unit_problems = &study.unit_problems;
     for p in unit_problems {

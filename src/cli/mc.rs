@@ -4,6 +4,7 @@ use super::args::{RunsArgs, StudyArgs};
 use super::output::print_table;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sandtable::decision::swing::{check_declared, swing_levers};
 use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::records;
 use sandtable::montecarlo::result::StudyResult;
@@ -42,6 +43,7 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         .request(args.scenario.as_deref(), Some(&args.runs));
     let study = Study::resolve(&request)?;
     let scenario = study.compile_requested()?;
+    check_declared(&study, &scenario)?;
     if let Some(text) = &args.shard {
         let shard = match text.as_str() {
             "auto" => Shard::from_env(args.shards, |k| std::env::var(k).ok())?,
@@ -52,13 +54,32 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             }
             _ => Shard::parse(text)?,
         };
+        if !scenario.levers.is_empty() {
+            return Err(Diagnostic::plain(
+                "--shard cannot split a study that declares levers yet: their swings are not recorded in shards",
+            )
+            .with_hint("run the study in one process, or leave out the study file declaring the levers")
+            .into());
+        }
         return run_shard(&args, &request, &scenario, shard);
     }
     if args.shards.is_some() {
         return Err(Diagnostic::plain("--shards goes with --shard auto").into());
     }
-    let result =
+    let mut result =
         execute(&scenario, &args.runs).with_context(|| args.study.model.display().to_string())?;
+    if !scenario.levers.is_empty() {
+        // Each declared lever at its min and max, on the same runs as the study.
+        let bar = super::decide::progress_bar(scenario.settings.runs(), args.runs.quiet);
+        let progress = |k: usize, done: u64| {
+            bar.set_prefix(format!("levers {}", k + 1));
+            bar.set_position(done);
+        };
+        let threads = args.runs.threads.map(|n| n as usize);
+        swing_levers(&study, &study.scenario, &mut result, threads, &progress)
+            .with_context(|| args.study.model.display().to_string())?;
+        bar.finish_and_clear();
+    }
     let dir = output_dir(
         args.runs.out.as_deref(),
         &scenario.model.name,

@@ -42,6 +42,12 @@ pub fn run(args: MergeArgs) -> anyhow::Result<()> {
         )
     })?;
     let scenario = study.compile_requested()?;
+    if !scenario.levers.is_empty() {
+        return Err(Diagnostic::plain(
+            "the study declares levers, whose swings shards do not record; it cannot be merged",
+        )
+        .into());
+    }
     let plan = Plan::new(&scenario)?;
     plan.check_shard(first)?;
     let shape = plan.record_shape();

@@ -24,11 +24,14 @@ mod args;
 mod check;
 mod compare;
 mod convert;
+mod decide;
 mod interrupt;
 mod mc;
 mod merge;
 mod output;
 mod run;
+mod solve;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -49,7 +52,7 @@ pub struct Unreliable(pub String);
     name = "sandtable",
     version,
     about = "System-dynamics sand table: simulate stock-and-flow models and ask how likely each target is.",
-    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 3 when a study's failed runs exceed --max-failed (outputs written, verdicts unreliable); 130 when interrupted with Ctrl-C, 143 on SIGTERM."
+    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable solve models/enterprise_growth.toml --target follower_growth --probability 80% --lever budget=1000..100000\n  sandtable sweep models/enterprise_growth.toml --lever budget=1000..100000:9\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 3 when a study's failed runs exceed --max-failed (outputs written, verdicts unreliable); 130 when interrupted with Ctrl-C, 143 on SIGTERM."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -83,6 +86,17 @@ enum Command {
         after_help = "Examples:\n  sandtable mc models/bass.toml --runs 20000 --shard 0/2 --out shards/0\n  sandtable mc models/bass.toml --runs 20000 --shard 1/2 --out shards/1\n  sandtable merge shards/0 shards/1 --out outputs/bass\n\nRun it in the directory the shards ran in: it reads the model and study files again (their SHA-256 must match). Missing, duplicate or mismatched shards: exit 2, nothing written."
     )]
     Merge(merge::MergeArgs),
+    /// What would it take: the smallest lever value (or cheapest combination) that makes a
+    /// target at least as likely as asked.
+    #[command(
+        after_help = "Examples:\n  sandtable solve models/enterprise_growth.toml --target follower_growth --probability 80% --lever budget=1000..100000 --runs 1000\n  sandtable solve models/bass.toml --target \"half: followers at 6 >= 500_000\" --probability 0.9 --lever p=0.001..0.05\n  sandtable solve model.toml --target big --probability 80% --lever budget=0..1e5 --lever price=1..20 --cost budget=1 --cost price=2000\n\nThe answer, its 95 % interval and every evaluated value go to outputs/<model>/solve/solve.json; solve.png draws the curve. A goal out of reach is said plainly (exit 0)."
+    )]
+    Solve(solve::SolveArgs),
+    /// Every target's probability at evenly spaced values of one or two levers.
+    #[command(
+        after_help = "Examples:\n  sandtable sweep models/enterprise_growth.toml --lever budget=1000..100000:9 --runs 1000\n  sandtable sweep models/enterprise_growth.toml --lever budget=1000..50000:5 --lever paid_share=10%..90%:5\n\nWrites outputs/<model>/sweep/: sweep.csv (target, one column per lever, probability, ci_low, ci_high), sweep_<target>.png and, for two levers, heat_<target>.png."
+    )]
+    Sweep(sweep::SweepArgs),
     /// Convert between the native TOML format and XMILE (Stella, Vensim exports).
     #[command(
         after_help = "Examples:\n  sandtable convert teacup.stmx --to toml\n  sandtable convert teacup.mdl --to toml\n  sandtable convert models/bass.toml --to xmile -o bass.xmile"
@@ -100,6 +114,8 @@ pub fn main() -> i32 {
         Command::Mc(args) => mc::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Solve(args) => solve::run(args),
+        Command::Sweep(args) => sweep::run(args),
         Command::Convert(args) => convert::run(args),
     };
     match result {

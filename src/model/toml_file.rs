@@ -16,8 +16,14 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 /// Sections a study reads from a model file; the model loader skips them.
-pub const STUDY_SECTIONS: [&str; 5] =
-    ["uncertain", "targets", "scenarios", "correlations", "study"];
+pub const STUDY_SECTIONS: [&str; 6] = [
+    "uncertain",
+    "targets",
+    "scenarios",
+    "correlations",
+    "study",
+    "levers",
+];
 
 const MODEL_SECTIONS: [&str; 11] = [
     "model",
@@ -535,7 +541,7 @@ impl Reader<'_> {
             Kind::Stock => &["initial", "inflows", "outflows", "non_negative"],
             Kind::Flow => &["equation", "non_negative", "gf"],
             Kind::Aux => &["equation", "gf"],
-            Kind::Constant => &["value", "dist"],
+            Kind::Constant => &["value", "dist", "lever"],
             Kind::Lookup => &["x", "y", "points", "kind"],
         };
         let allowed: Vec<&str> = common.iter().chain(specific).copied().collect();

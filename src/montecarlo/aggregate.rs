@@ -180,10 +180,17 @@ impl Aggregator {
             .iter()
             .zip(plan.design.distributions())
             .zip(&self.inputs)
-            .map(|((name, dist), values)| {
+            .zip(&plan.params)
+            .map(|(((name, dist), values), &param)| {
                 let q = stats::quantiles(values, &[0.05, 0.5, 0.95]);
+                let param_name = &prog.params[param].name;
                 InputSummary {
                     name: name.clone(),
+                    label: prog
+                        .columns
+                        .iter()
+                        .find(|c| c.name == *param_name)
+                        .and_then(|c| c.label.clone()),
                     distribution: dist.to_string(),
                     mean: stats::mean(values).unwrap_or(f64::NAN),
                     p5: q[0],
@@ -257,6 +264,7 @@ impl Aggregator {
                         .map(|&h| h as f64 / n as f64)
                         .collect(),
                     influence,
+                    levers: Vec::new(),
                 }
             })
             .collect();

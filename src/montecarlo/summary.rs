@@ -113,6 +113,9 @@ pub struct Probability {
 pub struct InputSummary {
     /// Constant name.
     pub name: String,
+    /// The constant's display label in the model, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Distribution, in the file syntax.
     pub distribution: String,
     /// Sample mean.
@@ -197,6 +200,25 @@ pub struct TargetSummary {
     pub period_probabilities: Vec<f64>,
     /// Which inputs drive it, strongest first.
     pub influence: Vec<Influence>,
+    /// The probability with each lever the model declares at its min and at its max (the
+    /// other levers at their values), on the same runs; empty for a model without levers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<LeverSwing>,
+}
+
+/// A target's probability with one lever at the ends of its range.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeverSwing {
+    /// The lever (a constant the model declares as one).
+    pub lever: String,
+    /// Its lowest value.
+    pub min: f64,
+    /// Its highest value.
+    pub max: f64,
+    /// The target's probability with the lever at `min`.
+    pub at_min: Probability,
+    /// The target's probability with the lever at `max`.
+    pub at_max: Probability,
 }
 
 /// How likely a target is to be reached, as judged against the report's two thresholds.

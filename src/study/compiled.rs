@@ -25,6 +25,8 @@ pub struct CompiledScenario {
     pub correlations: Option<Correlations>,
     /// Targets, in declaration order.
     pub targets: Vec<Target>,
+    /// Constants declared as levers, less those the overrides fix.
+    pub levers: Vec<super::LeverDecl>,
     /// Array elements fixed by overrides (`share[video]`, canonical): an uncertain arrayed
     /// input leaves them at their fixed value.
     pub fixed: Vec<String>,

@@ -48,6 +48,20 @@ pub struct Uncertain {
     pub at: SourceRef,
 }
 
+/// A constant the model declares as a lever (`lever = { min = …, max = … }`): a decision
+/// whose range `mc` swings and `solve`/`sweep` search.
+#[derive(Debug, Clone)]
+pub struct LeverDecl {
+    /// Constant name.
+    pub name: String,
+    /// Lowest value considered.
+    pub min: f64,
+    /// Highest value considered.
+    pub max: f64,
+    /// Where it was declared.
+    pub at: SourceRef,
+}
+
 /// A rank-correlation matrix over named inputs.
 #[derive(Debug, Clone)]
 pub struct Correlations {
@@ -90,6 +104,8 @@ pub struct Declarations {
     pub scenarios: Vec<Scenario>,
     /// Settings this source gives.
     pub settings: Settings,
+    /// Constants declared as levers, in declaration order.
+    pub levers: Vec<LeverDecl>,
 }
 
 impl Declarations {
@@ -121,6 +137,11 @@ impl Declarations {
             }
         }
         self.settings.merge(&other.settings);
+        for l in other.levers {
+            let key = canonical(&l.name);
+            self.levers.retain(|x| canonical(&x.name) != key);
+            self.levers.push(l);
+        }
     }
 
     /// Adds an uncertain input, replacing one of the same name.

@@ -148,12 +148,14 @@ impl Study {
             (m, d, s.name.clone(), s.doc.clone())
         };
         let mut fixed = Vec::new();
+        let mut levers = decl.levers.clone();
         let mut errors = Vec::new();
         for o in &self.overrides {
             match o.apply(&mut model) {
                 Ok(()) if o.elements.is_empty() => {
                     let key = canonical(&o.name);
                     decl.uncertain.retain(|u| canonical(&u.name) != key);
+                    levers.retain(|l| canonical(&l.name) != key);
                 }
                 Ok(()) => fixed.push(o.key()),
                 Err(e) => errors.push(e),
@@ -179,6 +181,7 @@ impl Study {
             uncertain: decl.uncertain,
             correlations: decl.correlations,
             targets: decl.targets,
+            levers,
             fixed,
             settings: self.settings.clone(),
             provenance,

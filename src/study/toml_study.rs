@@ -2,7 +2,7 @@
 //! that names its model.
 
 use super::Sampler;
-use super::{Correlations, Declarations, Scenario, Settings, Uncertain, MAX_RUNS};
+use super::{Correlations, Declarations, LeverDecl, Scenario, Settings, Uncertain, MAX_RUNS};
 use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
 use crate::model::toml_file::{parse_table, read_source, Reader};
 use crate::study::distribution::Distribution;
@@ -24,6 +24,19 @@ pub fn from_model_file(file: &Arc<SourceFile>) -> Result<Declarations, Diagnosti
             if let DeValue::Table(t) = value.get_ref() {
                 if let Some(d) = t.get("dist") {
                     study.add_uncertain(uncertain(&r, key.get_ref(), d)?);
+                }
+                if let Some(l) = t.get("lever") {
+                    if t.get("dist").is_some() {
+                        return Err(r
+                            .error(
+                                l,
+                                format!("`{}` has both a `dist` and a `lever`", key.get_ref()),
+                            )
+                            .with_hint(
+                                "a lever is a decision, not an uncertainty: keep one of the two",
+                            ));
+                    }
+                    study.levers.push(lever(&r, key.get_ref(), l)?);
                 }
             }
         }
@@ -50,6 +63,7 @@ pub fn from_study_file(
             "scenarios",
             "correlations",
             "study",
+            "levers",
         ],
         "the study file",
     )?;
@@ -125,7 +139,42 @@ fn sections(r: &Reader, root: &DeTable, study: &mut Declarations) -> Result<(), 
     if let Some(item) = root.get("study") {
         study.settings = settings(r, item)?;
     }
+    if let Some(item) = root.get("levers") {
+        for (key, value) in r.table(item, "[levers]")?.iter() {
+            let l = lever(r, key.get_ref(), value)?;
+            let k = crate::model::names::canonical(&l.name);
+            study
+                .levers
+                .retain(|x| crate::model::names::canonical(&x.name) != k);
+            study.levers.push(l);
+        }
+    }
     Ok(())
+}
+
+/// Reads `lever = { min = …, max = … }` of constant `name`.
+fn lever(r: &Reader, name: &str, item: &Item) -> Result<LeverDecl, Diagnostic> {
+    let what = format!("the lever of `{name}`");
+    let table = r.table(item, &what)?;
+    r.check_keys(table, &["min", "max"], &what)?;
+    let end = |key: &str| match table.get(key) {
+        Some(i) => r.number(i, &format!("{what}: {key}")),
+        None => Err(r
+            .error(item, format!("{what} has no `{key}`"))
+            .with_hint("lever = { min = 1000, max = 100000 }")),
+    };
+    let (min, max) = (end("min")?, end("max")?);
+    if !(min.is_finite() && max.is_finite() && min < max) {
+        return Err(r
+            .error(item, format!("{what}: min {min} is not below max {max}"))
+            .with_hint("lever = { min = 1000, max = 100000 }"));
+    }
+    Ok(LeverDecl {
+        name: name.to_string(),
+        min,
+        max,
+        at: r.at(item),
+    })
 }
 
 /// Parses distribution text at `item`, pointing errors into the string.

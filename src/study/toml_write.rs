@@ -15,6 +15,16 @@ pub fn to_toml(decl: &Declarations) -> String {
         }
         root.insert("uncertain".into(), Value::Table(t));
     }
+    if !decl.levers.is_empty() {
+        let mut t = Table::new();
+        for l in &decl.levers {
+            let mut entry = Table::new();
+            entry.insert("min".into(), Value::Float(l.min));
+            entry.insert("max".into(), Value::Float(l.max));
+            t.insert(l.name.clone(), Value::Table(entry));
+        }
+        root.insert("levers".into(), Value::Table(t));
+    }
     if let Some(c) = &decl.correlations {
         let mut t = Table::new();
         t.insert("inputs".into(), strings(&c.inputs));

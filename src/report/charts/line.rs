@@ -1,14 +1,18 @@
-//! Line chart: how model variables evolve over time in one deterministic run.
+//! Line chart: how model variables evolve over time in one deterministic run, or how a
+//! variable's median evolves under several scenarios, each with its band of runs.
 
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use super::style::{self, LegendEntry, Swatch};
 use super::{draw_err, render_png, ChartError};
 
 const KIND: &str = "line";
+/// Most bands drawn filled; more are drawn as dashed edges.
+const MAX_FILLED_BANDS: usize = 3;
 
 /// One named line.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +21,9 @@ pub struct Series {
     pub name: String,
     /// `(x, y)` points in drawing order; non-finite points leave a gap in the line.
     pub points: Vec<(f64, f64)>,
+    /// `(x, low, high)`: a band shaded in the series' colour behind the lines (e.g. the
+    /// 5–95 % range of the runs); empty for none.
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 /// Time series of one run, one line per variable.
@@ -57,11 +64,23 @@ pub fn draw<DB: DrawingBackend>(
         .iter()
         .map(|s| style::finite_runs(s.points.iter().copied()))
         .collect();
+    let bands: Vec<Vec<(f64, f64, f64)>> = chart
+        .series
+        .iter()
+        .map(|s| {
+            s.band
+                .iter()
+                .copied()
+                .filter(|b| b.0.is_finite() && b.1.is_finite() && b.2.is_finite())
+                .collect()
+        })
+        .collect();
     let all = || runs.iter().flatten().flatten();
+    let band_ys = || bands.iter().flatten().flat_map(|b| [b.1, b.2]);
     let (x0, x1) =
         style::finite_extent(all().map(|p| p.0)).ok_or_else(|| no_data("no finite points"))?;
-    let (y0, y1) =
-        style::finite_extent(all().map(|p| p.1)).ok_or_else(|| no_data("no finite points"))?;
+    let (y0, y1) = style::finite_extent(all().map(|p| p.1).chain(band_ys()))
+        .ok_or_else(|| no_data("no finite points"))?;
     let x = if x0 < x1 {
         (x0, x1)
     } else {
@@ -77,6 +96,37 @@ pub fn draw<DB: DrawingBackend>(
         .collect();
     let plot = style::frame(area, &chart.title, None, &legend)?;
     let mut ctx = style::numeric_axes(&plot, x, y, &chart.x_label, &chart.y_label)?;
+    // Bands first and translucent, so every line stays visible where bands overlap; beyond
+    // three, fills would mix into mud, so each band is drawn as its two edges instead.
+    let filled = bands.iter().filter(|b| b.len() > 1).count() <= MAX_FILLED_BANDS;
+    for (i, band) in bands.iter().enumerate().filter(|(_, b)| b.len() > 1) {
+        let colour = style::series_colour(i);
+        if filled {
+            let outline: Vec<(f64, f64)> = band
+                .iter()
+                .map(|b| (b.0, b.2))
+                .chain(band.iter().rev().map(|b| (b.0, b.1)))
+                .collect();
+            ctx.draw_series(std::iter::once(Polygon::new(
+                outline,
+                colour.mix(0.16).filled(),
+            )))
+            .map_err(draw_err)?;
+        } else {
+            for edge in [
+                band.iter().map(|b| (b.0, b.1)).collect::<Vec<_>>(),
+                band.iter().map(|b| (b.0, b.2)).collect(),
+            ] {
+                ctx.draw_series(std::iter::once(DashedPathElement::new(
+                    edge,
+                    4,
+                    4,
+                    colour.mix(0.7).stroke_width(1),
+                )))
+                .map_err(draw_err)?;
+            }
+        }
+    }
 
     for (i, series_runs) in runs.iter().enumerate() {
         let colour = style::series_colour(i);
@@ -117,10 +167,12 @@ mod tests {
                         .iter()
                         .map(|&t| (t, 1_500_000.0 / (1.0 + (-(t - 180.0) / 40.0).exp())))
                         .collect(),
+                    band: Vec::new(),
                 },
                 Series {
                     name: "互动 engaged".into(),
                     points: days.iter().map(|&t| (t, 3000.0 * t)).collect(),
+                    band: Vec::new(),
                 },
             ],
         }
@@ -148,6 +200,24 @@ mod tests {
     }
 
     #[test]
+    fn bands_are_shaded_behind_the_lines_and_widen_the_axis() {
+        let mut chart = sample();
+        chart.series.truncate(1);
+        let plain = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        let tint = |buf: &_| count_colour(buf, mix_white(style::series_colour(0), 0.16), 6);
+        assert_eq!(tint(&plain), 0);
+        chart.series[0].band = chart.series[0]
+            .points
+            .iter()
+            .map(|&(t, y)| (t, 0.5 * y, 1.5 * y + 500_000.0))
+            .collect();
+        let banded = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        // A band from half to one and a half times the line fills a large area.
+        assert!(tint(&banded) > 20_000, "{}", tint(&banded));
+        assert!(count_colour(&banded, style::series_colour(0), 10) > 500);
+    }
+
+    #[test]
     fn gaps_and_constant_series_do_not_fail() {
         let chart = LineChart {
             title: "gaps".into(),
@@ -156,6 +226,7 @@ mod tests {
             series: vec![Series {
                 name: "flat".into(),
                 points: vec![(0.0, 5.0), (1.0, f64::NAN), (2.0, 5.0), (3.0, 5.0)],
+                band: Vec::new(),
             }],
         };
         let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
@@ -169,10 +240,12 @@ mod tests {
             vec![Series {
                 name: "x".into(),
                 points: vec![],
+                band: Vec::new(),
             }],
             vec![Series {
                 name: "x".into(),
                 points: vec![(f64::NAN, 1.0), (1.0, f64::INFINITY)],
+                band: Vec::new(),
             }],
         ] {
             let chart = LineChart {

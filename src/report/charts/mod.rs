@@ -6,8 +6,11 @@
 //! [`ChartError`]; non-finite values in series are left out as gaps.
 
 pub mod comparison;
+pub mod curve;
 pub mod fan;
+pub mod heatmap;
 pub mod histogram;
+pub mod lever_tornado;
 pub mod line;
 pub mod scorecard;
 pub mod style;
@@ -180,6 +183,12 @@ pub(crate) mod testing {
     /// Number of pixels that are not (near) white.
     pub fn ink(buf: &[u8]) -> usize {
         buf.chunks(3).filter(|p| p.iter().any(|&c| c < 235)).count()
+    }
+
+    /// `colour` drawn at `opacity` over white.
+    pub fn mix_white(colour: RGBColor, opacity: f64) -> RGBColor {
+        let c = |v: u8| (255.0 - (255.0 - f64::from(v)) * opacity).round() as u8;
+        RGBColor(c(colour.0), c(colour.1), c(colour.2))
     }
 
     /// Number of pixels within `tol` of `colour` in every channel.

@@ -12,6 +12,7 @@ use crate::model::names::canonical;
 use crate::montecarlo::result::{StudyResult, TrackedBands};
 use crate::report::charts::fan::{self, Band, FanChart, RequiredPath};
 use crate::report::charts::histogram::{self, HistogramChart};
+use crate::report::charts::lever_tornado::{self, LeverBar, LeverTornado};
 use crate::report::charts::scorecard::{self, ScoreRow, Scorecard};
 use crate::report::charts::tornado::{self, Tornado};
 use crate::report::format;
@@ -28,6 +29,8 @@ pub(crate) enum ChartKind {
     Scorecard,
     /// Input influence on one target.
     Tornado(usize),
+    /// How far each declared lever moves one target.
+    Levers(usize),
 }
 
 /// A planned chart file.
@@ -84,6 +87,12 @@ pub(crate) fn plan(result: &StudyResult) -> Vec<ChartFile> {
                 file: format!("tornado_{slug}.png"),
             });
         }
+        if !t.levers.is_empty() && scorable(t) {
+            out.push(ChartFile {
+                kind: ChartKind::Levers(i),
+                file: format!("levers_{slug}.png"),
+            });
+        }
     }
     out
 }
@@ -123,6 +132,7 @@ impl ChartFile {
             ChartKind::Histogram(i) => format!("Outcomes of {}", target(i)),
             ChartKind::Scorecard => "Probability of each target".into(),
             ChartKind::Tornado(i) => format!("What drives {}", target(i)),
+            ChartKind::Levers(i) => format!("How the levers move {}", target(i)),
         };
         ChartEntry {
             kind: self.kind,
@@ -156,9 +166,33 @@ impl Exporter for ChartFile {
                 let chart = tornado_chart(result, i).ok_or_else(missing)?;
                 png_bytes(chart.pixel_size(), |a| tornado::draw(&chart, a))?
             }
+            ChartKind::Levers(i) => {
+                let chart = lever_chart(result, i).ok_or_else(missing)?;
+                png_bytes(chart.pixel_size(), |a| lever_tornado::draw(&chart, a))?
+            }
         };
         Ok(bytes)
     }
+}
+
+/// The lever tornado of target `i`: its probability with each lever at its min and max.
+pub(crate) fn lever_chart(result: &StudyResult, i: usize) -> Option<LeverTornado> {
+    let t = result.summary.targets.get(i)?;
+    Some(LeverTornado {
+        title: format!("Levers: {}", target_name(t)),
+        base: t.probability,
+        bars: t
+            .levers
+            .iter()
+            .map(|l| LeverBar {
+                name: l.lever.clone(),
+                min_label: format::number(l.min),
+                max_label: format::number(l.max),
+                at_min: l.at_min.probability,
+                at_max: l.at_max.probability,
+            })
+            .collect(),
+    })
 }
 
 /// The fan chart of one tracked variable.
@@ -520,7 +554,10 @@ pub(crate) fn tornado_chart(result: &StudyResult, i: usize) -> Option<Tornado> {
         bars: t
             .influence
             .iter()
-            .map(|f| (f.input.clone(), f.spearman.unwrap_or(f64::NAN)))
+            .map(|f| {
+                let name = describe::input_display(&result.summary, &f.input);
+                (name, f.spearman.unwrap_or(f64::NAN))
+            })
             .collect(),
         higher_helps: higher_helps(t),
         top: tornado::DEFAULT_TOP,

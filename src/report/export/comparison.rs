@@ -16,7 +16,7 @@ use super::{json, markdown as report_md, write_files, ReportError};
 use crate::model::names::canonical;
 use crate::montecarlo::result::StudyResult;
 use crate::montecarlo::summary::Summary;
-use crate::report::charts::comparison::{self as chart, Estimate, ScenarioComparison};
+use crate::report::charts::comparison::{self as chart, Delta, Estimate, ScenarioComparison};
 use crate::report::charts::line::{self, LineChart, Series};
 use crate::report::charts::Verdict;
 use crate::report::format;
@@ -51,7 +51,7 @@ pub(super) fn comparison_files(
     let summaries: Vec<&Summary> = results.iter().map(|r| &r.summary).collect();
     let mut files = Vec::new();
     let mut charts = Vec::new();
-    if let Some(c) = probability_chart(&summaries) {
+    if let Some(c) = probability_chart(results) {
         files.push((
             CHART.to_string(),
             png_bytes(c.pixel_size(), |a| chart::draw(&c, a))?,
@@ -81,12 +81,15 @@ pub(super) fn comparison_files(
     Ok(files)
 }
 
-/// Probabilities of the targets every scenario has, grouped by target.
-fn probability_chart(summaries: &[&Summary]) -> Option<ScenarioComparison> {
+/// Probabilities of the targets every scenario has, one panel per target, with each
+/// scenario's difference from the first (paired when the runs line up).
+fn probability_chart(results: &[StudyResult]) -> Option<ScenarioComparison> {
+    let summaries: Vec<&Summary> = results.iter().map(|r| &r.summary).collect();
     let ok = |p: f64| (0.0..=1.0).contains(&p);
     let mut targets = Vec::new();
     let mut probability = Vec::new();
-    for name in target_names(summaries) {
+    let mut differences = Vec::new();
+    for name in target_names(&summaries) {
         let row: Option<Vec<Estimate>> = summaries
             .iter()
             .map(|s| {
@@ -102,6 +105,21 @@ fn probability_chart(summaries: &[&Summary]) -> Option<ScenarioComparison> {
             let first = summaries.iter().find_map(|s| find(s, &name));
             targets.push(first.map_or(name.clone(), |t| target_name(t).to_string()));
             probability.push(row);
+            let base = hits_of(&results[0], &name);
+            differences.push(
+                results
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let d = difference(&results[0], base?, r, hits_of(r, &name)?)?;
+                        (i > 0).then_some(Delta {
+                            delta: d.delta,
+                            low: d.low,
+                            high: d.high,
+                        })
+                    })
+                    .collect(),
+            );
         }
     }
     if targets.is_empty() {
@@ -112,6 +130,7 @@ fn probability_chart(summaries: &[&Summary]) -> Option<ScenarioComparison> {
         scenarios: summaries.iter().map(|s| s.scenario.clone()).collect(),
         targets,
         probability,
+        differences,
         likely_at: summaries[0].thresholds.likely,
         unlikely_at: summaries[0].thresholds.unlikely,
     })
@@ -131,16 +150,21 @@ fn tracked_names(results: &[StudyResult]) -> Vec<String> {
     out
 }
 
-/// The median of `var` over time, one line per scenario that tracks it.
+/// The median of `var` over time, one line per scenario that tracks it, each with the band
+/// between the lowest and highest percentiles the studies kept (5 % and 95 % by default):
+/// medians alone hide how far typical runs stray (an epidemic's median peak is far below a
+/// typical run's peak).
 fn median_chart(results: &[StudyResult], var: &str) -> Option<LineChart> {
     let key = canonical(var);
     let mut series = Vec::new();
     let mut axis = None;
+    let mut band_name = None;
     for r in results {
         let Some(b) = r.bands.iter().find(|b| canonical(&b.name) == key) else {
             continue;
         };
-        let Some(k) = r.summary.percentiles.iter().position(|&p| p == 50.0) else {
+        let percentiles = &r.summary.percentiles;
+        let Some(k) = percentiles.iter().position(|&p| p == 50.0) else {
             continue;
         };
         let Some(median) = b.values.get(k) else {
@@ -151,8 +175,27 @@ fn median_chart(results: &[StudyResult], var: &str) -> Option<LineChart> {
                 describe::variable_axis(b),
                 describe::variable_name(b).to_string(),
                 describe::time_axis(&r.summary),
+                r.summary.runs,
             )
         });
+        let (lo, hi) = (0, percentiles.len() - 1);
+        let band = match (b.values.get(lo), b.values.get(hi)) {
+            (Some(low), Some(high)) if lo < k && k < hi => {
+                band_name.get_or_insert_with(|| {
+                    format!(
+                        "{}–{} %",
+                        format::number(percentiles[lo]),
+                        format::number(percentiles[hi])
+                    )
+                });
+                r.times
+                    .iter()
+                    .zip(low.iter().zip(high))
+                    .map(|(&t, (&l, &h))| (t, l, h))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         series.push(Series {
             name: r.summary.scenario.clone(),
             points: r
@@ -161,15 +204,23 @@ fn median_chart(results: &[StudyResult], var: &str) -> Option<LineChart> {
                 .copied()
                 .zip(median.iter().copied())
                 .collect(),
+            band,
         });
     }
-    let (y_label, name, x_label) = axis?;
+    let (y_label, name, x_label, runs) = axis?;
     let any_finite = series
         .iter()
         .flat_map(|s| &s.points)
         .any(|p| p.0.is_finite() && p.1.is_finite());
+    let what = match band_name {
+        Some(b) => format!("Median and {b} band"),
+        None => "Median".to_string(),
+    };
     any_finite.then(|| LineChart {
-        title: format!("Median of {name} by scenario"),
+        title: format!(
+            "{what} of {name} by scenario ({} runs each)",
+            format::number(runs as f64)
+        ),
         x_label,
         y_label,
         series,

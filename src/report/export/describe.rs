@@ -46,6 +46,32 @@ pub(crate) fn time_axis(summary: &Summary) -> String {
     with_unit("Time", Some(&summary.time_unit))
 }
 
+/// How an input is shown on charts: its model label (with the element of an arrayed
+/// constant, `触达率[ads]`), else its name.
+pub(crate) fn input_display(summary: &Summary, name: &str) -> String {
+    let label = summary
+        .inputs
+        .iter()
+        .find(|i| i.name == name)
+        .and_then(|i| i.label.as_deref())
+        .filter(|l| !l.trim().is_empty());
+    match (label, name.find('[')) {
+        (Some(l), Some(k)) => format!("{l}{}", &name[k..]),
+        (Some(l), None) => l.to_string(),
+        (None, _) => name.to_string(),
+    }
+}
+
+/// How an input is named in Markdown: `label (`name`)` when it has a label, else `` `name` ``.
+pub(crate) fn input_markdown(summary: &Summary, name: &str) -> String {
+    let shown = input_display(summary, name);
+    if shown == name {
+        super::table::code(name)
+    } else {
+        format!("{shown} ({})", super::table::code(name))
+    }
+}
+
 /// Runs that entered the statistics: attempted minus failed.
 pub(crate) fn counted_runs(summary: &Summary) -> u64 {
     summary.runs.saturating_sub(summary.failed_runs.count)
@@ -198,6 +224,7 @@ pub(crate) fn median_range(q: &crate::montecarlo::summary::Quantiles) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::export::sample::sample_result;
 
     #[test]
     fn metric_text_stops_at_the_final_comparison() {
@@ -229,5 +256,19 @@ mod tests {
         assert_eq!(with_unit_suffix(212.0, "days"), "212 days");
         assert_eq!(with_unit_suffix(8.75, "week"), "week 8.75");
         assert_eq!(with_unit_suffix(212.0, ""), "212");
+    }
+
+    #[test]
+    fn inputs_are_shown_by_their_model_label_with_the_element() {
+        let mut s = sample_result().summary;
+        let name = s.inputs[0].name.clone();
+        assert_eq!(input_display(&s, &name), name);
+        assert_eq!(input_markdown(&s, &name), format!("`{name}`"));
+        s.inputs[0].label = Some("市场规模".into());
+        assert_eq!(input_display(&s, &name), "市场规模");
+        assert_eq!(input_markdown(&s, &name), format!("市场规模 (`{name}`)"));
+        s.inputs[0].name = "reach[ads]".into();
+        assert_eq!(input_display(&s, "reach[ads]"), "市场规模[ads]");
+        assert_eq!(input_display(&s, "unknown"), "unknown");
     }
 }

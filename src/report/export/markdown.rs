@@ -281,7 +281,12 @@ impl ReportMd {
         if let Some(c) = self.chart(ChartKind::Tornado(i)) {
             image(md, c)?;
         }
-        influence(md, &t.influence)
+        influence(md, &result.summary, &t.influence)?;
+        levers(md, t)?;
+        if let Some(c) = self.chart(ChartKind::Levers(i)) {
+            image(md, c)?;
+        }
+        Ok(())
     }
 
     fn variables(&self, md: &mut String, result: &StudyResult) -> std::fmt::Result {
@@ -351,7 +356,7 @@ fn decisive_inputs(result: &StudyResult, n: usize) -> Vec<String> {
             };
             format!(
                 "{} — {effect} {} most (rank correlation {})",
-                code(input),
+                describe::input_markdown(s, input),
                 target_name(t),
                 two_figures(rho)
             )
@@ -438,7 +443,54 @@ fn settings(md: &mut String, s: &Summary) -> std::fmt::Result {
     )
 }
 
-fn influence(md: &mut String, list: &[Influence]) -> std::fmt::Result {
+/// The table of the declared levers' swings (nothing for a model without levers).
+fn levers(md: &mut String, t: &TargetSummary) -> std::fmt::Result {
+    if t.levers.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = t
+        .levers
+        .iter()
+        .map(|l| {
+            vec![
+                l.lever.clone(),
+                format!("{} … {}", format::number(l.min), format::number(l.max)),
+                format!(
+                    "{} [{}]",
+                    format::percent(l.at_min.probability),
+                    ci(l.at_min.ci95)
+                ),
+                format!(
+                    "{} [{}]",
+                    format::percent(l.at_max.probability),
+                    ci(l.at_max.ci95)
+                ),
+                format!(
+                    "{:+.1} points",
+                    100.0 * (l.at_max.probability - l.at_min.probability)
+                ),
+            ]
+        })
+        .collect();
+    use Align::{Left, Right};
+    writeln!(
+        md,
+        "Levers (same runs, one lever at a time at the ends of its range):\n\n{}",
+        markdown(
+            &[
+                "Lever",
+                "Range",
+                "P at min [95 % CI]",
+                "P at max [95 % CI]",
+                "Swing"
+            ],
+            &[Left, Left, Right, Right, Right],
+            &rows
+        )
+    )
+}
+
+fn influence(md: &mut String, s: &Summary, list: &[Influence]) -> std::fmt::Result {
     let mut ranked: Vec<&Influence> = list.iter().collect();
     // Strongest first; inputs without a correlation (never varied) go last.
     ranked.sort_by(|a, b| {
@@ -464,7 +516,7 @@ fn influence(md: &mut String, list: &[Influence]) -> std::fmt::Result {
                 .map(|&p| format::fixed(p * 100.0, 0))
                 .collect();
             vec![
-                code(&f.input),
+                describe::input_markdown(s, &f.input),
                 corr(f.spearman),
                 corr(f.prcc),
                 if quintiles.is_empty() {

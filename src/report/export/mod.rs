@@ -7,6 +7,7 @@
 mod charts;
 mod comparison;
 mod csv;
+mod decision;
 mod describe;
 mod html;
 mod json;
@@ -33,6 +34,7 @@ use crate::report::atomic::{StudyDir, StudyDirError};
 use crate::report::charts::ChartError;
 
 pub use comparison::{scenario_dirs, write_comparison};
+pub use decision::{solve_json, sweep_csv, write_solve, write_sweep, SOLVE_JSON, SWEEP_CSV};
 pub use names::slug;
 pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};

@@ -95,6 +95,7 @@ fn line_charts(run: &RunOutput) -> Vec<LineChart> {
                 .map(|&c| Series {
                     name: display_name(&prog.columns[c]),
                     points: traj.times.iter().copied().zip(traj.series(c)).collect(),
+                    band: Vec::new(),
                 })
                 .collect();
             LineChart {

@@ -194,6 +194,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
                             .collect(),
                     })
                     .collect(),
+                levers: Vec::new(),
             }
         })
         .collect();
@@ -253,6 +254,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
                 let q = quantiles_of(&input_values[j]);
                 InputSummary {
                     name: name.to_string(),
+                    label: None,
                     distribution: if j == 0 {
                         format!("uniform({}, {})", 0.8e6 * boost, 1.8e6 * boost)
                     } else {
