@@ -7,12 +7,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sandtable::decision::swing::{check_declared, swing_levers};
 use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::posterior::PosteriorSample;
+use sandtable::montecarlo::records;
 use sandtable::montecarlo::result::StudyResult;
-use sandtable::montecarlo::runner::Plan;
+use sandtable::montecarlo::runner::{Plan, RunResult};
+use sandtable::montecarlo::shard::Shard;
 use sandtable::report::export::{
-    output_dir, verdict_table, write_study_with, FailedRunCheck, ReportOptions,
+    output_dir, verdict_table, write_shard, write_study_with, FailedRunCheck, ReportOptions,
 };
-use sandtable::study::{CompiledScenario, Study};
+use sandtable::study::provenance::sha256_hex;
+use sandtable::study::{CompiledScenario, Study, StudyRequest};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -29,6 +32,13 @@ pub struct McArgs {
     /// Draw the calibrated inputs jointly from this posterior.csv (written by `calibrate`).
     #[arg(long, value_name = "FILE")]
     posterior: Option<std::path::PathBuf>,
+    /// Run only shard I of N of the study (I from 0 to N − 1) and write a shard directory
+    /// for `sandtable merge`; `auto` reads a Kubernetes Indexed Job or a Slurm job array.
+    #[arg(long, value_name = "I/N|auto")]
+    shard: Option<String>,
+    /// Number of shards with `--shard auto` in a Kubernetes Indexed Job (its completions).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    shards: Option<u64>,
 }
 
 /// Runs the command.
@@ -39,6 +49,35 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
     let study = Study::resolve(&request)?;
     let scenario = study.compile_requested()?;
     check_declared(&study, &scenario)?;
+    if let Some(text) = &args.shard {
+        let shard = match text.as_str() {
+            "auto" => Shard::from_env(args.shards, |k| std::env::var(k).ok())?,
+            _ if args.shards.is_some() => {
+                return Err(Diagnostic::plain("--shards goes with --shard auto")
+                    .with_hint("write the shard as I/N, e.g. --shard 0/4")
+                    .into())
+            }
+            _ => Shard::parse(text)?,
+        };
+        if !scenario.levers.is_empty() {
+            return Err(Diagnostic::plain(
+                "--shard cannot split a study that declares levers yet: their swings are not recorded in shards",
+            )
+            .with_hint("run the study in one process, or leave out the study file declaring the levers")
+            .into());
+        }
+        if args.posterior.is_some() {
+            return Err(Diagnostic::plain(
+                "--shard cannot split a study drawn from a posterior yet: shards do not record it",
+            )
+            .with_hint("run the re-forecast in one process")
+            .into());
+        }
+        return run_shard(&args, &request, &scenario, shard);
+    }
+    if args.shards.is_some() {
+        return Err(Diagnostic::plain("--shards goes with --shard auto").into());
+    }
     let posterior = read_posterior(args.posterior.as_deref())?;
     let mut result = execute_with(&scenario, &args.runs, posterior.as_ref())
         .with_context(|| args.study.model.display().to_string())?;
@@ -73,6 +112,48 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         );
     }
     check_reliable(&[&result], options.max_failed)
+}
+
+/// Runs one shard of the study and writes its shard directory.
+fn run_shard(
+    args: &McArgs,
+    request: &StudyRequest,
+    scenario: &CompiledScenario,
+    shard: Shard,
+) -> anyhow::Result<()> {
+    let plan = Plan::new(scenario)?.shard(shard)?;
+    let label = format!("{} shard {}/{}", scenario.name, shard.index, shard.count);
+    let bar = progress_bar(plan.runs(), args.runs.quiet, &label);
+    let records = plan.execute_records(args.runs.threads.map(|n| n as usize), &|done| {
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    let bin = records::encode(plan.record_shape(), &records);
+    let info = plan.shard_info(request, shard, sha256_hex(&bin));
+    let dir = output_dir(
+        args.runs.out.as_deref(),
+        &scenario.model.name,
+        &format!("{}-shard-{}-of-{}", scenario.name, shard.index, shard.count),
+    );
+    let targets = plan.target_names();
+    write_shard(&dir, &info, bin, &records, plan.input_names(), &targets)
+        .map_err(Diagnostic::from)?;
+    if !args.runs.quiet {
+        let failed = records
+            .iter()
+            .filter(|r| matches!(r.result, RunResult::Failed(_)))
+            .count();
+        outln!(
+            "shard {}/{}: runs {} to {} of {} ({failed} failed) written to {}/",
+            shard.index,
+            shard.count,
+            info.first_run,
+            info.first_run + info.shard_runs - 1,
+            info.runs,
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// An [`super::Unreliable`] error when any study's failed runs exceed `max_failed`.

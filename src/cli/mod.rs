@@ -28,6 +28,7 @@ mod convert;
 mod decide;
 mod interrupt;
 mod mc;
+mod merge;
 mod output;
 mod run;
 mod solve;
@@ -81,6 +82,11 @@ enum Command {
         after_help = "Examples:\n  sandtable compare models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml --scenarios baseline,cost_surge,ai_creative --runs 5000"
     )]
     Compare(compare::CompareArgs),
+    /// Merge the shard directories of one study (`mc … --shard I/N`) into the whole study.
+    #[command(
+        after_help = "Examples:\n  sandtable mc models/bass.toml --runs 20000 --shard 0/2 --out shards/0\n  sandtable mc models/bass.toml --runs 20000 --shard 1/2 --out shards/1\n  sandtable merge shards/0 shards/1 --out outputs/bass\n\nRun it in the directory the shards ran in: it reads the model and study files again (their SHA-256 must match). Missing, duplicate or mismatched shards: exit 2, nothing written."
+    )]
+    Merge(merge::MergeArgs),
     /// What would it take: the smallest lever value (or cheapest combination) that makes a
     /// target at least as likely as asked.
     #[command(
@@ -113,6 +119,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Mc(args) => mc::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Solve(args) => solve::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Convert(args) => convert::run(args),

@@ -3,7 +3,7 @@
 //! input influence).
 
 use super::result::{StudyResult, TrackedBands};
-use super::runner::{Plan, RunResult};
+use super::runner::{Plan, RunView};
 use super::summary::*;
 use crate::diagnostic::Diagnostic;
 use crate::stats::{self, PercentileBands};
@@ -66,22 +66,25 @@ impl Aggregator {
         &mut self,
         run: u64,
         inputs: &[f64],
-        result: RunResult,
+        result: RunView,
     ) -> Result<(), Diagnostic> {
         let (outcomes, tracked) = match result {
-            RunResult::Failed(message) => {
+            RunView::Failed(message) => {
                 self.failed.count += 1;
                 if self.failed.examples.len() < FAILED_EXAMPLES {
-                    self.failed.examples.push(FailedRun { run, message });
+                    self.failed.examples.push(FailedRun {
+                        run,
+                        message: message.to_string(),
+                    });
                 }
                 return Ok(());
             }
-            RunResult::Done(o, t) => (o, t),
+            RunView::Done(o, t) => (o, t),
         };
         self.counted += 1;
-        self.bands.push(&tracked)?;
+        self.bands.push(tracked)?;
         if self.samples.len() < self.sample_limit() {
-            self.samples.push(tracked);
+            self.samples.push(tracked.to_vec());
         }
         let mut all = true;
         for (t, o) in outcomes.iter().enumerate() {

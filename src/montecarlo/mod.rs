@@ -3,14 +3,17 @@
 //!
 //! [`runner::Plan`] draws the input matrix with [`sampling::Design`], hands each run its row
 //! and its noise stream from [`streams::Streams`], and folds the runs into a
-//! [`result::StudyResult`] with [`crate::stats`].
+//! [`result::StudyResult`] with [`crate::stats`]. [`shard`] splits one study across processes
+//! and merges their exact per-run [`records`].
 
 mod aggregate;
 pub mod correlation;
 pub mod posterior;
+pub mod records;
 pub mod result;
 pub mod runner;
 pub mod sampling;
+pub mod shard;
 pub mod streams;
 pub mod summary;
 

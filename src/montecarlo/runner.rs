@@ -48,6 +48,9 @@ pub struct Plan<'p> {
     pub(super) tracked: usize,
     /// Inputs drawn jointly from posterior rows.
     posterior: Option<PosteriorRows>,
+    /// The runs this process does, `first .. first + count` of the design: the settings'
+    /// first run and run count, or one shard's block of them (see [`Plan::shard`]).
+    pub(super) range: (u64, u64),
     /// Times recorded besides the save times: the stop time and every time a target names.
     pub(super) record_times: Vec<f64>,
 }
@@ -89,6 +92,27 @@ pub fn uncertain_inputs(
         Ok(inputs.names.into_iter().zip(inputs.dists).collect())
     } else {
         Err(Diagnostics(errors))
+    }
+}
+
+/// Receives each run in run order: its index, inputs and result.
+pub(super) type RunSink<'a> = dyn FnMut(u64, &[f64], RunView) -> Result<(), Diagnostic> + 'a;
+
+/// Runs `f` on a pool of `threads` worker threads (`None`: the global pool, every core).
+pub(super) fn on_pool<T>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T, Diagnostic> + Send,
+) -> Result<T, Diagnostic>
+where
+    T: Send,
+{
+    match threads {
+        None => f(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| Diagnostic::plain(format!("cannot start {n} threads: {e}")))?
+            .install(f),
     }
 }
 
@@ -142,6 +166,7 @@ impl<'p> Plan<'p> {
             (true, Some(design), Some(targets), Some(bound)) => Ok(Plan {
                 record_times: record_times(prog, &targets),
                 prog,
+                range: (settings.first_run(), settings.runs()),
                 settings,
                 scenario: (scenario.name.clone(), scenario.doc.clone()),
                 provenance: scenario.provenance.clone(),
@@ -199,8 +224,22 @@ impl<'p> Plan<'p> {
 
     /// Runs the study, calling `progress(done)` after each batch.
     pub fn execute(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<StudyResult, Diagnostic> {
-        let first = self.settings.first_run();
-        let runs = self.settings.runs();
+        let mut agg = Aggregator::new(self)?;
+        self.for_each_run(progress, &mut |run, inputs, r| agg.push(run, inputs, r))?;
+        agg.finish(self)
+    }
+
+    /// Runs the plan's runs and hands each one to `sink` in run order, with its inputs.
+    ///
+    /// A batch's results go into buffers allocated once per study and reused: every run
+    /// writes its band cells and target outcomes into its own slot, so a run allocates
+    /// nothing beyond what a failure message or an `every(...)` target's first periods need.
+    pub(super) fn for_each_run(
+        &self,
+        progress: &(dyn Fn(u64) + Sync),
+        sink: &mut RunSink<'_>,
+    ) -> Result<(), Diagnostic> {
+        let (first, runs) = self.range;
         let mut inputs = self.design.rows(first, runs)?;
         if let Some((columns, rows, order)) = &self.posterior {
             for k in 0..inputs.runs() {
@@ -211,25 +250,44 @@ impl<'p> Plan<'p> {
             }
         }
         let streams = Streams::new(self.settings.seed());
-        let mut agg = Aggregator::new(self)?;
+        let cells = self.tracked * self.prog.saved_rows();
+        let width = cells.max(1);
+        let slots = BATCH.min(runs) as usize;
+        let mut values = vec![0.0; slots * width];
+        let mut outcomes: Vec<Vec<Outcome>> = vec![Vec::new(); slots];
+        let mut failed: Vec<Option<String>> = vec![None; slots];
         let mut done = 0u64;
         while done < runs {
-            let count = BATCH.min(runs - done);
-            let batch: Vec<RunResult> = (done..done + count)
-                .into_par_iter()
-                .map_init(
+            let count = BATCH.min(runs - done) as usize;
+            values[..count * width]
+                .par_chunks_mut(width)
+                .zip(outcomes[..count].par_iter_mut())
+                .zip(failed[..count].par_iter_mut())
+                .enumerate()
+                .for_each_init(
                     || Worker::new(self),
-                    |w, k| w.run(self, first + k, inputs.row(k as usize), &streams),
-                )
-                .collect();
-            for (k, r) in batch.into_iter().enumerate() {
-                let row = inputs.row((done + k as u64) as usize);
-                agg.push(first + done + k as u64, row, r)?;
+                    |w, (k, ((cells_out, outs), fail))| {
+                        let row = done as usize + k;
+                        let slot = RunSlot {
+                            cells: &mut cells_out[..cells],
+                            outcomes: outs,
+                            failed: fail,
+                        };
+                        w.run(self, first + row as u64, inputs.row(row), &streams, slot);
+                    },
+                );
+            for k in 0..count {
+                let row = done as usize + k;
+                let view = match &failed[k] {
+                    Some(message) => RunView::Failed(message),
+                    None => RunView::Done(&outcomes[k], &values[k * width..k * width + cells]),
+                };
+                sink(first + row as u64, inputs.row(row), view)?;
             }
-            done += count;
+            done += count as u64;
             progress(done);
         }
-        agg.finish(self)
+        Ok(())
     }
 
     /// As [`Plan::execute`], on a pool of `threads` worker threads (`None`: every core).
@@ -239,19 +297,12 @@ impl<'p> Plan<'p> {
         threads: Option<usize>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<StudyResult, Diagnostic> {
-        match threads {
-            None => self.execute(progress),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| Diagnostic::plain(format!("cannot start {n} threads: {e}")))?
-                .install(|| self.execute(progress)),
-        }
+        on_pool(threads, || self.execute(progress))
     }
 
-    /// Number of runs the plan does.
+    /// Number of runs the plan does (a shard's share when sharded).
     pub fn runs(&self) -> u64 {
-        self.settings.runs()
+        self.range.1
     }
 
     /// Number of uncertain inputs (after expanding arrayed constants).
@@ -441,17 +492,56 @@ fn record_times(prog: &Program, targets: &TargetSet) -> Vec<f64> {
 }
 
 /// What one run produced.
-pub(super) enum RunResult {
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunResult {
     /// Target outcomes and the tracked values (variable-major: `var * rows + row`).
     Done(Vec<Outcome>, Vec<f64>),
     /// A numeric fault.
     Failed(String),
 }
 
+/// What one run produced, borrowed from the buffers of its batch.
+#[derive(Debug, Clone, Copy)]
+pub enum RunView<'a> {
+    /// Target outcomes and the tracked values (variable-major: `var * rows + row`).
+    Done(&'a [Outcome], &'a [f64]),
+    /// A numeric fault.
+    Failed(&'a str),
+}
+
+impl RunView<'_> {
+    /// An owned copy.
+    pub fn to_owned(self) -> RunResult {
+        match self {
+            RunView::Done(o, c) => RunResult::Done(o.to_vec(), c.to_vec()),
+            RunView::Failed(m) => RunResult::Failed(m.to_string()),
+        }
+    }
+}
+
+impl RunResult {
+    /// A borrowed view.
+    pub fn view(&self) -> RunView<'_> {
+        match self {
+            RunResult::Done(o, c) => RunView::Done(o, c),
+            RunResult::Failed(m) => RunView::Failed(m),
+        }
+    }
+}
+
+/// Where one run writes its results in its batch's buffers.
+struct RunSlot<'b> {
+    cells: &'b mut [f64],
+    outcomes: &'b mut Vec<Outcome>,
+    failed: &'b mut Option<String>,
+}
+
 /// Per-thread buffers, reused across runs.
 struct Worker<'p> {
     sim: Simulation<'p>,
     traj: Trajectory,
+    /// Slot of each saved column.
+    slots: Vec<usize>,
     /// The recorded rows that are save times (the bands' rows).
     save_rows: Vec<usize>,
 }
@@ -474,14 +564,21 @@ impl<'p> Worker<'p> {
             .iter()
             .map(|&c| plan.prog.columns[c].name.clone())
             .collect();
+        let mut traj = Trajectory::with_columns(names, plan.prog.saved_rows());
+        traj.data.reserve(plan.saved.len() * plan.prog.saved_rows());
         Worker {
             sim,
-            traj: Trajectory::with_columns(names, plan.prog.saved_rows()),
+            traj,
+            slots: plan
+                .saved
+                .iter()
+                .map(|&c| plan.prog.columns[c].slot as usize)
+                .collect(),
             save_rows,
         }
     }
 
-    fn run(&mut self, plan: &Plan, run: u64, inputs: &[f64], streams: &Streams) -> RunResult {
+    fn run(&mut self, plan: &Plan, run: u64, inputs: &[f64], streams: &Streams, out: RunSlot) {
         for (&p, &v) in plan.params.iter().zip(inputs) {
             self.sim.set_param(p, v);
         }
@@ -489,24 +586,26 @@ impl<'p> Worker<'p> {
             .set_seed(streams.rng(run, Purpose::Noise).next_u64());
         self.traj.times.clear();
         self.traj.data.clear();
-        let prog = plan.prog;
         let traj = &mut self.traj;
+        let columns = &self.slots;
         let result = self.sim.run_with(|t, slots| {
             traj.times.push(t);
-            traj.data.extend(
-                plan.saved
-                    .iter()
-                    .map(|&c| slots[prog.columns[c].slot as usize]),
-            );
+            traj.data.extend(columns.iter().map(|&c| slots[c]));
         });
         if let Err(e) = result {
-            return RunResult::Failed(e.message());
+            *out.failed = Some(e.message());
+            return;
         }
-        let outcomes = plan.bound.evaluate(&self.traj);
-        let mut tracked = Vec::with_capacity(plan.tracked * self.save_rows.len());
-        for v in 0..plan.tracked {
-            tracked.extend(self.save_rows.iter().map(|&r| self.traj.row(r)[v]));
+        *out.failed = None;
+        plan.bound.evaluate_into(&self.traj, out.outcomes);
+        // Tracked columns are the first ones saved; bands want their save-time rows,
+        // variable-major.
+        let rows = self.save_rows.len();
+        let width = self.slots.len();
+        for (v, series) in out.cells.chunks_exact_mut(rows.max(1)).enumerate() {
+            for (cell, &r) in series.iter_mut().zip(&self.save_rows) {
+                *cell = self.traj.data[r * width + v];
+            }
         }
-        RunResult::Done(outcomes, tracked)
     }
 }

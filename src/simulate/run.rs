@@ -30,6 +30,10 @@ pub struct Simulation<'p> {
     acc: Vec<f64>,
     /// Slots of every column, checked at every save.
     column_slots: Vec<usize>,
+    /// Slots of the columns whose value can change during a run (not constants), checked
+    /// for NaN at every save; constants are fixed once initialised, so the first save,
+    /// which checks every column, covers them.
+    varying_slots: Vec<usize>,
     machine: Machine,
     seed: u64,
     method: Method,
@@ -63,6 +67,12 @@ impl<'p> Simulation<'p> {
             x0: vec![0.0; n],
             acc: vec![0.0; n],
             column_slots: prog.columns.iter().map(|c| c.slot as usize).collect(),
+            varying_slots: prog
+                .columns
+                .iter()
+                .filter(|c| c.role != crate::compile::Role::Constant)
+                .map(|c| c.slot as usize)
+                .collect(),
             machine: Machine {
                 step_time: prog.specs.start,
                 fresh: true,
@@ -338,7 +348,7 @@ impl<'p> Simulation<'p> {
             // `x` at the start differ from `INIT(x)` and from the stocks' initial values.
             self.evaluate::<CAREFUL>(t, step > 0, save)?;
             if save {
-                self.check_finite(t)?;
+                self.check_finite(t, step == 0)?;
                 on_save(t, &self.slots);
             }
             if step == steps {
@@ -411,12 +421,14 @@ impl<'p> Simulation<'p> {
     /// The cheap check at save times: no column NaN, no stock infinite, no NaN condition
     /// met since the start. What it finds is where the fault showed, not necessarily where
     /// it arose; [`Simulation::run_with`] then replays the run to find that.
-    fn check_finite(&self, t: f64) -> Result<(), NumericFault> {
+    fn check_finite(&self, t: f64, first: bool) -> Result<(), NumericFault> {
         let s = &self.slots;
-        let nan = self
-            .column_slots
-            .iter()
-            .fold(false, |bad, &c| bad | s[c].is_nan());
+        let slots = if first {
+            &self.column_slots
+        } else {
+            &self.varying_slots
+        };
+        let nan = slots.iter().fold(false, |bad, &c| bad | s[c].is_nan());
         let stocks = &s[RESERVED..RESERVED + self.prog.stocks.len()];
         let inf = stocks.iter().fold(false, |bad, x| bad | !x.is_finite());
         if !(nan | inf | self.machine.nan_condition) {

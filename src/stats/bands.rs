@@ -17,7 +17,7 @@
 //! on the values and their order. Non-finite values (NaN, infinities) are excluded.
 
 use super::error::StatsError;
-use super::quantile::quantile_sorted;
+use super::quantile::quantiles_in_place;
 use rayon::prelude::*;
 
 /// Default exact budget: 16 Mi values (128 MiB).
@@ -45,7 +45,9 @@ pub struct PercentileBands {
     probs: Vec<f64>,
     runs: u64,
     exact_runs: usize,
-    stored: Vec<Box<[f64]>>,
+    /// The runs kept exactly, run after run (`cells` values each), in one buffer so a run
+    /// costs a copy and no allocation of its own.
+    stored: Vec<f64>,
     grids: Vec<Grid>,
 }
 
@@ -100,9 +102,8 @@ impl PercentileBands {
     /// (peak is at the switch, when the stored runs and the new grids coexist).
     pub fn memory_bound_bytes(cells: usize, quantiles: usize, exact_values: usize) -> usize {
         let runs = Self::exact_runs_for(cells, exact_values);
-        let boxed = std::mem::size_of::<Box<[f64]>>();
-        // Stored runs, plus the run-pointer vector (which may be up to twice its length).
-        let exact = runs * cells * 8 + 2 * runs * boxed;
+        // Stored runs: one buffer that never grows past the budget.
+        let exact = runs * cells * 8;
         let grid = std::mem::size_of::<Grid>()
             + EDGE_CAPACITY * (8 + 4)
             + (EDGE_CAPACITY + 1) * 4
@@ -112,9 +113,7 @@ impl PercentileBands {
 
     /// Heap bytes held now (from allocation capacities).
     pub fn heap_bytes(&self) -> usize {
-        let boxed = std::mem::size_of::<Box<[f64]>>();
-        let exact =
-            self.stored.capacity() * boxed + self.stored.iter().map(|r| r.len() * 8).sum::<usize>();
+        let exact = self.stored.capacity() * 8;
         let grids = self.grids.capacity() * std::mem::size_of::<Grid>()
             + self
                 .grids
@@ -164,8 +163,14 @@ impl PercentileBands {
             ));
         }
         self.runs += 1;
-        if self.is_exact() && self.stored.len() < self.exact_runs {
-            self.stored.push(run.to_vec().into_boxed_slice());
+        if self.is_exact() && self.stored_runs() < self.exact_runs {
+            if self.stored.capacity() - self.stored.len() < run.len() {
+                // Grow geometrically, but never past the exact budget, which bounds memory.
+                let full = self.exact_runs * self.cells;
+                let want = (2 * self.stored.capacity()).max(16 * self.cells).min(full);
+                self.stored.reserve_exact(want - self.stored.len());
+            }
+            self.stored.extend_from_slice(run);
             return Ok(());
         }
         if self.is_exact() {
@@ -181,16 +186,25 @@ impl PercentileBands {
         Ok(())
     }
 
+    /// Runs kept exactly.
+    fn stored_runs(&self) -> usize {
+        self.stored.len().checked_div(self.cells).unwrap_or(0)
+    }
+
+    /// One cell's stored values, in run order.
+    fn stored_cell(&self, cell: usize) -> impl Iterator<Item = f64> + '_ {
+        self.stored
+            .iter()
+            .skip(cell)
+            .step_by(self.cells.max(1))
+            .copied()
+    }
+
     fn switch_to_grids(&mut self) {
-        let stored = std::mem::take(&mut self.stored);
-        self.grids = (0..self.cells)
+        let grids = (0..self.cells)
             .into_par_iter()
             .map(|c| {
-                let mut pilot: Vec<f64> = stored
-                    .iter()
-                    .map(|r| r[c])
-                    .filter(|v| v.is_finite())
-                    .collect();
+                let mut pilot: Vec<f64> = self.stored_cell(c).filter(|v| v.is_finite()).collect();
                 let mut sorted = pilot.clone();
                 sorted.sort_by(f64::total_cmp);
                 let mut g = Grid::from_pilot(&sorted);
@@ -201,11 +215,14 @@ impl PercentileBands {
                 g
             })
             .collect();
+        self.grids = grids;
+        self.stored = Vec::new();
     }
 
     /// For each cell, the requested quantiles (`NaN` for a cell with no finite value).
     pub fn bands(&self) -> Vec<Vec<f64>> {
         (0..self.cells)
+            .into_par_iter()
             .map(|c| self.cell_quantiles(c, &self.probs))
             .collect()
     }
@@ -216,14 +233,8 @@ impl PercentileBands {
             return vec![f64::NAN; probs.len()];
         }
         if self.is_exact() {
-            let mut v: Vec<f64> = self
-                .stored
-                .iter()
-                .map(|r| r[cell])
-                .filter(|v| v.is_finite())
-                .collect();
-            v.sort_by(f64::total_cmp);
-            return probs.iter().map(|&p| quantile_sorted(&v, p)).collect();
+            let mut v: Vec<f64> = self.stored_cell(cell).filter(|v| v.is_finite()).collect();
+            return quantiles_in_place(&mut v, probs);
         }
         probs
             .iter()

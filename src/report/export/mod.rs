@@ -18,6 +18,7 @@ mod paired;
 mod png;
 pub mod reliability;
 mod run;
+mod shard;
 mod table;
 mod terminal;
 
@@ -39,6 +40,7 @@ pub use decision::{solve_json, sweep_csv, write_solve, write_sweep, SOLVE_JSON, 
 pub use names::slug;
 pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};
+pub use shard::{write_shard, RECORDS, SHARD_JSON};
 pub use terminal::{comparison_table, verdict_table};
 
 /// Why study files could not be produced.

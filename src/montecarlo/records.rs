@@ -1,0 +1,273 @@
+//! Per-run records of a shard, in a compact binary file (`records.bin`) that keeps every
+//! number bit for bit, so merged shards fold exactly the values a single process would.
+//!
+//! Layout, little-endian: the magic `SANDREC1`, then `u32` inputs, `u32` targets, `u32`
+//! band cells per run and `u64` records; then per record its `u64` run index and a `u8` kind.
+//! A counted run (kind 0) holds its inputs (`f64` each), per target the metric (`f64`), hit
+//! (`u8`), whether a time to target exists (`u8`) and that time (`f64`), the period count
+//! (`u32`) and the periods (`f64` each), then its band cells (`f64` each). A failed run
+//! (kind 1) holds its inputs and its message (`u32` length, UTF-8 bytes).
+
+use super::runner::RunResult;
+use crate::targets::Outcome;
+
+/// The file's first eight bytes.
+const MAGIC: &[u8; 8] = b"SANDREC1";
+
+/// One run as a shard records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// Run index in the whole study.
+    pub run: u64,
+    /// The run's inputs, in the plan's input order.
+    pub inputs: Vec<f64>,
+    /// What the run produced.
+    pub result: RunResult,
+}
+
+/// The shape every record of a file has: inputs, targets and band cells per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordShape {
+    /// Uncertain inputs.
+    pub inputs: usize,
+    /// Targets.
+    pub targets: usize,
+    /// Band cells (tracked variables × saved rows).
+    pub cells: usize,
+}
+
+/// Encodes `records` (all of `shape`) into the bytes of `records.bin`.
+pub fn encode(shape: RecordShape, records: &[RunRecord]) -> Vec<u8> {
+    let per_run = 9 + 8 * (shape.inputs + shape.cells) + 22 * shape.targets;
+    let mut out = Vec::with_capacity(28 + records.len() * per_run);
+    out.extend_from_slice(MAGIC);
+    for n in [shape.inputs, shape.targets, shape.cells] {
+        out.extend_from_slice(&(n as u32).to_le_bytes());
+    }
+    out.extend_from_slice(&(records.len() as u64).to_le_bytes());
+    let f = |out: &mut Vec<u8>, v: f64| out.extend_from_slice(&v.to_bits().to_le_bytes());
+    for r in records {
+        out.extend_from_slice(&r.run.to_le_bytes());
+        match &r.result {
+            RunResult::Done(outcomes, cells) => {
+                out.push(0);
+                r.inputs.iter().for_each(|&v| f(&mut out, v));
+                for o in outcomes {
+                    f(&mut out, o.metric);
+                    out.push(u8::from(o.success));
+                    out.push(u8::from(o.time_to_target.is_some()));
+                    f(&mut out, o.time_to_target.unwrap_or(0.0));
+                    out.extend_from_slice(&(o.periods.len() as u32).to_le_bytes());
+                    o.periods.iter().for_each(|&v| f(&mut out, v));
+                }
+                cells.iter().for_each(|&v| f(&mut out, v));
+            }
+            RunResult::Failed(message) => {
+                out.push(1);
+                r.inputs.iter().for_each(|&v| f(&mut out, v));
+                out.extend_from_slice(&(message.len() as u32).to_le_bytes());
+                out.extend_from_slice(message.as_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// Decodes `records.bin`, checking that it holds records of `shape`; the error says what
+/// is wrong with the file.
+pub fn decode(bytes: &[u8], shape: RecordShape) -> Result<Vec<RunRecord>, String> {
+    let mut r = Reader { bytes, at: 0 };
+    if r.take(8)? != MAGIC {
+        return Err("it is not a sandtable records file (wrong magic bytes)".into());
+    }
+    let found = RecordShape {
+        inputs: r.u32()? as usize,
+        targets: r.u32()? as usize,
+        cells: r.u32()? as usize,
+    };
+    if found != shape {
+        return Err(format!(
+            "it holds runs of {} inputs, {} targets and {} band values, but the study has {}, {} and {}",
+            found.inputs, found.targets, found.cells, shape.inputs, shape.targets, shape.cells
+        ));
+    }
+    let count = r.u64()?;
+    // Each record takes at least 9 bytes: refuse a count the file cannot hold before
+    // reserving memory for it.
+    if count > (bytes.len() as u64) / 9 {
+        return Err(format!("it claims {count} runs but is too short for them"));
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let run = r.u64()?;
+        let kind = r.u8()?;
+        let inputs = r.f64s(shape.inputs)?;
+        let result = match kind {
+            0 => {
+                let mut outcomes = Vec::with_capacity(shape.targets);
+                for _ in 0..shape.targets {
+                    let metric = r.f64()?;
+                    let success = r.u8()? != 0;
+                    let has_time = r.u8()? != 0;
+                    let time = r.f64()?;
+                    let periods = r.u32()? as usize;
+                    outcomes.push(Outcome {
+                        metric,
+                        success,
+                        time_to_target: has_time.then_some(time),
+                        periods: r.f64s(periods)?,
+                    });
+                }
+                RunResult::Done(outcomes, r.f64s(shape.cells)?)
+            }
+            1 => {
+                let len = r.u32()? as usize;
+                let text = r.take(len)?;
+                RunResult::Failed(
+                    String::from_utf8(text.to_vec())
+                        .map_err(|_| format!("run {run}: its message is not UTF-8"))?,
+                )
+            }
+            k => return Err(format!("run {run}: unknown record kind {k}")),
+        };
+        out.push(RunRecord {
+            run,
+            inputs,
+            result,
+        });
+    }
+    if r.at != bytes.len() {
+        return Err(format!("{} bytes follow the last run", bytes.len() - r.at));
+    }
+    Ok(out)
+}
+
+/// A cursor over the file's bytes.
+struct Reader<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Reader<'b> {
+    fn take(&mut self, n: usize) -> Result<&'b [u8], String> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|e| *e <= self.bytes.len())
+            .ok_or_else(|| format!("it ends early (at byte {})", self.bytes.len()))?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8)?);
+        Ok(u64::from_le_bytes(a))
+    }
+
+    fn f64(&mut self) -> Result<f64, String> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+
+    fn f64s(&mut self, n: usize) -> Result<Vec<f64>, String> {
+        if n > (self.bytes.len() - self.at) / 8 {
+            return Err(format!("it ends early (at byte {})", self.bytes.len()));
+        }
+        (0..n).map(|_| self.f64()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (RecordShape, Vec<RunRecord>) {
+        let shape = RecordShape {
+            inputs: 2,
+            targets: 2,
+            cells: 3,
+        };
+        let done = |run: u64, x: f64| RunRecord {
+            run,
+            inputs: vec![x, -0.0],
+            result: RunResult::Done(
+                vec![
+                    Outcome {
+                        metric: f64::NAN,
+                        success: false,
+                        time_to_target: None,
+                        periods: vec![],
+                    },
+                    Outcome {
+                        metric: 0.1 + 0.2,
+                        success: true,
+                        time_to_target: Some(3.25),
+                        periods: vec![1.0, f64::INFINITY, 5e-324],
+                    },
+                ],
+                vec![x, f64::NEG_INFINITY, 1e300],
+            ),
+        };
+        let records = vec![
+            done(7, 1.5),
+            RunRecord {
+                run: 8,
+                inputs: vec![2.0, 3.0],
+                result: RunResult::Failed("division by zero in `x` — café".into()),
+            },
+            done(9, f64::MIN_POSITIVE),
+        ];
+        (shape, records)
+    }
+
+    /// Bits, not values: NaN and -0.0 must come back exactly.
+    fn bits(records: &[RunRecord]) -> String {
+        format!("{records:?}")
+    }
+
+    #[test]
+    fn records_round_trip_bit_for_bit() {
+        let (shape, records) = sample();
+        let bytes = encode(shape, &records);
+        let back = decode(&bytes, shape).unwrap();
+        assert_eq!(bits(&back), bits(&records));
+        assert_eq!(back.len(), 3);
+        assert!(matches!(back[1].result, RunResult::Failed(ref m) if m.ends_with("café")));
+        match (&back[0].result, &records[0].result) {
+            (RunResult::Done(a, _), RunResult::Done(b, _)) => {
+                assert_eq!(a[0].metric.to_bits(), b[0].metric.to_bits());
+                assert_eq!(back[0].inputs[1].to_bits(), (-0.0f64).to_bits());
+            }
+            _ => panic!("kinds changed"),
+        }
+    }
+
+    #[test]
+    fn damaged_files_are_refused_with_a_reason() {
+        let (shape, records) = sample();
+        let bytes = encode(shape, &records);
+        let e = decode(&bytes[..bytes.len() - 3], shape).unwrap_err();
+        assert!(e.contains("ends early"), "{e}");
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer, shape).unwrap_err().contains("follow"));
+        let other = RecordShape { cells: 4, ..shape };
+        assert!(decode(&bytes, other).unwrap_err().contains("band values"));
+        assert!(decode(b"not a records file", shape)
+            .unwrap_err()
+            .contains("magic"));
+        let mut huge = bytes[..20].to_vec();
+        huge.extend_from_slice(&u64::MAX.to_le_bytes());
+        assert!(decode(&huge, shape).unwrap_err().contains("too short"));
+    }
+}
