@@ -653,3 +653,30 @@ fn declared_levers_survive_conversion_to_xmile() {
     assert_eq!(j["targets"][0]["levers"][0]["lever"], "x0");
     assert_eq!(j["targets"][0]["levers"][0]["max"], 900.0);
 }
+
+/// With several levers, a last lever whose curve rises and then falls (so its ends say it
+/// hurts) must not be answered by its low end when the low end misses the goal.
+#[test]
+fn a_humped_last_lever_is_not_answered_by_an_end_that_misses() {
+    let runs = 2000;
+    let text = model("x at 10 >= 1000", "")
+        .replace(
+            "(r + boost) * x",
+            "(r + boost + 1.2 * s * (1 - s) - 0.05 * s) * x",
+        )
+        .replace("boost = 0\n", "boost = 0\ns = 0\n");
+    let (_d, study) = study_of(&text, runs);
+    let levers = vec![
+        Lever::parse("x0=200..300:2").unwrap(),
+        Lever::parse("s=0..1").unwrap(),
+    ];
+    let mut ev = Evaluator::new(&study, "baseline", levers, None, &|_, _| {}).unwrap();
+    let s = solve(&mut ev, &goal(0.8, vec![1.0, 1.0])).unwrap();
+    // At s = 0 the growth rate needed, ln(1000 / x0) / 10 ≥ 0.12, is above the 80 % point
+    // of r (0.1 − 0.84 · 0.05 ≈ 0.058), so s = 0 misses; a little s meets the goal.
+    assert!(s.reachable, "{}", s.message);
+    let values = s.values.as_ref().unwrap();
+    assert!(values[1] > 0.0, "answered by the low end: {values:?}");
+    let p = s.probability_at_value.as_ref().unwrap().probability;
+    assert!(p >= 0.8, "P at the answer {p}");
+}

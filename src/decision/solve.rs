@@ -364,14 +364,19 @@ fn search(ev: &mut Evaluator, goal: &Goal, fixed: &[f64]) -> Result<Line, Diagno
         }
     };
     // The cheapest value in this slice: positive weights make the lowest sufficient value
-    // the cheapest, which for a lever that hurts is the range's low end.
-    let (answer, at_answer) = match (direction, answer) {
-        (Direction::Hurts, Some(_)) if m > 0 => (Some(lever.lo), Some(p_at(ev, lever.lo)?)),
-        _ => (answer, at_answer),
+    // the cheapest, which for a lever that hurts is the range's low end — when it does
+    // reach the goal. A curve that rises and then falls can miss it at both ends and meet
+    // it only in between; the value found on the way up is then the cheapest.
+    let low_end = match (direction, answer) {
+        (Direction::Hurts, Some(_)) if m > 0 => {
+            let p = p_at(ev, lever.lo)?;
+            (p.probability >= g).then_some(p)
+        }
+        _ => None,
     };
-    let ci95 = match (direction, answer) {
-        (Direction::Hurts, Some(v)) if m > 0 => [Some(v), Some(v)],
-        _ => ci95,
+    let (answer, at_answer, ci95) = match low_end {
+        Some(p) => (Some(lever.lo), Some(p), [Some(lever.lo), Some(lever.lo)]),
+        None => (answer, at_answer, ci95),
     };
     Ok(Line {
         direction,
