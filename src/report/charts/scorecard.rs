@@ -133,21 +133,7 @@ pub fn draw<DB: DrawingBackend>(
         // A little room beyond 0 and 100 % keeps dots and whisker caps off the frame.
         .build_cartesian_2d(-0.015..1.015, y.0..y.1)
         .map_err(draw_err)?;
-    let tick = |v: &f64| format::percent_tick((*v * 1e6).round() / 1e6);
-    ctx.configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_labels(12)
-        .x_label_formatter(&tick)
-        .x_desc("Probability of reaching the target")
-        .label_style(style::text_style(style::TICK_SIZE, style::INK))
-        .axis_desc_style(style::text_style(style::AXIS_DESC_SIZE, style::INK))
-        .bold_line_style(style::GRID.stroke_width(1))
-        .light_line_style(style::GRID_LIGHT.stroke_width(1))
-        .max_light_lines(1)
-        .axis_style(style::MUTED.stroke_width(1))
-        .draw()
-        .map_err(draw_err)?;
+    style::probability_axis(&mut ctx, 12)?;
 
     let half = 0.3;
     let row_y = |i: usize| (n - 1 - i) as f64;

@@ -280,6 +280,31 @@ pub(crate) fn numeric_axes<'a, DB: DrawingBackend>(
 
 /// Draws `text` on a translucent white box so it stays legible over data, positioned by
 /// `anchor` (pixels inside `area`) and `pos`, and pushed back inside `area` if it would stick out.
+/// Draws the horizontal probability axis of a bar chart (percent ticks, `x_labels` of them,
+/// under the title "Probability of reaching the target") with its grid, and no vertical labels:
+/// the rows are named by [`draw_row_label`].
+pub(crate) fn probability_axis<DB: DrawingBackend>(
+    ctx: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    x_labels: usize,
+) -> Result<(), ChartError> {
+    // Rounding first keeps float noise (0.30000000000000004) out of the tick labels.
+    let tick = |v: &f64| crate::report::format::percent_tick((*v * 1e6).round() / 1e6);
+    ctx.configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(x_labels)
+        .x_label_formatter(&tick)
+        .x_desc("Probability of reaching the target")
+        .label_style(text_style(TICK_SIZE, INK))
+        .axis_desc_style(text_style(AXIS_DESC_SIZE, INK))
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(GRID_LIGHT.stroke_width(1))
+        .max_light_lines(1)
+        .axis_style(MUTED.stroke_width(1))
+        .draw()
+        .map_err(draw_err)
+}
+
 /// Labels the dashed verdict lines at the top of a probability axis: `likely` and `unlikely`
 /// are each a probability and its pixel column relative to `area`. The wording follows the
 /// verdict rule: likely when P ≥ the first, unlikely when P < the second.
