@@ -3,11 +3,11 @@
 //! Carlo the failing runs are counted and the others still give results.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn sandtable(dir: &Path, args: &[&str]) -> Output {
-    Command::new(PathBuf::from(env!("CARGO_BIN_EXE_sandtable")))
+    Command::new(crate::util::bin())
         .args(args)
         .current_dir(dir)
         .output()
