@@ -73,6 +73,7 @@ const BUILTINS: &[(&str, usize, usize)] = &[
 /// Whether `key` (canonical) names a builtin.
 pub fn is_builtin(key: &str) -> bool {
     BUILTINS.iter().any(|(n, _, _)| *n == key)
+        || super::vectors::NAMES.iter().any(|(n, _, _)| *n == key)
 }
 
 /// Lowers a call to a builtin.
@@ -85,9 +86,16 @@ pub(super) fn call(
     ctx: &mut Ctx,
 ) -> Result<Ir, Diagnostic> {
     let key = canonical(name);
-    let Some(&(_, min, max)) = BUILTINS.iter().find(|(n, _, _)| *n == key) else {
+    let found = BUILTINS
+        .iter()
+        .chain(super::vectors::NAMES)
+        .find(|(n, _, _)| *n == key);
+    let Some(&(_, min, max)) = found else {
         let mut e = ctx.error(name_span, format!("unknown function `{name}`"));
-        let candidates = BUILTINS.iter().map(|(n, _, _)| *n);
+        let candidates = BUILTINS
+            .iter()
+            .chain(super::vectors::NAMES)
+            .map(|(n, _, _)| *n);
         if let Some(c) = closest(name, candidates) {
             e = e.with_hint(format!("did you mean `{}`?", c.to_uppercase()));
         }
@@ -117,6 +125,9 @@ pub(super) fn call(
     let f1_of = |lw: &mut Lowerer, ctx: &mut Ctx, f: Func1| -> Result<Ir, Diagnostic> {
         Ok(f1(f, lw.lower(&args[0], ctx)?))
     };
+    if super::vectors::NAMES.iter().any(|(n, _, _)| *n == key) {
+        return super::vectors::lower(lw, &key, args, span, ctx);
+    }
     match key.as_str() {
         "abs" => f1_of(lw, ctx, Func1::Abs),
         "exp" => f1_of(lw, ctx, Func1::Exp),
@@ -404,7 +415,7 @@ pub fn reduces(name: &str, arity: usize) -> bool {
     match canonical(name).as_str() {
         "sum" | "prod" | "size" | "stddev" => true,
         "min" | "max" | "mean" => arity == 1,
-        _ => false,
+        k => super::vectors::NAMES.iter().any(|(n, _, _)| *n == k),
     }
 }
 
