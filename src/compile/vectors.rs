@@ -39,19 +39,7 @@ pub enum VectorFn {
 /// The largest matrix `INVERT_MATRIX` inverts (its work space lives on the stack).
 pub const MAX_MATRIX: usize = 32;
 
-/// The canonical names of the vector builtins with their argument counts.
-pub const NAMES: &[(&str, usize, usize)] = &[
-    ("allocate_by_priority", 5, 5),
-    ("allocate_available", 4, 4),
-    ("invert_matrix", 3, 3),
-    ("vector_sort_order", 3, 3),
-    ("vector_rank", 3, 3),
-    ("vector_reorder", 3, 3),
-    ("vector_elm_map", 2, 2),
-    ("vector_select", 5, 5),
-];
-
-/// Lowers a call of one of [`NAMES`] (arity already checked).
+/// Lowers a call of a vector builtin (`key`, its canonical name; arity already checked).
 pub(super) fn lower(
     lw: &mut Lowerer,
     key: &str,
@@ -219,7 +207,8 @@ pub fn eval(f: VectorFn, n: usize, arg: impl Fn(usize) -> f64) -> f64 {
             };
             let width = arg(2 * n);
             let supply = arg(2 * n + 1);
-            if !(width > 0.0) {
+            // Zero, negative or NaN widths are errors in Vensim.
+            if width.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                 return f64::NAN;
             }
             // Vensim's ALLOCATE BY PRIORITY is ALLOCATE AVAILABLE with rectangular profiles.
@@ -385,8 +374,8 @@ fn served_by(q: f64, kind: f64, p: f64, w: f64, x: f64) -> f64 {
 fn invert(n: usize, r: usize, c: usize, arg: &impl Fn(usize) -> f64) -> f64 {
     let mut a = [[0.0f64; 2 * MAX_MATRIX]; MAX_MATRIX];
     for (i, row) in a.iter_mut().enumerate().take(n) {
-        for j in 0..n {
-            row[j] = arg(i * n + j);
+        for (j, v) in row.iter_mut().enumerate().take(n) {
+            *v = arg(i * n + j);
         }
         row[n + i] = 1.0;
     }
@@ -402,13 +391,12 @@ fn invert(n: usize, r: usize, c: usize, arg: &impl Fn(usize) -> f64) -> f64 {
         for v in a[col].iter_mut().take(2 * n) {
             *v /= d;
         }
-        for i in 0..n {
-            if i != col {
-                let m = a[i][col];
-                if m != 0.0 {
-                    for j in 0..2 * n {
-                        a[i][j] -= m * a[col][j];
-                    }
+        let pivot_row = a[col];
+        for (i, row) in a.iter_mut().enumerate().take(n) {
+            let m = row[col];
+            if i != col && m != 0.0 {
+                for (v, p) in row.iter_mut().zip(&pivot_row).take(2 * n) {
+                    *v -= m * p;
                 }
             }
         }

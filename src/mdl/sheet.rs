@@ -14,12 +14,18 @@ pub enum Cell {
     Text(String),
 }
 
+/// A cell's (row, column), both counted from 0.
+pub type At = (u32, u32);
+
+/// Where a workbook name points: its sheet (empty for any) and its first and last cell.
+type Place = (String, At, At);
+
 /// One sheet (or delimited file) as cells by (row, column), both counted from 0.
 #[derive(Debug, Default)]
 pub struct Grid {
     cells: HashMap<(u32, u32), Cell>,
     /// Workbook names: name (lower case) → (sheet, first cell, last cell).
-    names: HashMap<String, (String, (u32, u32), (u32, u32))>,
+    names: HashMap<String, Place>,
 }
 
 impl Grid {
@@ -57,7 +63,7 @@ impl Grid {
 
     /// Where `reference` points on sheet `sheet`: a cell (`B7`) or a workbook name, as its
     /// first and last cell; a trailing `*` (read transposed) is left to the caller.
-    pub fn locate(&self, reference: &str, sheet: &str) -> Result<((u32, u32), (u32, u32)), String> {
+    pub fn locate(&self, reference: &str, sheet: &str) -> Result<(At, At), String> {
         if let Some(at) = cell_ref(reference) {
             return Ok((at, at));
         }
@@ -188,7 +194,7 @@ fn read_grid(path: &Path, sheet: &str) -> Result<Grid, String> {
 }
 
 /// A defined name's formula `Sheet1!$B$2:$B$9` (or `'My sheet'!$A$1`) as its place.
-fn defined_place(formula: &str) -> Option<(String, (u32, u32), (u32, u32))> {
+fn defined_place(formula: &str) -> Option<Place> {
     let f = formula.trim().trim_start_matches('=');
     let (sheet, cells) = match f.rfind('!') {
         Some(k) => (f[..k].trim_matches('\'').to_string(), &f[k + 1..]),
