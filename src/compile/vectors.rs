@@ -287,6 +287,11 @@ fn rank(n: usize, k: usize, ascending: bool, arg: &impl Fn(usize) -> f64) -> usi
 /// served (each by its profile's curve, falling from the full request to nothing as `x`
 /// rises through its priority) add up to `avail`, found by bisection.
 fn allocate(n: usize, k: usize, avail: f64, req: impl Fn(usize) -> (f64, f64, f64, f64)) -> f64 {
+    // A profile type other than 0–4 has no curve: the allocation is undefined (NaN, a numeric
+    // fault naming the variable), never silently rectangular.
+    if (0..n).any(|i| !PROFILE_TYPES.contains(&req(i).1)) {
+        return f64::NAN;
+    }
     let total: f64 = (0..n).map(|i| req(i).0.max(0.0)).sum();
     let (q, ..) = req(k);
     if avail >= total {
@@ -328,6 +333,9 @@ fn allocate(n: usize, k: usize, avail: f64, req: impl Fn(usize) -> (f64, f64, f6
     let (q, t, p, w) = req(k);
     served_by(q.max(0.0), t, p, w, 0.5 * (lo + hi))
 }
+
+/// The priority profile types Vensim defines (0 and 1 are both read as rectangular).
+const PROFILE_TYPES: [f64; 5] = [0.0, 1.0, 2.0, 3.0, 4.0];
 
 /// What a request `q` with profile `(type, priority, width)` receives at level `x`: type 0
 /// (a fixed quantity) and 1 rectangular, 2 triangular, 3 normal, 4 exponential (Vensim's

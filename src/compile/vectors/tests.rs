@@ -80,6 +80,18 @@ fn allocate_available_rectangular_profiles_split_by_level() {
 }
 
 #[test]
+fn allocate_available_with_an_unknown_profile_type_is_undefined() {
+    // Type 5 (constant elasticity) is not a profile this engine draws: NaN, not rectangular.
+    let a = [
+        10.0, 10.0, 5.0, 4.0, 2.0, 0.0, 1.0, 2.0, 2.0, 0.0, 15.0, 2.0,
+    ];
+    assert!(run(VectorFn::AllocateAvailable, 2, &a).is_nan());
+    let mut b = a;
+    b[2] = 1.5;
+    assert!(run(VectorFn::AllocateAvailable, 2, &b).is_nan());
+}
+
+#[test]
 fn invert_matrix_of_two_by_two_and_singular() {
     // [[4, 7], [2, 6]]⁻¹ = 1/10 [[6, -7], [-2, 4]].
     let m = [4.0, 7.0, 2.0, 6.0];
