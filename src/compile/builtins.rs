@@ -51,7 +51,7 @@ const BUILTINS: &[(&str, usize, usize)] = &[
     ("zidz", 2, 2),
     ("step", 2, 2),
     ("pulse", 1, 3),
-    ("ramp", 2, 3),
+    ("ramp", 1, 3),
     ("lookup", 2, 2),
     ("smth1", 2, 3),
     ("smth3", 2, 3),
@@ -72,7 +72,7 @@ const BUILTINS: &[(&str, usize, usize)] = &[
 
 /// Whether `key` (canonical) names a builtin.
 pub fn is_builtin(key: &str) -> bool {
-    BUILTINS.iter().any(|(n, _, _)| *n == key)
+    BUILTINS.iter().any(|(n, _, _)| *n == key) || super::stella::arity(key).is_some()
 }
 
 /// Lowers a call to a builtin.
@@ -85,9 +85,17 @@ pub(super) fn call(
     ctx: &mut Ctx,
 ) -> Result<Ir, Diagnostic> {
     let key = canonical(name);
-    let Some(&(_, min, max)) = BUILTINS.iter().find(|(n, _, _)| *n == key) else {
+    let found = BUILTINS
+        .iter()
+        .find(|(n, _, _)| *n == key)
+        .map(|&(_, min, max)| (min, max))
+        .or_else(|| super::stella::arity(&key));
+    let Some((min, max)) = found else {
         let mut e = ctx.error(name_span, format!("unknown function `{name}`"));
-        let candidates = BUILTINS.iter().map(|(n, _, _)| *n);
+        let candidates = BUILTINS
+            .iter()
+            .chain(super::stella::STELLA_BUILTINS)
+            .map(|(n, _, _)| *n);
         if let Some(c) = closest(name, candidates) {
             e = e.with_hint(format!("did you mean `{}`?", c.to_uppercase()));
         }
@@ -113,6 +121,9 @@ pub(super) fn call(
             .with_hint(
                 "separate the arguments with commas; see docs/model-format.md for each function",
             ));
+    }
+    if super::stella::arity(&key).is_some() {
+        return super::stella::call(lw, &key, args, span, ctx);
     }
     let f1_of = |lw: &mut Lowerer, ctx: &mut Ctx, f: Func1| -> Result<Ir, Diagnostic> {
         Ok(f1(f, lw.lower(&args[0], ctx)?))
@@ -214,7 +225,11 @@ pub(super) fn call(
         }
         "ramp" => {
             let slope = lw.lower(&args[0], ctx)?;
-            let start = lw.lower(&args[1], ctx)?;
+            // Stella's RAMP(slope) starts at the start time.
+            let start = match args.get(1) {
+                Some(a) => lw.lower(a, ctx)?,
+                None => Ir::Ref(super::program::START),
+            };
             let end = match args.get(2) {
                 Some(a) => lw.lower(a, ctx)?,
                 None => Ir::Const(f64::INFINITY),
@@ -403,6 +418,7 @@ fn check_noise(
 pub fn reduces(name: &str, arity: usize) -> bool {
     match canonical(name).as_str() {
         "sum" | "prod" | "size" | "stddev" => true,
+        key if super::stella::reduces(key) => true,
         "min" | "max" | "mean" => arity == 1,
         _ => false,
     }
@@ -432,7 +448,11 @@ fn fold(items: Vec<Ir>, f: Func2) -> Ir {
     it.fold(first, |acc, x| f2(f, acc, x))
 }
 
-fn constant_order(lw: &mut Lowerer, node: &Node, ctx: &mut Ctx) -> Result<usize, Diagnostic> {
+pub(super) fn constant_order(
+    lw: &mut Lowerer,
+    node: &Node,
+    ctx: &mut Ctx,
+) -> Result<usize, Diagnostic> {
     match lw.lower(node, ctx)? {
         Ir::Const(n) if (1.0..=1000.0).contains(&n) && n.fract() == 0.0 => Ok(n as usize),
         _ => Err(ctx
