@@ -14,47 +14,6 @@ use crate::equation::{Node, NodeKind};
 use crate::model::GfKind;
 use std::ops::Range;
 
-/// Stella builtin names (canonical) with their accepted argument counts (min, max). A
-/// trailing optional seed of a distribution is accepted and ignored: streams are keyed by the
-/// variable instead (see [`Lowerer::noise_state`]).
-pub(super) const STELLA_BUILTINS: &[(&str, usize, usize)] = &[
-    ("sinwave", 2, 2),
-    ("coswave", 2, 2),
-    ("rootn", 2, 2),
-    ("forcst", 3, 4),
-    ("derivn", 2, 2),
-    ("lookupinv", 2, 2),
-    ("lookuparea", 3, 3),
-    ("lookupmean", 3, 3),
-    ("pmt", 3, 5),
-    ("fv", 3, 5),
-    ("pv", 3, 5),
-    ("rank", 2, 2),
-    ("random", 2, 3),
-    ("lognormal", 2, 3),
-    ("triangular", 3, 4),
-    ("weibull", 2, 3),
-    ("pareto", 2, 3),
-    ("logistic", 2, 3),
-    ("exprnd", 1, 2),
-    ("invnorm", 1, 3),
-    ("normalcdf", 1, 3),
-    ("conveyor_mean_inflow", 3, 3),
-];
-
-/// The accepted argument counts of Stella builtin `key` (canonical), if it is one.
-pub(super) fn arity(key: &str) -> Option<(usize, usize)> {
-    STELLA_BUILTINS
-        .iter()
-        .find(|(n, _, _)| *n == key)
-        .map(|&(_, min, max)| (min, max))
-}
-
-/// Whether a call of `key` reduces its first argument (an array) to one value.
-pub(super) fn reduces(key: &str) -> bool {
-    key == "rank"
-}
-
 /// Largest array `RANK` ranks (its lowering compares every pair of elements).
 const RANK_LIMIT: usize = 200;
 /// Highest order `DERIVN` accepts.
