@@ -167,7 +167,11 @@ pub(super) fn call(
         }
         B::Ramp => {
             let slope = lw.lower(&args[0], ctx)?;
-            let start = lw.lower(&args[1], ctx)?;
+            // Stella's RAMP(slope) starts at the start time.
+            let start = match args.get(1) {
+                Some(a) => lw.lower(a, ctx)?,
+                None => Ir::Ref(super::program::START),
+            };
             let end = match args.get(2) {
                 Some(a) => lw.lower(a, ctx)?,
                 None => Ir::Const(f64::INFINITY),
@@ -290,6 +294,7 @@ pub(super) fn call(
                 state,
             )))
         }
+        stella => super::stella::call(lw, stella.spec().names[0], args, span, ctx),
     }
 }
 
@@ -382,7 +387,11 @@ fn fold(items: Vec<Ir>, f: Func2) -> Ir {
     it.fold(first, |acc, x| f2(f, acc, x))
 }
 
-fn constant_order(lw: &mut Lowerer, node: &Node, ctx: &mut Ctx) -> Result<usize, Diagnostic> {
+pub(super) fn constant_order(
+    lw: &mut Lowerer,
+    node: &Node,
+    ctx: &mut Ctx,
+) -> Result<usize, Diagnostic> {
     match lw.lower(node, ctx)? {
         Ir::Const(n) if (1.0..=1000.0).contains(&n) && n.fract() == 0.0 => Ok(n as usize),
         _ => Err(ctx

@@ -495,6 +495,8 @@ impl<'m> Lowerer<'m> {
                 "inf" | "infinity" => return Ok(Ir::Const(f64::INFINITY)),
                 "true" => return Ok(Ir::Const(1.0)),
                 "false" => return Ok(Ir::Const(0.0)),
+                // Stella's SELF: the element whose equation this is (useful inside PREVIOUS).
+                "self" => return Ok(Ir::Ref(self.owner)),
                 _ => {}
             }
             let mut e = ctx.error(span, format!("unknown variable `{name}`"));

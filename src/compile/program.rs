@@ -59,6 +59,10 @@ pub enum Func1 {
     Not,
     /// negation
     Neg,
+    /// standard normal cumulative distribution Φ(x)
+    NormalCdf,
+    /// standard normal quantile Φ⁻¹(p) (NaN outside [0, 1])
+    NormalQuantile,
 }
 
 impl Func1 {
@@ -82,6 +86,8 @@ impl Func1 {
             Func1::Tanh => x.tanh(),
             Func1::Int => x.trunc(),
             Func1::Round => x.round(),
+            Func1::NormalCdf => normal_cdf(x),
+            Func1::NormalQuantile => normal_quantile(x),
             Func1::Not => nan_or(x, 0.0, x == 0.0),
             Func1::Neg => -x,
         }
@@ -665,6 +671,19 @@ impl Program {
     pub fn saved_rows(&self) -> usize {
         self.steps() / self.steps_per_save() + 1
     }
+}
+
+/// Φ(x), the standard normal distribution function.
+fn normal_cdf(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// Φ⁻¹(p): −∞ at 0, +∞ at 1, NaN outside [0, 1].
+fn normal_quantile(p: f64) -> f64 {
+    if !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
 }
 
 #[cfg(test)]

@@ -205,7 +205,8 @@ impl Parser {
             "+" => (BinOp::Add, 5),
             "-" => (BinOp::Sub, 5),
             "*" => (BinOp::Mul, 6),
-            "/" => (BinOp::Div, 6),
+            // Stella's safe division `a // b` (0 where b is 0) is built as SAFEDIV(a, b).
+            "/" | "//" => (BinOp::Div, 6),
             _ => return None,
         })
     }
@@ -216,6 +217,8 @@ impl Parser {
             if prec < min_prec {
                 break;
             }
+            let safe = self.at_sym("//");
+            let op_span = self.peek().span.clone();
             self.next();
             self.enter()?;
             let rhs = if self.at_keyword("if") {
@@ -225,10 +228,16 @@ impl Parser {
             };
             self.depth -= 1;
             let span = lhs.span.start..rhs.span.end;
-            lhs = Node {
-                kind: NodeKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                span,
+            let kind = if safe {
+                NodeKind::Call {
+                    name: "SAFEDIV".into(),
+                    name_span: op_span,
+                    args: vec![lhs, rhs],
+                }
+            } else {
+                NodeKind::Binary(op, Box::new(lhs), Box::new(rhs))
             };
+            lhs = Node { kind, span };
         }
         Ok(lhs)
     }
@@ -425,6 +434,7 @@ mod tests {
         );
         assert_eq!(p("1 + if a then b else c"), "(Add 1 (if a b c))");
         assert_eq!(p("SUM(x[*]) / x[douyin, b]"), "(Div SUM(x[1]) x[2])");
+        assert_eq!(p("a // b * c"), "(Mul SAFEDIV(a,b) c)");
         assert_eq!(p("\"market size\" * 2"), "(Mul market size 2)");
         assert_eq!(p("PI()"), "PI()");
     }

@@ -57,12 +57,40 @@ pub fn rewrite_names(text: &str, rename: &dyn Fn(&str) -> Option<String>) -> Str
     while i < chars.len() {
         let (start, ch) = chars[i];
         if ch == '"' {
-            let mut j = i + 1;
-            while j < chars.len() && chars[j].1 != '"' {
+            // A quoted name, possibly the head of a module path (`"Lynx Module".prey`,
+            // `"a b"."c d"`): the path goes to `rename` whole, quotes removed.
+            let mut path = String::new();
+            let mut j = i;
+            loop {
+                let open = j;
                 j += 1;
+                while j < chars.len() && chars[j].1 != '"' {
+                    j += 1;
+                }
+                path.push_str(&text[end_of(open + 1)..end_of(j)]);
+                j = (j + 1).min(chars.len());
+                if j + 1 < chars.len() && chars[j].1 == '.' {
+                    let next = chars[j + 1].1;
+                    if next == '"' {
+                        path.push('.');
+                        j += 1;
+                        continue;
+                    }
+                    if is_ident_start(next) {
+                        let mut k = j + 1;
+                        while k < chars.len()
+                            && (is_ident_continue(chars[k].1) || chars[k].1 == '.')
+                        {
+                            k += 1;
+                        }
+                        path.push_str(&text[end_of(j)..end_of(k)]);
+                        j = k;
+                    }
+                }
+                break;
             }
-            let inner = &text[end_of(i + 1)..end_of(j)];
-            let stop = if j < chars.len() { j + 1 } else { j };
+            let inner = path.as_str();
+            let stop = j;
             match (bracket_depth == 0).then(|| rename(inner)).flatten() {
                 Some(new) => out.push_str(&new),
                 None => out.push_str(&text[start..end_of(stop)]),
@@ -311,6 +339,11 @@ mod tests {
         assert_eq!(
             rewrite_names("lynxes.lynxes/\"Hare Rate\"+.5", &rename),
             "\"lynxes.lynxes\"/\"m.hare rate\"+.5"
+        );
+        let path = |n: &str| Some(format!("<{n}>"));
+        assert_eq!(
+            rewrite_names("\"Lynx Module\".prey + \"a b\".\"c d\" * \"x\"", &path),
+            "<Lynx Module.prey> + <a b.c d> * <x>"
         );
     }
 

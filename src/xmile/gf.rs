@@ -86,6 +86,15 @@ impl VarReader<'_> {
                 "every x and y point, and the min and max of <xscale>, must be finite numbers",
             ));
         }
+        // Stella draws a vertical jump with two points at one x; the earlier point moves to
+        // the next number below, so the table still jumps there and x points increase.
+        let written = xs.clone();
+        let mut xs = xs;
+        for k in (1..xs.len()).rev() {
+            if written[k - 1] == written[k] {
+                xs[k - 1] = xs[k].next_down();
+            }
+        }
         if xs.windows(2).any(|w| w[0] >= w[1]) {
             return Err(Diagnostic::new(
                 format!("the x points of the graphical function of `{name}` must increase"),

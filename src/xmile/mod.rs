@@ -4,8 +4,11 @@
 //! as text; the reader's work is the XML around them (sim specs, stocks and flows, graphical
 //! functions, arrays, modules) and the writer produces a file the reader reads back unchanged.
 
+mod connect;
+mod conveyor;
 mod eqn_text;
 mod gf;
+mod lenient;
 mod modules;
 pub mod reader;
 mod study;

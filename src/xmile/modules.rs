@@ -5,23 +5,26 @@
 //! `<connect to="area" from=".area"/>` turns the module's input `area` into an auxiliary that
 //! reads the connected variable of the enclosing model.
 
+use super::connect;
+use super::conveyor::{self, Role};
 use super::eqn_text::{quoted, rewrite_names};
 use super::reader::{xmile_name, VarReader};
 use crate::diagnostic::Diagnostic;
 use crate::model::names::canonical;
-use crate::model::{Equation, Expr, VarKind, Variable};
+use crate::model::{Equation, VarKind, Variable};
 use roxmltree::Node;
 use std::collections::HashSet;
 
-/// All variables of `main`, with module instances expanded.
-pub(super) fn flatten(
-    reader: &VarReader,
-    main: Node,
-    models: &[Node],
-) -> Result<Vec<Variable>, Diagnostic> {
+/// The flattened variables and the conveyor roles of those that have one (by index, equation
+/// texts in flattened names).
+pub(super) type Flat = (Vec<Variable>, Vec<(usize, Role)>);
+
+/// All variables of `main`, with module instances expanded, and their conveyor roles.
+pub(super) fn flatten(reader: &VarReader, main: Node, models: &[Node]) -> Result<Flat, Diagnostic> {
     let mut out = Vec::new();
-    read_model(reader, main, models, "", 0, &mut out)?;
-    Ok(out)
+    let mut roles = Vec::new();
+    read_model(reader, main, models, "", 0, &mut out, &mut roles)?;
+    Ok((out, roles))
 }
 
 struct Instance<'a, 'i> {
@@ -36,6 +39,7 @@ fn read_model(
     prefix: &str,
     depth: usize,
     out: &mut Vec<Variable>,
+    roles: &mut Vec<(usize, Role)>,
 ) -> Result<(), Diagnostic> {
     let cx = reader.cx;
     if depth > crate::limits::MODULE_DEPTH.value_usize() {
@@ -47,6 +51,7 @@ fn read_model(
     check_count(out.len(), cx.at(model))?;
     let behavior = reader.behavior.read(cx, model);
     let mut vars = Vec::new();
+    let mut local_roles = Vec::new();
     let mut instances = Vec::new();
     if let Some(list) = cx.child(model, "variables") {
         for node in list.children().filter(|n| cx.is_std(*n)) {
@@ -57,12 +62,16 @@ fn read_model(
                     .ok_or_else(|| Diagnostic::new("a <module> has no name", cx.at(node)))?;
                 instances.push(Instance { name, node });
             } else if let Some(v) = reader.variable(node, behavior)? {
+                if let Some(role) = conveyor::inspect(cx, node)? {
+                    local_roles.push((out.len() + vars.len(), role));
+                }
                 vars.push(v);
             }
         }
     }
     if prefix.is_empty() && instances.is_empty() {
         out.extend(vars);
+        roles.extend(local_roles);
         return Ok(());
     }
     let locals: HashSet<String> = vars.iter().map(|v| canonical(&v.name)).collect();
@@ -78,6 +87,7 @@ fn read_model(
             .contains(head)
             .then(|| quoted(&format!("{prefix}{}", xmile_name(name))))
     };
+    let vars_len = vars.len();
     for mut v in vars {
         v.name = format!("{prefix}{}", v.name);
         rewrite_equation(&mut v.equation, &rename);
@@ -91,7 +101,19 @@ fn read_model(
         }
         out.push(v);
     }
-    for inst in instances {
+    for (i, mut role) in local_roles {
+        match &mut role {
+            Role::Conveyor { len, .. } => *len = rewrite_names(len, &rename),
+            Role::Leak { fraction } => {
+                if let Some(f) = fraction {
+                    *f = rewrite_names(f, &rename);
+                }
+            }
+        }
+        roles.push((i, role));
+    }
+    let first_of_level = out.len() - vars_len;
+    for inst in &instances {
         let model_name = inst
             .node
             .attributes()
@@ -108,9 +130,11 @@ fn read_model(
                 )
             })?;
         let inner_prefix = format!("{prefix}{}.", inst.name);
-        let first = out.len();
-        read_model(reader, *sub, models, &inner_prefix, depth + 1, out)?;
+        read_model(reader, *sub, models, &inner_prefix, depth + 1, out, roles)?;
         check_count(out.len(), cx.at(inst.node))?;
+    }
+    let names: Vec<String> = instances.iter().map(|i| i.name.clone()).collect();
+    for inst in &instances {
         for conn in cx.children(inst.node, "connect") {
             let (Some(to), Some(from)) = (conn.attribute("to"), conn.attribute("from")) else {
                 return Err(Diagnostic::new(
@@ -118,26 +142,8 @@ fn read_model(
                     cx.at(conn),
                 ));
             };
-            // Newer files write `to="hares.area"`, older ones `to="area"`.
-            let to_key = canonical(to);
-            let inst_key = format!("{}.", canonical(&inst.name));
-            let local = to_key.strip_prefix(&inst_key).unwrap_or(&to_key);
-            let target = canonical(&format!("{inner_prefix}{local}"));
-            let source = format!("{prefix}{}", xmile_name(from.trim_start_matches('.')));
-            let var = out[first..]
-                .iter_mut()
-                .find(|v| canonical(&v.name) == target)
-                .ok_or_else(|| {
-                    Diagnostic::new(
-                        format!("module `{}` has no variable `{to}` to connect", inst.name),
-                        cx.at(conn),
-                    )
-                })?;
-            var.kind = VarKind::Aux;
-            var.equation = Some(Equation::All(Expr {
-                text: quoted(&source),
-                at: cx.at(conn),
-            }));
+            let wire = connect::resolve(prefix, &inst.name, &names, to, from);
+            connect::apply(out, first_of_level, &wire, to, cx.at(conn))?;
         }
     }
     Ok(())

@@ -5,7 +5,7 @@
 //! declared before parsing, as every XMILE tool accepts such files.
 
 use super::eqn_text::{blank_comments, inline_macros, number_list, Macro};
-use super::{modules, SANDTABLE_NS};
+use super::{conveyor, lenient, modules, SANDTABLE_NS};
 use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
 use crate::model::{
     ChartGroup, Dimension, Equation, Expr, Method, Model, SimSpecs, VarKind, Variable,
@@ -29,7 +29,8 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         text: text.to_string(),
     });
     refuse_entity_declarations(&file)?;
-    let (patched, shift) = declare_missing_prefixes(text, &file)?;
+    let text = lenient::comment_dashes(text);
+    let (patched, shift) = declare_missing_prefixes(&text, &file)?;
     let doc =
         Document::parse_with_options(&patched, options()).map_err(|e| xml_error(&e, &file))?;
     let cx = Cx {
@@ -48,6 +49,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         )
         .with_hint("export the model as XMILE (.xmile or .stmx) from its modelling tool"));
     }
+    lenient::check_version(root, cx.at(root))?;
     let macros = cx.macros(root)?;
     let name = cx
         .child(root, "header")
@@ -78,7 +80,9 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         dimensions: &dimensions,
         behavior: file_behavior,
     };
-    let mut variables = modules::flatten(&reader, main, &models)?;
+    let (mut variables, roles) = modules::flatten(&reader, main, &models)?;
+    lenient::check_not_empty(variables.len(), main, cx.at(main))?;
+    conveyor::apply(&mut variables, &roles, sim.method)?;
     check_complete(&variables)?;
     resolve_flow_names(&mut variables);
     if !macros.is_empty() {

@@ -28,5 +28,6 @@ mod numeric_faults_cli;
 mod properties;
 mod report;
 mod shards;
+mod stella;
 mod target_semantics;
 mod units;
