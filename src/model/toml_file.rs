@@ -764,13 +764,12 @@ pub fn number_of(v: &DeValue) -> Option<f64> {
     match v {
         DeValue::Integer(i) => {
             let digits = i.as_str().replace('_', "");
-            let radix = i.radix();
-            let body = if radix == 10 {
-                digits.as_str()
-            } else {
-                &digits[2..]
-            };
-            i64::from_str_radix(body, radix).ok().map(|n| n as f64)
+            // The text may or may not keep its `0x`/`0o`/`0b` prefix, and may be empty (`0x`).
+            let body = ["0x", "0o", "0b"]
+                .iter()
+                .find_map(|p| digits.strip_prefix(p))
+                .unwrap_or(&digits);
+            i64::from_str_radix(body, i.radix()).ok().map(|n| n as f64)
         }
         DeValue::Float(f) => {
             let s = f.as_str().replace('_', "");
