@@ -20,6 +20,7 @@ mod outputs;
 pub mod program;
 mod reserved;
 mod schedule;
+mod strength;
 pub mod symbols;
 mod validate;
 
