@@ -23,6 +23,7 @@ mod schedule;
 mod strength;
 pub mod symbols;
 mod validate;
+pub mod vectors;
 
 pub use integrals::integral_column;
 pub use program::{Column, Param, Program, Role, SlotPart, SlotSource};
