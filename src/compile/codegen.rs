@@ -2,6 +2,7 @@
 
 use super::ir::{Ir, SpecialIr};
 use super::program::{Func2, Op, Slot, Special};
+use super::strength;
 use std::collections::HashMap;
 
 /// Literal slots are numbered from this mark until relocation puts them after the temporaries.
@@ -91,8 +92,10 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// Emits `a f b` as one fused instruction when one side is `x g y` with plain operands
-    /// and the pair (g, f) has one; returns whether it did.
+    /// Emits `a f b` as one fused instruction when one side is `x g y` and the pair (g, f)
+    /// has one; returns whether it did. `x` and `y` may be expressions themselves (computed
+    /// into temporaries first), so a chain `a·b·c·d·e` takes two fused instructions and one
+    /// product instead of four products.
     fn try_fused(&mut self, f: Func2, a: &Ir, b: &Ir, dest: Slot) -> bool {
         // Operands are emitted in source order, so stateful builtins draw in the same order.
         if let Some((make, x, y)) = fusable(a, f) {
@@ -125,6 +128,21 @@ impl<'a> Emitter<'a> {
                 let a = self.operand(a);
                 self.code.push(Op::F1(*f, dest, a));
             }
+            Ir::F2(Func2::Pow, a, k) if strength::integer_power(k).is_some() => {
+                // Exactly rounded equivalents of `pow` (see `strength`).
+                match strength::integer_power(k) {
+                    Some(1) => self.emit_into(a, dest),
+                    Some(2) => {
+                        let a = self.operand(a);
+                        self.code.push(Op::Mul(dest, a, a));
+                    }
+                    _ => {
+                        let a = self.operand(a);
+                        let one = self.literal(1.0);
+                        self.code.push(Op::Div(dest, one, a));
+                    }
+                }
+            }
             Ir::F2(f, a, b) if self.try_fused(*f, a, b, dest) => {}
             Ir::F2(f, a, b) => {
                 let a = self.operand(a);
@@ -134,8 +152,18 @@ impl<'a> Emitter<'a> {
                     Func2::Sub => Op::Sub(dest, a, b),
                     Func2::Mul => Op::Mul(dest, a, b),
                     Func2::Div => Op::Div(dest, a, b),
+                    Func2::Min => Op::Min(dest, a, b),
+                    Func2::Max => Op::Max(dest, a, b),
                     f => Op::F2(*f, dest, a, b),
                 });
+            }
+            Ir::If(c, a, b) if guarded_division(c, a, b).is_some() => {
+                if let Some((x, y, fallback)) = guarded_division(c, a, b) {
+                    let x = self.operand(x);
+                    let y = self.operand(y);
+                    let fallback = self.operand(fallback);
+                    self.code.push(Op::DivOr(dest, x, y, fallback));
+                }
             }
             Ir::If(c, a, b) => {
                 let c = self.operand(c);
@@ -202,18 +230,51 @@ impl<'a> Emitter<'a> {
     }
 }
 
+/// When `IF c THEN then ELSE otherwise` is `IF y = 0 THEN f ELSE x / y` (how SAFEDIV, XIDZ
+/// and ZIDZ are lowered) with `x`, `y` and `f` free of branches and of builtins with state:
+/// `x`, `y` and `f`. [`Op::DivOr`] then computes it in one instruction. Such expressions are
+/// pure, so computing `y` once instead of twice gives the same value, and computing the
+/// operand that is not used changes nothing: it has no condition to flag and draws no noise.
+fn guarded_division<'i>(
+    c: &'i Ir,
+    then: &'i Ir,
+    otherwise: &'i Ir,
+) -> Option<(&'i Ir, &'i Ir, &'i Ir)> {
+    match (c, otherwise) {
+        (Ir::F2(Func2::Eq, y, zero), Ir::F2(Func2::Div, x, y2))
+            if matches!(**zero, Ir::Const(z) if z == 0.0)
+                && y == y2
+                && straight(y)
+                && straight(x)
+                && straight(then) =>
+        {
+            Some((x, y, then))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `ir` has no branch and no builtin with state.
+fn straight(ir: &Ir) -> bool {
+    match ir {
+        Ir::Const(_) | Ir::Ref(_) => true,
+        Ir::F1(_, a) | Ir::Lookup(_, a) => straight(a),
+        Ir::F2(_, a, b) => straight(a) && straight(b),
+        Ir::If(..) | Ir::Special(_) => false,
+    }
+}
+
 /// Constructor of a four-slot instruction.
 type MakeOp4 = fn(Slot, Slot, Slot, Slot) -> Op;
 
 /// The fused instruction for `(x g y) outer c`, with `x` and `y`.
 type Fusable<'i> = (MakeOp4, &'i Ir, &'i Ir);
 
-/// When `ir` is `x g y` of plain operands (numbers or names) and the pair (g, outer) has a
-/// fused instruction: that instruction, `x` and `y`.
+/// When `ir` is `x g y` and the pair (g, outer) has a fused instruction: that instruction,
+/// `x` and `y`.
 fn fusable(ir: &Ir, outer: Func2) -> Option<Fusable<'_>> {
-    let plain = |ir: &Ir| matches!(ir, Ir::Const(_) | Ir::Ref(_));
     match ir {
-        Ir::F2(g, x, y) if plain(x) && plain(y) => fused(*g, outer).map(|make| (make, &**x, &**y)),
+        Ir::F2(g, x, y) => fused(*g, outer).map(|make| (make, &**x, &**y)),
         _ => None,
     }
 }

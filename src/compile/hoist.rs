@@ -7,6 +7,8 @@
 //! bit-identical.
 
 use super::ir::{Id, Ir, Ref, SpecialIr};
+use super::program::Func2;
+use super::strength;
 
 /// Invariant expressions taken out of step equations, each standing for a new node id.
 pub struct Invariants<'a> {
@@ -43,6 +45,19 @@ impl<'a> Invariants<'a> {
                 };
                 Ir::Ref(self.first_id + k as Id)
             }
+            // A power whose base is fixed for the run but whose exponent changes (the whole
+            // power would have been hoisted above): computed through the hoisted logarithm.
+            Ir::F2(Func2::Pow, a, e) if self.is_invariant(a) => {
+                match strength::pow_by_exp(a, e, |x| self.is_invariant(x)) {
+                    Ir::If(c, fast, slow) => Ir::If(
+                        Box::new(self.hoist(&c)),
+                        Box::new(self.hoist(&fast)),
+                        Box::new(self.hoist_children(&slow)),
+                    ),
+                    pow @ Ir::F2(Func2::Pow, ..) => self.hoist_children(&pow),
+                    fast => self.hoist(&fast),
+                }
+            }
             Ir::F1(f, a) => Ir::F1(*f, Box::new(self.hoist(a))),
             Ir::F2(f, a, b) => Ir::F2(*f, Box::new(self.hoist(a)), Box::new(self.hoist(b))),
             Ir::If(c, a, b) => Ir::If(
@@ -52,6 +67,14 @@ impl<'a> Invariants<'a> {
             ),
             Ir::Lookup(t, a) => Ir::Lookup(*t, Box::new(self.hoist(a))),
             Ir::Special(s) => Ir::Special(self.hoist_special(s)),
+        }
+    }
+
+    /// A power `a ^ e` with `a` and `e` hoisted but the power itself kept.
+    fn hoist_children(&mut self, pow: &Ir) -> Ir {
+        match pow {
+            Ir::F2(f, a, e) => Ir::F2(*f, Box::new(self.hoist(a)), Box::new(self.hoist(e))),
+            other => self.hoist(other),
         }
     }
 

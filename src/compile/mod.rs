@@ -21,6 +21,7 @@ pub mod program;
 mod reserved;
 mod schedule;
 mod stella;
+mod strength;
 pub mod symbols;
 mod validate;
 pub mod vectors;

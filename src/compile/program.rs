@@ -63,6 +63,9 @@ pub enum Func1 {
     NormalCdf,
     /// standard normal quantile Φ⁻¹(p) (NaN outside [0, 1])
     NormalQuantile,
+    /// 1 when the argument is finite and positive, else 0 (NaN included): the guard of a
+    /// power computed through its logarithm (`compile::strength`); no builtin name maps to it.
+    PositiveFinite,
 }
 
 impl Func1 {
@@ -90,6 +93,7 @@ impl Func1 {
             Func1::NormalQuantile => normal_quantile(x),
             Func1::Not => nan_or(x, 0.0, x == 0.0),
             Func1::Neg => -x,
+            Func1::PositiveFinite => f64::from(x > 0.0 && x.is_finite()),
         }
     }
 }
@@ -205,6 +209,11 @@ pub enum Op {
     Mul(Slot, Slot, Slot),
     /// `d = a / b`
     Div(Slot, Slot, Slot),
+    /// `d = min(a, b)`, as [`Func2::Min`] (frequent enough in models to skip the second
+    /// dispatch of [`Op::F2`]).
+    Min(Slot, Slot, Slot),
+    /// `d = max(a, b)`, as [`Func2::Max`].
+    Max(Slot, Slot, Slot),
     /// `d = f(a, b)`
     F2(Func2, Slot, Slot, Slot),
     /// `d = (a + b) + c`: pairs of arithmetic operations fused into one instruction save a
@@ -226,6 +235,9 @@ pub enum Op {
     MulDiv(Slot, Slot, Slot, Slot),
     /// `d = (a ÷ b) × c`
     DivMul(Slot, Slot, Slot, Slot),
+    /// `d = f` when `b` is 0, else `a ÷ b`: the `IF b = 0 THEN f ELSE a / b` of SAFEDIV,
+    /// XIDZ and ZIDZ in one instruction. A NaN `b` flags a NaN condition, as the IF would.
+    DivOr(Slot, Slot, Slot, Slot),
     /// Continue at instruction `target` when slot `c` is zero.
     JumpIfZero(Slot, u32),
     /// Continue at instruction `target`.
@@ -250,6 +262,8 @@ impl Op {
             | Op::Sub(d, a, b)
             | Op::Mul(d, a, b)
             | Op::Div(d, a, b)
+            | Op::Min(d, a, b)
+            | Op::Max(d, a, b)
             | Op::F2(_, d, a, b) => {
                 f(d);
                 f(a);
@@ -263,7 +277,8 @@ impl Op {
             | Op::MulSub(d, a, b, c)
             | Op::MulMul(d, a, b, c)
             | Op::MulDiv(d, a, b, c)
-            | Op::DivMul(d, a, b, c) => {
+            | Op::DivMul(d, a, b, c)
+            | Op::DivOr(d, a, b, c) => {
                 f(d);
                 f(a);
                 f(b);

@@ -1,6 +1,6 @@
 //! The evaluator: executes register code over the slot array. No allocation, no name lookup.
 
-use crate::compile::program::{Op, Program, Slot, Special, DT, RESERVED};
+use crate::compile::program::{Func2, Op, Program, Slot, Special, DT, RESERVED};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -153,6 +153,8 @@ pub fn exec_from(
             Op::Sub(d, a, b) => unsafe { set(s, d, get(s, a) - get(s, b)) },
             Op::Mul(d, a, b) => unsafe { set(s, d, get(s, a) * get(s, b)) },
             Op::Div(d, a, b) => unsafe { set(s, d, get(s, a) / get(s, b)) },
+            Op::Min(d, a, b) => unsafe { set(s, d, Func2::Min.apply(get(s, a), get(s, b))) },
+            Op::Max(d, a, b) => unsafe { set(s, d, Func2::Max.apply(get(s, a), get(s, b))) },
             Op::F1(f, d, a) => unsafe { set(s, d, f.apply(get(s, a))) },
             Op::F2(f, d, a, b) => unsafe { set(s, d, f.apply(get(s, a), get(s, b))) },
             Op::AddAdd(d, a, b, c) => unsafe { set(s, d, get(s, a) + get(s, b) + get(s, c)) },
@@ -164,6 +166,16 @@ pub fn exec_from(
             Op::MulMul(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) * get(s, c)) },
             Op::MulDiv(d, a, b, c) => unsafe { set(s, d, get(s, a) * get(s, b) / get(s, c)) },
             Op::DivMul(d, a, b, c) => unsafe { set(s, d, get(s, a) / get(s, b) * get(s, c)) },
+            Op::DivOr(d, a, b, f) => unsafe {
+                let y = get(s, b);
+                let v = if y == 0.0 {
+                    get(s, f)
+                } else {
+                    m.nan_condition |= y.is_nan();
+                    get(s, a) / y
+                };
+                set(s, d, v)
+            },
             Op::JumpIfZero(c, target) => {
                 let c = unsafe { get(s, c) };
                 if c == 0.0 || c.is_nan() {
