@@ -28,6 +28,9 @@ pub struct CompareArgs {
 
 /// Runs the command.
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
+    if args.runs.sobol {
+        anyhow::bail!("error: --sobol goes with `sandtable mc`, one scenario at a time\n  hint: sandtable mc MODEL --scenario NAME --sobol");
+    }
     let study = Study::resolve(&args.study.request(None, Some(&args.runs)))?;
     let names: Vec<String> = if args.scenarios.is_empty() {
         study.scenario_names()

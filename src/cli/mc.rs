@@ -66,6 +66,13 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             .with_hint("run the study in one process, or leave out the study file declaring the levers")
             .into());
         }
+        if scenario.settings.sobol() {
+            return Err(Diagnostic::plain(
+                "--shard cannot split a study with --sobol: the Saltelli design runs in one process",
+            )
+            .with_hint("run the Sobol study in one process, or leave out --sobol (and `sobol = true` in [study])")
+            .into());
+        }
         if args.posterior.is_some() {
             return Err(Diagnostic::plain(
                 "--shard cannot split a study drawn from a posterior yet: shards do not record it",
@@ -79,8 +86,12 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         return Err(Diagnostic::plain("--shards goes with --shard auto").into());
     }
     let posterior = read_posterior(args.posterior.as_deref())?;
-    let mut result = execute_with(&scenario, &args.runs, posterior.as_ref())
-        .with_context(|| args.study.model.display().to_string())?;
+    let mut result = if scenario.settings.sobol() {
+        execute_sobol(&scenario, &args.runs, posterior.as_ref())
+    } else {
+        execute_with(&scenario, &args.runs, posterior.as_ref())
+    }
+    .with_context(|| args.study.model.display().to_string())?;
     if !scenario.levers.is_empty() {
         // Each declared lever at its min and max, on the same runs as the study.
         let bar = super::decide::progress_bar(scenario.settings.runs(), args.runs.quiet);
@@ -193,6 +204,30 @@ pub fn execute_with(
     let result = plan.execute_on(args.threads.map(|n| n as usize), &|done| {
         let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
         bar.set_message(format!("{rate:.0} runs/s"));
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    Ok(result?)
+}
+
+/// Plans and runs one compiled scenario as a Saltelli design (`--sobol`), with a progress
+/// bar over all N·(k + 2) runs.
+fn execute_sobol(
+    scenario: &CompiledScenario,
+    args: &RunsArgs,
+    posterior: Option<&PosteriorSample>,
+) -> anyhow::Result<StudyResult> {
+    let mut plan = Plan::new(scenario)?;
+    if let Some(p) = posterior {
+        plan = plan.with_posterior(p)?;
+    }
+    plan.check_sobol()?;
+    let bar = progress_bar(
+        plan.sobol_runs(),
+        args.quiet,
+        &format!("{} sobol", scenario.name),
+    );
+    let result = plan.execute_sobol_on(args.threads.map(|n| n as usize), &|done| {
         bar.set_position(done);
     });
     bar.finish_and_clear();

@@ -265,6 +265,8 @@ impl Aggregator {
                         .collect(),
                     influence,
                     levers: Vec::new(),
+                    sobol: Vec::new(),
+                    sobol_basis: None,
                 }
             })
             .collect();
@@ -288,6 +290,7 @@ impl Aggregator {
                 .collect(),
             percentiles: opts.percentiles(),
             provenance: plan.provenance.clone(),
+            sobol: None,
         };
         Ok(StudyResult {
             summary,
