@@ -190,6 +190,32 @@ fn correlated_inputs_posteriors_shards_and_compare_are_refused() {
         &["compare", bass, "--runs", "100", "--sobol"],
         "--sobol goes with",
     );
+    let posterior = dir.path().join("posterior.csv");
+    fs::write(&posterior, "p,q\n0.03,0.4\n0.02,0.3\n").unwrap();
+    let posterior = posterior.to_str().unwrap();
+    refused(
+        &[
+            "mc",
+            bass,
+            "--runs",
+            "100",
+            "--sobol",
+            "--posterior",
+            posterior,
+        ],
+        "jointly from a posterior",
+    );
+    let ishigami = data("tests/sobol/ishigami.toml");
+    refused(
+        &[
+            "mc",
+            ishigami.to_str().unwrap(),
+            "--runs",
+            "5000000",
+            "--sobol",
+        ],
+        "needs 25000000 runs",
+    );
     refused(
         &[
             "mc", bass, "--runs", "100", "--sobol", "--set", "p=0.03", "--set", "q=0.4",

@@ -276,4 +276,12 @@ pub fn print_verdicts(result: &StudyResult) {
         100.0 * j.ci95[0],
         100.0 * j.ci95[1]
     );
+    if let Some(d) = &s.sobol {
+        outln!(
+            "Sobol indices of every target from {} runs ({} base runs × ({} inputs + 2)): see report.md",
+            d.total_runs,
+            d.base_runs,
+            d.inputs
+        );
+    }
 }

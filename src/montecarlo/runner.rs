@@ -255,12 +255,13 @@ impl<'p> Plan<'p> {
         }
         let streams = Streams::new(self.settings.seed());
         let noise = |row: usize| noise_seed(&streams, first + row as u64);
-        self.run_matrix(&inputs, &noise, progress, &mut |row, inputs, view| {
+        self.run_matrix(&inputs, runs, &noise, progress, &mut |row, inputs, view| {
             sink(first + row as u64, inputs, view)
         })
     }
 
-    /// Runs the model once per row of `inputs`, row `r` with in-equation noise seeded by
+    /// Runs the model once for each of the first `runs` rows of `inputs` (a study without
+    /// uncertain inputs has rows of width 0), row `r` with in-equation noise seeded by
     /// `noise(r)`, and hands each run to `sink` in row order with its row index.
     ///
     /// A batch's results go into buffers allocated once per call and reused: every run
@@ -269,11 +270,11 @@ impl<'p> Plan<'p> {
     pub(super) fn run_matrix(
         &self,
         inputs: &InputMatrix,
+        runs: u64,
         noise: &(dyn Fn(usize) -> u64 + Sync),
         progress: &(dyn Fn(u64) + Sync),
         sink: &mut RowSink<'_>,
     ) -> Result<(), Diagnostic> {
-        let runs = inputs.runs() as u64;
         let cells = self.tracked * self.prog.saved_rows();
         let width = cells.max(1);
         let slots = BATCH.min(runs) as usize;

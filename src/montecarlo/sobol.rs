@@ -33,8 +33,8 @@ const BOOTSTRAP: u64 = 0x5_0b03;
 
 impl Plan<'_> {
     /// Checks the plan can be run as a Saltelli design: independent inputs drawn from their
-    /// distributions (no rank correlations, no posterior rows), at least one input, and at
-    /// least two base runs.
+    /// distributions (no rank correlations, no posterior rows), at least one input, at least
+    /// two base runs, and no more runs in all than a study may hold.
     pub fn check_sobol(&self) -> Result<(), Diagnostic> {
         if self.design.correlated() {
             return Err(Diagnostic::plain(
@@ -54,6 +54,19 @@ impl Plan<'_> {
                     "give a constant a distribution, e.g. --vary \"q=uniform(0.2, 0.6)\"",
                 ),
             );
+        }
+        let max = crate::study::MAX_RUNS;
+        if self.sobol_runs() > max {
+            return Err(Diagnostic::plain(format!(
+                "--sobol with {} base runs and {} inputs needs {} runs, more than one study keeps in memory (at most {max})",
+                self.range.1,
+                self.params.len(),
+                self.sobol_runs()
+            ))
+            .with_hint(format!(
+                "use at most --runs {} with --sobol",
+                max / (self.params.len() as u64 + 2)
+            )));
         }
         if self.range.1 < 2 {
             return Err(Diagnostic::plain("--sobol needs at least 2 base runs")
@@ -88,7 +101,7 @@ impl Plan<'_> {
         let mut run_all = |m: &InputMatrix, noise: &(dyn Fn(usize) -> u64 + Sync)| {
             let mut out = vec![Vec::with_capacity(n as usize); targets];
             let base = done;
-            self.run_matrix(m, noise, &|d| progress(base + d), &mut |_, _, view| {
+            self.run_matrix(m, n, noise, &|d| progress(base + d), &mut |_, _, view| {
                 push_metrics(&mut out, view);
                 Ok(())
             })?;
