@@ -2,12 +2,10 @@
 //! shows examples, and Monte Carlo output does not depend on the thread count or the run.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
-}
+use crate::util::bin;
 
 /// A temporary directory holding copies of the shipped models.
 fn workdir() -> tempfile::TempDir {
@@ -20,11 +18,7 @@ fn workdir() -> tempfile::TempDir {
 }
 
 fn sandtable(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("start sandtable");
+    let out = crate::util::run_in(dir, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),

@@ -2,24 +2,18 @@
 //! numbers on any thread count, the base study untouched by the extra runs, and the designs
 //! it refuses.
 
+use crate::util::run_in;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
-}
+use std::process::Output;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
 }
 
 fn sandtable(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .output()
-        .expect("start sandtable")
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 /// Runs `mc` with `args` into a fresh directory and returns the directory and summary.json.
