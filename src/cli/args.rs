@@ -58,6 +58,11 @@ pub struct RunsArgs {
     /// (default 1%).
     #[arg(long, value_parser = parse_share)]
     pub max_failed: Option<f64>,
+    /// Also estimate Sobol indices of every target's metric: a Saltelli design of N·(k + 2)
+    /// runs for k uncertain inputs, N being --runs; every probability still comes from the
+    /// N base runs alone.
+    #[arg(long)]
+    pub sobol: bool,
     /// Worker threads (default: every core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..1025))]
     pub threads: Option<u64>,
@@ -92,6 +97,7 @@ impl StudyArgs {
             settings.likely = r.likely;
             settings.unlikely = r.unlikely;
             settings.max_failed = r.max_failed;
+            settings.sobol = r.sobol.then_some(true);
         }
         StudyRequest {
             model: self.model.clone(),

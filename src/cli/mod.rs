@@ -67,7 +67,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Monte Carlo study: probability of each target, with charts and a report.
     #[command(
-        after_help = "Examples:\n  sandtable mc models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml --runs 20000 --seed 7 --sampler lhs --scenario ai_creative\n  sandtable mc models/bass.toml --vary \"p=uniform(0.01, 0.05)\" --target \"half: followers at 6 >= 500000\"\n  sandtable mc study.toml   (a study file naming an XMILE model)\n  sandtable mc models/enterprise_growth.toml --posterior outputs/enterprise_growth/calibrate/posterior.csv"
+        after_help = "Examples:\n  sandtable mc models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml --runs 20000 --seed 7 --sampler lhs --scenario ai_creative\n  sandtable mc models/bass.toml --vary \"p=uniform(0.01, 0.05)\" --target \"half: followers at 6 >= 500000\"\n  sandtable mc study.toml   (a study file naming an XMILE model)\n  sandtable mc models/enterprise_growth.toml --posterior outputs/enterprise_growth/calibrate/posterior.csv\n  sandtable mc models/bass.toml --runs 2000 --sobol   (Sobol indices: 2000 × (inputs + 2) runs)"
     )]
     Mc(mc::McArgs),
     /// Run several scenarios with common random numbers and compare their targets.

@@ -71,6 +71,13 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
             .with_hint("run the study in one process, or leave out the study file declaring the levers")
             .into());
         }
+        if scenario.settings.sobol() {
+            return Err(Diagnostic::plain(
+                "--shard cannot split a study with --sobol: the Saltelli design runs in one process",
+            )
+            .with_hint("run the Sobol study in one process, or leave out --sobol (and `sobol = true` in [study])")
+            .into());
+        }
         if req.posterior.is_some() {
             return Err(Diagnostic::plain(
                 "--shard cannot split a study drawn from a posterior yet: shards do not record it",
@@ -82,8 +89,12 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
     }
     let posterior = read_posterior(req.posterior.as_deref())?;
     let model_path = req.study.model.display().to_string();
-    let mut result = execute(&scenario, req.threads, posterior.as_ref(), progress)
-        .with_context(|| model_path.clone())?;
+    let mut result = if scenario.settings.sobol() {
+        execute_sobol(&scenario, req.threads, posterior.as_ref(), progress)
+    } else {
+        execute(&scenario, req.threads, posterior.as_ref(), progress)
+    }
+    .with_context(|| model_path.clone())?;
     if !scenario.levers.is_empty() {
         // Each declared lever at its min and max, on the same runs as the study.
         let runs = scenario.settings.runs();
@@ -173,6 +184,23 @@ fn execute(
     Ok(plan.execute_on(threads, &|done| progress.done(done))?)
 }
 
+/// Plans and runs one compiled scenario as a Saltelli design (`--sobol`): the study's runs
+/// and the design's further ones, N·(k + 2) in all.
+fn execute_sobol(
+    scenario: &CompiledScenario,
+    threads: Option<usize>,
+    posterior: Option<&PosteriorSample>,
+    progress: &dyn Progress,
+) -> anyhow::Result<StudyResult> {
+    let mut plan = Plan::new(scenario)?;
+    if let Some(p) = posterior {
+        plan = plan.with_posterior(p)?;
+    }
+    plan.check_sobol()?;
+    progress.phase(&format!("{} sobol", scenario.name), plan.sobol_runs());
+    Ok(plan.execute_sobol_on(threads, &|done| progress.done(done))?)
+}
+
 /// Several scenarios of one study, run with common random numbers.
 #[derive(Debug, Clone)]
 pub struct CompareRequest {
@@ -201,6 +229,13 @@ pub struct CompareOutcome {
 
 /// Runs `compare`.
 pub fn compare(req: &CompareRequest, progress: &dyn Progress) -> anyhow::Result<CompareOutcome> {
+    if req.study.settings.sobol() {
+        return Err(
+            Diagnostic::plain("--sobol goes with `sandtable mc`, one scenario at a time")
+                .with_hint("sandtable mc MODEL --scenario NAME --sobol")
+                .into(),
+        );
+    }
     let study = Study::resolve(&req.study)?;
     let names: Vec<String> = if req.scenarios.is_empty() {
         study.scenario_names()

@@ -274,6 +274,8 @@ impl Aggregator {
                         .collect(),
                     influence,
                     levers: Vec::new(),
+                    sobol: Vec::new(),
+                    sobol_basis: None,
                 }
             })
             .collect();
@@ -297,6 +299,7 @@ impl Aggregator {
                 .collect(),
             percentiles: opts.percentiles(),
             provenance: plan.provenance.clone(),
+            sobol: None,
         };
         Ok(StudyResult {
             summary,

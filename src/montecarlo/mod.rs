@@ -14,6 +14,7 @@ pub mod result;
 pub mod runner;
 pub mod sampling;
 pub mod shard;
+pub mod sobol;
 pub mod streams;
 pub mod summary;
 

@@ -9,7 +9,7 @@ use super::aggregate::Aggregator;
 use super::correlation::{check_distinct_inputs, CorrelationMatrix};
 use super::posterior::PosteriorSample;
 use super::result::StudyResult;
-use super::sampling::Design;
+use super::sampling::{Design, InputMatrix};
 use super::streams::{Purpose, Streams};
 use crate::compile::{integral_column, Program, Role};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -47,7 +47,7 @@ pub struct Plan<'p> {
     /// How many of `saved` are tracked.
     pub(super) tracked: usize,
     /// Inputs drawn jointly from posterior rows.
-    posterior: Option<PosteriorRows>,
+    pub(super) posterior: Option<PosteriorRows>,
     /// The runs this process does, `first .. first + count` of the design: the settings'
     /// first run and run count, or one shard's block of them (see [`Plan::shard`]).
     pub(super) range: (u64, u64),
@@ -97,6 +97,14 @@ pub fn uncertain_inputs(
 
 /// Receives each run in run order: its index, inputs and result.
 pub(super) type RunSink<'a> = dyn FnMut(u64, &[f64], RunView) -> Result<(), Diagnostic> + 'a;
+
+/// Receives each run of a matrix in row order: its row index, inputs and result.
+pub(super) type RowSink<'a> = dyn FnMut(usize, &[f64], RunView) -> Result<(), Diagnostic> + 'a;
+
+/// The seed of run `run`'s in-equation noise.
+pub(super) fn noise_seed(streams: &Streams, run: u64) -> u64 {
+    streams.rng(run, Purpose::Noise).next_u64()
+}
 
 /// Runs `f` on a pool of `threads` worker threads (`None`: the global pool, every core).
 pub(super) fn on_pool<T>(
@@ -230,10 +238,6 @@ impl<'p> Plan<'p> {
     }
 
     /// Runs the plan's runs and hands each one to `sink` in run order, with its inputs.
-    ///
-    /// A batch's results go into buffers allocated once per study and reused: every run
-    /// writes its band cells and target outcomes into its own slot, so a run allocates
-    /// nothing beyond what a failure message or an `every(...)` target's first periods need.
     pub(super) fn for_each_run(
         &self,
         progress: &(dyn Fn(u64) + Sync),
@@ -250,6 +254,27 @@ impl<'p> Plan<'p> {
             }
         }
         let streams = Streams::new(self.settings.seed());
+        let noise = |row: usize| noise_seed(&streams, first + row as u64);
+        self.run_matrix(&inputs, runs, &noise, progress, &mut |row, inputs, view| {
+            sink(first + row as u64, inputs, view)
+        })
+    }
+
+    /// Runs the model once for each of the first `runs` rows of `inputs` (a study without
+    /// uncertain inputs has rows of width 0), row `r` with in-equation noise seeded by
+    /// `noise(r)`, and hands each run to `sink` in row order with its row index.
+    ///
+    /// A batch's results go into buffers allocated once per call and reused: every run
+    /// writes its band cells and target outcomes into its own slot, so a run allocates
+    /// nothing beyond what a failure message or an `every(...)` target's first periods need.
+    pub(super) fn run_matrix(
+        &self,
+        inputs: &InputMatrix,
+        runs: u64,
+        noise: &(dyn Fn(usize) -> u64 + Sync),
+        progress: &(dyn Fn(u64) + Sync),
+        sink: &mut RowSink<'_>,
+    ) -> Result<(), Diagnostic> {
         let cells = self.tracked * self.prog.saved_rows();
         let width = cells.max(1);
         let slots = BATCH.min(runs) as usize;
@@ -273,7 +298,7 @@ impl<'p> Plan<'p> {
                             outcomes: outs,
                             failed: fail,
                         };
-                        w.run(self, first + row as u64, inputs.row(row), &streams, slot);
+                        w.run(self, inputs.row(row), noise(row), slot);
                     },
                 );
             for k in 0..count {
@@ -282,7 +307,7 @@ impl<'p> Plan<'p> {
                     Some(fault) => RunView::Failed(fault),
                     None => RunView::Done(&outcomes[k], &values[k * width..k * width + cells]),
                 };
-                sink(first + row as u64, inputs.row(row), view)?;
+                sink(row, inputs.row(row), view)?;
             }
             done += count as u64;
             progress(done);
@@ -578,12 +603,11 @@ impl<'p> Worker<'p> {
         }
     }
 
-    fn run(&mut self, plan: &Plan, run: u64, inputs: &[f64], streams: &Streams, out: RunSlot) {
+    fn run(&mut self, plan: &Plan, inputs: &[f64], noise: u64, out: RunSlot) {
         for (&p, &v) in plan.params.iter().zip(inputs) {
             self.sim.set_param(p, v);
         }
-        self.sim
-            .set_seed(streams.rng(run, Purpose::Noise).next_u64());
+        self.sim.set_seed(noise);
         self.traj.times.clear();
         self.traj.data.clear();
         let traj = &mut self.traj;

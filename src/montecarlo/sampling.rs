@@ -26,6 +26,16 @@ pub struct InputMatrix {
 }
 
 impl InputMatrix {
+    /// A matrix of `inputs` columns from row-major `data`, its first row being run
+    /// `first_run`.
+    pub fn from_rows(first_run: u64, inputs: usize, data: Vec<f64>) -> InputMatrix {
+        InputMatrix {
+            first_run,
+            inputs,
+            data,
+        }
+    }
+
     /// Number of rows (runs) held.
     pub fn runs(&self) -> usize {
         self.data.len().checked_div(self.inputs).unwrap_or(0)
@@ -160,6 +170,21 @@ impl Design {
     /// The sampler.
     pub fn sampler(&self) -> Sampler {
         self.sampler
+    }
+
+    /// Each input's stream key, in input order.
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+
+    /// Whether the study declares rank correlations between its inputs.
+    pub fn correlated(&self) -> bool {
+        self.correlation.is_some()
+    }
+
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.streams.seed()
     }
 
     /// The whole matrix.

@@ -46,6 +46,9 @@ pub struct Summary {
     pub tracked: Vec<String>,
     /// Percentiles reported for tracked variables, in percent.
     pub percentiles: Vec<f64>,
+    /// The Saltelli design behind the targets' Sobol indices, with `--sobol`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sobol: Option<SobolDesign>,
 }
 
 /// Verdict thresholds.
@@ -240,6 +243,59 @@ pub struct TargetSummary {
     /// other levers at their values), on the same runs; empty for a model without levers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub levers: Vec<LeverSwing>,
+    /// Sobol indices of the target's metric per input, with `--sobol`; empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sobol: Vec<SobolIndexSummary>,
+    /// What the Sobol indices were computed on, with `--sobol`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sobol_basis: Option<SobolBasis>,
+}
+
+/// One input's Sobol indices for one target's metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct SobolIndexSummary {
+    /// Input name.
+    pub input: String,
+    /// First-order index (Saltelli 2010): the share of the metric's variance the input
+    /// explains alone.
+    pub first: f64,
+    /// Total-effect index (Jansen): the share it explains with all its interactions.
+    pub total: f64,
+    /// Bootstrap percentile 95 % interval of `first`.
+    pub first_ci95: [f64; 2],
+    /// Bootstrap percentile 95 % interval of `total`.
+    pub total_ci95: [f64; 2],
+    /// Bootstrap standard error of `first`.
+    pub first_se: f64,
+    /// Bootstrap standard error of `total`.
+    pub total_se: f64,
+}
+
+/// What one target's Sobol indices describe.
+#[derive(Debug, Clone, Serialize)]
+pub struct SobolBasis {
+    /// Whether the indices are of the metric's ranks (some runs never reach it: an infinite
+    /// metric) rather than of its values.
+    pub on_ranks: bool,
+    /// Base rows used (rows with a failed run or an undefined metric in any of the k + 2
+    /// matrices are left out).
+    pub rows: u64,
+    /// Why there are no indices, when there are none (e.g. the metric never varies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The Saltelli design of a study run with `--sobol`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SobolDesign {
+    /// Base sample N: the study's runs (matrix A), from which every other statistic comes.
+    pub base_runs: u64,
+    /// Uncertain inputs k.
+    pub inputs: u64,
+    /// Runs in all: N·(k + 2) (A, B and the k mixes A_B^(i)).
+    pub total_runs: u64,
+    /// Bootstrap resamples behind the intervals.
+    pub resamples: u64,
 }
 
 /// A target's probability with one lever at the ends of its range.

@@ -13,6 +13,7 @@ pub mod prcc;
 pub mod proportion;
 pub mod quantile;
 pub mod rank;
+pub mod sobol;
 
 pub use bands::PercentileBands;
 pub use bins::{hit_rate_by_bins, BinRate};
@@ -23,3 +24,4 @@ pub use prcc::prcc;
 pub use proportion::{wilson, wilson95, Interval};
 pub use quantile::{quantile_sorted, quantiles};
 pub use rank::{ranks, spearman};
+pub use sobol::{sobol_indices, SaltelliOutputs, SobolEstimate, SobolGap, SobolIndex};

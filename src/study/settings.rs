@@ -36,6 +36,8 @@ pub struct Settings {
     pub method: Option<Method>,
     /// Share of failed runs above which the verdicts are unreliable (default 0.01).
     pub max_failed: Option<f64>,
+    /// Whether `mc` also runs the Saltelli design for Sobol indices (default false).
+    pub sobol: Option<bool>,
 }
 
 impl Settings {
@@ -57,6 +59,12 @@ impl Settings {
         lay(&mut self.samples, &over.samples);
         lay(&mut self.method, &over.method);
         lay(&mut self.max_failed, &over.max_failed);
+        lay(&mut self.sobol, &over.sobol);
+    }
+
+    /// Whether to compute Sobol indices.
+    pub fn sobol(&self) -> bool {
+        self.sobol.unwrap_or(false)
     }
 
     /// Share of failed runs above which the verdicts are unreliable.

@@ -304,6 +304,7 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
             "unlikely",
             "samples",
             "max_failed",
+            "sobol",
         ],
         "[study]",
     )?;
@@ -332,6 +333,9 @@ fn settings(r: &Reader, item: &Item) -> Result<Settings, Diagnostic> {
     }
     if let Some(i) = t.get("seed") {
         s.seed = Some(whole(i, "seed")?);
+    }
+    if let Some(i) = t.get("sobol") {
+        s.sobol = Some(r.boolean(i, "sobol")?);
     }
     if let Some(i) = t.get("samples") {
         s.samples = Some(whole(i, "samples")?.min(50) as usize);

@@ -120,6 +120,9 @@ fn settings_table(s: &Settings) -> Table {
     if let Some(v) = s.samples {
         t.insert("samples".into(), int(v as u64));
     }
+    if let Some(v) = s.sobol {
+        t.insert("sobol".into(), Value::Boolean(v));
+    }
     t
 }
 

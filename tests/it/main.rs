@@ -29,5 +29,6 @@ mod properties;
 mod report;
 mod shards;
 mod stella;
+mod sobol;
 mod target_semantics;
 mod units;

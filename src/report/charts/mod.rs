@@ -14,6 +14,7 @@ pub mod lever_tornado;
 pub mod line;
 pub mod posterior;
 pub mod scorecard;
+pub mod sobol;
 pub mod style;
 pub mod tornado;
 

@@ -1,8 +1,9 @@
 //! Chart files of a study: which charts to draw, and the data each one gets.
 //!
 //! One fan chart per tracked variable (with the targets that set a level on it or look at it at
-//! a date), one histogram and one tornado chart per target, and one scorecard. Charts with
-//! nothing to show are planned out rather than failing the whole report.
+//! a date), one histogram and one tornado chart per target (and a Sobol chart with `--sobol`),
+//! and one scorecard. Charts with nothing to show are planned out rather than failing the
+//! whole report.
 
 use super::describe::{self, counted_runs, metric_axis, target_name, variable_axis};
 use super::names::unique_slugs;
@@ -14,6 +15,7 @@ use crate::report::charts::fan::{self, Band, FanChart, RequiredPath};
 use crate::report::charts::histogram::{self, HistogramChart};
 use crate::report::charts::lever_tornado::{self, LeverBar, LeverTornado};
 use crate::report::charts::scorecard::{self, ScoreRow, Scorecard};
+use crate::report::charts::sobol::{self, SobolBar, SobolChart};
 use crate::report::charts::tornado::{self, Tornado};
 use crate::report::format;
 use crate::targets::{Expr, Func, Spec, Window};
@@ -31,6 +33,8 @@ pub(crate) enum ChartKind {
     Tornado(usize),
     /// How far each declared lever moves one target.
     Levers(usize),
+    /// Sobol indices of one target's metric (`--sobol`).
+    Sobol(usize),
 }
 
 /// A planned chart file.
@@ -93,6 +97,12 @@ pub(crate) fn plan(result: &StudyResult) -> Vec<ChartFile> {
                 file: format!("levers_{slug}.png"),
             });
         }
+        if t.sobol.iter().any(|x| x.total.is_finite()) {
+            out.push(ChartFile {
+                kind: ChartKind::Sobol(i),
+                file: format!("sobol_{slug}.png"),
+            });
+        }
     }
     out
 }
@@ -133,6 +143,7 @@ impl ChartFile {
             ChartKind::Scorecard => "Probability of each target".into(),
             ChartKind::Tornado(i) => format!("What drives {}", target(i)),
             ChartKind::Levers(i) => format!("How the levers move {}", target(i)),
+            ChartKind::Sobol(i) => format!("What explains the variance of {}", target(i)),
         };
         ChartEntry {
             kind: self.kind,
@@ -169,6 +180,10 @@ impl Exporter for ChartFile {
             ChartKind::Levers(i) => {
                 let chart = lever_chart(result, i).ok_or_else(missing)?;
                 png_bytes(chart.pixel_size(), |a| lever_tornado::draw(&chart, a))?
+            }
+            ChartKind::Sobol(i) => {
+                let chart = sobol_chart(result, i).ok_or_else(missing)?;
+                png_bytes(chart.pixel_size(), |a| sobol::draw(&chart, a))?
             }
         };
         Ok(bytes)
@@ -561,6 +576,40 @@ pub(crate) fn tornado_chart(result: &StudyResult, i: usize) -> Option<Tornado> {
             })
             .collect(),
         higher_helps: higher_helps(t),
+        top: tornado::DEFAULT_TOP,
+    })
+}
+
+/// The Sobol chart of target `i`: first-order and total indices of its metric per input.
+pub(crate) fn sobol_chart(result: &StudyResult, i: usize) -> Option<SobolChart> {
+    let s = &result.summary;
+    let t = s.targets.get(i)?;
+    let design = s.sobol.as_ref()?;
+    let on_ranks = t.sobol_basis.as_ref().is_some_and(|b| b.on_ranks);
+    Some(SobolChart {
+        title: format!("What explains {} — {}", target_name(t), s.scenario),
+        x_label: format!(
+            "Sobol index: share of the variance of {}{}",
+            if on_ranks { "the rank of " } else { "" },
+            metric_axis(result, t)
+        ),
+        subtitle: Some(format!(
+            "Saltelli design: {} base runs × ({} inputs + 2) = {} runs; whiskers: bootstrap 95 % intervals",
+            format::number(design.base_runs as f64),
+            design.inputs,
+            format::number(design.total_runs as f64)
+        )),
+        bars: t
+            .sobol
+            .iter()
+            .map(|x| SobolBar {
+                input: describe::input_display(s, &x.input),
+                first: x.first,
+                total: x.total,
+                first_ci95: x.first_ci95,
+                total_ci95: x.total_ci95,
+            })
+            .collect(),
         top: tornado::DEFAULT_TOP,
     })
 }

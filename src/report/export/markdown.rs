@@ -95,6 +95,7 @@ impl ReportMd {
                 .map(|w| format!(" {w}"))
                 .unwrap_or_default()
         )?;
+        super::sobol::design_sentence(md, s)?;
         if s.targets.is_empty() {
             return writeln!(md, "The model declares no targets.\n");
         }
@@ -287,6 +288,10 @@ impl ReportMd {
         if let Some(c) = self.chart(ChartKind::Levers(i)) {
             image(md, c)?;
         }
+        if let Some(c) = self.chart(ChartKind::Sobol(i)) {
+            image(md, c)?;
+        }
+        super::sobol::target_table(md, s, t)?;
         Ok(())
     }
 

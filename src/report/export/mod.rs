@@ -20,6 +20,7 @@ mod png;
 pub mod reliability;
 mod run;
 mod shard;
+mod sobol;
 mod table;
 mod terminal;
 

@@ -195,6 +195,8 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
                     })
                     .collect(),
                 levers: Vec::new(),
+                sobol: Vec::new(),
+                sobol_basis: None,
             }
         })
         .collect();
@@ -281,6 +283,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
         },
         tracked: bands.iter().map(|b| b.name.clone()).collect(),
         percentiles: PERCENTILES.to_vec(),
+        sobol: None,
     };
     StudyResult {
         summary,

@@ -151,7 +151,18 @@ pub fn verdicts_text(s: &Summary) -> String {
         100.0 * j.probability,
         100.0 * j.ci95[0],
         100.0 * j.ci95[1]
-    )
+    ) + &sobol_line(s)
+}
+
+/// A line on the Saltelli design of a `--sobol` study; empty otherwise.
+fn sobol_line(s: &Summary) -> String {
+    match &s.sobol {
+        Some(d) => format!(
+            "\nSobol indices of every target from {} runs ({} base runs × ({} inputs + 2)): see report.md",
+            d.total_runs, d.base_runs, d.inputs
+        ),
+        None => String::new(),
+    }
 }
 
 /// The stocks of one run at five evenly spaced saved times.
