@@ -4,8 +4,11 @@ use super::args::{RunsArgs, StudyArgs};
 use super::output::print_table;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sandtable::decision::swing::{check_declared, swing_levers};
+use sandtable::decision::requirement::what_it_takes;
+use sandtable::decision::swing::{check_declared, declared, swing_levers};
+use sandtable::decision::Lever;
 use sandtable::diagnostic::Diagnostic;
+use sandtable::model::names::canonical;
 use sandtable::montecarlo::posterior::PosteriorSample;
 use sandtable::montecarlo::records;
 use sandtable::montecarlo::result::StudyResult;
@@ -39,6 +42,13 @@ pub struct McArgs {
     /// Number of shards with `--shard auto` in a Kubernetes Indexed Job (its completions).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     shards: Option<u64>,
+    /// Solve this lever for every target after the study: NAME=LO..HI, or NAME alone for a
+    /// lever the model declares; report.md's summary then says what it would take.
+    #[arg(long, value_name = "NAME=LO..HI")]
+    what_it_takes: Option<String>,
+    /// The probability `--what-it-takes` asks of each target: 0.8 or 80%.
+    #[arg(long, default_value = "0.8", value_parser = super::decide::parse_probability)]
+    goal: f64,
 }
 
 /// Runs the command.
@@ -66,6 +76,13 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             .with_hint("run the study in one process, or leave out the study file declaring the levers")
             .into());
         }
+        if args.what_it_takes.is_some() {
+            return Err(Diagnostic::plain(
+                "--shard cannot split a study with --what-it-takes: the solve needs every run",
+            )
+            .with_hint("run `sandtable solve` or `mc --what-it-takes` in one process")
+            .into());
+        }
         if args.posterior.is_some() {
             return Err(Diagnostic::plain(
                 "--shard cannot split a study drawn from a posterior yet: shards do not record it",
@@ -78,6 +95,19 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
     if args.shards.is_some() {
         return Err(Diagnostic::plain("--shards goes with --shard auto").into());
     }
+    if args.what_it_takes.is_some() && args.posterior.is_some() {
+        // The solves evaluate the study afresh at each lever value, without the posterior.
+        return Err(
+            Diagnostic::plain("--what-it-takes cannot be combined with --posterior yet")
+                .with_hint("run `sandtable solve` on the calibrated study instead")
+                .into(),
+        );
+    }
+    let takes = args
+        .what_it_takes
+        .as_deref()
+        .map(|t| takes_lever(t, &scenario))
+        .transpose()?;
     let posterior = read_posterior(args.posterior.as_deref())?;
     let mut result = execute_with(&scenario, &args.runs, posterior.as_ref())
         .with_context(|| args.study.model.display().to_string())?;
@@ -91,6 +121,25 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         let threads = args.runs.threads.map(|n| n as usize);
         swing_levers(&study, &study.scenario, &mut result, threads, &progress)
             .with_context(|| args.study.model.display().to_string())?;
+        bar.finish_and_clear();
+    }
+    if let Some(lever) = takes {
+        let bar = super::decide::progress_bar(scenario.settings.runs(), args.runs.quiet);
+        let progress = |k: usize, done: u64| {
+            bar.set_prefix(format!("what it takes {}", k + 1));
+            bar.set_position(done);
+        };
+        let threads = args.runs.threads.map(|n| n as usize);
+        what_it_takes(
+            &study,
+            &study.scenario,
+            &mut result,
+            lever,
+            args.goal,
+            threads,
+            &progress,
+        )
+        .with_context(|| args.study.model.display().to_string())?;
         bar.finish_and_clear();
     }
     let dir = output_dir(
@@ -112,6 +161,24 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         );
     }
     check_reliable(&[&result], options.max_failed)
+}
+
+/// The lever of `--what-it-takes`: `NAME=LO..HI`, or a lever the scenario declares over its
+/// declared range.
+fn takes_lever(text: &str, scenario: &CompiledScenario) -> anyhow::Result<Lever> {
+    if text.contains('=') {
+        return Ok(Lever::parse(text)?);
+    }
+    declared(scenario)
+        .into_iter()
+        .find(|l| canonical(&l.name) == canonical(text))
+        .ok_or_else(|| {
+            Diagnostic::plain(format!(
+                "--what-it-takes `{text}` gives no range and the model declares no such lever"
+            ))
+            .with_hint("write NAME=LO..HI, e.g. --what-it-takes budget=1_000..100_000")
+            .into()
+        })
 }
 
 /// Runs one shard of the study and writes its shard directory.

@@ -265,6 +265,7 @@ impl Aggregator {
                         .collect(),
                     influence,
                     levers: Vec::new(),
+                    what_it_takes: None,
                 }
             })
             .collect();

@@ -20,8 +20,11 @@ pub mod reliability;
 mod run;
 mod shard;
 mod table;
+mod takes;
 mod terminal;
 
+#[cfg(test)]
+mod reference_tests;
 #[cfg(test)]
 mod sample;
 #[cfg(test)]

@@ -195,6 +195,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
                     })
                     .collect(),
                 levers: Vec::new(),
+                what_it_takes: None,
             }
         })
         .collect();
