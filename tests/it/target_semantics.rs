@@ -3,8 +3,7 @@
 //! recorded exactly; `every(...)` reports a time to target exactly when it is met; failed
 //! runs count as misses.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::study::Settings;
 

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["montecarlo"],
     &["decision", "calibrate"],
     &["report"],
+    &["job"],
     &["cli"],
 ];
 

@@ -8,7 +8,7 @@
 //! x(T) = x0·(1 + dt·(r + boost))^n exactly, and with r ~ Normal(μ, σ)
 //! P(x(T) ≥ K) = Φ((μ + boost − g(x0)) / σ), where g(x0) = ((K/x0)^(1/n) − 1)/dt.
 
-mod common;
+use crate::util;
 
 use sandtable::decision::{solve, sweep, Direction, Evaluator, Goal, Lever};
 use sandtable::study::{Settings, Study, StudyRequest};
@@ -91,7 +91,7 @@ fn slope(x0: f64, boost: f64) -> f64 {
 }
 
 fn study_of(text: &str, runs: u64) -> (tempfile::TempDir, Study) {
-    let (dir, path) = common::model_file(text);
+    let (dir, path) = util::model_file(text);
     let settings = Settings {
         runs: Some(runs),
         seed: Some(7),
@@ -305,7 +305,7 @@ fn a_lever_must_be_a_certain_constant_of_the_model() {
 // ── the command line ──
 
 fn sandtable(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sandtable"))
+    Command::new(util::bin())
         .args(args)
         .current_dir(dir)
         .output()
@@ -314,7 +314,7 @@ fn sandtable(dir: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn solve_and_sweep_write_their_files_with_the_stated_fields() {
-    let (dir, _) = common::model_file(&model("x at 10 >= 1000", ""));
+    let (dir, _) = util::model_file(&model("x at 10 >= 1000", ""));
     let d = dir.path();
     let o = sandtable(
         d,
@@ -416,7 +416,7 @@ fn solve_and_sweep_write_their_files_with_the_stated_fields() {
 
 #[test]
 fn bad_decision_inputs_exit_2_and_write_nothing() {
-    let (dir, _) = common::model_file(&model("x at 10 >= 1000", ""));
+    let (dir, _) = util::model_file(&model("x at 10 >= 1000", ""));
     let d = dir.path();
     let base = [
         "--target",
@@ -530,7 +530,7 @@ fn bad_decision_inputs_exit_2_and_write_nothing() {
 #[test]
 fn mc_swings_the_levers_the_model_declares() {
     let text = model("x at 10 >= 1000", ", lever = { min = 300, max = 900 }");
-    let (dir, _) = common::model_file(&text);
+    let (dir, _) = util::model_file(&text);
     let d = dir.path();
     let o = sandtable(
         d,
@@ -577,7 +577,7 @@ fn mc_swings_the_levers_the_model_declares() {
     );
 
     // A model without levers reports none (the golden files pin the rest).
-    let (dir2, _) = common::model_file(&model("x at 10 >= 1000", ""));
+    let (dir2, _) = util::model_file(&model("x at 10 >= 1000", ""));
     let o = sandtable(
         dir2.path(),
         &["mc", "model.toml", "--runs", "100", "--out", "m", "-q"],
@@ -599,7 +599,7 @@ fn lever_declarations_are_checked() {
             "both a `dist` and a `lever`",
         ),
     ] {
-        let (dir, _) = common::model_file(&model("x at 10 >= 1000", extra));
+        let (dir, _) = util::model_file(&model("x at 10 >= 1000", extra));
         let o = sandtable(
             dir.path(),
             &["mc", "model.toml", "--runs", "10", "--out", "m"],
@@ -619,7 +619,7 @@ fn lever_declarations_are_checked() {
         ("[levers]\nr = { min = 0, max = 1 }\n", "uncertain input"),
     ] {
         let text = format!("{}\n{section}", model("x at 10 >= 1000", ""));
-        let (dir, _) = common::model_file(&text);
+        let (dir, _) = util::model_file(&text);
         for args in [
             &["mc", "model.toml", "--runs", "10", "--out", "m"][..],
             &["check", "model.toml"][..],
@@ -637,7 +637,7 @@ fn lever_declarations_are_checked() {
 #[test]
 fn declared_levers_survive_conversion_to_xmile() {
     let text = model("x at 10 >= 1000", ", lever = { min = 300, max = 900 }");
-    let (dir, _) = common::model_file(&text);
+    let (dir, _) = util::model_file(&text);
     let d = dir.path();
     let o = sandtable(
         d,
@@ -697,7 +697,7 @@ fn mc_says_what_it_would_take_for_every_single_target() {
          moon = \"x at 10 >= 1e9\"\n\
          both = \"all(reach, ceiling)\"",
     );
-    let (dir, _) = common::model_file(&text);
+    let (dir, _) = util::model_file(&text);
     let d = dir.path();
     let o = sandtable(
         d,

@@ -24,7 +24,7 @@ lifetime = { value = 60, unit = "month" }
 "#;
 
 fn sandtable(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sandtable"))
+    Command::new(crate::util::bin())
         .args(args)
         .output()
         .expect("the binary runs")

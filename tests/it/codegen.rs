@@ -1,8 +1,7 @@
 //! Code generation shortcuts change nothing numerically: fused instruction pairs and hoisted
 //! constant subexpressions give bit-for-bit the values of the equations as written.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::compile::program::Op;
 use sandtable::model::Method;
 

@@ -1,7 +1,6 @@
 //! Integrator correctness: exact discrete recursions, convergence orders against closed forms.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::model::Method;
 
 fn decay(dt: f64) -> String {

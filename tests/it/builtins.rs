@@ -1,8 +1,7 @@
 //! Builtins against closed forms: smooths and delays, pulses and steps, lookups, conservation,
 //! and arrays against the same model written element by element.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::model::Method;
 use sandtable::simulate::Simulation;
 

@@ -8,7 +8,7 @@
 //! fail; a model that newly fails, or newly passes, fails this test so the list stays true.
 //! With `SANDTABLE_CONFORMANCE_TABLE=path` the result table is written there as Markdown.
 
-#[path = "conformance/canonical.rs"]
+#[path = "../conformance/canonical.rs"]
 mod canonical;
 
 use canonical::{column_key, Canonical};

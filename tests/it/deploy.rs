@@ -53,7 +53,7 @@ fn sh(dir: &Path, script: &str, env: &[(&str, String)]) {
 /// Runs `script` with `shell` in `dir`, `sandtable` meaning the binary under test and
 /// `srun` left out.
 fn shell(shell: &str, dir: &Path, script: &str, env: &[(&str, String)]) {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_sandtable"));
+    let bin = crate::util::bin();
     let script = script.replace("srun ", "");
     let out = Command::new(shell)
         .arg("-c")

@@ -211,7 +211,7 @@ fn every_bad_input_is_refused_clearly() {
     let text = fs::read_to_string(corpus_dir().join("cases.toml")).expect("cases.toml");
     let manifest: Manifest = toml::from_str(&text).expect("cases.toml parses");
     assert!(manifest.case.len() >= 60, "{} cases", manifest.case.len());
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_sandtable"));
+    let bin = crate::util::bin();
     let failures: Vec<String> = manifest
         .case
         .iter()

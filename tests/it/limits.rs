@@ -1,8 +1,7 @@
 //! Inputs at and beyond the resource limits: a huge delay time, long flat sums, NaN scales
 //! of XMILE graphical functions and large arrays are run or refused, never a crash.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::model::Method;
 
 const BASE: &str = r#"

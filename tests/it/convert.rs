@@ -1,6 +1,5 @@
 //! Converting between TOML and XMILE gives the same model and the same numbers.
 
-mod common;
 use sandtable::compile::compile;
 use sandtable::diagnostic::SourceFile;
 use sandtable::model::{toml_file, toml_writer::to_toml, Equation, Model};

@@ -77,3 +77,8 @@ pub fn run_scenario(
         .execute(&|_| {})
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
+
+/// The `sandtable` binary built for these tests.
+pub fn bin() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
+}

@@ -373,7 +373,7 @@ fn the_reference_study_and_its_comparison_keep_every_chart_under_1600_pixels() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/enterprise_growth.toml");
     let out = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_sandtable"))
+        let o = std::process::Command::new(crate::util::bin())
             .args(args)
             .output()
             .unwrap();

@@ -2,8 +2,7 @@
 //! material is conserved in closed stock chains; the probability of `x >= threshold` never
 //! rises with the threshold.
 
-mod common;
-use common::*;
+use crate::util::*;
 use proptest::prelude::*;
 use sandtable::equation::print::to_text;
 use sandtable::equation::{parse, BinOp, Node, NodeKind, Subscript, UnOp};

@@ -2,7 +2,7 @@
 //! agrees with the same model written by hand in Rust (benches/handwritten), for the model's
 //! constants and for overridden ones.
 
-#[path = "../benches/handwritten/mod.rs"]
+#[path = "../../benches/handwritten/mod.rs"]
 mod handwritten;
 
 use handwritten::{Params, COLUMNS};

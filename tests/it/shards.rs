@@ -3,12 +3,10 @@
 //! designs; `--shard auto` reads Kubernetes and Slurm; bad merges exit 2 and write nothing.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
-}
+use crate::util::bin;
 
 fn workdir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

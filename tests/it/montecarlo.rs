@@ -1,8 +1,7 @@
 //! Monte Carlo studies: probability estimates against closed forms, reproducibility across
 //! thread counts and repeated runs.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::montecarlo::result::StudyResult;
 use sandtable::montecarlo::runner::Plan;
 use sandtable::study::{Sampler, Settings, Study};

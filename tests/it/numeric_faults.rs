@@ -4,8 +4,7 @@
 //! located through the program's source map. A NaN condition of IF and NaN arguments of
 //! MIN/MAX are faults; constant invalid noise parameters are compile-time errors.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::compile::{compile, SlotPart};
 use sandtable::model::Method;
 use sandtable::simulate::{FaultKind, NumericFault, Simulation};

@@ -1,7 +1,6 @@
 //! Study reports end to end: a model file through the Monte Carlo runner to the report files.
 
-mod common;
-use common::*;
+use crate::util::*;
 use sandtable::report::export::{verdict_table, write_comparison_study, write_study};
 use sandtable::study::{Sampler, Settings};
 

@@ -1,11 +1,14 @@
-//! Ctrl-C (SIGINT), SIGTERM and SIGHUP end the process promptly (exit 130, 143, 129), with
-//! only the final moving of finished outputs into place deferred.
+//! The process's signal watcher: Ctrl-C (SIGINT), SIGTERM and SIGHUP end the process
+//! promptly (exit 130, 143, 129), with only the final moving of finished outputs into place
+//! deferred. The binary installs it at start-up; a library user may, or may keep the default
+//! actions.
 //!
 //! The signals are blocked in every thread and received by one watcher thread with
 //! `sigwait`, so the reaction is ordinary code rather than a signal handler: it removes the
 //! temporary directory of a study being written and exits (see
-//! [`sandtable::report::atomic::on_interrupt`]). While outputs are being renamed into place
-//! ([`deferred`], and the swap of a study directory) the exit waits until the move is complete.
+//! [`super::on_interrupt`]). While outputs are being renamed into place
+//! ([`super::hold_interrupts`], and the swap of a study directory) the exit waits until the
+//! move is complete.
 
 #[cfg(unix)]
 mod imp {
@@ -39,7 +42,7 @@ mod imp {
                 let mut signal: libc::c_int = 0;
                 // SAFETY: waits for one of the blocked signals of a valid set.
                 if unsafe { libc::sigwait(&set, &mut signal) } == 0 {
-                    sandtable::report::atomic::on_interrupt(128 + signal);
+                    crate::report::atomic::on_interrupt(128 + signal);
                 }
             });
         if spawned.is_err() {
@@ -56,11 +59,6 @@ mod imp {
 }
 
 /// Installs the signal watcher; call once at start-up, before any other thread starts.
-pub fn install() {
+pub fn install_signal_watcher() {
     imp::install();
-}
-
-/// Runs `write` (which puts output files in place) with interrupts held until it returns.
-pub fn deferred<T>(write: impl FnOnce() -> T) -> T {
-    sandtable::report::atomic::hold_interrupts(write)
 }

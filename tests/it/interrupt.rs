@@ -4,18 +4,15 @@
 //! whole study and the next run cleans up; two processes writing the same directory leave
 //! exactly one of their studies. No test depends on timing: signals are sent once the
 //! process is seen writing (its temporary directory exists).
-#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 
 type Study = BTreeMap<String, Vec<u8>>;
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
-}
+use crate::util::bin;
 
 fn mc(dir: &Path, seed: &str, out: &str) -> Command {
     let mut cmd = Command::new(bin());

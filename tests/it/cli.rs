@@ -2,12 +2,10 @@
 //! shows examples, and Monte Carlo output does not depend on the thread count or the run.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
-}
+use crate::util::bin;
 
 /// A temporary directory holding copies of the shipped models.
 fn workdir() -> tempfile::TempDir {

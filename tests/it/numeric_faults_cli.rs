@@ -3,11 +3,11 @@
 //! Carlo the failing runs are counted and the others still give results.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn sandtable(dir: &Path, args: &[&str]) -> Output {
-    Command::new(PathBuf::from(env!("CARGO_BIN_EXE_sandtable")))
+    Command::new(crate::util::bin())
         .args(args)
         .current_dir(dir)
         .output()
@@ -98,6 +98,22 @@ fn monte_carlo_counts_failed_runs_and_keeps_the_others() {
         example.contains("`change`") && example.contains("time 0"),
         "{example}"
     );
+    // The example is the structured fault: the variable whose own equation produced the NaN,
+    // located at that equation in the model file.
+    let first = &summary["failed_runs"]["examples"][0];
+    assert_eq!(first["variable"], "change", "{first}");
+    assert_eq!(first["time"], 0.0, "{first}");
+    let at = first["at"].as_str().expect("a location");
+    let text = fs::read_to_string(dir.path().join("fault.toml")).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.contains("LN(threshold"))
+        .expect("the equation's line");
+    assert!(at.starts_with(&format!("fault.toml:{line}:")), "{at}");
+    assert!(
+        first["hint"].as_str().is_some_and(|h| h.contains("LN(")),
+        "{first}"
+    );
     // The successful runs still give percentile bands with finite values.
     let csv = fs::read_to_string(dir.path().join("out/percentiles.csv")).unwrap();
     let rows: Vec<&str> = csv.lines().skip(1).collect();
@@ -113,4 +129,29 @@ fn monte_carlo_counts_failed_runs_and_keeps_the_others() {
         report.contains("fail"),
         "report.md does not mention the failed runs"
     );
+    assert!(
+        report.contains(&format!("`{at}`")),
+        "report.md does not locate the failed runs' equation"
+    );
+}
+
+#[test]
+fn a_study_whose_every_run_fails_is_located_at_the_faulty_equation() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("fault.toml"),
+        model("LN(threshold - level - 100)"),
+    )
+    .unwrap();
+    let out = sandtable(
+        dir.path(),
+        &["mc", "fault.toml", "--runs", "50", "-q", "--out", "out"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("every run failed"), "{stderr}");
+    assert!(stderr.contains("fault.toml:13:24:"), "{stderr}");
+    assert!(stderr.contains("`change` became NaN"), "{stderr}");
+    assert!(stderr.contains("hint:"), "{stderr}");
+    assert!(!dir.path().join("out").exists(), "output written");
 }
