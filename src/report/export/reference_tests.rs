@@ -70,3 +70,33 @@ fn every_chart_of_the_reference_study_names_its_target_and_scenario() {
         "{seen} charts"
     );
 }
+
+#[test]
+fn ratio_targets_are_named_under_the_fan_title_and_groups_are_split_at_their_full_count() {
+    let result = reference("baseline", 12);
+    let s = &result.summary;
+    let fan = |name: &str| {
+        let b = result.bands.iter().find(|b| b.name == name).unwrap();
+        fan_chart(&result, b)
+    };
+    let label =
+        |name: &str| target_name(s.targets.iter().find(|t| t.name == name).unwrap()).to_string();
+    // The engagement targets are ratios of totals over interactions_total and others.
+    let note = fan("interactions_total")
+        .note
+        .expect("a note on interactions");
+    assert!(note.contains(&label("engagement")), "{note}");
+    assert!(note.contains(&label("engagement_per_follower")), "{note}");
+    assert!(!note.contains(&label("benchmark_interactions")), "{note}");
+    // Targets on total_followers alone are drawn as paths, not named as undrawn.
+    assert_eq!(fan("total_followers").note, None);
+    // all(loop_content, loop_interactions, loop_conversion) is met at 3 members.
+    let i = s
+        .targets
+        .iter()
+        .position(|t| t.name == "positive_loop_by_month_6")
+        .unwrap();
+    let h = histogram_chart(&result, i).unwrap();
+    assert_eq!(h.threshold, Some(3.0));
+    assert!(h.success_above && !h.strict);
+}
