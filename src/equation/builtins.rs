@@ -59,6 +59,15 @@ pub enum Builtin {
     Normal,
     Uniform,
     PinkNoise,
+    // The vector builtins shared by the Vensim and XMILE readers (compile::vectors).
+    AllocateByPriority,
+    AllocateAvailable,
+    VectorSelect,
+    InvertMatrix,
+    VectorSortOrder,
+    VectorRank,
+    VectorReorder,
+    VectorElmMap,
 }
 
 /// How a builtin's result unit follows from its arguments' units.
@@ -311,8 +320,32 @@ pub const TABLE: &[Spec] = {
             R::PinkNoise,
             Drive::Args(&[S, U, U]),
         ),
+        // Vector builtins (compile::vectors): whole arrays in, one element out; their units
+        // are not checked.
+        vector(AllocateByPriority, &["allocate_by_priority"], 5),
+        vector(AllocateAvailable, &["allocate_available"], 4),
+        vector(VectorSelect, &["vector_select"], 5),
+        vector(InvertMatrix, &["invert_matrix"], 3),
+        vector(VectorSortOrder, &["vector_sort_order"], 3),
+        vector(VectorRank, &["vector_rank"], 3),
+        vector(VectorReorder, &["vector_reorder"], 3),
+        vector(VectorElmMap, &["vector_elm_map"], 2),
     ]
 };
+
+/// A vector builtin's entry: its array arguments are read whole, like a reduction's.
+const fn vector(builtin: Builtin, names: &'static [&'static str], args: usize) -> Spec {
+    reducing(
+        spec(
+            builtin,
+            names,
+            (args, args),
+            UnitRule::Unchecked,
+            Drive::Unknown,
+        ),
+        Reduction::Always,
+    )
+}
 
 impl Builtin {
     /// The builtin a canonical name (lower case, `_` for spaces) calls, if any.

@@ -3,9 +3,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-use crate::util::bin;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/calibration")
@@ -20,16 +17,7 @@ fn workdir() -> tempfile::TempDir {
     dir
 }
 
-fn sandtable(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("start sandtable");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    out
-}
+use crate::util::run_in as sandtable;
 
 /// Runs a command that must fail with exit 2, write nothing into `out`, and say `wants`.
 fn refused(dir: &Path, args: &[&str], wants: &[&str]) {

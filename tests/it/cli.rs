@@ -18,11 +18,7 @@ fn workdir() -> tempfile::TempDir {
 }
 
 fn sandtable(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("start sandtable");
+    let out = crate::util::run_in(dir, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),

@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 /// Absolute tolerance floor and relative tolerance of the comparison.
 const ABS_TOL: f64 = 1e-5;
 const REL_TOL: f64 = 1e-4;
+/// Vensim's `:NA:` (written as a blank cell in its outputs).
+const VENSIM_NA: f64 = -1e38;
 /// Canonical times are printed with about six significant digits (`10.0312` for 10.03125).
 const TIME_TOL: f64 = 1e-5;
 
@@ -171,7 +173,8 @@ fn compare(model: &Model, run: &Trajectory, expected: &Canonical) -> Result<(), 
             };
             let want = expected.values[row][c];
             let tol = ABS_TOL.max(REL_TOL * got.abs().max(want.abs()));
-            let close = (got - want).abs() <= tol;
+            let na = got == VENSIM_NA && expected.blank[row][c];
+            let close = (got - want).abs() <= tol || na;
             if !close {
                 return Err(format!(
                     "`{}` at time {t}: got {got}, want {want}",

@@ -12,8 +12,6 @@ use crate::util;
 
 use sandtable::decision::{solve, sweep, Direction, Evaluator, Goal, Lever};
 use sandtable::study::{Settings, Study, StudyRequest};
-use std::path::Path;
-use std::process::Command;
 
 const MU: f64 = 0.1;
 const SIGMA: f64 = 0.05;
@@ -304,13 +302,7 @@ fn a_lever_must_be_a_certain_constant_of_the_model() {
 
 // ── the command line ──
 
-fn sandtable(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(util::bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("start sandtable")
-}
+use util::run_in as sandtable;
 
 #[test]
 fn solve_and_sweep_write_their_files_with_the_stated_fields() {

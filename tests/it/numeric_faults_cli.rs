@@ -3,16 +3,8 @@
 //! Carlo the failing runs are counted and the others still give results.
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
-fn sandtable(dir: &Path, args: &[&str]) -> Output {
-    Command::new(crate::util::bin())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("start sandtable")
-}
+use crate::util::run_in as sandtable;
 
 /// A one-stock model whose flow is `equation`; `threshold` is uncertain on [0, 20].
 fn model(equation: &str) -> String {

@@ -82,3 +82,15 @@ pub fn run_scenario(
 pub fn bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_sandtable"))
 }
+
+/// Runs the binary with `args` in `dir`; no run may panic, whatever its exit code.
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("start sandtable");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    out
+}
