@@ -26,6 +26,13 @@ pub struct McArgs {
     /// Number of shards with `--shard auto` in a Kubernetes Indexed Job (its completions).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     shards: Option<u64>,
+    /// Solve this lever for every target after the study: NAME=LO..HI, or NAME alone for a
+    /// lever the model declares; report.md's summary then says what it would take.
+    #[arg(long, value_name = "NAME=LO..HI")]
+    what_it_takes: Option<String>,
+    /// The probability `--what-it-takes` asks of each target: 0.8 or 80%.
+    #[arg(long, default_value = "0.8", value_parser = super::args::parse_probability)]
+    goal: f64,
 }
 
 /// Runs the command.
@@ -37,6 +44,8 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         posterior: args.posterior,
         shard: args.shard,
         shards: args.shards,
+        what_it_takes: args.what_it_takes,
+        goal: args.goal,
         threads: args.runs.threads(),
         out: args.runs.out.clone(),
     };

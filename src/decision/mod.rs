@@ -1,10 +1,11 @@
 //! Decision support on top of Monte Carlo studies: levers (the constants a decision maker
-//! controls), "what would it take" ([`solve`]), sweeps over lever values ([`sweep`]), and the
-//! swing of the model's declared levers in `mc` ([`swing`]). Every evaluation uses common
-//! random numbers, so lever values are compared on the same runs.
-
+//! controls), "what would it take" for one target ([`solve`]) and for every target of a study
+//! ([`requirement`]), sweeps over lever values ([`sweep`]), and the swing of the model's
+//! declared levers in `mc` ([`swing`]). Every evaluation uses common random numbers, so lever
+//! values are compared on the same runs.
 pub mod evaluate;
 pub mod lever;
+pub mod requirement;
 pub mod solve;
 pub mod sweep;
 pub mod swing;

@@ -2,8 +2,11 @@
 //! with common random numbers) and `merge` (shard directories into the whole study).
 
 use super::{reliability, Progress, Unreliable, Written};
-use crate::decision::swing::{check_declared, swing_levers};
+use crate::decision::requirement::what_it_takes;
+use crate::decision::swing::{check_declared, declared, swing_levers};
+use crate::decision::Lever;
 use crate::diagnostic::Diagnostic;
+use crate::model::names::canonical;
 use crate::montecarlo::posterior::PosteriorSample;
 use crate::montecarlo::records;
 use crate::montecarlo::result::StudyResult;
@@ -29,6 +32,11 @@ pub struct McRequest {
     pub shard: Option<String>,
     /// Number of shards with `auto` in a Kubernetes Indexed Job.
     pub shards: Option<u64>,
+    /// Solve this lever for every single target after the study (`NAME=LO..HI`, or the
+    /// name of a lever the model declares), for report.md's "what it would take".
+    pub what_it_takes: Option<String>,
+    /// The probability `what_it_takes` asks of each target.
+    pub goal: f64,
     /// Worker threads (default: every core); results do not depend on it.
     pub threads: Option<usize>,
     /// Output directory (default: outputs/<model>/<scenario>).
@@ -78,6 +86,13 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
             .with_hint("run the Sobol study in one process, or leave out --sobol (and `sobol = true` in [study])")
             .into());
         }
+        if req.what_it_takes.is_some() {
+            return Err(Diagnostic::plain(
+                "--shard cannot split a study with --what-it-takes: the solve needs every run",
+            )
+            .with_hint("run `sandtable solve` or `mc --what-it-takes` in one process")
+            .into());
+        }
         if req.posterior.is_some() {
             return Err(Diagnostic::plain(
                 "--shard cannot split a study drawn from a posterior yet: shards do not record it",
@@ -87,6 +102,19 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
         }
         return run_shard(req, &scenario, shard, progress);
     }
+    if req.what_it_takes.is_some() && req.posterior.is_some() {
+        // The solves evaluate the study afresh at each lever value, without the posterior.
+        return Err(
+            Diagnostic::plain("--what-it-takes cannot be combined with --posterior yet")
+                .with_hint("run `sandtable solve` on the calibrated study instead")
+                .into(),
+        );
+    }
+    let takes = req
+        .what_it_takes
+        .as_deref()
+        .map(|t| takes_lever(t, &scenario))
+        .transpose()?;
     let posterior = read_posterior(req.posterior.as_deref())?;
     let model_path = req.study.model.display().to_string();
     let mut result = if scenario.settings.sobol() {
@@ -105,6 +133,23 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
         swing_levers(&study, &study.scenario, &mut result, req.threads, &each)
             .with_context(|| model_path.clone())?;
     }
+    if let Some(lever) = takes {
+        let runs = scenario.settings.runs();
+        let each = |k: usize, done: u64| {
+            progress.phase(&format!("what it takes {}", k + 1), runs);
+            progress.done(done);
+        };
+        what_it_takes(
+            &study,
+            &study.scenario,
+            &mut result,
+            lever,
+            req.goal,
+            req.threads,
+            &each,
+        )
+        .with_context(|| model_path.clone())?;
+    }
     progress.finish();
     let dir = output_dir(req.out.as_deref(), &scenario.model.name, &scenario.name);
     let options = ReportOptions {
@@ -117,6 +162,24 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
         written: Written { dir, files },
         unreliable,
     })
+}
+
+/// The lever of `--what-it-takes`: `NAME=LO..HI`, or a lever the scenario declares over its
+/// declared range.
+fn takes_lever(text: &str, scenario: &CompiledScenario) -> anyhow::Result<Lever> {
+    if text.contains('=') {
+        return Ok(Lever::parse(text)?);
+    }
+    declared(scenario)
+        .into_iter()
+        .find(|l| canonical(&l.name) == canonical(text))
+        .ok_or_else(|| {
+            Diagnostic::plain(format!(
+                "--what-it-takes `{text}` gives no range and the model declares no such lever"
+            ))
+            .with_hint("write NAME=LO..HI, e.g. --what-it-takes budget=1_000..100_000")
+            .into()
+        })
 }
 
 /// The shard `--shard`/`--shards` ask for, if any.

@@ -276,6 +276,7 @@ impl Aggregator {
                     levers: Vec::new(),
                     sobol: Vec::new(),
                     sobol_basis: None,
+                    what_it_takes: None,
                 }
             })
             .collect();

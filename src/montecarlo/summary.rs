@@ -249,6 +249,10 @@ pub struct TargetSummary {
     /// What the Sobol indices were computed on, with `--sobol`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sobol_basis: Option<SobolBasis>,
+    /// What it would take: the lever value that makes the target as likely as asked, when
+    /// the study was run with `--what-it-takes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_it_takes: Option<Requirement>,
 }
 
 /// One input's Sobol indices for one target's metric.
@@ -296,6 +300,31 @@ pub struct SobolDesign {
     pub total_runs: u64,
     /// Bootstrap resamples behind the intervals.
     pub resamples: u64,
+}
+
+/// The value of one lever that makes a target as likely as asked (a `solve` on the study's
+/// runs), or the statement that its range cannot.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    /// The lever (a certain constant of the model).
+    pub lever: String,
+    /// The range searched, `[low, high]`.
+    pub range: [f64; 2],
+    /// The probability asked for.
+    pub goal: f64,
+    /// Whether some value in the range reaches the goal.
+    pub reachable: bool,
+    /// The answer: the smallest sufficient value when raising the lever helps, the largest
+    /// when it hurts; `None` when out of reach.
+    pub value: Option<f64>,
+    /// 95 % interval of the answer (an end outside the range is `None`).
+    pub ci95: [Option<f64>; 2],
+    /// `helps` or `hurts`: how raising the lever acts on the target.
+    pub direction: String,
+    /// The target's probability at the answer, or, out of reach, at `best_value`.
+    pub probability: Probability,
+    /// The lever value with the highest probability found (the answer when reachable).
+    pub best_value: f64,
 }
 
 /// A target's probability with one lever at the ends of its range.

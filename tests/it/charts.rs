@@ -100,6 +100,7 @@ fn every_chart_kind_writes_a_png_of_its_stated_size() {
         checkpoints: vec![],
         paths: vec![],
         observed: vec![],
+        note: None,
         times,
     };
     charts::fan::render(&fan, &d.join("fan.png")).unwrap();
@@ -322,6 +323,7 @@ fn tiny_drawing_areas_do_not_panic() {
         checkpoints: vec![("review".into(), 1.0)],
         paths: vec![],
         observed: vec![],
+        note: None,
         times,
     };
     let e = Estimate {
@@ -348,5 +350,59 @@ fn tiny_drawing_areas_do_not_panic() {
         let _ = charts::tornado::draw(&tornado, &root);
         let _ = charts::fan::draw(&fan, &root);
         let _ = charts::comparison::draw(&cmp, &root);
+    }
+}
+
+/// Every PNG under `dir`, recursively, with its size.
+fn pngs_under(dir: &Path) -> Vec<(PathBuf, (u32, u32))> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(pngs_under(&p));
+        } else if p.extension().is_some_and(|x| x == "png") {
+            let size = png_size(&p);
+            out.push((p, size));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_reference_study_and_its_comparison_keep_every_chart_under_1600_pixels() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/enterprise_growth.toml");
+    let out = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(crate::util::bin())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let m = model.to_str().unwrap();
+    let mc = out.path().join("mc");
+    let cmp = out.path().join("compare");
+    run(&["mc", m, "--runs", "20", "--out", mc.to_str().unwrap(), "-q"]);
+    // Every scenario of the model: the comparison with the most targets × scenarios.
+    run(&[
+        "compare",
+        m,
+        "--runs",
+        "20",
+        "--out",
+        cmp.to_str().unwrap(),
+        "-q",
+    ]);
+    let pngs = pngs_under(out.path());
+    // A scorecard, 18 fans, 16 histograms and 16 tornados; the comparison's panels.
+    assert!(pngs.len() > 50, "{} charts", pngs.len());
+    let (tallest, (_, h)) = pngs
+        .iter()
+        .max_by_key(|(_, (_, h))| *h)
+        .map(|(p, s)| (p.clone(), *s))
+        .unwrap();
+    assert!(h < 1600, "{} is {h} px tall", tallest.display());
+    for (p, (w, _)) in &pngs {
+        assert_eq!(*w, 1200, "{}", p.display());
     }
 }

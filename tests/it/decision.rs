@@ -672,3 +672,137 @@ fn a_humped_last_lever_is_not_answered_by_an_end_that_misses() {
     let p = s.probability_at_value.as_ref().unwrap().probability;
     assert!(p >= 0.8, "P at the answer {p}");
 }
+
+/// x0 at which P(x(10) ≤ `level`) is `p` for z = Φ⁻¹(p): the run's threshold on r is
+/// g_level(x0), and P(r ≤ g) = p gives g = μ + zσ.
+fn x0_below(level: f64, z: f64) -> f64 {
+    level / (1.0 + DT * (MU + z * SIGMA)).powf(N)
+}
+
+#[test]
+fn mc_says_what_it_would_take_for_every_single_target() {
+    let runs = 4000;
+    let text = model("x at 10 >= 1000", "").replace(
+        "reach = \"x at 10 >= 1000\"",
+        "reach = \"x at 10 >= 1000\"\n\
+         ceiling = \"x at 10 <= 2000\"\n\
+         moon = \"x at 10 >= 1e9\"\n\
+         both = \"all(reach, ceiling)\"",
+    );
+    let (dir, _) = util::model_file(&text);
+    let d = dir.path();
+    let o = sandtable(
+        d,
+        &[
+            "mc",
+            "model.toml",
+            "--runs",
+            &runs.to_string(),
+            "--seed",
+            "7",
+            "--what-it-takes",
+            "x0=100..1000",
+            "--goal",
+            "80%",
+            "--out",
+            "m",
+            "-q",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("m/summary.json")).unwrap()).unwrap();
+    let by_name = |n: &str| {
+        j["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    // reach: the smallest x0 with P(x(10) ≥ 1000) = 80 %, 561.5 by hand.
+    let reach = &by_name("reach")["what_it_takes"];
+    let exact = x0_for(Z80, 0.0);
+    let se = (0.8 * 0.2 / runs as f64).sqrt() / slope(exact, 0.0);
+    let v = reach["value"].as_f64().unwrap();
+    assert!(
+        (v - exact).abs() <= 4.0 * se + 0.005 * 900.0,
+        "{v} vs {exact}"
+    );
+    assert_eq!(reach["direction"], "helps");
+    assert_eq!(reach["lever"], "x0");
+    assert!((reach["goal"].as_f64().unwrap() - 0.8).abs() < 1e-12);
+    let (lo, hi) = (
+        reach["ci95"][0].as_f64().unwrap(),
+        reach["ci95"][1].as_f64().unwrap(),
+    );
+    assert!(lo <= exact && exact <= hi, "{exact} outside [{lo}, {hi}]");
+    // ceiling: more x0 hurts; the largest x0 with P(x(10) ≤ 2000) = 80 %.
+    let ceiling = &by_name("ceiling")["what_it_takes"];
+    let exact_c = x0_below(2000.0, Z80);
+    assert!((exact_c - 489.0).abs() < 1.0, "hand value {exact_c}");
+    assert_eq!(ceiling["direction"], "hurts");
+    let vc = ceiling["value"].as_f64().unwrap();
+    // SE as above: the density of r at its 80 % quantile times |dg/dx0| at the answer.
+    let density = (-0.5 * Z80 * Z80).exp() / (2.0 * std::f64::consts::PI).sqrt() / SIGMA;
+    let dg = (2000.0 / exact_c).powf(1.0 / N) / (N * DT * exact_c);
+    let se_c = (0.8 * 0.2 / runs as f64).sqrt() / (density * dg);
+    assert!(
+        (vc - exact_c).abs() <= 4.0 * se_c + 0.005 * 900.0,
+        "{vc} vs {exact_c}, SE {se_c}"
+    );
+    // moon: no x0 in range gets there.
+    let moon = &by_name("moon")["what_it_takes"];
+    assert_eq!(moon["reachable"], false);
+    assert!(moon["value"].is_null());
+    assert_eq!(moon["probability"]["probability"].as_f64(), Some(0.0));
+    // A composite target is not solved.
+    assert!(by_name("both").get("what_it_takes").is_none());
+
+    let report = std::fs::read_to_string(d.join("m/report.md")).unwrap();
+    let summary = &report[..report.find("## Settings").unwrap_or(report.len())];
+    assert!(
+        summary.contains("What it would take (P ≥ 80.0 %)"),
+        "{summary}"
+    );
+    let three = |v: f64| {
+        let scale = 10f64.powi(v.log10().floor() as i32 - 2);
+        format!("{}", (v / scale).round() * scale)
+    };
+    assert!(summary.contains(&format!("x0 ≥ {}", three(v))), "{summary}");
+    assert!(
+        summary.contains(&format!("x0 ≤ {}", three(vc))),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("not reachable by x0 alone: at most 0.0 %"),
+        "{summary}"
+    );
+
+    // Bad input: a lever that is not a certain constant, or no range for an undeclared one,
+    // exits 2 and writes nothing.
+    for bad in ["r=0..1", "x0", "x0=5..1"] {
+        let o = sandtable(
+            d,
+            &[
+                "mc",
+                "model.toml",
+                "--runs",
+                "50",
+                "--what-it-takes",
+                bad,
+                "--out",
+                "bad",
+                "-q",
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{bad}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!d.join("bad").exists(), "{bad} wrote files");
+    }
+}

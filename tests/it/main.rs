@@ -28,7 +28,7 @@ mod numeric_faults_cli;
 mod properties;
 mod report;
 mod shards;
-mod stella;
 mod sobol;
+mod stella;
 mod target_semantics;
 mod units;

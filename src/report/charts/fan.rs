@@ -64,6 +64,8 @@ pub struct FanChart {
     pub paths: Vec<RequiredPath>,
     /// Observed data drawn as dots over the bands, `(time, value)` (calibration fit charts).
     pub observed: Vec<(f64, f64)>,
+    /// A line under the title, e.g. why a target that reads this variable draws nothing here.
+    pub note: Option<String>,
 }
 
 /// The level a target requires at each of a few times.
@@ -269,7 +271,7 @@ pub fn draw<DB: DrawingBackend>(
     if !observed.is_empty() {
         legend.push(LegendEntry::new("data", Swatch::Line(style::RED, 3)));
     }
-    let plot = style::frame(area, &chart.title, None, &legend)?;
+    let plot = style::frame(area, &chart.title, chart.note.as_deref(), &legend)?;
     let mut ctx = style::numeric_axes(&plot, x, y, &chart.x_label, &chart.y_label)?;
 
     for polys in &band_polys {
@@ -431,6 +433,7 @@ mod tests {
             checkpoints: vec![("Q2 review".into(), 182.0), ("year end".into(), 364.0)],
             paths: vec![],
             observed: vec![],
+            note: None,
             times,
         }
     }

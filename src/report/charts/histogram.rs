@@ -90,14 +90,60 @@ fn make_bins(sorted: &[f64], bins: usize, threshold: Option<f64>) -> Bins {
     } else {
         style::padded_range(lo, hi, 0.0)
     };
-    let width = (hi - lo) / bins as f64;
-    let start = match threshold {
+    bins_of_width(
+        sorted,
+        (lo, hi),
+        (hi - lo) / bins as f64,
+        bins + 2,
+        threshold,
+    )
+}
+
+/// Whether every value is a whole number over a span a bar per value (or per few values)
+/// can show: counts of targets met, days of a first passage.
+fn whole_numbers(sorted: &[f64]) -> bool {
+    sorted.iter().all(|v| v.fract() == 0.0) && sorted[sorted.len() - 1] - sorted[0] <= 1e6
+}
+
+/// Bins for whole-number `values` (sorted): each bar covers the same number of whole values,
+/// centred on them (edges at half-integers), so no bar holds one value more than its
+/// neighbour — the comb and the end spike equal-width real bins give to whole numbers — and
+/// `split`, a half-integer between the values that reach the target and those that miss,
+/// falls on an edge.
+fn whole_bins(sorted: &[f64], bins: usize, split: Option<f64>) -> Bins {
+    let (lo, hi) = (sorted[0] - 0.5, sorted[sorted.len() - 1] + 0.5);
+    let width = ((hi - lo) / bins as f64).ceil().max(1.0);
+    let max_bins = ((hi - lo) / width).ceil() as usize + 2;
+    bins_of_width(sorted, (lo, hi), width, max_bins, split)
+}
+
+/// The half-integer that separates whole values reaching `t` from those that miss: for
+/// `>= 2.5` and `> 2` it is 2.5, for `<= 2` it is 2.5 and for `< 2` 1.5.
+fn whole_split(t: f64, above: bool, strict: bool) -> f64 {
+    match (above, strict) {
+        (true, false) => t.ceil() - 0.5,
+        (true, true) => t.floor() + 0.5,
+        (false, false) => t.floor() + 0.5,
+        (false, true) => t.ceil() - 0.5,
+    }
+}
+
+/// Bins of `width` over `range`, the first edge shifted so that `align`, when inside the
+/// range, is an edge; at most `max_bins` bins.
+fn bins_of_width(
+    sorted: &[f64],
+    (lo, hi): (f64, f64),
+    width: f64,
+    max_bins: usize,
+    align: Option<f64>,
+) -> Bins {
+    let start = match align {
         Some(t) if t > lo && t < hi => t - ((t - lo) / width).ceil() * width,
         _ => lo,
     };
     // The top bin is closed on the right, so the maximum does not get a bin of its own.
     // Alignment adds at most one bin; the cap guards against float surprises at huge magnitudes.
-    let n_bins = (((hi - start) / width).ceil() as usize).clamp(1, bins + 2);
+    let n_bins = (((hi - start) / width).ceil() as usize).clamp(1, max_bins);
     let mut counts = vec![0usize; n_bins];
     for &v in sorted {
         let i = ((v - start) / width).floor();
@@ -149,10 +195,24 @@ pub fn draw<DB: DrawingBackend>(
         Some(t) if !t.is_finite() => return Err(invalid(format!("threshold is {t}"))),
         t => t,
     };
-    let bins = make_bins(&sorted, n_bins, threshold);
+    let whole = whole_numbers(&sorted);
+    // Where the bars change colour, and where the target line goes: the threshold itself,
+    // or for whole numbers the half-integer between the last miss and the first hit.
+    let split = threshold.map(|t| {
+        if whole {
+            whole_split(t, chart.success_above, chart.strict)
+        } else {
+            t
+        }
+    });
+    let bins = if whole {
+        whole_bins(&sorted, n_bins, split)
+    } else {
+        make_bins(&sorted, n_bins, split)
+    };
     let success = |i: usize| {
         let centre = bins.edge(i) + bins.width / 2.0;
-        threshold.map(|t| (centre >= t) == chart.success_above)
+        split.map(|t| (centre >= t) == chart.success_above)
     };
 
     let left_out = chart.values.len() - sorted.len();
@@ -192,14 +252,20 @@ pub fn draw<DB: DrawingBackend>(
         &legend,
     )?;
 
-    let x_lo = threshold.map_or(bins.start, |t| t.min(bins.start));
-    let x_hi = threshold.map_or(bins.edge(bins.counts.len()), |t| {
+    let x_lo = split.map_or(bins.start, |t| t.min(bins.start));
+    let x_hi = split.map_or(bins.edge(bins.counts.len()), |t| {
         t.max(bins.edge(bins.counts.len()))
     });
     let x = style::padded_range(x_lo, x_hi, 0.02);
     let max_count = bins.counts.iter().copied().max().unwrap_or(0) as f64;
     let y = (0.0, (max_count * 1.08).max(5.0));
-    let mut ctx = style::numeric_axes(&plot, x, y, &chart.x_label, "Number of runs")?;
+    let mut ctx = style::numeric_axes_counting(
+        &plot,
+        x,
+        y,
+        (&chart.x_label, "Number of runs"),
+        (whole, true),
+    )?;
 
     let bars = bins
         .counts
@@ -219,9 +285,9 @@ pub fn draw<DB: DrawingBackend>(
         });
     ctx.draw_series(bars).map_err(draw_err)?;
 
-    if let Some(t) = threshold {
+    if let (Some(t), Some(at)) = (threshold, split) {
         ctx.draw_series(std::iter::once(DashedPathElement::new(
-            vec![(t, y.0), (t, y.1)],
+            vec![(at, y.0), (at, y.1)],
             8,
             5,
             style::RED.stroke_width(2),
@@ -229,7 +295,7 @@ pub fn draw<DB: DrawingBackend>(
         .map_err(draw_err)?;
         let canvas = ctx.plotting_area().strip_coord_spec();
         let coord = ctx.as_coord_spec().clone();
-        let (px, _) = coord.translate(&(t, y.1));
+        let (px, _) = coord.translate(&(at, y.1));
         let (w, _) = canvas.dim_in_pixel();
         let px = px - canvas.get_base_pixel().0;
         let (ax, h) = if px < w as i32 * 3 / 4 {
@@ -309,6 +375,123 @@ mod tests {
         // Bins [0,10) .. [80,90) hold ten values each; the last, closed bin [90,100] eleven.
         assert_eq!(b.counts[..9], [10; 9]);
         assert_eq!(b.counts[9], 11);
+    }
+
+    #[test]
+    fn whole_numbers_get_one_bar_per_value_split_between_hit_and_miss() {
+        // Targets met out of 6 (an all(...) metric): one bar per count, centred on it.
+        let v: Vec<f64> = [0, 1, 1, 2, 2, 2, 3, 3, 4, 6]
+            .iter()
+            .map(|&k| f64::from(k))
+            .collect();
+        assert!(whole_numbers(&v));
+        let split = whole_split(6.0, true, false);
+        assert_eq!(split, 5.5);
+        let b = whole_bins(&v, auto_bins(&v), Some(split));
+        assert_eq!(b.width, 1.0);
+        assert_eq!(b.start, -0.5);
+        assert_eq!(b.counts, vec![1, 2, 3, 2, 1, 0, 1]);
+        // The split is an edge: the last bar alone is on the success side.
+        assert_eq!(b.edge(6), 5.5);
+        assert_eq!(whole_split(2.0, true, true), 2.5);
+        assert_eq!(whole_split(2.0, false, false), 2.5);
+        assert_eq!(whole_split(2.0, false, true), 1.5);
+        assert_eq!(whole_split(2.5, true, false), 2.5);
+        assert!(!whole_numbers(&[0.5, 1.0]));
+    }
+
+    #[test]
+    fn whole_days_give_bars_of_equal_reach_and_no_spike_at_the_end() {
+        // A first-passage day, uniform over 0..=365: every bar covers the same number of
+        // days, so every full bar holds the same count; real-valued bins of 365/60 days hold
+        // 6 or 7 days each and the closed last bin collects the deadline as well.
+        let v: Vec<f64> = (0..=365).map(f64::from).collect();
+        let b = whole_bins(&v, 60, None);
+        assert_eq!(b.width, 7.0);
+        let full = &b.counts[..b.counts.len() - 1];
+        assert!(full.iter().all(|&c| c == 7), "{:?}", b.counts);
+        assert!(*b.counts.last().unwrap() <= 7);
+        let real = make_bins(&v, 60, None);
+        let (lo, hi) = (
+            real.counts.iter().min().unwrap(),
+            real.counts.iter().max().unwrap(),
+        );
+        assert!(hi > lo, "real-valued bins are uneven on whole days");
+    }
+
+    #[test]
+    fn counting_axes_get_whole_ticks_only() {
+        use plotters::coord::ranged1d::Ranged;
+        use plotters::coord::types::RangedCoordf64;
+        for range in [(0.0, 6.3), (-0.62, 3.62), (0.0, 5.4), (-0.52, 0.52)] {
+            let n = style::counting_ticks(range, style::X_TICKS);
+            let axis: RangedCoordf64 = (range.0..range.1).into();
+            let ticks = axis.key_points(n);
+            assert!(!ticks.is_empty(), "{range:?}");
+            assert!(
+                ticks.iter().all(|t| t.fract() == 0.0),
+                "{range:?}: {ticks:?}"
+            );
+            // Without the cap the axis of 0 to 3 targets met gets half ticks.
+            if range == (-0.62, 3.62) {
+                let loose = axis.key_points(style::X_TICKS);
+                assert!(loose.iter().any(|t| t.fract() != 0.0), "{loose:?}");
+            }
+        }
+    }
+
+    /// Columns (x pixels) holding at least `min` pixels within 3 of `colour`.
+    fn columns_of(buf: &[u8], width: u32, colour: RGBColor, min: usize) -> Vec<u32> {
+        let RGBColor(r, g, b) = colour;
+        let mut counts = vec![0usize; width as usize];
+        for (i, p) in buf.chunks(3).enumerate() {
+            if p[0].abs_diff(r) <= 3 && p[1].abs_diff(g) <= 3 && p[2].abs_diff(b) <= 3 {
+                counts[i % width as usize] += 1;
+            }
+        }
+        (0..width).filter(|&x| counts[x as usize] >= min).collect()
+    }
+
+    #[test]
+    fn the_target_line_of_a_count_lies_between_the_last_miss_and_the_first_hit() {
+        // Targets met out of 3, success at `>= 3`: the dashed red line stands between the
+        // grey bar of 2 and the green bar of 3, not through the middle of the green bar.
+        let values: Vec<f64> = (0..300).map(|i| f64::from(i % 4)).collect();
+        let chart = HistogramChart {
+            title: "all of three".into(),
+            x_label: "Targets met".into(),
+            values,
+            threshold: Some(3.0),
+            ..sample()
+        };
+        let (w, _) = chart.pixel_size();
+        let buf = draw_to_buffer(chart.pixel_size(), |a| draw(&chart, a)).unwrap();
+        let mix = |c: RGBColor| mix_white(c, 0.85);
+        let green = columns_of(&buf, w, mix(style::GREEN), 50);
+        let grey = columns_of(&buf, w, mix(MISS), 50);
+        let red = columns_of(&buf, w, style::RED, 40);
+        let (first_green, last_grey) = (green[0], *grey.last().unwrap());
+        assert!(
+            last_grey < first_green,
+            "grey to {last_grey}, green from {first_green}"
+        );
+        // The line is drawn on the boundary of the two bars (2 px wide, anti-aliased).
+        let line: Vec<u32> = red
+            .iter()
+            .copied()
+            .filter(|&x| x + 4 >= last_grey && x <= first_green + 4)
+            .collect();
+        assert!(
+            !line.is_empty(),
+            "no red line near {last_grey}..{first_green}: {red:?}"
+        );
+        // Bars are one per value, the same width: 4 bars, green the last.
+        let bar_width = green.len() as f64;
+        assert!(
+            (grey.len() as f64 / bar_width - 3.0).abs() < 0.1,
+            "grey {} vs green {bar_width}",
+            grey.len()
+        );
     }
 
     #[test]

@@ -242,10 +242,39 @@ pub(crate) fn numeric_axes<'a, DB: DrawingBackend>(
     x_label: &str,
     y_label: &str,
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, ChartError> {
+    numeric_axes_counting(plot, x, y, (x_label, y_label), (false, false))
+}
+
+/// Most ticks an axis over `range` gets when it counts whole things: never more than there
+/// are whole numbers in the range, so the tick step is at least 1.
+pub(crate) fn counting_ticks(range: (f64, f64), most: usize) -> usize {
+    let whole = (range.1.floor() - range.0.ceil()).max(0.0) as usize + 1;
+    whole.clamp(2, most)
+}
+
+/// [`numeric_axes`] where an axis that counts whole things (`counts`: x, y) gets whole-number
+/// ticks only: a count of runs or of targets met has no tick at 2.5.
+pub(crate) fn numeric_axes_counting<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    x: (f64, f64),
+    y: (f64, f64),
+    (x_label, y_label): (&str, &str),
+    counts: (bool, bool),
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, ChartError> {
     check_axis(x)?;
     check_axis(y)?;
-    let xf = AxisFormat::for_range(x.0, x.1, X_TICKS);
-    let yf = AxisFormat::for_range(y.0, y.1, Y_TICKS);
+    let x_ticks = if counts.0 {
+        counting_ticks(x, X_TICKS)
+    } else {
+        X_TICKS
+    };
+    let y_ticks = if counts.1 {
+        counting_ticks(y, Y_TICKS)
+    } else {
+        Y_TICKS
+    };
+    let xf = AxisFormat::for_range(x.0, x.1, x_ticks);
+    let yf = AxisFormat::for_range(y.0, y.1, y_ticks);
     let tick_style = text_style(TICK_SIZE, INK);
     // Wide enough for the widest tick label plus the rotated axis title.
     let samples = [y.0, y.1, (y.0 + y.1) / 2.0].map(|v| yf.format(v) + "0");
@@ -257,12 +286,25 @@ pub(crate) fn numeric_axes<'a, DB: DrawingBackend>(
         .y_label_area_size(y_area)
         .build_cartesian_2d(x.0..x.1, y.0..y.1)
         .map_err(draw_err)?;
-    let x_fmt = |v: &f64| xf.format(*v);
-    let y_fmt = |v: &f64| yf.format(*v);
+    let whole = |v: f64| (v - v.round()).abs() < 1e-9;
+    let x_fmt = |v: &f64| {
+        if counts.0 && !whole(*v) {
+            String::new()
+        } else {
+            xf.format(*v)
+        }
+    };
+    let y_fmt = |v: &f64| {
+        if counts.1 && !whole(*v) {
+            String::new()
+        } else {
+            yf.format(*v)
+        }
+    };
     chart
         .configure_mesh()
-        .x_labels(X_TICKS)
-        .y_labels(Y_TICKS)
+        .x_labels(x_ticks)
+        .y_labels(y_ticks)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .x_desc(x_label)
@@ -278,8 +320,6 @@ pub(crate) fn numeric_axes<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// Draws `text` on a translucent white box so it stays legible over data, positioned by
-/// `anchor` (pixels inside `area`) and `pos`, and pushed back inside `area` if it would stick out.
 /// Draws the horizontal probability axis of a bar chart (percent ticks, `x_labels` of them,
 /// under the title "Probability of reaching the target") with its grid, and no vertical labels:
 /// the rows are named by [`draw_row_label`].
@@ -328,6 +368,8 @@ pub(crate) fn verdict_line_labels<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draws `text` on a translucent white box so it stays legible over data, positioned by
+/// `anchor` (pixels inside `area`) and `pos`, and pushed back inside `area` if it would stick out.
 pub(crate) fn annotate<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,

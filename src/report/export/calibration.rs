@@ -188,6 +188,7 @@ fn fit_chart(out: &CalibrationOutput, i: usize) -> FanChart {
         )],
         paths: Vec::new(),
         observed: b.observed.clone(),
+        note: None,
     }
 }
 

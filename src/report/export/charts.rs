@@ -194,7 +194,12 @@ impl Exporter for ChartFile {
 pub(crate) fn lever_chart(result: &StudyResult, i: usize) -> Option<LeverTornado> {
     let t = result.summary.targets.get(i)?;
     Some(LeverTornado {
-        title: format!("Levers: {}", target_name(t)),
+        title: format!(
+            "How the levers move {} — {}, {} runs",
+            target_name(t),
+            result.summary.scenario,
+            format::number(counted_runs(&result.summary) as f64)
+        ),
         base: t.probability,
         bars: t
             .levers
@@ -260,7 +265,39 @@ pub(crate) fn fan_chart(result: &StudyResult, b: &TrackedBands) -> FanChart {
         checkpoints,
         paths,
         observed: Vec::new(),
+        note: not_drawn_note(result, &b.name),
     }
+}
+
+/// Why targets that read `var` inside a ratio or another combination with other variables
+/// draw nothing on its fan chart: `sum(a)/sum(b) >= x` compares the ratio of two totals, and
+/// no level of `a` alone corresponds to `x`. The note names them and points to their
+/// histograms, where the threshold is drawn.
+fn not_drawn_note(result: &StudyResult, var: &str) -> Option<String> {
+    let key = canonical(var);
+    let names: Vec<String> = result
+        .targets
+        .iter()
+        .filter(|t| !matches!(t.spec(), Spec::All { .. }))
+        .filter(|t| {
+            let vars = t.variables();
+            vars.iter().any(|v| canonical(v) == key) && vars.iter().any(|v| canonical(v) != key)
+        })
+        .filter_map(|t| {
+            let s = result
+                .summary
+                .targets
+                .iter()
+                .find(|s| canonical(&s.name) == canonical(&t.name))?;
+            Some(target_name(s).to_string())
+        })
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "Not drawn here (a ratio of several variables; see its histogram): {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// `markers` with the names in `drop` taken out of each joined label; markers left without a
@@ -491,6 +528,13 @@ pub(crate) fn histogram_chart(result: &StudyResult, i: usize) -> Option<Histogra
         metric_axis(result, t)
     };
     let s = &result.summary;
+    // An all(...) is met when every member is: its metric counts the members met, and the
+    // runs at the full count are the hits.
+    let members = describe::parsed(result, t).and_then(|p| match p.spec() {
+        Spec::All { members } => Some(members.len() as f64),
+        _ => None,
+    });
+    let threshold = t.threshold.filter(|v| v.is_finite()).map(|v| v * scale);
     Some(HistogramChart {
         title: format!(
             "{} — {}, {} runs",
@@ -500,7 +544,7 @@ pub(crate) fn histogram_chart(result: &StudyResult, i: usize) -> Option<Histogra
         ),
         x_label,
         values,
-        threshold: t.threshold.filter(|v| v.is_finite()).map(|v| v * scale),
+        threshold: threshold.or(members),
         success_above,
         success_label: Some(format!(
             "{}  ·  P(success) = {}",

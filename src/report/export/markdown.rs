@@ -1,6 +1,7 @@
 //! `report.md`: the study as a document for people, embedding every chart and table; its tables
 //! are padded so the file reads as plain text too. It opens with a one-screen summary (verdicts,
-//! the most decisive inputs, failed runs) and gives the details after.
+//! what it would take, the most decisive inputs and levers, failed runs) and gives the details
+//! after.
 
 use std::fmt::Write;
 
@@ -104,6 +105,7 @@ impl ReportMd {
             .iter()
             .filter(|t| !is_composite(result, t))
             .chain(s.targets.iter().filter(|t| is_composite(result, t)));
+        let takes = super::takes::header(s);
         let rows: Vec<Vec<String>> = ordered
             .map(|t| {
                 let mut verdict = t.verdict.label().to_string();
@@ -123,7 +125,7 @@ impl ReportMd {
                         format::number(s.failed_runs.count as f64)
                     ));
                 }
-                vec![
+                let mut row = vec![
                     target_name(t).to_string(),
                     if is_composite(result, t) {
                         "composite".into()
@@ -132,24 +134,37 @@ impl ReportMd {
                     },
                     format!("{} [{}]", format::percent(t.probability), ci(t.ci95)),
                     verdict,
-                ]
+                ];
+                if takes.is_some() {
+                    row.push(super::takes::column(t));
+                }
+                row
             })
             .collect();
         use Align::{Left, Right};
-        writeln!(
-            md,
-            "{}",
-            markdown(
-                &["Target", "Kind", "P [95 % CI]", "Verdict"],
-                &[Left, Left, Right, Left],
-                &rows
-            )
-        )?;
+        let mut header = vec!["Target", "Kind", "P [95 % CI]", "Verdict"];
+        let mut align = vec![Left, Left, Right, Left];
+        if let Some(h) = &takes {
+            header.push(h);
+            align.push(Left);
+        }
+        writeln!(md, "{}", markdown(&header, &align, &rows))?;
+        if let Some(note) = super::takes::note(s) {
+            writeln!(md, "{note}\n")?;
+        }
         let decisive = decisive_inputs(result, 3);
         if !decisive.is_empty() {
             writeln!(md, "Most decisive inputs:\n")?;
             for d in decisive {
                 writeln!(md, "- {d}")?;
+            }
+            writeln!(md)?;
+        }
+        let levers = decisive_levers(result, 3);
+        if !levers.is_empty() {
+            writeln!(md, "Most decisive levers:\n")?;
+            for l in levers {
+                writeln!(md, "- {l}")?;
             }
             writeln!(md)?;
         }
@@ -365,6 +380,44 @@ fn decisive_inputs(result: &StudyResult, n: usize) -> Vec<String> {
                 describe::input_markdown(s, input),
                 target_name(t),
                 two_figures(rho)
+            )
+        })
+        .collect()
+}
+
+/// The `n` declared levers with the widest swing of any single target's probability, widest
+/// first, each with that target and its probability at the lever's two ends.
+fn decisive_levers(result: &StudyResult, n: usize) -> Vec<String> {
+    let s = &result.summary;
+    // (lever, widest swing, its target, its swing).
+    let mut best: Vec<(
+        &str,
+        f64,
+        &TargetSummary,
+        &crate::montecarlo::summary::LeverSwing,
+    )> = Vec::new();
+    for t in s.targets.iter().filter(|t| !is_composite(result, t)) {
+        for l in &t.levers {
+            let swing = (l.at_max.probability - l.at_min.probability).abs();
+            match best.iter_mut().find(|b| b.0 == l.lever) {
+                Some(b) if swing > b.1 => *b = (&l.lever, swing, t, l),
+                Some(_) => {}
+                None => best.push((&l.lever, swing, t, l)),
+            }
+        }
+    }
+    best.sort_by(|a, b| b.1.total_cmp(&a.1));
+    best.into_iter()
+        .take(n)
+        .map(|(name, _, t, l)| {
+            format!(
+                "{} — from {} to {} moves {} from {} to {}",
+                code(name),
+                format::number(l.min),
+                format::number(l.max),
+                target_name(t),
+                format::percent(l.at_min.probability),
+                format::percent(l.at_max.probability)
             )
         })
         .collect()

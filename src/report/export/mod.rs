@@ -22,8 +22,11 @@ mod run;
 mod shard;
 mod sobol;
 mod table;
+mod takes;
 mod terminal;
 
+#[cfg(test)]
+mod reference_tests;
 #[cfg(test)]
 mod sample;
 #[cfg(test)]

@@ -197,6 +197,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
                 levers: Vec::new(),
                 sobol: Vec::new(),
                 sobol_basis: None,
+                what_it_takes: None,
             }
         })
         .collect();
