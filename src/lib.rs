@@ -14,6 +14,7 @@ pub mod compile;
 pub mod decision;
 pub mod diagnostic;
 pub mod equation;
+pub mod explain;
 pub mod limits;
 pub mod loader;
 pub mod mdl;

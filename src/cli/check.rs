@@ -3,7 +3,7 @@
 //! model's structure.
 
 use super::args::StudyArgs;
-use sandtable::analysis::{feedback_loops, LoopReport, Polarity};
+use sandtable::analysis::{named_loops, LoopReport, Polarity};
 use sandtable::model::VarKind;
 use sandtable::montecarlo::runner::validate;
 use sandtable::study::Study;
@@ -89,7 +89,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<()> {
             );
         }
     }
-    print_loops(&feedback_loops(model, LOOP_LIMIT));
+    print_loops(&named_loops(model, LOOP_LIMIT)?);
     let constants: Vec<&str> = prog.params.iter().map(|p| p.name.as_str()).collect();
     if !constants.is_empty() {
         outln!(
@@ -134,7 +134,12 @@ fn print_loops(report: &LoopReport) {
         let group = report.loops.iter().filter(|l| l.polarity == polarity);
         for (i, l) in group.enumerate() {
             let tag = format!("{}{}", polarity.loop_label(), i + 1);
-            outln!("  {tag:<3} {}", l.path());
+            let name = match (&l.name, &l.label) {
+                (Some(n), Some(label)) => format!(" {n} ({label}):"),
+                (Some(n), None) => format!(" {n}:"),
+                _ => String::new(),
+            };
+            outln!("  {tag:<3}{name} {}", l.path());
         }
     }
     if report.truncated {

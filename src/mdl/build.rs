@@ -387,6 +387,7 @@ pub fn build(file: &Arc<SourceFile>, split: &Split, name: String) -> Result<Mode
         dimensions,
         variables,
         charts: Vec::new(),
+        loops: Vec::new(),
     })
 }
 
