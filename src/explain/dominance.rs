@@ -91,20 +91,77 @@ impl DominanceProfile {
         dominant(&self.mean(row))
     }
 
-    /// The phases of dominance: maximal stretches of save times with the same dominant loop.
-    pub fn phases(&self) -> Vec<Phase> {
-        let mut out: Vec<Phase> = Vec::new();
-        for (row, &t) in self.times.iter().enumerate() {
-            let d = self.dominant(row);
-            match out.last_mut() {
-                Some(p) if p.dominant == d => p.to = t,
-                _ => out.push(Phase {
-                    dominant: d,
-                    from: t,
-                    to: t,
-                }),
-            }
-        }
-        out
+    /// The phases of dominance (see [`phases`]), by the mean scores.
+    pub fn phases(&self, window: usize) -> Vec<Phase> {
+        let dominant = smoothed_dominant(self.times.len(), self.loops, window, |r| self.mean(r));
+        phases(&self.times, &dominant)
     }
+}
+
+/// The dominant loop at each of `rows` save times, by the mean of `row(r)` over the `window`
+/// save times centred on it (a loop leading for a moment, as noise or a crossing makes it,
+/// does not break a phase).
+pub fn smoothed_dominant<R: AsRef<[f64]>>(
+    rows: usize,
+    loops: usize,
+    window: usize,
+    row: impl Fn(usize) -> R,
+) -> Vec<Option<usize>> {
+    let half = window / 2;
+    let all: Vec<R> = (0..rows).map(row).collect();
+    let mut mean = vec![0.0; loops];
+    (0..rows)
+        .map(|r| {
+            let (lo, hi) = (r.saturating_sub(half), (r + half + 1).min(rows));
+            mean.fill(0.0);
+            for scores in &all[lo..hi] {
+                for (m, s) in mean.iter_mut().zip(scores.as_ref()) {
+                    *m += s;
+                }
+            }
+            dominant(&mean)
+        })
+        .collect()
+}
+
+/// Stretches of time with one dominant loop, from the dominant loop at each save time.
+pub fn phases(times: &[f64], dominant: &[Option<usize>]) -> Vec<Phase> {
+    let mut out: Vec<Phase> = Vec::new();
+    for (&t, &d) in times.iter().zip(dominant) {
+        match out.last_mut() {
+            Some(p) if p.dominant == d => p.to = t,
+            _ => out.push(Phase {
+                dominant: d,
+                from: t,
+                to: t,
+            }),
+        }
+    }
+    out
+}
+
+/// Loop dominance of a study's runs, split by each target's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopDominance {
+    /// The loops, in column order.
+    pub loops: Vec<super::ScoredLoop>,
+    /// Whether the model has more loops than were scored.
+    pub truncated: bool,
+    /// Runs scored (the first runs of the study; failed runs left out).
+    pub runs: usize,
+    /// Runs of the study in all.
+    pub of: usize,
+    /// One split per target, in the study's target order.
+    pub targets: Vec<OutcomeSplit>,
+}
+
+/// The dominance profiles of the runs that reach one target and of those that miss it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeSplit {
+    /// Target name.
+    pub target: String,
+    /// Runs that reach it.
+    pub hit: DominanceProfile,
+    /// Runs that miss it.
+    pub miss: DominanceProfile,
 }

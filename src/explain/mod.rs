@@ -11,6 +11,9 @@ pub mod dominance;
 pub mod routes;
 pub mod score;
 
+pub use dominance::{
+    phases, smoothed_dominant, DominanceProfile, LoopDominance, OutcomeSplit, Phase,
+};
 pub use score::{dominant, identify, LoopScorer, LoopScores, ScoredLoop};
 
 #[cfg(test)]

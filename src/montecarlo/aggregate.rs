@@ -297,6 +297,7 @@ impl Aggregator {
             metrics: self.metrics,
             hits: self.hits,
             input_values: self.inputs,
+            loops: None,
         })
     }
 }

@@ -9,7 +9,7 @@ use super::aggregate::Aggregator;
 use super::correlation::{check_distinct_inputs, CorrelationMatrix};
 use super::posterior::PosteriorSample;
 use super::result::StudyResult;
-use super::sampling::Design;
+use super::sampling::{Design, InputMatrix};
 use super::streams::{Purpose, Streams};
 use crate::compile::{integral_column, Program, Role};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -240,15 +240,7 @@ impl<'p> Plan<'p> {
         sink: &mut RunSink<'_>,
     ) -> Result<(), Diagnostic> {
         let (first, runs) = self.range;
-        let mut inputs = self.design.rows(first, runs)?;
-        if let Some((columns, rows, order)) = &self.posterior {
-            for k in 0..inputs.runs() {
-                let row = &rows[order[((first + k as u64) % rows.len() as u64) as usize]];
-                for &(i, c) in columns {
-                    inputs.set(k, i, row[c]);
-                }
-            }
-        }
+        let inputs = self.input_rows(first, runs)?;
         let streams = Streams::new(self.settings.seed());
         let cells = self.tracked * self.prog.saved_rows();
         let width = cells.max(1);
@@ -288,6 +280,21 @@ impl<'p> Plan<'p> {
             progress(done);
         }
         Ok(())
+    }
+
+    /// The inputs of runs `first .. first + runs`: the design's rows, with the inputs drawn
+    /// from a posterior taken from its rows.
+    pub(super) fn input_rows(&self, first: u64, runs: u64) -> Result<InputMatrix, Diagnostic> {
+        let mut inputs = self.design.rows(first, runs)?;
+        if let Some((columns, rows, order)) = &self.posterior {
+            for k in 0..inputs.runs() {
+                let row = &rows[order[((first + k as u64) % rows.len() as u64) as usize]];
+                for &(i, c) in columns {
+                    inputs.set(k, i, row[c]);
+                }
+            }
+        }
+        Ok(inputs)
     }
 
     /// As [`Plan::execute`], on a pool of `threads` worker threads (`None`: every core).

@@ -4,7 +4,7 @@
 
 use super::png::png_bytes;
 use super::{write_files, ReportError};
-use crate::explain::{LoopScores, ScoredLoop};
+use crate::explain::{phases, smoothed_dominant, LoopScores, ScoredLoop};
 use crate::report::charts::dominance::{self, DominanceChart, LoopBand};
 use crate::study::CompiledScenario;
 use std::path::{Path, PathBuf};
@@ -65,21 +65,18 @@ pub fn loop_line(l: &ScoredLoop) -> String {
     format!("{}{label}: {}", l.title(), l.path())
 }
 
-/// The dominant loop over stretches of time, as sentences.
+/// The dominant loop over stretches of time, as sentences: dominance by the mean scores over
+/// a window of a fiftieth of the run, so that a loop leading for a moment does not split a
+/// phase.
 pub fn phase_lines(scores: &LoopScores) -> Vec<String> {
-    let mut phases: Vec<(Option<usize>, f64, f64)> = Vec::new();
-    for (row, &t) in scores.times.iter().enumerate() {
-        let d = scores.dominant(row);
-        match phases.last_mut() {
-            Some(p) if p.0 == d => p.2 = t,
-            _ => phases.push((d, t, t)),
-        }
-    }
-    phases
+    let rows = scores.times.len();
+    let window = (rows / 50).max(1);
+    let dominant = smoothed_dominant(rows, scores.loops.len(), window, |r| scores.row(r));
+    phases(&scores.times, &dominant)
         .into_iter()
-        .filter_map(|(d, from, to)| {
-            let l = &scores.loops[d?];
-            Some(format!("{from} – {to}: {} dominates", l.title()))
+        .filter_map(|p| {
+            let l = &scores.loops[p.dominant?];
+            Some(format!("{} – {}: {} dominates", p.from, p.to, l.title()))
         })
         .collect()
 }
