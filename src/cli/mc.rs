@@ -4,6 +4,7 @@ use super::args::{RunsArgs, StudyArgs};
 use super::output::print_table;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sandtable::analysis::named_loops;
 use sandtable::decision::swing::{check_declared, swing_levers};
 use sandtable::diagnostic::Diagnostic;
 use sandtable::montecarlo::posterior::PosteriorSample;
@@ -39,6 +40,11 @@ pub struct McArgs {
     /// Number of shards with `--shard auto` in a Kubernetes Indexed Job (its completions).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     shards: Option<u64>,
+    /// Also score the feedback loops of the first N runs (Loops That Matter) and report which
+    /// loop dominates when in the runs that reach each target and in those that miss it.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "200",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    loops: Option<u64>,
 }
 
 /// Runs the command.
@@ -65,6 +71,13 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             )
             .with_hint("run the study in one process, or leave out the study file declaring the levers")
             .into());
+        }
+        if args.loops.is_some() {
+            return Err(
+                Diagnostic::plain("--shard cannot split a study scored with --loops")
+                    .with_hint("run the study in one process to score its loops")
+                    .into(),
+            );
         }
         if args.posterior.is_some() {
             return Err(Diagnostic::plain(
@@ -93,6 +106,10 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             .with_context(|| args.study.model.display().to_string())?;
         bar.finish_and_clear();
     }
+    if let Some(n) = args.loops {
+        score_loops(&scenario, posterior.as_ref(), &mut result, n)
+            .with_context(|| args.study.model.display().to_string())?;
+    }
     let dir = output_dir(
         args.runs.out.as_deref(),
         &scenario.model.name,
@@ -112,6 +129,29 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         );
     }
     check_reliable(&[&result], options.max_failed)
+}
+
+/// Loop dominance of the first `runs` runs, split by each target's outcome, into `result`.
+fn score_loops(
+    scenario: &CompiledScenario,
+    posterior: Option<&PosteriorSample>,
+    result: &mut StudyResult,
+    runs: u64,
+) -> anyhow::Result<()> {
+    let report = named_loops(&scenario.model, super::loops::LOOP_LIMIT)?;
+    let mut plan = Plan::new(scenario)?;
+    if let Some(sample) = posterior {
+        plan = plan.with_posterior(sample)?;
+    }
+    let names: Vec<String> = scenario
+        .model
+        .variables
+        .iter()
+        .map(|v| v.name.clone())
+        .collect();
+    let dominance = plan.loop_dominance(result, &report, &names, runs)?;
+    result.loops = Some(dominance);
+    Ok(())
 }
 
 /// Runs one shard of the study and writes its shard directory.

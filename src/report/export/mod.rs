@@ -12,6 +12,7 @@ mod decision;
 mod describe;
 mod html;
 mod json;
+mod loop_dominance;
 mod loops;
 mod markdown;
 mod names;
@@ -143,6 +144,14 @@ pub fn study_exporters_with(
         max_failed: options.max_failed,
     };
     out.extend(plan.into_iter().map(|c| Box::new(c) as Box<dyn Exporter>));
+    if let Some(d) = &result.loops {
+        for (target, split) in d.targets.iter().enumerate() {
+            out.push(Box::new(loop_dominance::LoopChart {
+                target,
+                name: split.target.clone(),
+            }));
+        }
+    }
     out.push(Box::new(report));
     out
 }
