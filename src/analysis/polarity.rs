@@ -7,6 +7,7 @@
 //! function passes on its monotone direction; conditions, comparisons and non-monotone
 //! functions make it unknown. A variable reached along paths of different signs is unknown.
 
+use crate::equation::builtins::{Builtin, Drive, Effect};
 use crate::equation::{BinOp, Node, NodeKind, UnOp};
 use crate::model::names::canonical;
 use crate::model::GraphicalFunction;
@@ -160,21 +161,24 @@ fn call<'a>(
     work: &mut Vec<(&'a Node, Polarity)>,
 ) {
     use Polarity::Unknown;
+    let effect = |e: &Effect| match e {
+        Effect::Same => sign,
+        Effect::Opposite => sign.flip(),
+        Effect::Unknown => Unknown,
+    };
     // Sign of each argument position; positions past the list are not causal.
-    let signs: Vec<Polarity> = match key {
-        "exp" | "ln" | "log10" | "sqrt" | "int" | "integer" | "round" | "abs" | "arctan"
-        | "arcsin" => vec![sign],
-        "arccos" => vec![sign.flip()],
-        "log" => vec![sign, Unknown],
-        "min" | "max" | "sum" | "mean" | "prod" => vec![sign; args.len()],
-        "size" | "init" => Vec::new(),
-        "if_then_else" => vec![Unknown, sign, sign],
-        "safediv" | "xidz" | "zidz" => match args {
+    let Some(builtin) = Builtin::from_name(key) else {
+        return work.extend(args.iter().map(|a| (a, Unknown)));
+    };
+    let signs: Vec<Polarity> = match builtin.spec().drive {
+        Drive::Args(effects) => effects.iter().map(effect).collect(),
+        Drive::EachSame => vec![sign; args.len()],
+        Drive::Nothing => Vec::new(),
+        Drive::Quotient => match args {
             [a, b, ..] => vec![sign.times(factor(b)), sign.flip().times(factor(a)), sign],
             _ => vec![Unknown; args.len()],
         },
-        "step" | "pulse" | "ramp" => vec![sign, Unknown, Unknown],
-        "lookup" => {
+        Drive::Table => {
             let dir = match args.first().map(|a| &a.kind) {
                 Some(NodeKind::Var { name, .. }) => names.table(name).unwrap_or(Unknown),
                 _ => Unknown,
@@ -184,13 +188,7 @@ fn call<'a>(
             }
             return;
         }
-        "smth1" | "smth3" | "smthn" | "delay1" | "delay3" | "delayn" | "delay" | "trend" => {
-            vec![sign, Unknown]
-        }
-        "previous" => vec![sign],
-        "uniform" | "random_uniform" => vec![sign, sign],
-        "normal" | "random_normal" | "pink_noise" => vec![sign, Unknown, Unknown],
-        _ => vec![Unknown; args.len()],
+        Drive::Unknown => vec![Unknown; args.len()],
     };
     for (arg, s) in args.iter().zip(signs) {
         work.push((arg, s));

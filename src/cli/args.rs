@@ -69,6 +69,13 @@ pub struct RunsArgs {
     pub quiet: bool,
 }
 
+impl RunsArgs {
+    /// Worker threads asked for, if any.
+    pub fn threads(&self) -> Option<usize> {
+        self.threads.map(|n| n as usize)
+    }
+}
+
 impl StudyArgs {
     /// The request these arguments make, for `scenario` and with `runs`' settings if given.
     pub fn request(&self, scenario: Option<&str>, runs: Option<&RunsArgs>) -> StudyRequest {
@@ -109,6 +116,15 @@ pub fn parse_share(text: &str) -> Result<f64, String> {
     sandtable::study::overrides::parse_value(text)
         .filter(|v| (0.0..=1.0).contains(v))
         .ok_or_else(|| format!("`{text}` is not a share from 0 to 1; e.g. 0.01 or 1%"))
+}
+
+/// Parses a probability goal: `0.8` or `80%`, strictly between 0 and 1.
+pub fn parse_probability(text: &str) -> Result<f64, String> {
+    sandtable::study::overrides::parse_value(text)
+        .filter(|p| *p > 0.0 && *p < 1.0)
+        .ok_or_else(|| {
+            format!("`{text}` is not a probability strictly between 0 and 1; e.g. 0.8 or 80%")
+        })
 }
 
 /// Parses `euler`, `rk2` or `rk4`.

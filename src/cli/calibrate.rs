@@ -2,14 +2,11 @@
 //! summaries, posterior.csv, fit charts and a report.
 
 use super::args::StudyArgs;
-use super::output::print_table;
-use anyhow::Context;
-use sandtable::calibrate::{calibrate, Likelihood, Options, Problem};
-use sandtable::diagnostic::Diagnostic;
-use sandtable::report::export::{output_dir, write_calibration, CalibrationOutput};
+use super::output::{finish, Bar};
+use sandtable::calibrate::{Likelihood, Options};
+use sandtable::job::calibrate::{calibrate, CalibrateRequest};
+use sandtable::report::export::calibration_text;
 use sandtable::report::format;
-use sandtable::study::provenance::FileStamp;
-use sandtable::study::{Settings, Study};
 use std::path::PathBuf;
 
 /// Arguments of `sandtable calibrate`.
@@ -58,67 +55,32 @@ fn parse_likelihood(text: &str) -> Result<Likelihood, String> {
 
 /// Runs the command.
 pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
-    let mut request = args.study.request(None, None);
-    request.settings = Settings {
-        seed: args.seed,
-        ..request.settings
+    let mut study = args.study.request(None, None);
+    study.settings.seed = args.seed;
+    let request = CalibrateRequest {
+        study,
+        data: args.data,
+        fit: args.fit,
+        options: Options {
+            likelihood: args.likelihood.unwrap_or_default(),
+            chains: args.chains.map(|c| c as usize),
+            generations: args.generations as usize,
+            draws: args.draws as usize,
+            ..Options::default()
+        },
+        threads: args.threads.map(|n| n as usize),
+        out: args.out,
     };
-    let study = Study::resolve(&request)?;
-    let scenario = study.compile("baseline")?;
-    let bytes = std::fs::read(&args.data).map_err(|e| {
-        Diagnostic::plain(format!("cannot read {}: {e}", args.data.display()))
-            .with_hint("--data names a CSV: time, then one column per observed variable")
-    })?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| {
-        Diagnostic::plain(format!("{} is not UTF-8 text", args.data.display()))
-            .with_hint("save the data as a UTF-8 CSV")
-    })?;
-    let fit = (!args.fit.is_empty()).then_some(args.fit.as_slice());
-    let problem = Problem::new(&scenario, &args.data.display().to_string(), &text, fit)?;
-    let options = Options {
-        likelihood: args.likelihood.unwrap_or_default(),
-        chains: args.chains.map(|c| c as usize),
-        generations: args.generations as usize,
-        draws: args.draws as usize,
-        seed: study.settings.seed(),
-        ..Options::default()
-    };
-    let bar = super::mc::progress_bar(options.generations as u64, args.quiet, "calibrate");
-    bar.set_message("generations");
     let started = std::time::Instant::now();
-    let progress = |done: usize, _: usize| bar.set_position(done as u64);
-    let result = match args.threads {
-        None => calibrate(&problem, &options, &progress),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(n as usize)
-            .build()
-            .map_err(|e| Diagnostic::plain(format!("cannot start {n} threads: {e}")))?
-            .install(|| calibrate(&problem, &options, &progress)),
-    };
-    bar.finish_and_clear();
-    let calibration = result.with_context(|| args.study.model.display().to_string())?;
-    let dir = output_dir(args.out.as_deref(), &scenario.model.name, "calibrate");
-    let output = CalibrationOutput {
-        calibration: &calibration,
-        model: &scenario.model.name,
-        time_unit: &scenario.model.sim.time_unit,
-        model_file: scenario.provenance.model.clone(),
-        data_file: FileStamp::of(&args.data, text.as_bytes()),
-        reforecast: format!(
-            "sandtable mc {} --posterior {}",
-            args.study.model.display(),
-            dir.join("posterior.csv").display()
-        ),
-    };
-    let written = write_calibration(&output, &dir).map_err(Diagnostic::from)?;
-    for w in &calibration.warnings {
+    let outcome = calibrate(&request, &Bar::new(args.quiet))?;
+    let c = &outcome.calibration;
+    for w in &c.warnings {
         eprintln!("warning: {w}");
     }
     if !args.quiet {
-        let c = &calibration;
         outln!(
-            "{}: {} observations up to time {}, {} inputs fitted ({}), {} chains × {} generations, acceptance {}, {:.1} s",
-            scenario.model.name,
+            "{}: {} observations up to time {}, {} inputs fitted ({}), {} chains × {} generations, acceptance {}, {:.1} s\n\n{}",
+            outcome.model,
             c.observations,
             format::number(c.data_until),
             c.parameters.len(),
@@ -126,37 +88,13 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
             c.chains,
             c.generations,
             format::percent(c.acceptance),
-            started.elapsed().as_secs_f64()
-        );
-        outln!();
-        let header: Vec<String> = ["input", "prior", "mean", "95 % interval", "R-hat", "ESS"]
-            .map(String::from)
-            .to_vec();
-        let rows: Vec<Vec<String>> = c
-            .parameters
-            .iter()
-            .map(|p| {
-                vec![
-                    p.name.clone(),
-                    p.prior.clone(),
-                    format::number(p.mean),
-                    format!(
-                        "[{}, {}]",
-                        format::number(p.ci95[0]),
-                        format::number(p.ci95[1])
-                    ),
-                    format!("{:.3}", p.rhat),
-                    format!("{:.0}", p.ess),
-                ]
-            })
-            .collect();
-        print_table(&header, &rows);
-        outln!(
-            "\nwrote {} files to {}/ (open report.md); re-forecast with\n  {}",
-            written.len(),
-            dir.display(),
-            output.reforecast
+            started.elapsed().as_secs_f64(),
+            calibration_text(c)
         );
     }
-    Ok(())
+    let done = finish(&outcome.written, "open report.md", args.quiet, None);
+    if !args.quiet {
+        outln!("re-forecast with\n  {}", outcome.reforecast);
+    }
+    done
 }

@@ -2,12 +2,7 @@
 //! the stacked dominance chart; prints each loop's path and the phases of dominance.
 
 use super::args::StudyArgs;
-use sandtable::analysis::named_loops;
-use sandtable::diagnostic::Diagnostic;
-use sandtable::explain::LoopScorer;
-use sandtable::report::export::{loop_line, output_dir, phase_lines, write_loops, LoopsOutput};
-use sandtable::simulate::Simulation;
-use sandtable::study::Study;
+use sandtable::report::export::{loop_line, phase_lines};
 use std::path::PathBuf;
 
 /// Arguments of `sandtable loops`.
@@ -26,56 +21,39 @@ pub struct LoopsArgs {
     quiet: bool,
 }
 
-/// Most loops scored; the shortest come first (as `check` lists them).
-pub const LOOP_LIMIT: usize = 200;
-
 /// Runs the command.
 pub fn run(args: LoopsArgs) -> anyhow::Result<()> {
-    let study = Study::resolve(&args.study.request(args.scenario.as_deref(), None))?;
-    let scenario = study.compile_requested()?;
-    let report = named_loops(&scenario.model, LOOP_LIMIT)?;
-    let names: Vec<String> = scenario
-        .model
-        .variables
-        .iter()
-        .map(|v| v.name.clone())
-        .collect();
-    let scorer = LoopScorer::new(&scenario.program, &names, &report);
-    let mut sim = Simulation::new(&scenario.program);
-    if let Some(m) = scenario.settings.method {
-        sim.set_method(m);
+    let request = args.study.request(args.scenario.as_deref(), None);
+    let outcome = sandtable::job::run::loops(&request, args.out.as_deref())?;
+    if args.quiet {
+        return Ok(());
     }
-    let scores = scorer.score(&mut sim)?;
-    let dir = output_dir(args.out.as_deref(), &scenario.model.name, "loops");
-    let output = LoopsOutput {
-        scenario: &scenario,
-        scores: &scores,
-    };
-    let written = write_loops(&output, &dir).map_err(Diagnostic::from)?;
-    if !args.quiet {
-        if scores.loops.is_empty() {
-            outln!("feedback loops: none");
+    let scores = &outcome.scores;
+    if scores.loops.is_empty() {
+        outln!("feedback loops: none");
+    }
+    for l in &scores.loops {
+        outln!("{}", loop_line(l));
+    }
+    if scores.truncated {
+        outln!(
+            "… and more (the {} shortest are scored)",
+            scores.loops.len()
+        );
+    }
+    let phases = phase_lines(scores);
+    if !phases.is_empty() {
+        outln!(
+            "\ndominant loop ({}):",
+            outcome.scenario.model.sim.time_unit
+        );
+        for p in phases {
+            outln!("  {p}");
         }
-        for l in &scores.loops {
-            outln!("{}", loop_line(l));
-        }
-        if scores.truncated {
-            outln!(
-                "… and more (the {} shortest are scored)",
-                scores.loops.len()
-            );
-        }
-        let phases = phase_lines(&scores);
-        if !phases.is_empty() {
-            outln!("\ndominant loop ({}):", scenario.model.sim.time_unit);
-            for p in phases {
-                outln!("  {p}");
-            }
-        }
-        outln!();
-        for p in written {
-            outln!("wrote {}", p.display());
-        }
+    }
+    outln!();
+    for p in &outcome.written.files {
+        outln!("wrote {}", p.display());
     }
     Ok(())
 }

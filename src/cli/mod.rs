@@ -25,8 +25,6 @@ mod calibrate;
 mod check;
 mod compare;
 mod convert;
-mod decide;
-mod interrupt;
 mod loops;
 mod mc;
 mod merge;
@@ -43,11 +41,6 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 /// Exit code for a study whose outputs were written but whose failed runs exceed
 /// `--max-failed`, so its verdicts are unreliable.
 pub const EXIT_UNRELIABLE: i32 = 3;
-
-/// The outputs are written, but too many runs failed for the verdicts to be trusted.
-#[derive(Debug, thiserror::Error)]
-#[error("warning: {0}")]
-pub struct Unreliable(pub String);
 
 #[derive(Parser)]
 #[command(
@@ -119,7 +112,7 @@ enum Command {
 /// Parses the command line, runs the command and returns the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    interrupt::install();
+    sandtable::report::atomic::install_signal_watcher();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
@@ -136,7 +129,7 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("{e:#}");
-            if e.downcast_ref::<Unreliable>().is_some() {
+            if e.downcast_ref::<sandtable::job::Unreliable>().is_some() {
                 EXIT_UNRELIABLE
             } else {
                 EXIT_BAD_INPUT

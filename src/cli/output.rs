@@ -1,44 +1,58 @@
-//! Terminal tables shared by the commands.
+//! What the commands share in printing: the progress bar and the end of a command.
 
-/// Prints a table with aligned columns (first column left-aligned, the rest right-aligned).
-pub fn print_table(header: &[String], rows: &[Vec<String>]) {
-    let width = |s: &str| {
-        s.chars()
-            .map(|c| if c.is_ascii() { 1 } else { 2 })
-            .sum::<usize>()
-    };
-    let cols = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate().take(cols) {
-            widths[i] = widths[i].max(width(cell));
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sandtable::job::{Progress, Unreliable, Written};
+use std::io::IsTerminal;
+
+/// A progress bar on standard error, hidden when quiet or when standard error is not a
+/// terminal.
+pub struct Bar(ProgressBar);
+
+impl Bar {
+    /// A bar; `quiet` hides it.
+    pub fn new(quiet: bool) -> Bar {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Bar(ProgressBar::hidden());
         }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let style =
+            ProgressStyle::with_template("{prefix} {bar:40} {pos}/{len}  {per_sec}  ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        Bar(bar)
     }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, cell) in cells.iter().enumerate().take(cols) {
-            let pad = " ".repeat(widths[i] - width(cell));
-            if i == 0 {
-                s.push_str(cell);
-                s.push_str(&pad);
-            } else {
-                s.push_str("  ");
-                s.push_str(&pad);
-                s.push_str(cell);
-            }
+}
+
+impl Progress for Bar {
+    fn phase(&self, label: &str, total: u64) {
+        if self.0.prefix() != label {
+            self.0.set_prefix(label.to_string());
+            self.0.reset();
         }
-        s.trim_end().to_string()
-    };
-    outln!("{}", line(header));
-    outln!(
-        "{}",
-        widths
-            .iter()
-            .map(|w| "─".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("  ")
-    );
-    for row in rows {
-        outln!("{}", line(row));
+        self.0.set_length(total);
     }
+    fn done(&self, done: u64) {
+        self.0.set_position(done);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Prints where the files went (unless quiet) and turns a reliability warning into the
+/// error that gives exit code 3.
+pub fn finish(
+    written: &Written,
+    what: &str,
+    quiet: bool,
+    unreliable: Option<Unreliable>,
+) -> anyhow::Result<()> {
+    if !quiet {
+        outln!(
+            "\nwrote {} files to {}/ ({what})",
+            written.files.len(),
+            written.dir.display()
+        );
+    }
+    unreliable.map_or(Ok(()), |u| Err(u.into()))
 }

@@ -1,13 +1,7 @@
 //! `sandtable run`: one deterministic run → run.csv, line charts and a table of the stocks.
 
 use super::args::StudyArgs;
-use super::output::print_table;
-use sandtable::compile::Role;
-use sandtable::diagnostic::Diagnostic;
-use sandtable::report::export::{display_name, output_dir, write_run, RunOutput};
-use sandtable::report::format;
-use sandtable::simulate::Trajectory;
-use sandtable::study::{CompiledScenario, Study};
+use sandtable::report::export::stock_table_text;
 use std::path::PathBuf;
 
 /// Arguments of `sandtable run`.
@@ -28,45 +22,15 @@ pub struct RunArgs {
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let study = Study::resolve(&args.study.request(args.scenario.as_deref(), None))?;
-    let scenario = study.compile_requested()?;
-    let trajectory = scenario.simulate()?;
-    let dir = output_dir(args.out.as_deref(), &scenario.model.name, "run");
-    let output = RunOutput {
-        scenario: &scenario,
-        trajectory: &trajectory,
-    };
-    let written = write_run(&output, &dir).map_err(Diagnostic::from)?;
+    let request = args.study.request(args.scenario.as_deref(), None);
+    let outcome = sandtable::job::run::run(&request, args.out.as_deref())?;
     if !args.quiet {
-        print_stock_table(&scenario, &trajectory);
-        outln!();
-        for p in written {
+        let sc = &outcome.scenario;
+        let table = stock_table_text(&sc.program, &sc.model.sim.time_unit, &outcome.trajectory);
+        outln!("{table}\n");
+        for p in &outcome.written.files {
             outln!("wrote {}", p.display());
         }
     }
     Ok(())
-}
-
-fn print_stock_table(scenario: &CompiledScenario, traj: &Trajectory) {
-    let n = traj.len();
-    if n == 0 {
-        return;
-    }
-    let mut rows_at: Vec<usize> = (0..=4).map(|k| k * (n - 1) / 4).collect();
-    rows_at.dedup();
-    let mut header = vec![format!("stock \\ {}", scenario.model.sim.time_unit)];
-    header.extend(rows_at.iter().map(|&r| format::number(traj.times[r])));
-    let rows: Vec<Vec<String>> = scenario
-        .program
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.role == Role::Stock)
-        .map(|(i, c)| {
-            let mut row = vec![display_name(c)];
-            row.extend(rows_at.iter().map(|&r| format::number(traj.row(r)[i])));
-            row
-        })
-        .collect();
-    print_table(&header, &rows);
 }

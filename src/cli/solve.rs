@@ -1,14 +1,10 @@
 //! `sandtable solve`: the smallest lever value (or cheapest combination of levers) that makes a
 //! target at least as likely as asked, with common random numbers → solve.json, solve.png.
 
-use super::args::{RunsArgs, StudyArgs};
-use super::decide::{number, parse_levers, parse_probability, progress_bar};
-use anyhow::Context;
-use sandtable::decision::{solve, Evaluator, Goal};
-use sandtable::diagnostic::{Diagnostic, Diagnostics};
-use sandtable::model::names::canonical;
-use sandtable::report::export::{output_dir, write_solve};
-use sandtable::study::Study;
+use super::args::{parse_probability, RunsArgs, StudyArgs};
+use super::output::{finish, Bar};
+use sandtable::job::decide::{solve, SolveRequest};
+use sandtable::report::export::solution_text;
 
 /// Arguments of `sandtable solve` (the target is the one `--target`).
 #[derive(clap::Args)]
@@ -45,146 +41,28 @@ fn parse_tolerance(text: &str) -> Result<f64, String> {
         })
 }
 
-/// Whether `--target` names a declared target rather than giving a target's text.
-fn is_bare_name(text: &str) -> bool {
-    let t = text.trim();
-    !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_')
-}
-
-/// The name the study gives the one `--target` (as `mc` names it), or the declared one.
-fn target_name(text: &str) -> String {
-    if is_bare_name(text) {
-        return text.trim().to_string();
-    }
-    match text.split_once(':') {
-        Some((name, _)) if !name.contains(['(', '<', '>', '=']) && !name.trim().is_empty() => {
-            name.trim().to_string()
-        }
-        _ => "target_1".to_string(),
-    }
-}
-
-fn parse_costs(texts: &[String], names: &[String]) -> Result<Vec<f64>, Diagnostics> {
-    let mut weights = vec![1.0; names.len()];
-    let mut errors = Vec::new();
-    for t in texts {
-        let hint = "write --cost NAME=WEIGHT with a positive weight, e.g. --cost budget=1";
-        let Some((name, w)) = t.split_once('=') else {
-            errors.push(
-                Diagnostic::plain(format!("--cost `{t}` is not NAME=WEIGHT")).with_hint(hint),
-            );
-            continue;
-        };
-        let Some(i) = names
-            .iter()
-            .position(|n| canonical(n) == canonical(name.trim()))
-        else {
-            errors.push(
-                Diagnostic::plain(format!("--cost `{t}`: `{}` is not a --lever", name.trim()))
-                    .with_hint(format!("levers: {}", names.join(", "))),
-            );
-            continue;
-        };
-        match sandtable::study::overrides::parse_value(w).filter(|w| *w > 0.0) {
-            Some(w) => weights[i] = w,
-            None => errors.push(
-                Diagnostic::plain(format!(
-                    "--cost `{t}`: `{}` is not a positive number",
-                    w.trim()
-                ))
-                .with_hint(hint),
-            ),
-        }
-    }
-    if errors.is_empty() {
-        Ok(weights)
-    } else {
-        Err(Diagnostics(errors))
-    }
-}
-
 /// Runs the command.
 pub fn run(args: SolveArgs) -> anyhow::Result<()> {
-    if args.study.target.len() != 1 {
-        anyhow::bail!(
-            "error: solve needs exactly one --target (got {})\n  hint: --target follower_growth (a target of the model) or --target \"big: followers at 365 >= 1e6\"",
-            args.study.target.len()
-        );
-    }
-    let text = args.study.target[0].clone();
-    let mut request = args
-        .study
-        .request(args.scenario.as_deref(), Some(&args.runs));
-    if is_bare_name(&text) {
-        request.targets.clear();
-    }
-    let levers = parse_levers(&args.lever)?;
-    let names: Vec<String> = levers.iter().map(|l| l.name.clone()).collect();
-    let weights = parse_costs(&args.cost, &names)?;
-    let study = Study::resolve(&request)?;
-    let bar = progress_bar(study.settings.runs(), args.runs.quiet);
-    let progress = |k: usize, done: u64| {
-        bar.set_prefix(format!("value {}", k + 1));
-        bar.set_position(done);
-    };
-    let threads = args.runs.threads.map(|n| n as usize);
-    let mut ev = Evaluator::new(&study, &study.scenario, levers, threads, &progress)?;
-    let goal = Goal {
-        target: ev.target_index(&target_name(&text))?,
+    let request = SolveRequest {
+        study: args
+            .study
+            .request(args.scenario.as_deref(), Some(&args.runs)),
         probability: args.probability,
+        levers: args.lever,
+        costs: args.cost,
         grid: args.grid as usize,
         tolerance: args.tolerance,
-        weights,
+        threads: args.runs.threads(),
+        out: args.runs.out.clone(),
     };
-    let solution = solve(&mut ev, &goal).with_context(|| args.study.model.display().to_string())?;
-    bar.finish_and_clear();
-    let dir = output_dir(args.runs.out.as_deref(), &study.model.name, "solve");
-    let written = write_solve(&solution, &dir).map_err(Diagnostic::from)?;
+    let outcome = solve(&request, &Bar::new(args.runs.quiet))?;
     if !args.runs.quiet {
-        outln!("{}", solution.message);
-        if let (Some(values), Some(p)) = (&solution.values, solution.probability_at_value) {
-            let last = &solution.levers[solution.levers.len() - 1].name;
-            let end = |v: Option<f64>, side: &str| {
-                v.map_or(format!("beyond the {side} of the range"), number)
-            };
-            outln!(
-                "  {last}: {} (95 % interval {} to {}); P = {:.1} % [{:.1}, {:.1}]",
-                number(values[values.len() - 1]),
-                end(solution.ci95[0], "low end"),
-                end(solution.ci95[1], "high end"),
-                100.0 * p.probability,
-                100.0 * p.ci95[0],
-                100.0 * p.ci95[1]
-            );
-        }
-        outln!(
-            "  {} lever values evaluated × {} runs (seed {}, common random numbers); raising {} {} the target",
-            solution.curve.len(),
-            solution.runs,
-            solution.seed,
-            solution.levers[solution.levers.len() - 1].name,
-            solution.direction.word()
-        );
-        outln!(
-            "\nwrote {} files to {}/ (solve.json, solve.png)",
-            written.len(),
-            dir.display()
-        );
+        outln!("{}", solution_text(&outcome.solution));
     }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bare_names_select_declared_targets() {
-        assert!(is_bare_name("follower_growth"));
-        assert!(is_bare_name("粉丝增长"));
-        assert!(!is_bare_name("x at 10 >= 5"));
-        assert_eq!(target_name("big: x at 10 >= 5"), "big");
-        assert_eq!(target_name("x at 10 >= 5"), "target_1");
-        assert_eq!(target_name("growth(x, 0, 10) >= 20%"), "target_1");
-    }
+    finish(
+        &outcome.written,
+        "solve.json, solve.png",
+        args.runs.quiet,
+        None,
+    )
 }

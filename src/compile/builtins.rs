@@ -5,74 +5,14 @@ use super::ir::{cond, f1, f2, Id, Ir, SpecialIr};
 use super::lower::{Ctx, Lowerer, NodeRole};
 use super::program::{Func1, Func2, DT, TIME};
 use crate::diagnostic::Diagnostic;
-use crate::equation::Node;
+use crate::equation::{Builtin, Node};
 use crate::model::names::canonical;
 use crate::model::names::closest;
 use std::ops::Range;
 
-/// Every builtin name (canonical), with its accepted argument counts (min, max).
-const BUILTINS: &[(&str, usize, usize)] = &[
-    ("abs", 1, 1),
-    ("exp", 1, 1),
-    ("ln", 1, 1),
-    ("log10", 1, 1),
-    ("log", 1, 2),
-    ("sqrt", 1, 1),
-    ("sin", 1, 1),
-    ("cos", 1, 1),
-    ("tan", 1, 1),
-    ("arcsin", 1, 1),
-    ("arccos", 1, 1),
-    ("arctan", 1, 1),
-    ("sinh", 1, 1),
-    ("cosh", 1, 1),
-    ("tanh", 1, 1),
-    ("int", 1, 1),
-    ("integer", 1, 1),
-    ("round", 1, 1),
-    ("mod", 2, 2),
-    ("modulo", 2, 2),
-    ("min", 1, usize::MAX),
-    ("max", 1, usize::MAX),
-    ("sum", 1, 1),
-    ("mean", 1, usize::MAX),
-    ("prod", 1, 1),
-    ("size", 1, 1),
-    ("stddev", 1, 1),
-    ("pi", 0, 0),
-    ("inf", 0, 0),
-    ("time", 0, 0),
-    ("dt", 0, 0),
-    ("starttime", 0, 0),
-    ("stoptime", 0, 0),
-    ("if_then_else", 3, 3),
-    ("safediv", 2, 3),
-    ("xidz", 3, 3),
-    ("zidz", 2, 2),
-    ("step", 2, 2),
-    ("pulse", 1, 3),
-    ("ramp", 2, 3),
-    ("lookup", 2, 2),
-    ("smth1", 2, 3),
-    ("smth3", 2, 3),
-    ("smthn", 3, 4),
-    ("delay1", 2, 3),
-    ("delay3", 2, 3),
-    ("delayn", 3, 4),
-    ("delay", 2, 3),
-    ("trend", 2, 3),
-    ("init", 1, 1),
-    ("previous", 1, 2),
-    ("normal", 2, 3),
-    ("uniform", 2, 3),
-    ("random_uniform", 2, 3),
-    ("random_normal", 2, 3),
-    ("pink_noise", 3, 3),
-];
-
 /// Whether `key` (canonical) names a builtin.
 pub fn is_builtin(key: &str) -> bool {
-    BUILTINS.iter().any(|(n, _, _)| *n == key)
+    Builtin::from_name(key).is_some()
 }
 
 /// Lowers a call to a builtin.
@@ -85,14 +25,14 @@ pub(super) fn call(
     ctx: &mut Ctx,
 ) -> Result<Ir, Diagnostic> {
     let key = canonical(name);
-    let Some(&(_, min, max)) = BUILTINS.iter().find(|(n, _, _)| *n == key) else {
+    let Some(builtin) = Builtin::from_name(&key) else {
         let mut e = ctx.error(name_span, format!("unknown function `{name}`"));
-        let candidates = BUILTINS.iter().map(|(n, _, _)| *n);
-        if let Some(c) = closest(name, candidates) {
+        if let Some(c) = closest(name, crate::equation::builtins::names()) {
             e = e.with_hint(format!("did you mean `{}`?", c.to_uppercase()));
         }
         return Err(e);
     };
+    let (min, max) = (builtin.spec().min_args, builtin.spec().max_args);
     if args.len() < min || args.len() > max {
         let expected = if min == max {
             format!("{min}")
@@ -117,49 +57,62 @@ pub(super) fn call(
     let f1_of = |lw: &mut Lowerer, ctx: &mut Ctx, f: Func1| -> Result<Ir, Diagnostic> {
         Ok(f1(f, lw.lower(&args[0], ctx)?))
     };
-    match key.as_str() {
-        "abs" => f1_of(lw, ctx, Func1::Abs),
-        "exp" => f1_of(lw, ctx, Func1::Exp),
-        "ln" => f1_of(lw, ctx, Func1::Ln),
-        "log10" => f1_of(lw, ctx, Func1::Log10),
-        "log" if args.len() == 1 => f1_of(lw, ctx, Func1::Log10),
-        "log" => {
+    use Builtin as B;
+    match builtin {
+        B::AllocateByPriority
+        | B::AllocateAvailable
+        | B::VectorSelect
+        | B::InvertMatrix
+        | B::VectorSortOrder
+        | B::VectorRank
+        | B::VectorReorder
+        | B::VectorElmMap => super::vectors::lower(lw, builtin.spec().names[0], args, span, ctx),
+        B::Abs => f1_of(lw, ctx, Func1::Abs),
+        B::Exp => f1_of(lw, ctx, Func1::Exp),
+        B::Ln => f1_of(lw, ctx, Func1::Ln),
+        B::Log10 => f1_of(lw, ctx, Func1::Log10),
+        B::Log if args.len() == 1 => f1_of(lw, ctx, Func1::Log10),
+        B::Log => {
             let x = lw.lower(&args[0], ctx)?;
             let b = lw.lower(&args[1], ctx)?;
             Ok(f2(Func2::Div, f1(Func1::Ln, x), f1(Func1::Ln, b)))
         }
-        "sqrt" => f1_of(lw, ctx, Func1::Sqrt),
-        "sin" => f1_of(lw, ctx, Func1::Sin),
-        "cos" => f1_of(lw, ctx, Func1::Cos),
-        "tan" => f1_of(lw, ctx, Func1::Tan),
-        "arcsin" => f1_of(lw, ctx, Func1::Asin),
-        "arccos" => f1_of(lw, ctx, Func1::Acos),
-        "arctan" => f1_of(lw, ctx, Func1::Atan),
-        "sinh" => f1_of(lw, ctx, Func1::Sinh),
-        "cosh" => f1_of(lw, ctx, Func1::Cosh),
-        "tanh" => f1_of(lw, ctx, Func1::Tanh),
-        "int" | "integer" => f1_of(lw, ctx, Func1::Int),
-        "round" => f1_of(lw, ctx, Func1::Round),
-        "mod" | "modulo" => binary(lw, ctx, args, Func2::Mod),
-        "pi" => Ok(Ir::Const(std::f64::consts::PI)),
-        "inf" => Ok(Ir::Const(f64::INFINITY)),
-        "time" => Ok(Ir::Ref(TIME)),
-        "dt" => Ok(Ir::Ref(DT)),
-        "starttime" => Ok(Ir::Ref(super::program::START)),
-        "stoptime" => Ok(Ir::Ref(super::program::STOP)),
-        "min" | "max" => {
-            let f = if key == "min" { Func2::Min } else { Func2::Max };
+        B::Sqrt => f1_of(lw, ctx, Func1::Sqrt),
+        B::Sin => f1_of(lw, ctx, Func1::Sin),
+        B::Cos => f1_of(lw, ctx, Func1::Cos),
+        B::Tan => f1_of(lw, ctx, Func1::Tan),
+        B::ArcSin => f1_of(lw, ctx, Func1::Asin),
+        B::ArcCos => f1_of(lw, ctx, Func1::Acos),
+        B::ArcTan => f1_of(lw, ctx, Func1::Atan),
+        B::Sinh => f1_of(lw, ctx, Func1::Sinh),
+        B::Cosh => f1_of(lw, ctx, Func1::Cosh),
+        B::Tanh => f1_of(lw, ctx, Func1::Tanh),
+        B::Int => f1_of(lw, ctx, Func1::Int),
+        B::Round => f1_of(lw, ctx, Func1::Round),
+        B::Mod => binary(lw, ctx, args, Func2::Mod),
+        B::Pi => Ok(Ir::Const(std::f64::consts::PI)),
+        B::Inf => Ok(Ir::Const(f64::INFINITY)),
+        B::Time => Ok(Ir::Ref(TIME)),
+        B::Dt => Ok(Ir::Ref(DT)),
+        B::StartTime => Ok(Ir::Ref(super::program::START)),
+        B::StopTime => Ok(Ir::Ref(super::program::STOP)),
+        B::Min | B::Max => {
+            let f = if builtin == B::Min {
+                Func2::Min
+            } else {
+                Func2::Max
+            };
             Ok(fold(items(lw, ctx, args)?, f))
         }
-        "sum" => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Add)),
-        "prod" => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Mul)),
-        "size" => Ok(Ir::Const(lw.expand(&args[0], ctx, true)?.len() as f64)),
-        "mean" => {
+        B::Sum => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Add)),
+        B::Prod => Ok(fold(lw.expand(&args[0], ctx, true)?, Func2::Mul)),
+        B::Size => Ok(Ir::Const(lw.expand(&args[0], ctx, true)?.len() as f64)),
+        B::Mean => {
             let items = items(lw, ctx, args)?;
             let n = items.len() as f64;
             Ok(f2(Func2::Div, fold(items, Func2::Add), Ir::Const(n)))
         }
-        "stddev" => {
+        B::StdDev => {
             let items = lw.expand(&args[0], ctx, true)?;
             let n = items.len() as f64;
             let mean = f2(Func2::Div, fold(items.clone(), Func2::Add), Ir::Const(n));
@@ -175,13 +128,13 @@ pub(super) fn call(
                 f2(Func2::Div, fold(squares, Func2::Add), Ir::Const(n)),
             ))
         }
-        "if_then_else" => {
+        B::IfThenElse => {
             let c = lw.lower(&args[0], ctx)?;
             let a = lw.lower(&args[1], ctx)?;
             let b = lw.lower(&args[2], ctx)?;
             Ok(cond(c, a, b))
         }
-        "safediv" | "xidz" | "zidz" => {
+        B::SafeDiv | B::Xidz | B::Zidz => {
             let a = lw.lower(&args[0], ctx)?;
             let b = lw.lower(&args[1], ctx)?;
             let fallback = match args.get(2) {
@@ -191,12 +144,12 @@ pub(super) fn call(
             let is_zero = f2(Func2::Eq, b.clone(), Ir::Const(0.0));
             Ok(cond(is_zero, fallback, f2(Func2::Div, a, b)))
         }
-        "step" => {
+        B::Step => {
             let h = lw.lower(&args[0], ctx)?;
             let t = lw.lower(&args[1], ctx)?;
             Ok(Ir::Special(SpecialIr::Step(Box::new(h), Box::new(t))))
         }
-        "pulse" => {
+        B::Pulse => {
             let m = lw.lower(&args[0], ctx)?;
             let first = match args.get(1) {
                 Some(a) => lw.lower(a, ctx)?,
@@ -212,7 +165,7 @@ pub(super) fn call(
                 Box::new(interval),
             )))
         }
-        "ramp" => {
+        B::Ramp => {
             let slope = lw.lower(&args[0], ctx)?;
             let start = lw.lower(&args[1], ctx)?;
             let end = match args.get(2) {
@@ -225,16 +178,16 @@ pub(super) fn call(
                 Box::new(end),
             )))
         }
-        "lookup" => {
+        B::Lookup => {
             let t = lw.table_of(&args[0], ctx)?;
             let x = lw.lower(&args[1], ctx)?;
             Ok(Ir::Lookup(t, Box::new(x)))
         }
-        "smth1" | "smth3" | "smthn" | "delay1" | "delay3" | "delayn" => {
+        B::Smth1 | B::Smth3 | B::SmthN | B::Delay1 | B::Delay3 | B::DelayN => {
             // SMTHn/DELAYn take the order third; the others fix it by name.
-            let (order, init_arg) = match key.as_bytes().last() {
-                Some(b'1') => (1, args.get(2)),
-                Some(b'3') => (3, args.get(2)),
+            let (order, init_arg) = match builtin {
+                B::Smth1 | B::Delay1 => (1, args.get(2)),
+                B::Smth3 | B::Delay3 => (3, args.get(2)),
                 _ => (constant_order(lw, &args[2], ctx)?, args.get(3)),
             };
             let input = lw.lower(&args[0], ctx)?;
@@ -243,13 +196,13 @@ pub(super) fn call(
                 Some(a) => lw.lower(a, ctx)?,
                 None => input.clone(),
             };
-            Ok(if key.starts_with("smth") {
+            Ok(if matches!(builtin, B::Smth1 | B::Smth3 | B::SmthN) {
                 smooth(lw, &key, input, time, init, order, span, ctx)
             } else {
                 material_delay(lw, &key, input, time, init, order, span, ctx)
             })
         }
-        "trend" => {
+        B::Trend => {
             let input = lw.lower(&args[0], ctx)?;
             let time = lw.lower(&args[1], ctx)?;
             let initial_trend = match args.get(2) {
@@ -273,16 +226,16 @@ pub(super) fn call(
                 f2(Func2::Mul, avg, time),
             ))
         }
-        "delay" | "previous" => {
+        B::Delay | B::Previous => {
             let input = lw.lower(&args[0], ctx)?;
-            let (time, init_arg) = if key == "delay" {
+            let (time, init_arg) = if builtin == B::Delay {
                 (lw.lower(&args[1], ctx)?, args.get(2))
             } else {
                 (Ir::Ref(DT), args.get(1))
             };
             let init = match init_arg {
                 Some(a) => lw.lower(a, ctx)?,
-                None if key == "previous" => Ir::Const(0.0),
+                None if builtin == B::Previous => Ir::Const(0.0),
                 None => input.clone(),
             };
             let at = ctx.at(span);
@@ -293,7 +246,7 @@ pub(super) fn call(
             lw.out.delays.push((input_id, time_id, init_id));
             Ok(Ir::Special(SpecialIr::Delay(n as u32)))
         }
-        "init" => {
+        B::Init => {
             let x = lw.lower(&args[0], ctx)?;
             if matches!(x, Ir::Const(_)) {
                 return Ok(x);
@@ -307,22 +260,23 @@ pub(super) fn call(
                 at,
             )))
         }
-        "normal" | "random_normal" | "uniform" | "random_uniform" => {
+        B::Normal | B::Uniform => {
             let a = lw.lower(&args[0], ctx)?;
             let b = lw.lower(&args[1], ctx)?;
-            check_noise(&key, &[(&a, &args[0]), (&b, &args[1])], span, ctx)?;
+            check_noise(builtin, &key, &[(&a, &args[0]), (&b, &args[1])], span, ctx)?;
             let state = lw.noise_state();
-            Ok(Ir::Special(if key.ends_with("normal") {
+            Ok(Ir::Special(if builtin == B::Normal {
                 SpecialIr::Normal(Box::new(a), Box::new(b), state)
             } else {
                 SpecialIr::Uniform(Box::new(a), Box::new(b), state)
             }))
         }
-        "pink_noise" => {
+        B::PinkNoise => {
             let mean = lw.lower(&args[0], ctx)?;
             let sd = lw.lower(&args[1], ctx)?;
             let tau = lw.lower(&args[2], ctx)?;
             check_noise(
+                builtin,
                 &key,
                 &[(&mean, &args[0]), (&sd, &args[1]), (&tau, &args[2])],
                 span,
@@ -336,7 +290,6 @@ pub(super) fn call(
                 state,
             )))
         }
-        _ => Err(ctx.error(name_span, format!("function `{name}` is not supported yet"))),
     }
 }
 
@@ -344,6 +297,7 @@ pub(super) fn call(
 /// deviation, a minimum above the maximum, a correlation time that is not positive. (Invalid
 /// values computed during a run make the draw NaN, a numeric fault.)
 fn check_noise(
+    builtin: Builtin,
     key: &str,
     args: &[(&Ir, &Node)],
     span: &Range<usize>,
@@ -363,8 +317,8 @@ fn check_noise(
             }
         }
     }
-    let (bad, which, hint) = match key {
-        "normal" | "random_normal" => match constant(1) {
+    let (bad, which, hint) = match builtin {
+        Builtin::Normal => match constant(1) {
             Some(sd) if sd < 0.0 => (
                 format!("the standard deviation of {name} is negative ({sd})"),
                 1,
@@ -372,7 +326,7 @@ fn check_noise(
             ),
             _ => return Ok(()),
         },
-        "uniform" | "random_uniform" => match (constant(0), constant(1)) {
+        Builtin::Uniform => match (constant(0), constant(1)) {
             (Some(lo), Some(hi)) if lo > hi => (
                 format!("the minimum of {name} ({lo}) is above its maximum ({hi})"),
                 0,
@@ -401,11 +355,7 @@ fn check_noise(
 /// Whether a call of `name` with `arity` arguments reduces an array to one value: `SUM`,
 /// `PROD`, `SIZE`, `STDDEV`, and `MIN`, `MAX`, `MEAN` of one argument.
 pub fn reduces(name: &str, arity: usize) -> bool {
-    match canonical(name).as_str() {
-        "sum" | "prod" | "size" | "stddev" => true,
-        "min" | "max" | "mean" => arity == 1,
-        _ => false,
-    }
+    Builtin::from_name(&canonical(name)).is_some_and(|b| b.reduces(arity))
 }
 
 /// The values `MIN`, `MAX` or `MEAN` combine: with one argument every element of it (a

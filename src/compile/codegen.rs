@@ -187,6 +187,11 @@ impl<'a> Emitter<'a> {
                         tau: self.operand(t),
                         state: *state,
                     },
+                    SpecialIr::Vector(f, n, args) => Special::Vector {
+                        f: *f,
+                        n: *n,
+                        args: args.iter().map(|a| self.operand(a)).collect(),
+                    },
                 };
                 self.specials.push(special);
                 let index = (self.specials.len() - 1) as u32;

@@ -41,6 +41,9 @@ pub enum SpecialIr {
     Normal(Box<Ir>, Box<Ir>, u32),
     /// Pink noise (mean, sd, correlation time, state).
     Pink(Box<Ir>, Box<Ir>, Box<Ir>, u32),
+    /// A vector builtin over `n`-element vectors, its arguments flattened in the order
+    /// [`super::vectors::VectorFn`] lists them.
+    Vector(super::vectors::VectorFn, u32, Vec<Ir>),
 }
 
 /// Builds `f(a)`, folding constants.
@@ -103,6 +106,7 @@ impl Ir {
                         c.visit_refs(visit);
                     }
                     SpecialIr::Delay(n) => visit(Ref::Delay(*n)),
+                    SpecialIr::Vector(_, _, args) => args.iter().for_each(|a| a.visit_refs(visit)),
                 }
             }
         }

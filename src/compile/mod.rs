@@ -22,6 +22,7 @@ mod reserved;
 mod schedule;
 pub mod symbols;
 mod validate;
+pub mod vectors;
 
 pub use integrals::integral_column;
 pub use program::{Column, Param, Program, Role, SlotPart, SlotSource};

@@ -271,7 +271,7 @@ impl Op {
 }
 
 /// Builtins with state or several arguments, kept out of the hot [`Op`] enum.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Special {
     /// `height` once `TIME >= start`.
     Step {
@@ -329,6 +329,15 @@ pub enum Special {
         /// noise state index
         state: u32,
     },
+    /// A vector builtin (see [`super::vectors`]).
+    Vector {
+        /// which builtin
+        f: super::vectors::VectorFn,
+        /// vector length
+        n: u32,
+        /// argument slots, flattened
+        args: Box<[Slot]>,
+    },
 }
 
 impl Special {
@@ -367,6 +376,7 @@ impl Special {
                 f(sd);
                 f(tau);
             }
+            Special::Vector { args, .. } => args.iter_mut().for_each(f),
         }
     }
 }

@@ -122,11 +122,11 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, LexError> {
             continue;
         }
         if c == '"' {
-            match text[i + 1..].find('"') {
+            match closing_quote(&text[i + 1..]) {
                 Some(end) => {
-                    let name = &text[i + 1..i + 1 + end];
+                    let name = unescape(&text[i + 1..i + 1 + end]);
                     tokens.push(Token {
-                        kind: Tok::Quoted(name.to_string()),
+                        kind: Tok::Quoted(name),
                         span: start..i + end + 2,
                     });
                     i += end + 2;
@@ -160,6 +160,34 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, LexError> {
     Ok(tokens)
 }
 
+/// The offset of the `"` closing a quoted name (`\"` and `\\` inside are escapes).
+fn closing_quote(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if matches!(bytes.get(i + 1), Some(b'"') | Some(b'\\')) => i += 2,
+            b'"' => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A quoted name's text with `\"` read as `"` and `\\` as `\` (other backslashes stay).
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && matches!(chars.peek(), Some('"') | Some('\\')) {
+            out.extend(chars.next());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +212,19 @@ mod tests {
                 Tok::Number(0.5),
                 Tok::Sym("<="),
                 Tok::Quoted("a b".into()),
+                Tok::End
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_names_hold_escaped_quotes_and_backslashes() {
+        assert_eq!(
+            kinds(r#""say \"hi\" \\ \ x" + 1"#),
+            vec![
+                Tok::Quoted(r#"say "hi" \ \ x"#.into()),
+                Tok::Sym("+"),
+                Tok::Number(1.0),
                 Tok::End
             ]
         );

@@ -6,9 +6,11 @@
 //! caller.
 
 pub mod ast;
+pub mod builtins;
 pub mod lexer;
 pub mod parser;
 pub mod print;
 
 pub use ast::{BinOp, Node, NodeKind, Subscript, UnOp};
+pub use builtins::Builtin;
 pub use parser::{parse, ParseError};

@@ -33,9 +33,10 @@ fn op_text(op: BinOp) -> &'static str {
     }
 }
 
+/// A quoted name, with `\` and `"` escaped so the lexer reads the same name back.
 fn quoted(name: &str, out: &mut String) {
     out.push('"');
-    out.push_str(name);
+    out.push_str(&name.replace('\\', "\\\\").replace('"', "\\\""));
     out.push('"');
 }
 

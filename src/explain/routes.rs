@@ -228,7 +228,7 @@ fn block_reads(prog: &Program, block: &Block) -> (Vec<Slot>, Vec<u32>) {
         let mut op = *op;
         op.for_each_slot(|s| reads.push(*s));
         if let Op::Special(_, k) = op {
-            let mut special = prog.specials[k as usize];
+            let mut special = prog.specials[k as usize].clone();
             special.for_each_slot(|s| reads.push(*s));
             if let Special::Delay(line) = special {
                 delays.push(line);

@@ -4,6 +4,8 @@
 use super::defs::{self, Def, Item, Rhs};
 use super::emit::{Emitter, Env, VarInfo};
 use super::expr::{Ex, Sub};
+use super::ext::{self, Kind};
+use super::sheet::Books;
 use super::split::{located, Split};
 use super::subs::Dims;
 use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
@@ -28,11 +30,61 @@ pub struct Gathered {
     pub doc: String,
 }
 
+/// The hint of errors reading `GET XLS` / `GET DIRECT` files.
+const SHEET_HINT: &str =
+    "files named in GET XLS / GET DIRECT are read from the model's directory; see docs/conformance.md";
+
+/// Reads the `GET …` calls of every definition into numbers, lookups and data series, now that
+/// the ranges (and so the number of elements each definition covers) are known.
+fn read_externals(
+    file: &Arc<SourceFile>,
+    dims: &Dims,
+    vars: &mut [Gathered],
+    books: &mut Books,
+) -> Result<(), Diagnostic> {
+    for g in vars.iter_mut() {
+        for def in &mut g.defs {
+            let Rhs::External(call, mode) = &def.rhs else {
+                continue;
+            };
+            let sizes = def
+                .subs
+                .iter()
+                .map(|s| match dims.get(&s.name) {
+                    Some(d) => dims.list[d].elements.len(),
+                    None => 1,
+                })
+                .collect::<Vec<_>>();
+            let count = sizes.iter().product();
+            let fail = |m: String| located(file, call.at, m).with_hint(SHEET_HINT);
+            def.rhs = match call.kind {
+                Kind::Constants => Rhs::Numbers(ext::constants(books, call, &sizes).map_err(fail)?),
+                Kind::Lookups => Rhs::Tables(ext::series(books, call, count).map_err(fail)?),
+                Kind::Data => Rhs::Data(ext::series(books, call, count).map_err(fail)?, *mode),
+                Kind::Subscript => unreachable!("read as a range declaration"),
+            };
+            if !def.except.is_empty() {
+                return Err(located(
+                    file,
+                    def.at,
+                    "GET XLS / GET DIRECT with :EXCEPT: is not supported",
+                )
+                .with_hint("define the elements with sub-ranges instead"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What [`gather`] reads: range declarations, variables, and each macro's variables.
 pub type Gathering = (Vec<super::subs::RawDim>, Vec<Gathered>, Vec<Vec<Gathered>>);
 
 /// Reads every entry; macro bodies are returned apart, per macro.
-pub fn gather(file: &Arc<SourceFile>, split: &Split) -> Result<Gathering, Diagnostic> {
+pub fn gather(
+    file: &Arc<SourceFile>,
+    split: &Split,
+    books: &mut Books,
+) -> Result<Gathering, Diagnostic> {
     let mut raw_dims = Vec::new();
     let mut vars: Vec<Gathered> = Vec::new();
     let mut macro_vars: Vec<Vec<Gathered>> = vec![Vec::new(); split.macros.len()];
@@ -43,6 +95,11 @@ pub fn gather(file: &Arc<SourceFile>, split: &Split) -> Result<Gathering, Diagno
         })?;
         match item {
             Item::Dim(d) => raw_dims.push(d),
+            Item::SheetDim(name, call) => {
+                let items = super::ext::subscript(books, &call)
+                    .map_err(|m| located(file, call.at, m).with_hint(SHEET_HINT))?;
+                raw_dims.push(super::subs::listed(&name, items, call.at));
+            }
             Item::Skip => {}
             Item::Var(name, def) => {
                 let list = match entry.macro_index {
@@ -326,9 +383,16 @@ fn method(split: &Split) -> Method {
 }
 
 /// Builds the model from the split file.
-pub fn build(file: &Arc<SourceFile>, split: &Split, name: String) -> Result<Model, Diagnostic> {
-    let (raw_dims, vars, macro_vars) = gather(file, split)?;
+pub fn build(
+    file: &Arc<SourceFile>,
+    split: &Split,
+    name: String,
+    dir: &std::path::Path,
+) -> Result<Model, Diagnostic> {
+    let mut books = Books::new(dir);
+    let (raw_dims, mut vars, macro_vars) = gather(file, split, &mut books)?;
     let mut dims = Dims::resolve(raw_dims).map_err(|(m, at)| located(file, at, m))?;
+    read_externals(file, &dims, &mut vars, &mut books)?;
     let [start, stop, dt, save] = control(&vars, file)?;
     let time_unit = vars
         .iter()
@@ -338,7 +402,7 @@ pub fn build(file: &Arc<SourceFile>, split: &Split, name: String) -> Result<Mode
     let mut infos = HashMap::new();
     for g in &vars {
         let shape = shape(&mut dims, g).map_err(|m| located(file, g.defs[0].at, m))?;
-        let is_table = g.defs.iter().all(|d| matches!(d.rhs, Rhs::Table(_)));
+        let is_table = g.defs.iter().all(|d| d.rhs.is_table());
         infos.insert(
             canonical(&g.name),
             VarInfo {
@@ -361,7 +425,7 @@ pub fn build(file: &Arc<SourceFile>, split: &Split, name: String) -> Result<Mode
     // Lookups first, so that calls naming them can copy their tables.
     let (tables, others): (Vec<&Gathered>, Vec<&Gathered>) = vars
         .iter()
-        .partition(|g| g.defs.iter().all(|d| matches!(d.rhs, Rhs::Table(_))));
+        .partition(|g| g.defs.iter().all(|d| d.rhs.is_table()));
     for g in tables.into_iter().chain(others) {
         variables.extend(em.variable(g)?);
     }

@@ -2,6 +2,7 @@
 //! an ordinary equation, with its left-hand subscripts and `:EXCEPT:` lists.
 
 use super::expr::{Ex, Parser, Sub, SyntaxError, Table};
+use super::ext::{parse_call, External, Kind};
 use super::split::Entry;
 use super::subs::{alias, read_decl, RawDim};
 
@@ -16,6 +17,32 @@ pub enum Rhs {
     Table(Table),
     /// A constant list `1, 2; 3, 4;` filling the elements in order.
     Numbers(Vec<f64>),
+    /// A `GET XLS …` / `GET DIRECT …` call, read once the ranges are known.
+    External(External, DataMode),
+    /// One lookup table per element, in the order of the element tuples.
+    Tables(Vec<Table>),
+    /// One data series per element, in the order of the element tuples.
+    Data(Vec<Table>, DataMode),
+}
+
+impl Rhs {
+    /// Whether this defines lookup tables.
+    pub fn is_table(&self) -> bool {
+        matches!(self, Rhs::Table(_) | Rhs::Tables(_))
+    }
+}
+
+/// How a data variable reads between (and beyond) its points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DataMode {
+    /// Straight lines between points (`:INTERPOLATE:`, the default).
+    Interpolate,
+    /// The value of the last point at or before the time (`:HOLD BACKWARD:`).
+    HoldBackward,
+    /// The value of the next point at or after the time (`:LOOK FORWARD:`).
+    LookForward,
+    /// The value of a point at its time, `:NA:` (-1e38) between points (`:RAW:`).
+    Raw,
 }
 
 /// One definition of a variable (a variable may have several, one per sub-range).
@@ -37,8 +64,32 @@ pub enum Item {
     Dim(RawDim),
     /// A definition of the named variable.
     Var(String, Def),
+    /// A subscript range whose elements are read by `GET … SUBSCRIPT`.
+    SheetDim(String, External),
     /// A reality check, which does not take part in the simulation.
     Skip,
+}
+
+/// A `GET …` call at the parser's position, which must then end the text (after
+/// `closing` more `)`); `None` when the text there is something else.
+fn external_at(entry: &Entry, p: &Parser, closing: usize) -> Option<Result<External, SyntaxError>> {
+    let from = p.offset().checked_sub(entry.at)?;
+    let text = entry.eqn.get(from..)?;
+    Some(parse_call(text, p.offset())?.and_then(|(call, len)| {
+        let rest: String = text[len..].chars().filter(|c| !c.is_whitespace()).collect();
+        if rest == ")".repeat(closing) {
+            Ok(call)
+        } else {
+            Err(SyntaxError {
+                message: format!("unexpected `{rest}` after the {:?} call", call.kind)
+                    .replace("Constants", "GET CONSTANTS")
+                    .replace("Data", "GET DATA")
+                    .replace("Lookups", "GET LOOKUPS")
+                    .replace("Subscript", "GET SUBSCRIPT"),
+                at: p.offset() + len,
+            })
+        }
+    }))
 }
 
 /// Reads the equation part of `entry`.
@@ -46,6 +97,16 @@ pub fn read(entry: &Entry) -> Result<Item, SyntaxError> {
     let mut p = Parser::new(&entry.eqn, entry.at)?;
     let (name, at) = p.name().ok_or_else(|| p.unexpected("a variable name"))?;
     if p.eat(":") {
+        if let Some(call) = external_at(entry, &p, 0) {
+            let call = call?;
+            if call.kind != Kind::Subscript {
+                return Err(SyntaxError {
+                    message: "a subscript range is read with GET … SUBSCRIPT".into(),
+                    at: call.at,
+                });
+            }
+            return Ok(Item::SheetDim(name, call));
+        }
         return Ok(Item::Dim(read_decl(&name, at, &mut p)?));
     }
     if p.eat("<->") {
@@ -65,13 +126,41 @@ pub fn read(entry: &Entry) -> Result<Item, SyntaxError> {
     if p.at_sym("the condition") || p.at_sym("test input") {
         return Ok(Item::Skip);
     }
-    if p.at_sym("interpolate") || p.at_sym("raw") || p.at_sym("hold backward") {
-        return Err(SyntaxError {
-            message: "data equations (`:INTERPOLATE:`, `:RAW:`, ...) are not supported".into(),
-            at: p.offset(),
-        });
-    }
+    let mode = if p.eat("interpolate") {
+        Some(DataMode::Interpolate)
+    } else if p.eat("hold backward") {
+        Some(DataMode::HoldBackward)
+    } else if p.eat("look forward") {
+        Some(DataMode::LookForward)
+    } else if p.eat("raw") {
+        Some(DataMode::Raw)
+    } else {
+        None
+    };
+    let var = |rhs: Rhs| {
+        Ok(Item::Var(
+            name.clone(),
+            Def {
+                subs: subs.clone(),
+                except: except.clone(),
+                rhs,
+                at,
+            },
+        ))
+    };
     if p.at_sym("(") {
+        let mut q = p.clone_at();
+        q.expect("(")?;
+        if let Some(call) = external_at(entry, &q, 1) {
+            let call = call?;
+            if call.kind != Kind::Lookups {
+                return Err(SyntaxError {
+                    message: "a lookup is read with GET … LOOKUPS".into(),
+                    at: call.at,
+                });
+            }
+            return var(Rhs::External(call, DataMode::Interpolate));
+        }
         let table = p.table()?;
         if !p.at_end() {
             return Err(p.unexpected("the end of the lookup"));
@@ -85,6 +174,16 @@ pub fn read(entry: &Entry) -> Result<Item, SyntaxError> {
                 at,
             },
         ));
+    }
+    if p.at_end() && mode.is_some() {
+        return Err(SyntaxError {
+            message: format!("`{name}` is data kept outside the model (a .vdf file)"),
+            at,
+        })
+        .map_err(|e| SyntaxError {
+            message: e.message + "; give it an equation or a GET DATA call",
+            ..e
+        });
     }
     if p.at_end() {
         return Err(SyntaxError {
@@ -100,6 +199,16 @@ pub fn read(entry: &Entry) -> Result<Item, SyntaxError> {
         return Err(p.unexpected("`=`"));
     }
     p.eat("=");
+    if let Some(call) = external_at(entry, &p, 0) {
+        let call = call?;
+        if call.kind == Kind::Subscript {
+            return Err(SyntaxError {
+                message: "GET … SUBSCRIPT declares a range: write `Name: GET …`".into(),
+                at: call.at,
+            });
+        }
+        return var(Rhs::External(call, mode.unwrap_or(DataMode::Interpolate)));
+    }
     let rhs_at = p.offset();
     if p.at_call("tabbed_array") {
         p.name();

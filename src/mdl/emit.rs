@@ -3,7 +3,7 @@
 //! and lookups and macros become variables of their own.
 
 use super::build::{def_tuples, expr_at, table_gf, variable, Gathered};
-use super::defs::{Def, Rhs};
+use super::defs::{DataMode, Def, Rhs};
 use super::expr::{Ex, Sub};
 use super::split::{located, MacroHeader};
 use super::subs::Dims;
@@ -67,14 +67,14 @@ pub fn num(v: f64) -> String {
     }
 }
 
-/// A name as an engine quoted name.
+/// A name as an engine quoted name (`\` and `"` escaped).
 pub fn quoted(name: &str) -> String {
-    format!("\"{}\"", clean_name(name))
+    format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// A variable name the engine can quote: a `"` inside becomes `'`.
+/// A variable's name in the model: as written in the file.
 pub fn clean_name(name: &str) -> String {
-    name.replace('"', "'")
+    name.to_string()
 }
 
 /// The hidden scalar lookup holding one element of an arrayed lookup.
@@ -130,6 +130,27 @@ impl<'a> Emitter<'a> {
         let mut out = Vec::new();
         if info.is_table {
             for def in &g.defs {
+                if let Rhs::Tables(list) = &def.rhs {
+                    let tuples = self.tuples(def)?;
+                    for (k, t) in list.iter().enumerate() {
+                        let gf = table_gf(t, GfKind::Continuous, self.file, def.at)?;
+                        let name = match tuples.get(k) {
+                            Some((elems, _)) if !info.dims.is_empty() => {
+                                element_table_name(&g.name, elems)
+                            }
+                            _ => g.name.clone(),
+                        };
+                        out.push(variable(
+                            name,
+                            VarKind::Aux,
+                            Vec::new(),
+                            None,
+                            Some(gf),
+                            src.clone(),
+                        ));
+                    }
+                    continue;
+                }
                 let Rhs::Table(t) = &def.rhs else { continue };
                 let gf = table_gf(t, GfKind::Continuous, self.file, def.at)?;
                 if info.dims.is_empty() {
@@ -203,7 +224,17 @@ impl<'a> Emitter<'a> {
                         self.init_mode = outer;
                         (first?, Some(self.emit(rate, &env)?))
                     }
-                    Rhs::Table(_) => {
+                    Rhs::Data(list, mode) => {
+                        constant = false;
+                        (
+                            self.data_series(&g.name, &elems, &list[k], *mode, def.at)?,
+                            None,
+                        )
+                    }
+                    Rhs::External(..) => {
+                        return Err(self.err(def.at, "a GET call was not read"));
+                    }
+                    Rhs::Table(_) | Rhs::Tables(_) => {
                         return Err(self.err(
                             def.at,
                             format!("`{}` mixes lookup and equation definitions", g.name),
@@ -256,6 +287,73 @@ impl<'a> Emitter<'a> {
         }
         out.insert(0, var);
         Ok(out)
+    }
+
+    /// A data series as a hidden table read at `Time`: straight lines between points, a
+    /// step that holds each point (`HOLD BACKWARD`), or one that looks ahead to the next
+    /// point (`LOOK FORWARD`: the same step over the points mirrored in time).
+    fn data_series(
+        &mut self,
+        name: &str,
+        elems: &[String],
+        t: &super::expr::Table,
+        mode: DataMode,
+        at: usize,
+    ) -> Result<String, Diagnostic> {
+        let base = if elems.is_empty() {
+            format!("{name} data")
+        } else {
+            format!("{} data", element_table_name(name, elems))
+        };
+        let (kind, sign) = match mode {
+            DataMode::Interpolate => (GfKind::Continuous, 1.0),
+            DataMode::HoldBackward | DataMode::Raw => (GfKind::Discrete, 1.0),
+            DataMode::LookForward => (GfKind::Discrete, -1.0),
+        };
+        let mirrored = super::expr::Table {
+            xs: t.xs.iter().map(|x| sign * x).collect(),
+            ys: t.ys.clone(),
+        };
+        let gf = table_gf(&mirrored, kind, self.file, at)?;
+        let table = self.fresh_name(&base);
+        if let Some(info) = self.infos.get_mut(&canonical(&table)) {
+            info.is_table = true;
+        }
+        self.extra.push(variable(
+            table.clone(),
+            VarKind::Aux,
+            Vec::new(),
+            None,
+            Some(gf),
+            SourceRef::at_offset(self.file, at),
+        ));
+        let time = if sign < 0.0 { "(-Time)" } else { "Time" };
+        let value = format!("{}({time})", quoted(&table));
+        if mode != DataMode::Raw {
+            return Ok(value);
+        }
+        // The time of the last point: the value stands only when that is now.
+        let times = super::expr::Table {
+            xs: t.xs.clone(),
+            ys: t.xs.clone(),
+        };
+        let gf = table_gf(&times, GfKind::Discrete, self.file, at)?;
+        let when = self.fresh_name(&format!("{base} times"));
+        if let Some(info) = self.infos.get_mut(&canonical(&when)) {
+            info.is_table = true;
+        }
+        self.extra.push(variable(
+            when.clone(),
+            VarKind::Aux,
+            Vec::new(),
+            None,
+            Some(gf),
+            SourceRef::at_offset(self.file, at),
+        ));
+        Ok(format!(
+            "(IF ABS({}(Time) - Time) <= DT / 1000000 THEN {value} ELSE -1e38)",
+            quoted(&when)
+        ))
     }
 
     fn tuples(&self, def: &Def) -> Result<Vec<(Vec<String>, Env)>, Diagnostic> {

@@ -121,7 +121,8 @@ fn tokenize(text: &str, base: usize) -> Result<Vec<(Tok, usize)>, SyntaxError> {
                     at,
                 });
             }
-            let inner = text[off(i + 1)..off(j)].replace("\\\"", "\"");
+            // Kept as written (`\"` included): Vensim names its output columns so.
+            let inner = text[off(i + 1)..off(j)].to_string();
             out.push((Tok::Name(inner), at));
             i = j + 1;
             continue;

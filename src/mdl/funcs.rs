@@ -165,6 +165,10 @@ fn spelled_out(
                     order = Some(n.min(s).max(1.0));
                 }
             }
+            if let (Some(o), "delay_n") = (order, key) {
+                let (x, d, i) = (a(em, 0)?, a(em, 1)?, a(em, 2)?);
+                return Ok(super::delayn::delay_n(em, &x, &d, &i, o as usize, at));
+            }
             let order = order.map(super::emit::num);
             let order = match order {
                 Some(o) => o,
@@ -285,9 +289,12 @@ fn ranges_and_tables(
                 .with_hint("write the equation in Vensim first"))
         }
         _ => {
+            if let Some(text) = super::vecfuncs::call(em, key, name, args, at, env) {
+                return text;
+            }
             return Err(em
                 .err(at, format!("the Vensim function `{name}` is not supported"))
-                .with_hint("see docs/conformance.md for the Vensim functions sandtable reads"))
+                .with_hint("see docs/conformance.md for the Vensim functions sandtable reads"));
         }
     })
 }
@@ -411,6 +418,14 @@ fn is_function(key: &str) -> bool {
             | "vmax"
             | "active_initial"
             | "get_time_value"
+            | "allocate_by_priority"
+            | "allocate_available"
+            | "vector_select"
+            | "invert_matrix"
+            | "vector_sort_order"
+            | "vector_rank"
+            | "vector_reorder"
+            | "vector_elm_map"
     )
 }
 
@@ -572,7 +587,7 @@ fn macro_call(
                 ..d.clone()
             })
             .collect();
-        let is_table = g.defs.iter().all(|d| matches!(d.rhs, Rhs::Table(_)));
+        let is_table = g.defs.iter().all(|d| d.rhs.is_table());
         em.infos.insert(
             canonical(&new_name),
             super::emit::VarInfo {

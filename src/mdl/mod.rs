@@ -7,11 +7,15 @@
 
 mod build;
 mod defs;
+mod delayn;
 mod emit;
 mod expr;
+mod ext;
 mod funcs;
+mod sheet;
 mod split;
 mod subs;
+mod vecfuncs;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::model::Model;
@@ -35,7 +39,10 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "model".to_string());
-    build::build(&file, &parts, name)
+    let dir = Path::new(path_for_messages)
+        .parent()
+        .unwrap_or_else(|| Path::new("."));
+    build::build(&file, &parts, name, dir)
 }
 
 /// The unit part of a Vensim units field (without the `[min, max]` range).
@@ -46,3 +53,5 @@ fn build_units(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_ext;

@@ -82,6 +82,17 @@ pub fn read_decl(name: &str, at: usize, p: &mut Parser) -> Result<RawDim, Syntax
     })
 }
 
+/// A range declared with its elements listed (read from a spreadsheet).
+pub fn listed(name: &str, items: Vec<String>, at: usize) -> RawDim {
+    RawDim {
+        name: name.to_string(),
+        items,
+        alias_of: None,
+        maps: Vec::new(),
+        at,
+    }
+}
+
 /// A `Name <-> Other` equivalence.
 pub fn alias(name: &str, other: &str, at: usize) -> RawDim {
     RawDim {

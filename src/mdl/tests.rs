@@ -137,9 +137,20 @@ fn what_is_not_read_is_an_error_naming_it() {
         ("a = A FUNCTION OF(b) ~~|\nb = 1 ~~|\n", "A FUNCTION OF"),
         (
             "a := GET XLS DATA('x.xls', 'S', 'A', 'B2') ~~|\n",
-            "GET XLS DATA",
+            "cannot read the spreadsheet",
         ),
-        ("a[d] :INTERPOLATE: ~~|\nd: x, y ~~|\n", "data equations"),
+        (
+            "a := GET XLS TIMES('x.xls', 'S', 'A', 'B2') ~~|\n",
+            "GET XLS TIMES` is not supported",
+        ),
+        (
+            "a = GET DIRECT CONSTANTS('x.csv', ',', B2) ~~|\n",
+            "quoted arguments",
+        ),
+        (
+            "a[d] :INTERPOLATE: ~~|\nd: x, y ~~|\n",
+            "kept outside the model",
+        ),
         ("a ~~|\n", "has no equation"),
         ("a = INTEG(1, 0) + 1 ~~|\n", "INTEG must be the whole"),
     ];

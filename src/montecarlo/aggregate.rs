@@ -6,6 +6,7 @@ use super::result::{StudyResult, TrackedBands};
 use super::runner::{Plan, RunView};
 use super::summary::*;
 use crate::diagnostic::Diagnostic;
+use crate::simulate::NumericFault;
 use crate::stats::{self, PercentileBands};
 use crate::targets::Cmp;
 use crate::targets::Outcome;
@@ -25,7 +26,9 @@ pub(super) struct Aggregator {
     inputs: Vec<Vec<f64>>,
     joint: u64,
     counted: u64,
-    failed: FailedRuns,
+    failed_count: u64,
+    /// The first failed runs, with their faults.
+    faults: Vec<(u64, NumericFault)>,
     samples_wanted: usize,
     comparisons: Vec<Option<(Cmp, f64)>>,
 }
@@ -51,7 +54,8 @@ impl Aggregator {
             inputs: vec![Vec::new(); plan.params.len()],
             joint: 0,
             counted: 0,
-            failed: FailedRuns::default(),
+            failed_count: 0,
+            faults: Vec::new(),
             samples_wanted: plan.settings.samples(),
             comparisons: plan
                 .targets
@@ -69,13 +73,10 @@ impl Aggregator {
         result: RunView,
     ) -> Result<(), Diagnostic> {
         let (outcomes, tracked) = match result {
-            RunView::Failed(message) => {
-                self.failed.count += 1;
-                if self.failed.examples.len() < FAILED_EXAMPLES {
-                    self.failed.examples.push(FailedRun {
-                        run,
-                        message: message.to_string(),
-                    });
+            RunView::Failed(fault) => {
+                self.failed_count += 1;
+                if self.faults.len() < FAILED_EXAMPLES {
+                    self.faults.push((run, fault.clone()));
                 }
                 return Ok(());
             }
@@ -124,20 +125,28 @@ impl Aggregator {
 
 impl Aggregator {
     pub(super) fn finish(self, plan: &Plan) -> Result<StudyResult, Diagnostic> {
+        let prog = plan.prog;
         if self.counted == 0 {
-            let why = self
-                .failed
-                .examples
-                .first()
-                .map(|f| format!(" (run {}: {})", f.run, f.message))
-                .unwrap_or_default();
-            return Err(
-                Diagnostic::plain(format!("every run failed{why}")).with_hint(
+            // The first run's fault, located at the equation that produced it.
+            return Err(match self.faults.first() {
+                Some((run, fault)) => {
+                    let mut d = fault.to_diagnostic(prog);
+                    d.message = format!("every run failed; run {run}: {}", d.message);
+                    d
+                }
+                None => Diagnostic::plain("every run failed").with_hint(
                     "run `sandtable run MODEL` with the inputs' typical values to find the fault",
                 ),
-            );
+            });
         }
-        let prog = plan.prog;
+        let failed_runs = FailedRuns {
+            count: self.failed_count,
+            examples: self
+                .faults
+                .iter()
+                .map(|(run, f)| FailedRun::new(*run, f, &f.to_diagnostic(prog)))
+                .collect(),
+        };
         let opts = &plan.settings;
         let thresholds = Thresholds {
             likely: opts.likely(),
@@ -145,8 +154,8 @@ impl Aggregator {
         };
         // A failed run is a miss of every target: leaving it out would make a target look
         // likelier the more often the model breaks down.
-        let n = self.counted + self.failed.count;
-        let failed = self.failed.count;
+        let n = self.counted + self.failed_count;
+        let failed = self.failed_count;
         let times: Vec<f64> = (0..self.rows)
             .map(|r| prog.specs.start + (r * prog.steps_per_save()) as f64 * prog.specs.dt)
             .collect();
@@ -279,7 +288,7 @@ impl Aggregator {
             method: opts.method.unwrap_or(prog.specs.method).name().to_string(),
             time_unit: prog.specs.time_unit.clone(),
             thresholds,
-            failed_runs: self.failed,
+            failed_runs,
             inputs,
             targets,
             joint_probability: probability(self.joint, n),

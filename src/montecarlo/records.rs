@@ -9,10 +9,11 @@
 //! (kind 1) holds its inputs and its message (`u32` length, UTF-8 bytes).
 
 use super::runner::RunResult;
+use crate::simulate::{FaultKind, NumericFault};
 use crate::targets::Outcome;
 
 /// The file's first eight bytes.
-const MAGIC: &[u8; 8] = b"SANDREC1";
+const MAGIC: &[u8; 8] = b"SANDREC2";
 
 /// One run as a shard records it.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,15 +63,28 @@ pub fn encode(shape: RecordShape, records: &[RunRecord]) -> Vec<u8> {
                 }
                 cells.iter().for_each(|&v| f(&mut out, v));
             }
-            RunResult::Failed(message) => {
+            RunResult::Failed(fault) => {
                 out.push(1);
                 r.inputs.iter().for_each(|&v| f(&mut out, v));
-                out.extend_from_slice(&(message.len() as u32).to_le_bytes());
-                out.extend_from_slice(message.as_bytes());
+                out.push(fault_kind_code(fault.kind));
+                out.extend_from_slice(&fault.slot.to_le_bytes());
+                f(&mut out, fault.time);
+                f(&mut out, fault.value);
+                out.extend_from_slice(&(fault.variable.len() as u32).to_le_bytes());
+                out.extend_from_slice(fault.variable.as_bytes());
             }
         }
     }
     out
+}
+
+/// The byte a fault kind is stored as.
+fn fault_kind_code(kind: FaultKind) -> u8 {
+    match kind {
+        FaultKind::NotANumber => 0,
+        FaultKind::InfiniteStock => 1,
+        FaultKind::NanCondition => 2,
+    }
 }
 
 /// Decodes `records.bin`, checking that it holds records of `shape`; the error says what
@@ -121,12 +135,25 @@ pub fn decode(bytes: &[u8], shape: RecordShape) -> Result<Vec<RunRecord>, String
                 RunResult::Done(outcomes, r.f64s(shape.cells)?)
             }
             1 => {
+                let kind = match r.take(1)?[0] {
+                    0 => FaultKind::NotANumber,
+                    1 => FaultKind::InfiniteStock,
+                    2 => FaultKind::NanCondition,
+                    k => return Err(format!("run {run}: unknown fault kind {k}")),
+                };
+                let slot = r.u32()?;
+                let time = r.f64()?;
+                let value = r.f64()?;
                 let len = r.u32()? as usize;
-                let text = r.take(len)?;
-                RunResult::Failed(
-                    String::from_utf8(text.to_vec())
-                        .map_err(|_| format!("run {run}: its message is not UTF-8"))?,
-                )
+                let variable = String::from_utf8(r.take(len)?.to_vec())
+                    .map_err(|_| format!("run {run}: its variable name is not UTF-8"))?;
+                RunResult::Failed(NumericFault {
+                    kind,
+                    slot,
+                    variable,
+                    time,
+                    value,
+                })
             }
             k => return Err(format!("run {run}: unknown record kind {k}")),
         };
@@ -223,7 +250,13 @@ mod tests {
             RunRecord {
                 run: 8,
                 inputs: vec![2.0, 3.0],
-                result: RunResult::Failed("division by zero in `x` — café".into()),
+                result: RunResult::Failed(NumericFault {
+                    kind: FaultKind::InfiniteStock,
+                    slot: 12,
+                    variable: "café[x]".into(),
+                    time: 2.5,
+                    value: f64::NEG_INFINITY,
+                }),
             },
             done(9, f64::MIN_POSITIVE),
         ];
@@ -242,7 +275,9 @@ mod tests {
         let back = decode(&bytes, shape).unwrap();
         assert_eq!(bits(&back), bits(&records));
         assert_eq!(back.len(), 3);
-        assert!(matches!(back[1].result, RunResult::Failed(ref m) if m.ends_with("café")));
+        assert!(
+            matches!(back[1].result, RunResult::Failed(ref m) if m.variable == "café[x]" && m.slot == 12)
+        );
         match (&back[0].result, &records[0].result) {
             (RunResult::Done(a, _), RunResult::Done(b, _)) => {
                 assert_eq!(a[0].metric.to_bits(), b[0].metric.to_bits());

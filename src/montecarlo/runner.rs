@@ -15,7 +15,7 @@ use crate::compile::{integral_column, Program, Role};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::names::canonical;
 use crate::model::names::closest;
-use crate::simulate::{Simulation, Trajectory};
+use crate::simulate::{NumericFault, Simulation, Trajectory};
 use crate::study::distribution::Distribution;
 use crate::study::{CompiledScenario, Provenance, Settings, Study};
 use crate::targets::{BoundSet, Outcome, Target, TargetSet};
@@ -247,7 +247,7 @@ impl<'p> Plan<'p> {
         let slots = BATCH.min(runs) as usize;
         let mut values = vec![0.0; slots * width];
         let mut outcomes: Vec<Vec<Outcome>> = vec![Vec::new(); slots];
-        let mut failed: Vec<Option<String>> = vec![None; slots];
+        let mut failed: Vec<Option<NumericFault>> = vec![None; slots];
         let mut done = 0u64;
         while done < runs {
             let count = BATCH.min(runs - done) as usize;
@@ -271,7 +271,7 @@ impl<'p> Plan<'p> {
             for k in 0..count {
                 let row = done as usize + k;
                 let view = match &failed[k] {
-                    Some(message) => RunView::Failed(message),
+                    Some(fault) => RunView::Failed(fault),
                     None => RunView::Done(&outcomes[k], &values[k * width..k * width + cells]),
                 };
                 sink(first + row as u64, inputs.row(row), view)?;
@@ -504,7 +504,7 @@ pub enum RunResult {
     /// Target outcomes and the tracked values (variable-major: `var * rows + row`).
     Done(Vec<Outcome>, Vec<f64>),
     /// A numeric fault.
-    Failed(String),
+    Failed(NumericFault),
 }
 
 /// What one run produced, borrowed from the buffers of its batch.
@@ -513,7 +513,7 @@ pub enum RunView<'a> {
     /// Target outcomes and the tracked values (variable-major: `var * rows + row`).
     Done(&'a [Outcome], &'a [f64]),
     /// A numeric fault.
-    Failed(&'a str),
+    Failed(&'a NumericFault),
 }
 
 impl RunView<'_> {
@@ -521,7 +521,7 @@ impl RunView<'_> {
     pub fn to_owned(self) -> RunResult {
         match self {
             RunView::Done(o, c) => RunResult::Done(o.to_vec(), c.to_vec()),
-            RunView::Failed(m) => RunResult::Failed(m.to_string()),
+            RunView::Failed(m) => RunResult::Failed(m.clone()),
         }
     }
 }
@@ -540,7 +540,7 @@ impl RunResult {
 struct RunSlot<'b> {
     cells: &'b mut [f64],
     outcomes: &'b mut Vec<Outcome>,
-    failed: &'b mut Option<String>,
+    failed: &'b mut Option<NumericFault>,
 }
 
 /// Per-thread buffers, reused across runs.
@@ -600,7 +600,7 @@ impl<'p> Worker<'p> {
             traj.data.extend(columns.iter().map(|&c| slots[c]));
         });
         if let Err(e) = result {
-            *out.failed = Some(e.message());
+            *out.failed = Some(e);
             return;
         }
         *out.failed = None;

@@ -1,6 +1,8 @@
 //! What a Monte Carlo study found: serialisable results, written to summary.json and read by
 //! every report.
 
+use crate::diagnostic::Diagnostic;
+use crate::simulate::NumericFault;
 use crate::study::Provenance;
 use serde::Serialize;
 
@@ -86,13 +88,47 @@ pub struct FailedRuns {
     pub examples: Vec<FailedRun>,
 }
 
-/// One failed run.
+/// One failed run: the numeric fault, named by the variable whose own equation produced it
+/// and located at that equation.
 #[derive(Debug, Clone, Serialize)]
 pub struct FailedRun {
     /// Run index.
     pub run: u64,
-    /// What went wrong.
+    /// What went wrong, one sentence.
     pub message: String,
+    /// The variable element whose equation produced the value (`name` or `name[element]`).
+    pub variable: String,
+    /// The time of the faulty evaluation.
+    pub time: f64,
+    /// The value it took (NaN or infinite; written as null in JSON).
+    pub value: f64,
+    /// Where that equation is written: `file:line:col` (or the file), when known.
+    pub at: Option<String>,
+    /// How to look for the cause.
+    pub hint: Option<String>,
+}
+
+impl FailedRun {
+    /// The failed run `run` from its fault's diagnostic.
+    pub fn new(run: u64, fault: &NumericFault, diagnostic: &Diagnostic) -> FailedRun {
+        let at = diagnostic
+            .at
+            .file
+            .as_ref()
+            .map(|f| match diagnostic.at.line {
+                0 => f.path.clone(),
+                line => format!("{}:{line}:{}", f.path, diagnostic.at.col),
+            });
+        FailedRun {
+            run,
+            message: diagnostic.message.clone(),
+            variable: fault.variable.clone(),
+            time: fault.time,
+            value: fault.value,
+            at,
+            hint: diagnostic.hint.clone(),
+        }
+    }
 }
 
 /// A probability estimate with its 95 % Wilson interval.

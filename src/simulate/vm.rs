@@ -233,6 +233,9 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
     let eps = dt * 1e-6;
     let t = m.step_time;
     match *sp {
+        Special::Vector { f, n, ref args } => {
+            crate::compile::vectors::eval(f, n as usize, |i| s[args[i] as usize])
+        }
         Special::Step { height, start } => {
             if t + eps >= s[start as usize] {
                 s[height as usize]

@@ -1,4 +1,4 @@
-//! The unit rule of each builtin function, keyed by its canonical name.
+//! The unit rule of each builtin function, as the builtin table (`equation::builtins`) states it.
 //!
 //! Delays, smooths, `INIT`, `PREVIOUS`, `ABS`, `INT`, `SUM`, `MEAN` keep their input's unit;
 //! `MIN`, `MAX`, `MOD` and the noise functions need their value arguments to agree;
@@ -8,18 +8,8 @@
 
 use super::infer::{Cx, Env, Ty};
 use super::unit::{Ratio, Unit};
+use crate::equation::builtins::{Builtin, UnitRule};
 use crate::equation::Node;
-
-/// Functions whose arguments and result are dimensionless.
-const PURE: [&str; 15] = [
-    "exp", "ln", "log10", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "prod", "size",
-];
-
-/// Functions that return their (only or first) argument's unit.
-const KEEP: [&str; 9] = [
-    "abs", "int", "integer", "round", "sum", "mean", "stddev", "init", "previous",
-];
 
 /// The unit of a name that is not a variable: `TIME`, `DT`, `PI`, … (`Any` if unknown).
 pub fn constant(env: &Env, key: &str) -> Ty {
@@ -50,32 +40,30 @@ pub fn call(env: &Env, key: &str, args: &[Node], cx: &mut Cx) -> Ty {
     if args.is_empty() {
         return constant(env, key);
     }
-    if key == "size" {
-        return Ty::Known(Unit::one());
-    }
-    if PURE.contains(&key) {
-        for i in 0..args.len() {
-            cx.need_one(&format!("the argument of {upper}"), &tys[i], &args[i].span);
+    let Some(builtin) = Builtin::from_name(key) else {
+        return Ty::Any;
+    };
+    match builtin.spec().units {
+        UnitRule::Count => Ty::Known(Unit::one()),
+        UnitRule::Dimensionless => {
+            for i in 0..args.len() {
+                cx.need_one(&format!("the argument of {upper}"), &tys[i], &args[i].span);
+            }
+            Ty::Known(Unit::one())
         }
-        return Ty::Known(Unit::one());
-    }
-    if KEEP.contains(&key) {
-        if key == "previous" && args.len() > 1 {
-            return cx.agree("PREVIOUS's value and initial value", &[item(0), item(1)]);
+        UnitRule::KeepFirst if builtin == Builtin::Previous && args.len() > 1 => {
+            cx.agree("PREVIOUS's value and initial value", &[item(0), item(1)])
         }
-        return tys[0].clone();
-    }
-    match key {
-        "sqrt" => match &tys[0] {
+        UnitRule::KeepFirst => tys[0].clone(),
+        UnitRule::Sqrt => match &tys[0] {
             Ty::Known(u) => Ty::from_option(Ratio::new(1, 2).and_then(|r| u.pow(r))),
             Ty::Any => Ty::Any,
         },
-        "min" | "max" | "mod" | "modulo" | "if_then_else" => {
-            let from = usize::from(key == "if_then_else");
+        UnitRule::Agree(from) => {
             let items: Vec<_> = (from..args.len()).map(item).collect();
             cx.agree(&format!("the arguments of {upper}"), &items)
         }
-        "safediv" | "xidz" | "zidz" => {
+        UnitRule::Quotient => {
             let ratio = match (&tys[0], tys.get(1)) {
                 (Ty::Known(a), Some(Ty::Known(b))) => Ty::from_option(a.div(b)),
                 _ => Ty::Any,
@@ -91,20 +79,18 @@ pub fn call(env: &Env, key: &str, args: &[Node], cx: &mut Cx) -> Ty {
                 None => ratio,
             }
         }
-        "smth1" | "smth3" | "delay1" | "delay3" | "delay" => {
+        UnitRule::Smooth { initial: at, order } => {
             need_time(cx, 1, "time");
-            initial(cx, &upper, &tys, args, 2)
+            if let Some(k) = order {
+                cx.need_one(
+                    &format!("{upper}'s order"),
+                    &tys[k.min(tys.len() - 1)],
+                    &args[k.min(args.len() - 1)].span,
+                );
+            }
+            initial(cx, &upper, &tys, args, at)
         }
-        "smthn" | "delayn" => {
-            need_time(cx, 1, "time");
-            cx.need_one(
-                &format!("{upper}'s order"),
-                &tys[2.min(tys.len() - 1)],
-                &args[2.min(args.len() - 1)].span,
-            );
-            initial(cx, &upper, &tys, args, 3)
-        }
-        "trend" => {
+        UnitRule::Trend => {
             need_time(cx, 1, "averaging time");
             let per_time = Ty::Known(env.time.inverse());
             match args.get(2) {
@@ -115,11 +101,11 @@ pub fn call(env: &Env, key: &str, args: &[Node], cx: &mut Cx) -> Ty {
                 None => per_time,
             }
         }
-        "step" => {
+        UnitRule::Step => {
             need_time(cx, 1, "step time");
             tys[0].clone()
         }
-        "pulse" => {
+        UnitRule::Pulse => {
             need_time(cx, 1, "first time");
             need_time(cx, 2, "interval");
             // A pulse of magnitude m delivers m over one step: m per time unit while it lasts.
@@ -128,7 +114,7 @@ pub fn call(env: &Env, key: &str, args: &[Node], cx: &mut Cx) -> Ty {
                 Ty::Any => Ty::Any,
             }
         }
-        "ramp" => {
+        UnitRule::Ramp => {
             need_time(cx, 1, "start time");
             need_time(cx, 2, "end time");
             match &tys[0] {
@@ -136,25 +122,25 @@ pub fn call(env: &Env, key: &str, args: &[Node], cx: &mut Cx) -> Ty {
                 Ty::Any => Ty::Any,
             }
         }
-        "lookup" => match &args[0].kind {
+        UnitRule::Lookup => match &args[0].kind {
             crate::equation::NodeKind::Var { name, .. } => match env.lookup(name) {
                 Some((i, _)) => env.unit_of(i),
                 None => Ty::Any,
             },
             _ => Ty::Any,
         },
-        "normal" | "random_normal" | "uniform" | "random_uniform" => cx.agree(
+        UnitRule::Noise => cx.agree(
             &format!("the arguments of {upper}"),
             &[item(0), item(1.min(args.len() - 1))],
         ),
-        "pink_noise" => {
+        UnitRule::PinkNoise => {
             need_time(cx, 2, "correlation time");
             cx.agree(
                 "PINK_NOISE's mean and standard deviation",
                 &[item(0), item(1.min(args.len() - 1))],
             )
         }
-        _ => Ty::Any,
+        UnitRule::Clock | UnitRule::Number | UnitRule::Unchecked => Ty::Any,
     }
 }
 

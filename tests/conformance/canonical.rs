@@ -11,6 +11,9 @@ pub struct Canonical {
     pub times: Vec<f64>,
     /// `values[row][column]`; blank cells already filled from the row above.
     pub values: Vec<Vec<f64>>,
+    /// `blank[row][column]`: the cell was blank. Vensim leaves a cell blank both when the
+    /// value has not changed and when it is `:NA:`.
+    pub blank: Vec<Vec<bool>>,
 }
 
 /// Parses a canonical output: comma or tab separated (whichever the header uses), any mix of
@@ -41,6 +44,7 @@ pub fn parse(text: &str) -> Result<Canonical, String> {
     }
     let mut times = Vec::new();
     let mut values: Vec<Vec<f64>> = Vec::new();
+    let mut blank: Vec<Vec<bool>> = Vec::new();
     for (row_no, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("row {}: {e}", row_no + 2))?;
         let cell = |i: usize| record.get(i).map(str::trim).unwrap_or("");
@@ -62,11 +66,13 @@ pub fn parse(text: &str) -> Result<Canonical, String> {
             .map(|c| number(c + 1, previous.map(|p| p[c])))
             .collect::<Result<Vec<f64>, String>>()?;
         values.push(row);
+        blank.push((0..columns.len()).map(|c| cell(c + 1).is_empty()).collect());
     }
     Ok(Canonical {
         columns,
         times,
         values,
+        blank,
     })
 }
 
@@ -90,6 +96,7 @@ fn parses_tabs_mixed_line_ends_and_blank_cells() {
     assert_eq!(c.columns, ["A", "B[x,y]"]);
     assert_eq!(c.times, [0.0, 1.0, 2.0]);
     assert_eq!(c.values, [[1.0, 2.0], [1.0, 3.0], [4.0, 3.0]]);
+    assert_eq!(c.blank, [[false, false], [true, false], [false, true]]);
     assert!(parse("Time,a\n0,\n").is_err());
     assert!(parse("Time,a\n0,x\n").is_err());
     assert_eq!(column_key("Two Dims[A, D]"), column_key("two_dims[a,d]"));

@@ -13,9 +13,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 mod interrupts;
 mod lock;
+mod signals;
 mod study_dir;
 
 pub use interrupts::{hold_interrupts, on_interrupt};
+pub use signals::install_signal_watcher;
 pub use study_dir::{StudyDir, StudyDirError, MARKER};
 
 /// Distinguishes temporary files of concurrent writes from one process.

@@ -633,15 +633,23 @@ fn failures(md: &mut String, s: &Summary) -> std::fmt::Result {
     let rows: Vec<Vec<String>> = f
         .examples
         .iter()
-        .map(|e| vec![e.run.to_string(), e.message.clone()])
+        .map(|e| {
+            vec![
+                e.run.to_string(),
+                e.message.clone(),
+                e.at.as_deref()
+                    .map_or("—".to_string(), |at| format!("`{at}`")),
+                e.hint.clone().unwrap_or_default(),
+            ]
+        })
         .collect();
     if !rows.is_empty() {
         writeln!(
             md,
             "{}",
             markdown(
-                &["Run", "What went wrong"],
-                &[Align::Right, Align::Left],
+                &["Run", "What went wrong", "Equation", "Where to look"],
+                &[Align::Right, Align::Left, Align::Left, Align::Left],
                 &rows
             )
         )?;

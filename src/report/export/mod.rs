@@ -6,6 +6,7 @@
 
 mod calibration;
 mod charts;
+mod check;
 mod comparison;
 mod csv;
 mod decision;
@@ -37,6 +38,7 @@ use crate::report::atomic::{StudyDir, StudyDirError};
 use crate::report::charts::ChartError;
 
 pub use calibration::{write_calibration, CalibrationOutput};
+pub use check::check_text;
 pub use comparison::{scenario_dirs, write_comparison};
 pub use decision::{solve_json, sweep_csv, write_solve, write_sweep, SOLVE_JSON, SWEEP_CSV};
 pub use loops::{loop_line, loops_csv, phase_lines, write_loops, LoopsOutput};
@@ -44,7 +46,10 @@ pub use names::slug;
 pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};
 pub use shard::{write_shard, RECORDS, SHARD_JSON};
-pub use terminal::{comparison_table, verdict_table};
+pub use terminal::{
+    calibration_text, comparison_table, solution_text, stock_table_text, sweep_text, table_text,
+    verdict_table, verdicts_text,
+};
 
 /// Why study files could not be produced.
 #[derive(Debug, thiserror::Error)]

@@ -244,7 +244,12 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
             count: 3,
             examples: vec![FailedRun {
                 run: 17,
-                message: "division by zero in `adoption`".into(),
+                message: "`adoption` became NaN at time 3".into(),
+                variable: "adoption".into(),
+                time: 3.0,
+                value: f64::NAN,
+                at: Some("growth.toml:12:1".into()),
+                hint: Some("its equation is `a / b`; look for a division by zero".into()),
             }],
         },
         inputs: input_names
