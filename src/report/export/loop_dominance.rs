@@ -168,7 +168,7 @@ pub fn section(md: &mut String, result: &StudyResult) -> std::fmt::Result {
 /// "In the 120 runs that miss it, R3 dominates from day 0, B2 fatigue from day 120."
 fn sentence(d: &LoopDominance, p: &DominanceProfile, group: &str, unit: &str) -> String {
     if p.runs == 0 {
-        return format!("No scored run {}s.", group.trim_end_matches(" it"));
+        return format!("None of the scored runs {group}.");
     }
     let window = (p.times.len() / 50).max(1);
     let parts: Vec<String> = p
@@ -179,9 +179,14 @@ fn sentence(d: &LoopDominance, p: &DominanceProfile, group: &str, unit: &str) ->
             Some(format!("{} from {unit} {}", l.title(), ph.from))
         })
         .collect();
-    let runs = if p.runs == 1 { "run" } else { "runs" };
+    let runs = match (p.runs, group) {
+        (1, "reach it") => "run that reaches it",
+        (1, _) => "run that misses it",
+        (_, "reach it") => "runs that reach it",
+        _ => "runs that miss it",
+    };
     format!(
-        "In the {} {runs} that {group}: {}.",
+        "In the {} {runs}: {}.",
         p.runs,
         if parts.is_empty() {
             "no loop is active".to_string()
