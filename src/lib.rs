@@ -15,6 +15,7 @@ pub mod compile;
 pub mod decision;
 pub mod diagnostic;
 pub mod equation;
+pub mod explain;
 pub mod job;
 pub mod limits;
 pub mod loader;

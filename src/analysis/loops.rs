@@ -19,6 +19,10 @@ pub struct Loop {
     /// The product of the link polarities: positive reinforces (R), negative balances (B);
     /// unknown when any link is unknown.
     pub polarity: Polarity,
+    /// The name the model gives this loop in its `[loops]` section.
+    pub name: Option<String>,
+    /// The display label the model gives it.
+    pub label: Option<String>,
 }
 
 impl Loop {
@@ -111,7 +115,7 @@ impl CausalGraph {
     }
 
     /// Starts a cycle at its first stock, or at its first variable when it has none.
-    fn rotate(&self, mut cycle: Vec<usize>) -> Vec<usize> {
+    pub(super) fn rotate(&self, mut cycle: Vec<usize>) -> Vec<usize> {
         let start = cycle
             .iter()
             .enumerate()
@@ -124,7 +128,7 @@ impl CausalGraph {
         cycle
     }
 
-    fn describe(&self, cycle: &[usize]) -> Loop {
+    pub(super) fn describe(&self, cycle: &[usize]) -> Loop {
         let links: Vec<Polarity> = (0..cycle.len())
             .map(|i| {
                 let (from, to) = (cycle[i], cycle[(i + 1) % cycle.len()]);
@@ -141,6 +145,8 @@ impl CausalGraph {
             variables: cycle.iter().map(|&v| self.names[v].clone()).collect(),
             links,
             polarity,
+            name: None,
+            label: None,
         }
     }
 }

@@ -8,10 +8,12 @@
 pub(crate) mod cycles;
 pub mod graph;
 pub mod loops;
+pub mod named;
 pub mod polarity;
 
 pub use graph::{CausalGraph, Link};
 pub use loops::{feedback_loops, Loop, LoopReport, SEARCH_LIMIT};
+pub use named::named_loops;
 pub use polarity::Polarity;
 
 #[cfg(test)]

@@ -33,6 +33,12 @@ pub struct McArgs {
     /// The probability `--what-it-takes` asks of each target: 0.8 or 80%.
     #[arg(long, default_value = "0.8", value_parser = super::args::parse_probability)]
     goal: f64,
+    /// Also score the feedback loops of the first N runs (default 200; Loops That Matter)
+    /// and report which loop dominates when in the runs that reach each target and in those
+    /// that miss it.
+    #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "200",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    loops: Option<u64>,
 }
 
 /// Runs the command.
@@ -48,6 +54,7 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         goal: args.goal,
         threads: args.runs.threads(),
         out: args.runs.out.clone(),
+        loops: args.loops,
     };
     let quiet = args.runs.quiet;
     match mc(&request, &Bar::new(quiet))? {

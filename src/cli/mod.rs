@@ -25,6 +25,7 @@ mod calibrate;
 mod check;
 mod compare;
 mod convert;
+mod loops;
 mod mc;
 mod merge;
 mod output;
@@ -46,7 +47,7 @@ pub const EXIT_UNRELIABLE: i32 = 3;
     name = "sandtable",
     version,
     about = "System-dynamics sand table: simulate stock-and-flow models and ask how likely each target is.",
-    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable solve models/enterprise_growth.toml --target follower_growth --probability 80% --lever budget=1000..100000\n  sandtable sweep models/enterprise_growth.toml --lever budget=1000..100000:9\n  sandtable calibrate models/enterprise_growth.toml --data history.csv\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 3 when a study's failed runs exceed --max-failed (outputs written, verdicts unreliable); 130 when interrupted with Ctrl-C, 143 on SIGTERM."
+    after_help = "Examples:\n  sandtable run models/bass.toml\n  sandtable run models/bass.toml --method rk4 --set q=0.5 --out outputs/try\n  sandtable check models/enterprise_growth.toml\n  sandtable loops models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml\n  sandtable compare models/enterprise_growth.toml\n  sandtable solve models/enterprise_growth.toml --target follower_growth --probability 80% --lever budget=1000..100000\n  sandtable sweep models/enterprise_growth.toml --lever budget=1000..100000:9\n  sandtable calibrate models/enterprise_growth.toml --data history.csv\n  sandtable convert model.stmx --to toml\n\nExit status: 0 on success; 2 on bad input (model, study, arguments, files) or a failed run; 3 when a study's failed runs exceed --max-failed (outputs written, verdicts unreliable); 130 when interrupted with Ctrl-C, 143 on SIGTERM."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -65,6 +66,11 @@ enum Command {
         after_help = "Examples:\n  sandtable check models/enterprise_growth.toml\n  sandtable check model.stmx --study study.toml --target \"cool: Teacup_Temperature at 10 <= 120\""
     )]
     Check(check::CheckArgs),
+    /// Loop dominance over one run (Loops That Matter): loops.csv, loops.md and a chart.
+    #[command(
+        after_help = "Examples:\n  sandtable loops models/enterprise_growth.toml\n  sandtable loops models/bass.toml --set q=0.5 --out outputs/bass_loops\n  sandtable loops models/enterprise_growth.toml --scenario ai_creative\n\nWrites outputs/<model>/loops/: loops.csv (time, then each loop's relative score in [-1, 1], + reinforcing, - balancing), loops.md (each loop's path and the phases of dominance) and chart_loop_dominance.png. See docs/explain.md."
+    )]
+    Loops(loops::LoopsArgs),
     /// Monte Carlo study: probability of each target, with charts and a report.
     #[command(
         after_help = "Examples:\n  sandtable mc models/enterprise_growth.toml\n  sandtable mc models/enterprise_growth.toml --runs 20000 --seed 7 --sampler lhs --scenario ai_creative\n  sandtable mc models/bass.toml --vary \"p=uniform(0.01, 0.05)\" --target \"half: followers at 6 >= 500000\"\n  sandtable mc study.toml   (a study file naming an XMILE model)\n  sandtable mc models/enterprise_growth.toml --posterior outputs/enterprise_growth/calibrate/posterior.csv\n  sandtable mc models/bass.toml --runs 2000 --sobol   (Sobol indices: 2000 × (inputs + 2) runs)"
@@ -110,6 +116,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
+        Command::Loops(args) => loops::run(args),
         Command::Mc(args) => mc::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Merge(args) => merge::run(args),

@@ -2,7 +2,7 @@
 //! command would use) and `convert` (between TOML and XMILE).
 
 use super::Written;
-use crate::analysis::{feedback_loops, LoopReport};
+use crate::analysis::{named_loops, LoopReport};
 use crate::diagnostic::Diagnostic;
 use crate::montecarlo::runner::validate;
 use crate::report::atomic::{hold_interrupts, write_atomic};
@@ -67,12 +67,54 @@ pub fn check(req: &StudyRequest, only_requested: bool) -> anyhow::Result<CheckOu
     };
     let scenario = validate(&study, &scenarios)?;
     crate::decision::swing::check_declared(&study, &scenario)?;
-    let loops = feedback_loops(&scenario.model, LOOP_LIMIT);
+    let loops = named_loops(&scenario.model, LOOP_LIMIT)?;
     Ok(CheckOutcome {
         study: Box::new(study),
         scenario: Box::new(scenario),
         scenarios,
         loops,
+    })
+}
+
+/// What `loops` produced.
+#[derive(Debug)]
+pub struct LoopsOutcome {
+    /// The scenario that ran.
+    pub scenario: Box<CompiledScenario>,
+    /// Its loop scores.
+    pub scores: crate::explain::LoopScores,
+    /// What was written.
+    pub written: Written,
+}
+
+/// Runs the requested scenario once, scoring its loops (Loops That Matter), and writes
+/// loops.csv, loops.md and the dominance chart to `out` (default: outputs/<model>/loops).
+pub fn loops(req: &StudyRequest, out: Option<&Path>) -> anyhow::Result<LoopsOutcome> {
+    let study = Study::resolve(req)?;
+    let scenario = study.compile_requested()?;
+    let report = named_loops(&scenario.model, LOOP_LIMIT)?;
+    let names: Vec<String> = scenario
+        .model
+        .variables
+        .iter()
+        .map(|v| v.name.clone())
+        .collect();
+    let scorer = crate::explain::LoopScorer::new(&scenario.program, &names, &report);
+    let mut sim = crate::simulate::Simulation::new(&scenario.program);
+    if let Some(m) = scenario.settings.method {
+        sim.set_method(m);
+    }
+    let scores = scorer.score(&mut sim)?;
+    let dir = output_dir(out, &scenario.model.name, "loops");
+    let output = crate::report::export::LoopsOutput {
+        scenario: &scenario,
+        scores: &scores,
+    };
+    let files = crate::report::export::write_loops(&output, &dir).map_err(Diagnostic::from)?;
+    Ok(LoopsOutcome {
+        scenario: Box::new(scenario),
+        scores,
+        written: Written { dir, files },
     })
 }
 

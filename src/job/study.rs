@@ -2,6 +2,7 @@
 //! with common random numbers) and `merge` (shard directories into the whole study).
 
 use super::{reliability, Progress, Unreliable, Written};
+use crate::analysis::named_loops;
 use crate::decision::requirement::what_it_takes;
 use crate::decision::swing::{check_declared, declared, swing_levers};
 use crate::decision::Lever;
@@ -41,6 +42,9 @@ pub struct McRequest {
     pub threads: Option<usize>,
     /// Output directory (default: outputs/<model>/<scenario>).
     pub out: Option<PathBuf>,
+    /// Score the feedback loops of this many first runs and report loop dominance in the
+    /// runs that reach and miss each target (`--loops`); `None`: no loop scores.
+    pub loops: Option<u64>,
 }
 
 /// What `mc` produced.
@@ -93,6 +97,13 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
             .with_hint("run `sandtable solve` or `mc --what-it-takes` in one process")
             .into());
         }
+        if req.loops.is_some() {
+            return Err(
+                Diagnostic::plain("--shard cannot split a study scored with --loops")
+                    .with_hint("run the study in one process to score its loops")
+                    .into(),
+            );
+        }
         if req.posterior.is_some() {
             return Err(Diagnostic::plain(
                 "--shard cannot split a study drawn from a posterior yet: shards do not record it",
@@ -117,12 +128,22 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
         .transpose()?;
     let posterior = read_posterior(req.posterior.as_deref())?;
     let model_path = req.study.model.display().to_string();
+    // The named loops are checked before the study runs, so a bad path costs nothing.
+    let loop_report = match req.loops {
+        Some(_) => Some(named_loops(&scenario.model, super::run::LOOP_LIMIT)?),
+        None => None,
+    };
     let mut result = if scenario.settings.sobol() {
         execute_sobol(&scenario, req.threads, posterior.as_ref(), progress)
     } else {
         execute(&scenario, req.threads, posterior.as_ref(), progress)
     }
     .with_context(|| model_path.clone())?;
+    if let (Some(runs), Some(report)) = (req.loops, &loop_report) {
+        progress.phase("loops", runs.min(scenario.settings.runs()));
+        score_loops(&scenario, posterior.as_ref(), &mut result, report, runs)
+            .with_context(|| model_path.clone())?;
+    }
     if !scenario.levers.is_empty() {
         // Each declared lever at its min and max, on the same runs as the study.
         let runs = scenario.settings.runs();
@@ -180,6 +201,28 @@ fn takes_lever(text: &str, scenario: &CompiledScenario) -> anyhow::Result<Lever>
             .with_hint("write NAME=LO..HI, e.g. --what-it-takes budget=1_000..100_000")
             .into()
         })
+}
+
+/// Loop dominance of the first `runs` runs, split by each target's outcome, into `result`.
+fn score_loops(
+    scenario: &CompiledScenario,
+    posterior: Option<&PosteriorSample>,
+    result: &mut StudyResult,
+    report: &crate::analysis::LoopReport,
+    runs: u64,
+) -> anyhow::Result<()> {
+    let mut plan = Plan::new(scenario)?;
+    if let Some(sample) = posterior {
+        plan = plan.with_posterior(sample)?;
+    }
+    let names: Vec<String> = scenario
+        .model
+        .variables
+        .iter()
+        .map(|v| v.name.clone())
+        .collect();
+    result.loops = Some(plan.loop_dominance(result, report, &names, runs)?);
+    Ok(())
 }
 
 /// The shard `--shard`/`--shards` ask for, if any.

@@ -451,6 +451,7 @@ pub fn build(
         dimensions,
         variables,
         charts: Vec::new(),
+        loops: Vec::new(),
     })
 }
 

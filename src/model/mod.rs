@@ -6,6 +6,7 @@
 
 pub mod names;
 pub mod toml_file;
+mod toml_loops;
 pub mod toml_writer;
 
 use crate::diagnostic::SourceRef;
@@ -190,6 +191,21 @@ pub struct Model {
     pub variables: Vec<Variable>,
     /// Chart groups; empty means "one chart of the stocks".
     pub charts: Vec<ChartGroup>,
+    /// Feedback loops the model names (its `[loops]` section), in file order.
+    pub loops: Vec<NamedLoop>,
+}
+
+/// A feedback loop the model names, so that every output calls it the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedLoop {
+    /// Short name, e.g. `fatigue`.
+    pub name: String,
+    /// Display label, e.g. `ad fatigue`.
+    pub label: Option<String>,
+    /// Variables in causal order: each affects the next, and the last the first.
+    pub path: Vec<String>,
+    /// Where the path is written.
+    pub at: SourceRef,
 }
 
 impl Model {

@@ -25,7 +25,7 @@ pub const STUDY_SECTIONS: [&str; 6] = [
     "levers",
 ];
 
-const MODEL_SECTIONS: [&str; 11] = [
+const MODEL_SECTIONS: [&str; 12] = [
     "model",
     "sim",
     "dimensions",
@@ -37,6 +37,7 @@ const MODEL_SECTIONS: [&str; 11] = [
     "lookups",
     "charts",
     "units",
+    "loops",
 ];
 
 /// Reads a file as UTF-8 text, with a clear message when it cannot be read.
@@ -266,6 +267,7 @@ impl Reader<'_> {
             dimensions: Vec::new(),
             variables: Vec::new(),
             charts: Vec::new(),
+            loops: Vec::new(),
         };
         if let Some(item) = root.get("model") {
             let t = self.table(item, "[model]")?;
@@ -329,6 +331,9 @@ impl Reader<'_> {
                 SourceRef::file(self.file),
             )
             .with_hint("add a [stocks] section"));
+        }
+        if let Some(item) = root.get("loops") {
+            model.loops = super::toml_loops::read(self, item)?;
         }
         if let Some(item) = root.get("charts") {
             for (key, value) in self.table(item, "[charts]")?.iter() {

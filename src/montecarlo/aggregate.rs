@@ -310,6 +310,7 @@ impl Aggregator {
             metrics: self.metrics,
             hits: self.hits,
             input_values: self.inputs,
+            loops: None,
         })
     }
 }

@@ -8,6 +8,7 @@
 
 mod aggregate;
 pub mod correlation;
+pub mod loops;
 pub mod posterior;
 pub mod records;
 pub mod result;

@@ -35,4 +35,7 @@ pub struct StudyResult {
     pub hits: Vec<Vec<bool>>,
     /// Per input, the value of every counted run (same order as `summary.inputs`).
     pub input_values: Vec<Vec<f64>>,
+    /// Loop dominance in the runs that reach each target and in those that miss it
+    /// (`mc --loops`).
+    pub loops: Option<crate::explain::LoopDominance>,
 }

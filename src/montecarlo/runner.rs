@@ -244,15 +244,7 @@ impl<'p> Plan<'p> {
         sink: &mut RunSink<'_>,
     ) -> Result<(), Diagnostic> {
         let (first, runs) = self.range;
-        let mut inputs = self.design.rows(first, runs)?;
-        if let Some((columns, rows, order)) = &self.posterior {
-            for k in 0..inputs.runs() {
-                let row = &rows[order[((first + k as u64) % rows.len() as u64) as usize]];
-                for &(i, c) in columns {
-                    inputs.set(k, i, row[c]);
-                }
-            }
-        }
+        let inputs = self.input_rows(first, runs)?;
         let streams = Streams::new(self.settings.seed());
         let noise = |row: usize| noise_seed(&streams, first + row as u64);
         self.run_matrix(&inputs, runs, &noise, progress, &mut |row, inputs, view| {
@@ -313,6 +305,21 @@ impl<'p> Plan<'p> {
             progress(done);
         }
         Ok(())
+    }
+
+    /// The inputs of runs `first .. first + runs`: the design's rows, with the inputs drawn
+    /// from a posterior taken from its rows.
+    pub(super) fn input_rows(&self, first: u64, runs: u64) -> Result<InputMatrix, Diagnostic> {
+        let mut inputs = self.design.rows(first, runs)?;
+        if let Some((columns, rows, order)) = &self.posterior {
+            for k in 0..inputs.runs() {
+                let row = &rows[order[((first + k as u64) % rows.len() as u64) as usize]];
+                for &(i, c) in columns {
+                    inputs.set(k, i, row[c]);
+                }
+            }
+        }
+        Ok(inputs)
     }
 
     /// As [`Plan::execute`], on a pool of `threads` worker threads (`None`: every core).

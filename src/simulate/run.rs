@@ -321,16 +321,26 @@ impl<'p> Simulation<'p> {
     ///
     /// On a numeric fault the run stops (`on_save` has seen the rows before it) and the run is
     /// replayed to find the variable whose own equation produced the value.
-    pub fn run_with(&mut self, on_save: impl FnMut(f64, &[f64])) -> Result<(), NumericFault> {
+    pub fn run_with(&mut self, mut on_save: impl FnMut(f64, &[f64])) -> Result<(), NumericFault> {
+        self.run_observed(|t, slots, _| on_save(t, slots))
+    }
+
+    /// [`Simulation::run_with`], also showing the evaluator's state besides the slots (held
+    /// noise, delay lines, the step's time) at each reported row, for passes that re-evaluate
+    /// equations as the run saw them (loop scores).
+    pub fn run_observed(
+        &mut self,
+        on_save: impl FnMut(f64, &[f64], &Machine),
+    ) -> Result<(), NumericFault> {
         match self.run_loop::<false>(on_save) {
             Ok(()) => Ok(()),
-            Err(seen) => Err(self.run_loop::<true>(|_, _| {}).err().unwrap_or(seen)),
+            Err(seen) => Err(self.run_loop::<true>(|_, _, _| {}).err().unwrap_or(seen)),
         }
     }
 
     fn run_loop<const CAREFUL: bool>(
         &mut self,
-        mut on_save: impl FnMut(f64, &[f64]),
+        mut on_save: impl FnMut(f64, &[f64], &Machine),
     ) -> Result<(), NumericFault> {
         let prog = self.prog;
         self.initialize::<CAREFUL>()?;
@@ -349,7 +359,7 @@ impl<'p> Simulation<'p> {
             self.evaluate::<CAREFUL>(t, step > 0, save)?;
             if save {
                 self.check_finite(t, step == 0)?;
-                on_save(t, &self.slots);
+                on_save(t, &self.slots, &self.machine);
             }
             if step == steps {
                 break;

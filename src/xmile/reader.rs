@@ -95,6 +95,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         dimensions,
         variables,
         charts,
+        loops: Vec::new(),
     })
 }
 

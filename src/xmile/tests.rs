@@ -350,6 +350,7 @@ fn written_files_read_back_as_the_same_model() {
             title: "Fans \"all\"".into(),
             variables: vec!["Fans".into(), "rate".into()],
         }],
+        loops: Vec::new(),
     };
     let text = to_xmile(&model);
     assert!(text.contains("xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\""));

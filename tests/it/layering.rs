@@ -13,6 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["simulate"],
     &["stats"],
     &["targets"],
+    &["explain"],
     &["study"],
     &["montecarlo"],
     &["decision", "calibrate"],

@@ -22,6 +22,7 @@ mod integrators;
 mod interrupt;
 mod layering;
 mod limits;
+mod loops;
 mod montecarlo;
 mod numeric_faults;
 mod numeric_faults_cli;

@@ -7,6 +7,7 @@
 
 pub mod comparison;
 pub mod curve;
+pub mod dominance;
 pub mod fan;
 pub mod heatmap;
 pub mod histogram;

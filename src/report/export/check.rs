@@ -108,7 +108,12 @@ fn loops_text(report: &LoopReport, out: &mut Vec<String>) {
         let group = report.loops.iter().filter(|l| l.polarity == polarity);
         for (i, l) in group.enumerate() {
             let tag = format!("{}{}", polarity.loop_label(), i + 1);
-            out.push(format!("  {tag:<3} {}", l.path()));
+            let name = match (&l.name, &l.label) {
+                (Some(n), Some(label)) => format!(" {n} ({label}):"),
+                (Some(n), None) => format!(" {n}:"),
+                _ => String::new(),
+            };
+            out.push(format!("  {tag:<3}{name} {}", l.path()));
         }
     }
     if report.truncated {

@@ -74,6 +74,7 @@ impl ReportMd {
         for (i, t) in s.targets.iter().enumerate() {
             self.target_details(md, result, i, t)?;
         }
+        super::loop_dominance::section(md, result)?;
         self.variables(md, result)?;
         inputs(md, s)?;
         failures(md, s)?;

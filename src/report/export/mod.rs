@@ -13,6 +13,8 @@ mod decision;
 mod describe;
 mod html;
 mod json;
+mod loop_dominance;
+mod loops;
 mod markdown;
 mod names;
 mod paired;
@@ -43,6 +45,7 @@ pub use calibration::{write_calibration, CalibrationOutput};
 pub use check::check_text;
 pub use comparison::{scenario_dirs, write_comparison};
 pub use decision::{solve_json, sweep_csv, write_solve, write_sweep, SOLVE_JSON, SWEEP_CSV};
+pub use loops::{loop_line, loops_csv, phase_lines, write_loops, LoopsOutput};
 pub use names::slug;
 pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};
@@ -150,6 +153,14 @@ pub fn study_exporters_with(
         max_failed: options.max_failed,
     };
     out.extend(plan.into_iter().map(|c| Box::new(c) as Box<dyn Exporter>));
+    if let Some(d) = &result.loops {
+        for (target, split) in d.targets.iter().enumerate() {
+            out.push(Box::new(loop_dominance::LoopChart {
+                target,
+                name: split.target.clone(),
+            }));
+        }
+    }
     out.push(Box::new(report));
     out
 }

@@ -3,7 +3,8 @@
 //! charts name the target.
 
 use super::charts::{
-    fan_chart, histogram_chart, lever_chart, plan, scorecard_chart, tornado_chart, ChartKind,
+    fan_chart, histogram_chart, lever_chart, plan, scorecard_chart, sobol_chart, tornado_chart,
+    ChartKind,
 };
 use super::describe::{target_name, variable_title};
 use crate::montecarlo::result::StudyResult;
@@ -50,6 +51,10 @@ fn every_chart_of_the_reference_study_names_its_target_and_scenario() {
             ),
             ChartKind::Levers(i) => (
                 lever_chart(&result, i).unwrap().title,
+                target_name(&s.targets[i]).to_string(),
+            ),
+            ChartKind::Sobol(i) => (
+                sobol_chart(&result, i).unwrap().title,
                 target_name(&s.targets[i]).to_string(),
             ),
             ChartKind::Scorecard => (scorecard_chart(&result).title, "each target".into()),
