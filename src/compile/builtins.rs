@@ -5,9 +5,10 @@ use super::ir::{cond, f1, f2, Id, Ir, SpecialIr};
 use super::lower::{Ctx, Lowerer, NodeRole};
 use super::program::{Func1, Func2, DT, TIME};
 use crate::diagnostic::Diagnostic;
-use crate::equation::{Builtin, Node};
+use crate::equation::{Builtin, Node, NodeKind};
 use crate::model::names::canonical;
 use crate::model::names::closest;
+use crate::model::Equation;
 use std::ops::Range;
 
 /// Whether `key` (canonical) names a builtin.
@@ -189,10 +190,15 @@ pub(super) fn call(
         }
         B::Smth1 | B::Smth3 | B::SmthN | B::Delay1 | B::Delay3 | B::DelayN => {
             // SMTHn/DELAYn take the order third; the others fix it by name.
+            let mut guard = None;
             let (order, init_arg) = match builtin {
                 B::Smth1 | B::Delay1 => (1, args.get(2)),
                 B::Smth3 | B::Delay3 => (3, args.get(2)),
-                _ => (constant_order(lw, &args[2], ctx)?, args.get(3)),
+                _ => {
+                    let (n, runtime) = order_of(lw, &args[2], ctx)?;
+                    guard = runtime.map(|ir| (n, ir));
+                    (n, args.get(3))
+                }
             };
             let input = lw.lower(&args[0], ctx)?;
             let time = lw.lower(&args[1], ctx)?;
@@ -200,10 +206,21 @@ pub(super) fn call(
                 Some(a) => lw.lower(a, ctx)?,
                 None => input.clone(),
             };
-            Ok(if matches!(builtin, B::Smth1 | B::Smth3 | B::SmthN) {
+            let out = if matches!(builtin, B::Smth1 | B::Smth3 | B::SmthN) {
                 smooth(lw, &key, input, time, init, order, span, ctx)
             } else {
                 material_delay(lw, &key, input, time, init, order, span, ctx)
+            };
+            // An order variable set to another value for a run (`--set`, Monte Carlo) would
+            // need another chain: the value is then NaN, a numeric fault, never a silently
+            // different order.
+            Ok(match guard {
+                None => out,
+                Some((n, runtime)) => cond(
+                    f2(Func2::Eq, runtime, Ir::Const(n as f64)),
+                    out,
+                    Ir::Const(f64::NAN),
+                ),
             })
         }
         B::Trend => {
@@ -264,12 +281,22 @@ pub(super) fn call(
                 at,
             )))
         }
-        B::Normal | B::Uniform => {
+        B::RandomNormal if args.len() == 5 => super::draws::truncated_normal(lw, args, span, ctx),
+        B::RandomNormal if args.len() == 4 => Err(ctx
+            .error(
+                name_span,
+                format!(
+                    "{} takes (mean, sd[, seed]) or (min, max, mean, sd, seed), not 4 arguments",
+                    name.to_uppercase()
+                ),
+            )
+            .with_hint("add the seed: `(min, max, mean, sd, seed)`")),
+        B::Normal | B::Uniform | B::RandomNormal => {
             let a = lw.lower(&args[0], ctx)?;
             let b = lw.lower(&args[1], ctx)?;
             check_noise(builtin, &key, &[(&a, &args[0]), (&b, &args[1])], span, ctx)?;
             let state = lw.noise_state();
-            Ok(Ir::Special(if builtin == B::Normal {
+            Ok(Ir::Special(if builtin != B::Uniform {
                 SpecialIr::Normal(Box::new(a), Box::new(b), state)
             } else {
                 SpecialIr::Uniform(Box::new(a), Box::new(b), state)
@@ -323,7 +350,7 @@ fn check_noise(
         }
     }
     let (bad, which, hint) = match builtin {
-        Builtin::Normal => match constant(1) {
+        Builtin::Normal | Builtin::RandomNormal => match constant(1) {
             Some(sd) if sd < 0.0 => (
                 format!("the standard deviation of {name} is negative ({sd})"),
                 1,
@@ -394,13 +421,53 @@ pub(super) fn constant_order(
 ) -> Result<usize, Diagnostic> {
     match lw.lower(node, ctx)? {
         Ir::Const(n) if (1.0..=1000.0).contains(&n) && n.fract() == 0.0 => Ok(n as usize),
-        _ => Err(ctx
-            .error(
-                &node.span,
-                "the order must be a whole number from 1 to 1000",
-            )
-            .with_hint("the number of stages is fixed when the model is compiled")),
+        _ => Err(order_error(node, ctx)),
     }
+}
+
+fn order_error(node: &Node, ctx: &Ctx) -> Diagnostic {
+    ctx.error(
+        &node.span,
+        "the order must be a whole number from 1 to 1000, or a variable equal to one",
+    )
+    .with_hint("the number of stages is fixed when the model is compiled")
+}
+
+/// A smooth's or delay's order: a whole number written in the call, or a variable whose
+/// equation is one (`SMTHN(x, 5, order)` with `order = 3`). The chain is built with the
+/// variable's model value, so the order's value during a run comes back too, for a guard.
+fn order_of(
+    lw: &mut Lowerer,
+    node: &Node,
+    ctx: &mut Ctx,
+) -> Result<(usize, Option<Ir>), Diagnostic> {
+    let ir = lw.lower(node, ctx)?;
+    if let Ir::Const(_) = ir {
+        return constant_order(lw, node, ctx).map(|n| (n, None));
+    }
+    let mut at = node.clone();
+    // Follow variables equal to variables, a few deep, to the number.
+    for _ in 0..8 {
+        let NodeKind::Var { name, subscripts } = &at.kind else {
+            break;
+        };
+        let Some(vi) = lw.sym.var(name).filter(|_| subscripts.is_empty()) else {
+            break;
+        };
+        let var = &lw.model.variables[lw.sym.vars[vi].index];
+        let (Some(Equation::All(expr)), None) = (&var.equation, &var.gf) else {
+            break;
+        };
+        at = super::lower::parse_expr(expr)?;
+        if let NodeKind::Number(n) = at.kind {
+            return if (1.0..=1000.0).contains(&n) && n.fract() == 0.0 {
+                Ok((n as usize, Some(ir)))
+            } else {
+                Err(order_error(node, ctx))
+            };
+        }
+    }
+    Err(order_error(node, ctx))
 }
 
 /// `order` first-order smooths in a chain, each with `time / order`; returns the last stage.

@@ -215,6 +215,16 @@ impl<'a> Emitter<'a> {
                         tau: self.operand(t),
                         state: *state,
                     },
+                    SpecialIr::History(x, t, buffer) => Special::History {
+                        input: self.operand(x),
+                        time: self.operand(t),
+                        buffer: *buffer,
+                    },
+                    SpecialIr::Irr(x, init, buffer) => Special::Irr {
+                        stream: self.operand(x),
+                        initial: self.operand(init),
+                        buffer: *buffer,
+                    },
                     SpecialIr::Vector(f, n, args) => Special::Vector {
                         f: *f,
                         n: *n,

@@ -87,6 +87,8 @@ impl<'a> Invariants<'a> {
             SpecialIr::Delay(n) => SpecialIr::Delay(*n),
             SpecialIr::Uniform(a, b, k) => SpecialIr::Uniform(h(a), h(b), *k),
             SpecialIr::Normal(a, b, k) => SpecialIr::Normal(h(a), h(b), *k),
+            SpecialIr::History(a, b, k) => SpecialIr::History(h(a), h(b), *k),
+            SpecialIr::Irr(a, b, k) => SpecialIr::Irr(h(a), h(b), *k),
             SpecialIr::Pink(a, b, c, k) => SpecialIr::Pink(h(a), h(b), h(c), *k),
             SpecialIr::Vector(f, n, args) => {
                 SpecialIr::Vector(*f, *n, args.iter().map(|a| *h(a)).collect())

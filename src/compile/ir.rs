@@ -44,6 +44,12 @@ pub enum SpecialIr {
     /// A vector builtin over `n`-element vectors, its arguments flattened in the order
     /// [`super::vectors::VectorFn`] lists them.
     Vector(super::vectors::VectorFn, u32, Vec<Ir>),
+    /// `HISTORY(input, time)`: the input's value at an earlier step, read from history
+    /// buffer `n` (input, time, buffer).
+    History(Box<Ir>, Box<Ir>, u32),
+    /// `IRR(stream, initial)`: the internal rate of return of the stream's past values in
+    /// history buffer `n` (stream, initial payment, buffer).
+    Irr(Box<Ir>, Box<Ir>, u32),
 }
 
 /// Builds `f(a)`, folding constants.
@@ -94,7 +100,9 @@ impl Ir {
                 match s {
                     SpecialIr::Step(a, b)
                     | SpecialIr::Uniform(a, b, _)
-                    | SpecialIr::Normal(a, b, _) => {
+                    | SpecialIr::Normal(a, b, _)
+                    | SpecialIr::History(a, b, _)
+                    | SpecialIr::Irr(a, b, _) => {
                         a.visit_refs(visit);
                         b.visit_refs(visit);
                     }

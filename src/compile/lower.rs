@@ -71,6 +71,8 @@ pub struct Lowered {
     pub delays: Vec<(Id, Id, Id)>,
     /// The stream key of each per-step noise state (see [`Lowerer::noise_state`]).
     pub noise_keys: Vec<u64>,
+    /// How many history buffers (`HISTORY`, `IRR`) the calls so far record into.
+    pub histories: u32,
     /// Noise calls met so far in each element's equation.
     noise_calls: HashMap<Id, u32>,
 }

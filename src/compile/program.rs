@@ -135,6 +135,8 @@ pub enum Func2 {
     Max,
     /// a ÷ b, or 0 when b is 0
     SafeDiv,
+    /// a!/(a − b)!, Stella's `PERMUTATIONS`
+    Permutations,
 }
 
 impl Func2 {
@@ -180,6 +182,7 @@ impl Func2 {
                     a / b
                 }
             }
+            Func2::Permutations => super::discrete::permutations(a, b),
         }
     }
 }
@@ -359,6 +362,25 @@ pub enum Special {
         /// argument slots, flattened
         args: Box<[Slot]>,
     },
+    /// `HISTORY`: the input's value at the step at or before `time`, from a history buffer
+    /// recorded once per step (see [`Program::history_buffers`]).
+    History {
+        /// the recorded input
+        input: Slot,
+        /// the time asked for
+        time: Slot,
+        /// history buffer index
+        buffer: u32,
+    },
+    /// `IRR`: the internal rate of return of the stream recorded in a history buffer.
+    Irr {
+        /// the recorded payment stream
+        stream: Slot,
+        /// the payment made at the start
+        initial: Slot,
+        /// history buffer index
+        buffer: u32,
+    },
 }
 
 impl Special {
@@ -398,6 +420,24 @@ impl Special {
                 f(tau);
             }
             Special::Vector { args, .. } => args.iter_mut().for_each(f),
+            Special::History { input, time, .. } => {
+                f(input);
+                f(time);
+            }
+            Special::Irr {
+                stream, initial, ..
+            } => {
+                f(stream);
+                f(initial);
+            }
+        }
+    }
+
+    /// The history buffer this builtin records into, if any.
+    pub fn history_buffer(&self) -> Option<u32> {
+        match self {
+            Special::History { buffer, .. } | Special::Irr { buffer, .. } => Some(*buffer),
+            _ => None,
         }
     }
 }
@@ -663,6 +703,17 @@ impl Program {
     /// with its location. `None` for temporaries and literals.
     pub fn source_of(&self, slot: Slot) -> Option<&SlotSource> {
         self.sources.get(slot as usize)
+    }
+
+    /// Number of history buffers the run keeps (`HISTORY`, `IRR`): each records one value
+    /// per integration step, so a run needs `steps() + 1` entries in each.
+    pub fn history_buffers(&self) -> usize {
+        self.specials
+            .iter()
+            .filter_map(Special::history_buffer)
+            .map(|b| b as usize + 1)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Number of slots.

@@ -164,6 +164,27 @@ pub(super) fn call(
                 f1(Func1::NormalCdf, div(sub(x, mean), sd))
             })
         }
+        "percent" => Ok(mul(num(100.0), arg(lw, ctx, 0, 0.0)?)),
+        "permutations" => {
+            let n = arg(lw, ctx, 0, 0.0)?;
+            let k = arg(lw, ctx, 1, 0.0)?;
+            Ok(f2(Func2::Permutations, n, k))
+        }
+        // The growth per DT that compounds, step by step, to `p` % per time unit.
+        "cgrowth" => {
+            let p = arg(lw, ctx, 0, 0.0)?;
+            let per_unit = add(num(1.0), div(p, num(100.0)));
+            Ok(div(sub(pow(per_unit, Ir::Ref(DT)), num(1.0)), Ir::Ref(DT)))
+        }
+        "clocktime" => Err(ctx
+            .error(
+                span,
+                "CLOCKTIME (the computer's clock) is not supported: it would make runs differ \
+                 from one another with the same inputs and seed",
+            )
+            .with_hint("use TIME, or a constant for the time of day the model needs")),
+        "history" | "npv" | "irr" | "endval" => super::series::call(lw, key, args, span, ctx),
+        "poisson" | "negbinomial" => super::draws::call(lw, key, args, span, ctx),
         "conveyor_mean_inflow" => {
             let input = arg(lw, ctx, 0, 0.0)?;
             let time = arg(lw, ctx, 1, 0.0)?;

@@ -34,6 +34,11 @@ pub enum VectorFn {
     Reorder,
     /// Arguments: values ×n, 0-based index.
     ElmMap,
+    /// Not a vector function: the Poisson quantile (arguments: uniform draw, mean; `n` 0).
+    Poisson,
+    /// Not a vector function: the negative binomial quantile (arguments: uniform draw,
+    /// successes, probability of success; `n` 0).
+    NegBinomial,
 }
 
 /// The largest matrix `INVERT_MATRIX` inverts (its work space lives on the stack).
@@ -255,6 +260,8 @@ pub fn eval(f: VectorFn, n: usize, arg: impl Fn(usize) -> f64) -> f64 {
                 f64::NAN
             }
         }
+        VectorFn::Poisson => super::discrete::poisson(arg(0), arg(1)),
+        VectorFn::NegBinomial => super::discrete::negative_binomial(arg(0), arg(1), arg(2)),
         VectorFn::ElmMap => {
             let i = arg(n);
             if i >= 0.0 && i < n as f64 {

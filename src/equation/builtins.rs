@@ -91,6 +91,17 @@ pub enum Builtin {
     InvNorm,
     NormalCdf,
     ConveyorMeanInflow,
+    Percent,
+    Permutations,
+    CGrowth,
+    EndVal,
+    History,
+    Npv,
+    Irr,
+    ClockTime,
+    Poisson,
+    NegBinomial,
+    RandomNormal,
 }
 
 /// How a builtin's result unit follows from its arguments' units.
@@ -324,7 +335,7 @@ pub const TABLE: &[Spec] = {
         spec(Previous, &["previous"], (1, 2), R::KeepFirst, MONOTONE),
         spec(
             Normal,
-            &["normal", "random_normal"],
+            &["normal"],
             (2, 3),
             R::Noise,
             Drive::Args(&[S, U, U]),
@@ -428,6 +439,53 @@ pub const TABLE: &[Spec] = {
             R::Unchecked,
             Drive::Unknown,
         ),
+        // Stella's builtins in compile/stella_series.rs and compile/stella.rs.
+        spec(Percent, &["percent"], (1, 1), R::KeepFirst, MONOTONE),
+        spec(
+            Permutations,
+            &["permutations"],
+            (2, 2),
+            R::Dimensionless,
+            Drive::Args(&[S, U]),
+        ),
+        // A fraction per time unit: the unit checker has no rule for a reciprocal time.
+        spec(CGrowth, &["cgrowth"], (1, 1), R::Unchecked, MONOTONE),
+        spec(EndVal, &["endval"], (1, 2), R::KeepFirst, Drive::Nothing),
+        spec(
+            History,
+            &["history"],
+            (2, 2),
+            R::KeepFirst,
+            Drive::Args(&[S, U]),
+        ),
+        // The stream times time: no rule for it.
+        spec(Npv, &["npv"], (2, 3), R::Unchecked, Drive::Args(&[S, O, S])),
+        spec(Irr, &["irr"], (1, 2), R::Unchecked, Drive::Unknown),
+        // Refused when compiled (see compile/stella.rs); listed so the message names it.
+        spec(
+            ClockTime,
+            &["clocktime"],
+            (0, 0),
+            R::Unchecked,
+            Drive::Unknown,
+        ),
+        spec(Poisson, &["poisson"], (1, 2), R::KeepFirst, MONOTONE),
+        spec(
+            NegBinomial,
+            &["negbinomial"],
+            (2, 3),
+            R::Dimensionless,
+            Drive::Args(&[S, O]),
+        ),
+        // `RANDOM NORMAL(mean, sd[, seed])` is NORMAL; with five arguments it is Vensim's
+        // `(min, max, mean, sd, seed)`, a normal truncated to [min, max].
+        spec(
+            RandomNormal,
+            &["random_normal"],
+            (2, 5),
+            R::Noise,
+            Drive::Args(&[S, U, U, U]),
+        ),
     ]
 };
 
@@ -504,7 +562,10 @@ mod tests {
         assert!(Builtin::Min.reduces(1));
         assert!(!Builtin::Min.reduces(2));
         assert!(!Builtin::Abs.reduces(1));
-        assert_eq!(Builtin::from_name("random_normal"), Some(Builtin::Normal));
+        assert_eq!(
+            Builtin::from_name("random_normal"),
+            Some(Builtin::RandomNormal)
+        );
         assert_eq!(Builtin::from_name("nope"), None);
     }
 }

@@ -92,6 +92,7 @@ impl<'p> Simulation<'p> {
                     .map(|_| Xoshiro256PlusPlus::seed_from_u64(0))
                     .collect(),
                 nan_condition: false,
+                histories: vec![Vec::new(); prog.history_buffers()],
             },
             seed: 0,
             method: prog.specs.method,
@@ -189,6 +190,12 @@ impl<'p> Simulation<'p> {
         m.fresh = true;
         m.initializing = true;
         m.nan_condition = false;
+        // Sized once: later runs of the same program reuse the buffers' capacity.
+        let recorded = prog.steps() + 1;
+        for h in m.histories.iter_mut() {
+            h.clear();
+            h.resize(recorded, f64::NAN);
+        }
         // During the initial pass a delay's output is its initial value, computed (in
         // dependency order) before any use.
         for (b, block) in prog.init_blocks.iter().enumerate() {

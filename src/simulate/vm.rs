@@ -1,6 +1,6 @@
 //! The evaluator: executes register code over the slot array. No allocation, no name lookup.
 
-use crate::compile::program::{Func2, Op, Program, Slot, Special, DT, RESERVED};
+use crate::compile::program::{Func2, Op, Program, Slot, Special, DT, RESERVED, START, TIME};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -54,6 +54,23 @@ pub struct Machine {
     pub rngs: Vec<Xoshiro256PlusPlus>,
     /// Set when an IF met a NaN condition (the else branch is taken; the run then faults).
     pub nan_condition: bool,
+    /// History buffers (`HISTORY`, `IRR`): one value per integration step, sized when a run
+    /// starts.
+    pub histories: Vec<Vec<f64>>,
+}
+
+/// Records `x` in history buffer `b` as the value of the current step, on the step's first
+/// evaluation; returns the step's index.
+fn record(m: &mut Machine, b: u32, x: f64, s: &[f64]) -> usize {
+    let k = ((m.step_time - s[START as usize]) / s[DT as usize])
+        .round()
+        .max(0.0) as usize;
+    if m.fresh {
+        if let Some(v) = m.histories.get_mut(b as usize).and_then(|h| h.get_mut(k)) {
+            *v = x;
+        }
+    }
+    k
 }
 
 /// A program whose slot indices have passed [`Program::validate`]: the evaluator may then
@@ -247,6 +264,26 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
     match *sp {
         Special::Vector { f, n, ref args } => {
             crate::compile::vectors::eval(f, n as usize, |i| s[args[i] as usize])
+        }
+        Special::History {
+            input,
+            time,
+            buffer,
+        } => {
+            let x = s[input as usize];
+            let k = record(m, buffer, x, s);
+            let past = m.histories.get(buffer as usize).map_or(&[][..], |h| &h[..]);
+            let (start, now) = (s[START as usize], s[TIME as usize]);
+            crate::compile::series::history_at(past, k, x, s[time as usize], start, now, dt)
+        }
+        Special::Irr {
+            stream,
+            initial,
+            buffer,
+        } => {
+            let k = record(m, buffer, s[stream as usize], s);
+            let past = m.histories.get(buffer as usize).map_or(&[][..], |h| &h[..]);
+            crate::compile::series::irr(s[initial as usize], dt, &past[..k.min(past.len())])
         }
         Special::Step { height, start } => {
             if t + eps >= s[start as usize] {

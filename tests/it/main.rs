@@ -31,5 +31,6 @@ mod report;
 mod shards;
 mod sobol;
 mod stella;
+mod stella_builtins;
 mod target_semantics;
 mod units;
