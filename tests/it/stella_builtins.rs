@@ -305,3 +305,29 @@ fn unsupported_forms_are_errors_naming_them() {
     let interp = one("INTERPOLATE(k, 0.5)");
     assert!(interp.contains("INTERPOLATE"), "{interp}");
 }
+
+/// The engine's vector builtins under their XMILE names (spaces written `_`), arrays passed
+/// whole with `[*]`: a = (5, 1, 3), sel = (1, 0, 1).
+#[test]
+fn vector_builtins_read_whole_arrays_in_xmile() {
+    let text = doc(
+        ONE_TO_THREE,
+        "Euler",
+        r#"<aux name="a"><dimensions><dim name="D"/></dimensions><eqn>5, 1, 3</eqn></aux>
+           <aux name="sel"><dimensions><dim name="D"/></dimensions><eqn>1, 0, 1</eqn></aux>
+           <aux name="smallest_at"><eqn>VECTOR_SORT_ORDER(a[*], 1, 1)</eqn></aux>
+           <aux name="rank_of_first"><eqn>VECTOR_RANK(a[*], 1, 1)</eqn></aux>
+           <aux name="third"><eqn>VECTOR_ELM_MAP(a[*], 2)</eqn></aux>
+           <aux name="picked"><eqn>VECTOR_SELECT(sel[*], a[*], -1, 0, 0)</eqn></aux>"#,
+    )
+    .replace(
+        "<model>",
+        r#"<dimensions><dim name="D" size="3"/></dimensions><model>"#,
+    );
+    let traj = run(&text);
+    // Ascending, the smallest (1) is at 0-based position 1; 5 ranks third.
+    assert_series(&traj, "smallest_at", &[1.0; 4]);
+    assert_series(&traj, "rank_of_first", &[3.0; 4]);
+    assert_series(&traj, "third", &[3.0; 4]);
+    assert_series(&traj, "picked", &[8.0; 4]);
+}
