@@ -331,3 +331,29 @@ fn vector_builtins_read_whole_arrays_in_xmile() {
     assert_series(&traj, "third", &[3.0; 4]);
     assert_series(&traj, "picked", &[8.0; 4]);
 }
+
+/// The table's unit rules: PERCENT, HISTORY, ENDVAL and POISSON keep their first argument's
+/// unit, so each is consistent declared in `people` and one declared in months is a problem.
+#[test]
+fn unit_rules_keep_the_first_arguments_unit() {
+    let text = doc(
+        ONE_TO_THREE,
+        "Euler",
+        r#"<stock name="pop"><eqn>10</eqn><inflow>births</inflow><units>people</units></stock>
+           <flow name="births"><eqn>1</eqn><units>people/years</units></flow>
+           <aux name="pct"><eqn>PERCENT(pop)</eqn><units>people</units></aux>
+           <aux name="past"><eqn>HISTORY(pop, TIME - 1)</eqn><units>people</units></aux>
+           <aux name="last"><eqn>ENDVAL(pop)</eqn><units>people</units></aux>
+           <aux name="arrivals"><eqn>POISSON(pop)</eqn><units>people</units></aux>
+           <aux name="wrong"><eqn>HISTORY(pop, 1)</eqn><units>years</units></aux>"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("units.stmx");
+    std::fs::write(&path, text).unwrap();
+    let model = sandtable::loader::load_model(&path).unwrap_or_else(|e| panic!("{e}"));
+    let problems = sandtable::units::check_file(&path, &model)
+        .unwrap()
+        .problems;
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(problems[0].message.starts_with("`wrong`"), "{problems:#?}");
+}
