@@ -357,3 +357,38 @@ fn unit_rules_keep_the_first_arguments_unit() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(problems[0].message.starts_with("`wrong`"), "{problems:#?}");
 }
+
+/// The table's drives: HISTORY and PERCENT pass their first argument's direction, NPV's
+/// discount rate works against it, so a loop through each gets the polarity known by hand.
+#[test]
+fn loop_polarity_follows_the_drives() {
+    let text = doc(
+        ONE_TO_THREE,
+        "Euler",
+        r#"<stock name="stock_a"><eqn>10</eqn><inflow>fill</inflow></stock>
+           <flow name="fill"><eqn>(100 - HISTORY(stock_a, TIME - 1)) / 4</eqn></flow>
+           <stock name="stock_b"><eqn>10</eqn><inflow>grow</inflow></stock>
+           <flow name="grow"><eqn>PERCENT(stock_b) / 1000</eqn></flow>
+           <stock name="stock_c"><eqn>0.1</eqn><inflow>raise</inflow></stock>
+           <flow name="raise"><eqn>NPV(5, stock_c) / 100</eqn></flow>"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("loops.stmx");
+    std::fs::write(&path, text).unwrap();
+    let model = sandtable::loader::load_model(&path).unwrap_or_else(|e| panic!("{e}"));
+    let report = sandtable::analysis::feedback_loops(&model, 200);
+    let mut loops: Vec<(String, &str)> = report
+        .loops
+        .iter()
+        .map(|l| (l.path(), l.polarity.loop_label()))
+        .collect();
+    loops.sort();
+    assert_eq!(
+        loops,
+        [
+            ("stock_a → fill → stock_a".to_string(), "B"),
+            ("stock_b → grow → stock_b".to_string(), "R"),
+            ("stock_c → raise → stock_c".to_string(), "B"),
+        ]
+    );
+}
