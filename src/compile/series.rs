@@ -213,7 +213,7 @@ mod tests {
     fn irr_zeroes_the_present_value() {
         // −100 now, 110 after one period: 10 %.
         assert!((irr(-100.0, 1.0, &[0.0, 110.0]) - 0.1).abs() < 1e-12);
-        // −100, then 60 and 60: 1.2·y² ... y = (−60 + √(3600 + 24000))/120 per period.
+        // −100, then 60 twice: 60y² + 60y − 100 = 0 with y = 1/(1 + r).
         let y = (-60.0 + (3600.0f64 + 24000.0).sqrt()) / 120.0;
         assert!((irr(-100.0, 1.0, &[0.0, 60.0, 60.0]) - (1.0 / y - 1.0)).abs() < 1e-12);
         // Half steps: payments of 50 per time unit over a step of 0.5 are 25 each.
