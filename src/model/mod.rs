@@ -25,6 +25,13 @@ pub enum Method {
     Rk4,
 }
 
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Method, String> {
+        Method::parse(text).ok_or_else(|| format!("unknown method `{text}`; use euler, rk2 or rk4"))
+    }
+}
+
 impl Method {
     /// Parses `euler`, `rk2`/`heun` or `rk4` (case-insensitive).
     pub fn parse(text: &str) -> Option<Method> {
