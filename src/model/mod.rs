@@ -68,6 +68,11 @@ pub struct SimSpecs {
     pub time_unit: String,
     /// Integration method.
     pub method: Method,
+    /// A variable computed at every step whose value ends the run early: the run stops after
+    /// the first step whose time is within half a step of it or past it (Vensim's `FINAL
+    /// TIME` given by an equation). The run never goes past `stop`. `None`: the run ends at
+    /// `stop`.
+    pub stop_when: Option<String>,
 }
 
 /// A named set of elements that arrayed variables range over.

@@ -289,6 +289,31 @@ impl<'p> Simulation<'p> {
         Ok(())
     }
 
+    /// Whether the run ends at `t`, the step just evaluated: the program's stop variable
+    /// (if any) is within half a step of `t` or before it, as the stop time rounds to a
+    /// whole number of steps.
+    fn stops_early(&self, t: f64, dt: f64) -> bool {
+        self.prog
+            .stop_slot
+            .is_some_and(|s| t + 0.5 * dt > self.slots[s as usize])
+    }
+
+    /// Computes the reported values at `t`, the flows being evaluated already.
+    fn report<const CAREFUL: bool>(&mut self, t: f64) -> Result<(), NumericFault> {
+        if CAREFUL {
+            let prog = self.prog;
+            self.exec_blocks(Code::Report, &prog.report_blocks, t)
+        } else {
+            exec(
+                self.checked,
+                Code::Report,
+                &mut self.slots,
+                &mut self.machine,
+            );
+            Ok(())
+        }
+    }
+
     /// A stock that is not finite at `t` (its flows were, or they would have faulted first).
     fn check_stocks(&self, t: f64) -> Result<(), NumericFault> {
         let stocks = &self.slots[RESERVED..RESERVED + self.prog.stocks.len()];
@@ -357,11 +382,16 @@ impl<'p> Simulation<'p> {
             // The start time's noise was drawn by the initial pass: drawing again would make
             // `x` at the start differ from `INIT(x)` and from the stocks' initial values.
             self.evaluate::<CAREFUL>(t, step > 0, save)?;
-            if save {
+            // A run ended early by its stop variable keeps its last step as a row.
+            let early = self.stops_early(t, dt);
+            if early && !save {
+                self.report::<CAREFUL>(t)?;
+            }
+            if save || early {
                 self.check_finite(t, step == 0)?;
                 on_save(t, &self.slots, &self.machine);
             }
-            if step == steps {
+            if step == steps || early {
                 break;
             }
             for (line, state) in prog.delays.iter().zip(self.machine.delays.iter_mut()) {
