@@ -27,6 +27,14 @@ pub enum Likelihood {
     NegBinomial,
 }
 
+impl std::str::FromStr for Likelihood {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Likelihood, String> {
+        Likelihood::parse(text)
+            .ok_or_else(|| format!("unknown likelihood `{text}`; use lognormal or negbin"))
+    }
+}
+
 impl Likelihood {
     /// Parses `lognormal` (also `normal-log1p`) or `negbin`.
     pub fn parse(text: &str) -> Option<Likelihood> {

@@ -1,6 +1,7 @@
 //! Arguments shared by the study commands, mapped onto a typed [`StudyRequest`].
 
 use sandtable::model::Method;
+use sandtable::study::overrides::parse_share;
 use sandtable::study::{Sampler, Settings, StudyRequest};
 use std::path::PathBuf;
 
@@ -23,7 +24,7 @@ pub struct StudyArgs {
     #[arg(long, value_name = "[NAME:] TARGET")]
     pub target: Vec<String>,
     /// Integration method: euler, rk2 or rk4 (default: the model's).
-    #[arg(long, value_parser = parse_method)]
+    #[arg(long)]
     pub method: Option<Method>,
     /// Refuse a model with unit problems (exit 2); `check` lists them.
     #[arg(long)]
@@ -43,7 +44,7 @@ pub struct RunsArgs {
     #[arg(long)]
     pub first_run: Option<u64>,
     /// Sampling design: random or lhs (Latin hypercube).
-    #[arg(long, value_parser = parse_sampler)]
+    #[arg(long)]
     pub sampler: Option<Sampler>,
     /// Variables whose percentile bands are charted (default: the stocks).
     #[arg(long, value_delimiter = ',')]
@@ -66,7 +67,14 @@ pub struct RunsArgs {
     /// Worker threads (default: every core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..1025))]
     pub threads: Option<u64>,
-    /// Output directory.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where a command writes and how much it prints.
+#[derive(clap::Args, Clone)]
+pub struct OutputArgs {
+    /// Output directory (default: under outputs/<model name>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print nothing but errors (no progress bar, no table).
@@ -110,30 +118,4 @@ impl StudyArgs {
             strict_units: self.strict_units,
         }
     }
-}
-
-/// Parses `random` or `lhs`.
-pub fn parse_sampler(text: &str) -> Result<Sampler, String> {
-    Sampler::parse(text).ok_or_else(|| format!("unknown sampler `{text}`; use random or lhs"))
-}
-
-/// Parses a share: `0.05` or `5%`.
-pub fn parse_share(text: &str) -> Result<f64, String> {
-    sandtable::study::overrides::parse_value(text)
-        .filter(|v| (0.0..=1.0).contains(v))
-        .ok_or_else(|| format!("`{text}` is not a share from 0 to 1; e.g. 0.01 or 1%"))
-}
-
-/// Parses a probability goal: `0.8` or `80%`, strictly between 0 and 1.
-pub fn parse_probability(text: &str) -> Result<f64, String> {
-    sandtable::study::overrides::parse_value(text)
-        .filter(|p| *p > 0.0 && *p < 1.0)
-        .ok_or_else(|| {
-            format!("`{text}` is not a probability strictly between 0 and 1; e.g. 0.8 or 80%")
-        })
-}
-
-/// Parses `euler`, `rk2` or `rk4`.
-pub fn parse_method(text: &str) -> Result<Method, String> {
-    Method::parse(text).ok_or_else(|| format!("unknown method `{text}`; use euler, rk2 or rk4"))
 }

@@ -1,12 +1,11 @@
 //! `sandtable calibrate`: the uncertain inputs fitted to observed history → posterior
 //! summaries, posterior.csv, fit charts and a report.
 
-use super::args::StudyArgs;
+use super::args::{OutputArgs, StudyArgs};
 use super::output::{finish, Bar};
 use sandtable::calibrate::{Likelihood, Options};
 use sandtable::job::calibrate::{calibrate, CalibrateRequest};
 use sandtable::report::export::calibration_text;
-use sandtable::report::format;
 use std::path::PathBuf;
 
 /// Arguments of `sandtable calibrate`.
@@ -23,7 +22,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     fit: Vec<String>,
     /// Error model: lognormal (normal errors on ln(1 + x), the default) or negbin (counts).
-    #[arg(long, value_parser = parse_likelihood)]
+    #[arg(long)]
     likelihood: Option<Likelihood>,
     /// Master seed: the same seed gives the same posterior (default: the study's).
     #[arg(long)]
@@ -40,17 +39,8 @@ pub struct CalibrateArgs {
     /// Worker threads (default: every core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..1025))]
     threads: Option<u64>,
-    /// Output directory (default: outputs/<model>/calibrate).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print nothing but errors (no progress bar, no table).
-    #[arg(long, short)]
-    quiet: bool,
-}
-
-fn parse_likelihood(text: &str) -> Result<Likelihood, String> {
-    Likelihood::parse(text)
-        .ok_or_else(|| format!("unknown likelihood `{text}`; use lognormal or negbin"))
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 /// Runs the command.
@@ -69,31 +59,20 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
             ..Options::default()
         },
         threads: args.threads.map(|n| n as usize),
-        out: args.out,
+        out: args.output.out,
     };
     let started = std::time::Instant::now();
-    let outcome = calibrate(&request, &Bar::new(args.quiet))?;
+    let outcome = calibrate(&request, &Bar::new(args.output.quiet))?;
     let c = &outcome.calibration;
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }
-    if !args.quiet {
-        outln!(
-            "{}: {} observations up to time {}, {} inputs fitted ({}), {} chains × {} generations, acceptance {}, {:.1} s\n\n{}",
-            outcome.model,
-            c.observations,
-            format::number(c.data_until),
-            c.parameters.len(),
-            c.likelihood.name(),
-            c.chains,
-            c.generations,
-            format::percent(c.acceptance),
-            started.elapsed().as_secs_f64(),
-            calibration_text(c)
-        );
+    if !args.output.quiet {
+        let seconds = started.elapsed().as_secs_f64();
+        outln!("{}", calibration_text(&outcome.model, c, seconds));
     }
-    let done = finish(&outcome.written, "open report.md", args.quiet, None);
-    if !args.quiet {
+    let done = finish(&outcome.written, "open report.md", args.output.quiet, None);
+    if !args.output.quiet {
         outln!("re-forecast with\n  {}", outcome.reforecast);
     }
     done

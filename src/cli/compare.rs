@@ -3,7 +3,7 @@
 use super::args::{RunsArgs, StudyArgs};
 use super::output::{finish, Bar};
 use sandtable::job::study::{compare, CompareRequest};
-use sandtable::report::export::{comparison_table, table_text};
+use sandtable::report::export::comparison_text;
 
 /// Arguments of `sandtable compare`.
 #[derive(clap::Args)]
@@ -28,25 +28,17 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         scenarios: args.scenarios,
         posterior: args.posterior,
         threads: args.runs.threads(),
-        out: args.runs.out.clone(),
+        out: args.runs.output.out.clone(),
     };
-    let outcome = compare(&request, &Bar::new(args.runs.quiet))?;
-    if !args.runs.quiet {
-        let first = &outcome.results[0].summary;
-        let table = comparison_table(outcome.results.iter().map(|r| &r.summary));
-        outln!(
-            "{}: {} scenarios × {} runs, seed {} (common random numbers)\n\n{}",
-            first.model,
-            outcome.results.len(),
-            first.runs,
-            first.seed,
-            table_text(&table[0], &table[1..])
-        );
+    let outcome = compare(&request, &Bar::new(args.runs.output.quiet))?;
+    if !args.runs.output.quiet {
+        let summaries: Vec<_> = outcome.results.iter().map(|r| &r.summary).collect();
+        outln!("{}", comparison_text(&summaries));
     }
     finish(
         &outcome.written,
         "open comparison.md",
-        args.runs.quiet,
+        args.runs.output.quiet,
         outcome.unreliable,
     )
 }

@@ -11,22 +11,12 @@ pub struct ConvertArgs {
     model: PathBuf,
     /// Format to write: toml (the native model file) or xmile (XMILE 1.0: opens in Stella,
     /// runs in other XMILE tools).
-    #[arg(long, value_parser = parse_format)]
+    #[arg(long)]
     to: Format,
     /// Output file (default: the model's name with the new extension, beside it; `-` for
     /// standard output).
     #[arg(short, long)]
     output: Option<PathBuf>,
-}
-
-fn parse_format(text: &str) -> Result<Format, String> {
-    match text {
-        "toml" => Ok(Format::Toml),
-        "xmile" => Ok(Format::Xmile),
-        _ => Err(format!(
-            "unknown format `{text}`; the formats are toml, xmile"
-        )),
-    }
 }
 
 /// Runs the command.

@@ -3,7 +3,7 @@
 use super::args::{RunsArgs, StudyArgs};
 use super::output::{finish, Bar};
 use sandtable::job::study::{mc, McOutcome, McRequest};
-use sandtable::report::export::verdicts_text;
+use sandtable::report::export::{shard_text, verdicts_text};
 use std::path::PathBuf;
 
 /// Arguments of `sandtable mc`.
@@ -31,7 +31,7 @@ pub struct McArgs {
     #[arg(long, value_name = "NAME=LO..HI")]
     what_it_takes: Option<String>,
     /// The probability `--what-it-takes` asks of each target: 0.8 or 80%.
-    #[arg(long, default_value = "0.8", value_parser = super::args::parse_probability)]
+    #[arg(long, default_value = "0.8", value_parser = sandtable::study::overrides::parse_probability)]
     goal: f64,
     /// Also score the feedback loops of the first N runs (default 200; Loops That Matter)
     /// and report which loop dominates when in the runs that reach each target and in those
@@ -53,10 +53,10 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
         what_it_takes: args.what_it_takes,
         goal: args.goal,
         threads: args.runs.threads(),
-        out: args.runs.out.clone(),
+        out: args.runs.output.out.clone(),
         loops: args.loops,
     };
-    let quiet = args.runs.quiet;
+    let quiet = args.runs.output.quiet;
     match mc(&request, &Bar::new(quiet))? {
         McOutcome::Study {
             result,
@@ -74,15 +74,7 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             written,
         } => {
             if !quiet {
-                outln!(
-                    "shard {}/{}: runs {} to {} of {} ({failed} failed) written to {}/",
-                    info.shard.index,
-                    info.shard.count,
-                    info.first_run,
-                    info.first_run + info.shard_runs - 1,
-                    info.runs,
-                    written.dir.display()
-                );
+                outln!("{}", shard_text(&info, failed, &written.dir));
             }
             Ok(())
         }

@@ -1,10 +1,11 @@
 //! `sandtable solve`: the smallest lever value (or cheapest combination of levers) that makes a
 //! target at least as likely as asked, with common random numbers → solve.json, solve.png.
 
-use super::args::{parse_probability, RunsArgs, StudyArgs};
+use super::args::{RunsArgs, StudyArgs};
 use super::output::{finish, Bar};
 use sandtable::job::decide::{solve, SolveRequest};
 use sandtable::report::export::solution_text;
+use sandtable::study::overrides::parse_probability;
 
 /// Arguments of `sandtable solve` (the target is the one `--target`).
 #[derive(clap::Args)]
@@ -53,16 +54,16 @@ pub fn run(args: SolveArgs) -> anyhow::Result<()> {
         grid: args.grid as usize,
         tolerance: args.tolerance,
         threads: args.runs.threads(),
-        out: args.runs.out.clone(),
+        out: args.runs.output.out.clone(),
     };
-    let outcome = solve(&request, &Bar::new(args.runs.quiet))?;
-    if !args.runs.quiet {
+    let outcome = solve(&request, &Bar::new(args.runs.output.quiet))?;
+    if !args.runs.output.quiet {
         outln!("{}", solution_text(&outcome.solution));
     }
     finish(
         &outcome.written,
         "solve.json, solve.png",
-        args.runs.quiet,
+        args.runs.output.quiet,
         None,
     )
 }

@@ -30,23 +30,16 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
             .request(args.scenario.as_deref(), Some(&args.runs)),
         levers: args.lever,
         threads: args.runs.threads(),
-        out: args.runs.out.clone(),
+        out: args.runs.output.out.clone(),
     };
-    let outcome = sweep(&request, &Bar::new(args.runs.quiet))?;
-    if !args.runs.quiet {
-        let s = &outcome.sweep;
-        outln!(
-            "{} lever values × {} runs, seed {} (common random numbers)\n\n{}",
-            s.points.len(),
-            s.runs,
-            s.seed,
-            sweep_text(s)
-        );
+    let outcome = sweep(&request, &Bar::new(args.runs.output.quiet))?;
+    if !args.runs.output.quiet {
+        outln!("{}", sweep_text(&outcome.sweep));
     }
     finish(
         &outcome.written,
         "sweep.csv and charts",
-        args.runs.quiet,
+        args.runs.output.quiet,
         None,
     )
 }

@@ -8,6 +8,8 @@ use super::outputs::{columns_and_params, delays, source_map, stocks};
 use super::program::{Column, Program, Role};
 use super::schedule::schedule;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::SourceRef;
+use crate::model::names::canonical;
 use crate::model::Model;
 
 /// Builds the program of `model` from its lowered nodes.
@@ -17,7 +19,8 @@ pub(super) fn build(
     lw: Lowered,
     integrals: &[(Id, String)],
 ) -> Result<Program, Vec<Diagnostic>> {
-    let sched = schedule(&lw)?;
+    let stop = stop_node(model, &lw)?;
+    let sched = schedule(&lw, stop)?;
     let mut layout = layout(&lw);
     let emitted = emit(&model.sim, &lw, &sched, &mut layout);
     let (mut columns, params) = columns_and_params(model, &lw, &sched.dynamic, &layout, &emitted);
@@ -55,5 +58,29 @@ pub(super) fn build(
         columns,
         params,
         limits_stocks: stocks.limits_stocks,
+        stop_slot: stop.map(|i| layout.slot_of[i as usize]),
     })
+}
+
+/// The node of the scalar variable that ends the run early, if the model names one.
+fn stop_node(model: &Model, lw: &Lowered) -> Result<Option<Id>, Vec<Diagnostic>> {
+    let Some(name) = &model.sim.stop_when else {
+        return Ok(None);
+    };
+    let key = canonical(name);
+    lw.nodes
+        .iter()
+        .position(|node| {
+            node.var
+                .is_some_and(|v| canonical(&model.variables[v].name) == key)
+                && canonical(&node.name) == key
+        })
+        .map(|i| Some(i as Id))
+        .ok_or_else(|| {
+            vec![Diagnostic::new(
+                format!("the run's stop time names `{name}`, which is not a scalar variable"),
+                SourceRef::none(),
+            )
+            .with_hint("define the variable that gives the final time")]
+        })
 }

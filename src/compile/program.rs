@@ -662,6 +662,9 @@ pub struct Program {
     pub params: Vec<Param>,
     /// Whether any non-negative stock needs outflow limiting.
     pub limits_stocks: bool,
+    /// The slot, computed at every step, whose value ends the run early (see
+    /// [`SimSpecs::stop_when`]).
+    pub stop_slot: Option<Slot>,
 }
 
 impl Program {

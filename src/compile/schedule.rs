@@ -19,8 +19,9 @@ pub(super) struct Schedule {
     pub report: Vec<u32>,
 }
 
-/// Schedules the nodes of `lw`.
-pub(super) fn schedule(lw: &Lowered) -> Result<Schedule, Vec<Diagnostic>> {
+/// Schedules the nodes of `lw`; `stop`, the node ending the run early (see
+/// [`crate::model::SimSpecs::stop_when`]), is computed at every step like a flow.
+pub(super) fn schedule(lw: &Lowered, stop: Option<Id>) -> Result<Schedule, Vec<Diagnostic>> {
     let node_refs: Vec<Vec<Ref>> = lw.nodes.iter().map(|node| refs(&node.ir)).collect();
     let dynamic = dynamic_nodes(lw, &node_refs);
     let all: Vec<u32> = (RESERVED as u32..lw.nodes.len() as u32).collect();
@@ -48,7 +49,7 @@ pub(super) fn schedule(lw: &Lowered) -> Result<Schedule, Vec<Diagnostic>> {
     let step_deps = |i: u32| step_deps(lw, &node_refs, &dynamic, i);
     let step_order = order::topo_sort(&step_nodes, step_deps, lw.nodes.len())
         .map_err(|cycle| vec![loop_error(lw, &cycle, false)])?;
-    let needed = needed_by_stocks(lw, &node_refs, &dynamic, &step_order);
+    let needed = needed_by_stocks(lw, &node_refs, &dynamic, &step_order, stop);
     let (step, report) = step_order.into_iter().partition(|&i| needed[i as usize]);
     Ok(Schedule {
         dynamic,
@@ -121,6 +122,7 @@ fn needed_by_stocks(
     node_refs: &[Vec<Ref>],
     dynamic: &[bool],
     step_order: &[u32],
+    stop: Option<Id>,
 ) -> Vec<bool> {
     let mut needed = vec![false; lw.nodes.len()];
     let rates = lw.nodes.iter().flat_map(|node| match &node.role {
@@ -137,6 +139,7 @@ fn needed_by_stocks(
     let mut work: Vec<u32> = rates
         .chain(stateful)
         .chain(lw.delays.iter().map(|d| d.0))
+        .chain(stop)
         .filter(|&i| dynamic[i as usize])
         .collect();
     while let Some(i) = work.pop() {

@@ -91,6 +91,9 @@ impl Program {
         for c in &self.columns {
             slot_ok(c.slot, "a column")?;
         }
+        if let Some(s) = self.stop_slot {
+            slot_ok(s, "the stop time")?;
+        }
         for p in &self.params {
             slot_ok(p.slot, "a parameter")?;
             if p.block as usize >= self.init_blocks.len() {

@@ -24,7 +24,7 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     let tokens = tokenize(text).map_err(|e| ParseError {
         message: e.message,
         span: e.offset..e.offset + 1,
-        hint: None,
+        hint: e.hint,
     })?;
     let budget = crate::limits::EXPR_TOKENS.value_usize();
     if tokens.len() > budget {

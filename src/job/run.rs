@@ -127,6 +127,19 @@ pub enum Format {
     Xmile,
 }
 
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Format, String> {
+        match text {
+            "toml" => Ok(Format::Toml),
+            "xmile" => Ok(Format::Xmile),
+            _ => Err(format!(
+                "unknown format `{text}`; the formats are toml, xmile"
+            )),
+        }
+    }
+}
+
 /// What `convert` wrote.
 #[derive(Debug)]
 pub struct ConvertOutcome {

@@ -5,6 +5,7 @@ use super::defs::{self, Def, Item, Rhs};
 use super::emit::{Emitter, Env, VarInfo};
 use super::expr::{Ex, Sub};
 use super::ext::{self, Kind};
+use super::rundata::RunData;
 use super::sheet::Books;
 use super::split::{located, Split};
 use super::subs::Dims;
@@ -41,9 +42,14 @@ fn read_externals(
     dims: &Dims,
     vars: &mut [Gathered],
     books: &mut Books,
+    run_data: &RunData,
 ) -> Result<(), Diagnostic> {
     for g in vars.iter_mut() {
         for def in &mut g.defs {
+            if let Rhs::RunData(mode) = def.rhs {
+                def.rhs = Rhs::Data(run_series(file, dims, &g.name, def, run_data)?, mode);
+                continue;
+            }
             let Rhs::External(call, mode) = &def.rhs else {
                 continue;
             };
@@ -74,6 +80,42 @@ fn read_externals(
         }
     }
     Ok(())
+}
+
+/// The series of each element of a data variable with no equation, from the run outputs
+/// given when the model is loaded (Vensim reads them from a `.vdf` file).
+fn run_series(
+    file: &Arc<SourceFile>,
+    dims: &Dims,
+    name: &str,
+    def: &Def,
+    run_data: &RunData,
+) -> Result<Vec<super::expr::Table>, Diagnostic> {
+    let tuples = def_tuples(dims, def).map_err(|m| located(file, def.at, m))?;
+    tuples
+        .iter()
+        .map(|(elems, _)| {
+            let column = if elems.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name}[{}]", elems.join(","))
+            };
+            run_data.get(&column).cloned().ok_or_else(|| {
+                located(
+                    file,
+                    def.at,
+                    format!(
+                        "`{name}` is data kept outside the model (a .vdf file), and no data \
+                         file given has the column `{column}`"
+                    ),
+                )
+                .with_hint(
+                    "give it an equation or a GET DATA call, or load the model with the run's \
+                     output exported as a .tab or .csv file (sandtable::mdl::load_with_data)",
+                )
+            })
+        })
+        .collect()
 }
 
 /// What [`gather`] reads: range declarations, variables, and each macro's variables.
@@ -239,11 +281,23 @@ pub fn shape(dims: &mut Dims, g: &Gathered) -> Result<Vec<usize>, String> {
     Ok(out)
 }
 
-/// Control-section values: initial time, final time, time step, save period.
-fn control(vars: &[Gathered], file: &Arc<SourceFile>) -> Result<[f64; 4], Diagnostic> {
+/// The time settings of the control section.
+struct Control {
+    /// Initial time, final time, time step, save period.
+    values: [f64; 4],
+    /// The `FINAL TIME` variable when its equation changes during the run (it reads `Time`
+    /// or model variables); `values[1]` is then its value at the initial time.
+    stop_when: Option<String>,
+}
+
+/// Control-section values: initial time, final time, time step, save period. They must be
+/// constants, except `FINAL TIME`, which may be an equation known at the initial time: Vensim
+/// evaluates it during the run and stops when `Time` reaches it.
+fn control(vars: &[Gathered], file: &Arc<SourceFile>) -> Result<Control, Diagnostic> {
     const NAMES: [&str; 4] = ["initial_time", "final_time", "time_step", "saveper"];
     let find = |key: &str| vars.iter().find(|g| canonical(&g.name) == key);
     let mut values = [f64::NAN; 4];
+    let mut stop_when = None;
     for (i, key) in NAMES.iter().enumerate() {
         let Some(g) = find(key) else {
             if *key == "saveper" {
@@ -260,13 +314,26 @@ fn control(vars: &[Gathered], file: &Arc<SourceFile>) -> Result<[f64; 4], Diagno
             .with_hint("Vensim models define INITIAL TIME, FINAL TIME and TIME STEP"));
         };
         let def = &g.defs[0];
+        let known = |k: &str| {
+            NAMES
+                .iter()
+                .position(|n| *n == k)
+                .filter(|&j| j < i || values[j].is_finite())
+                .map(|j| values[j])
+        };
         let value = match &def.rhs {
-            Rhs::Expr(e) => constant(e, &|k| {
-                NAMES
-                    .iter()
-                    .position(|n| *n == k)
-                    .filter(|&j| j < i || values[j].is_finite())
-                    .map(|j| values[j])
+            Rhs::Expr(e) if i == 1 => constant(e, &known).or_else(|| {
+                // A final time that reads `Time` or model variables changes during the run.
+                stop_when = Some(g.name.clone());
+                let at_start = |k: &str| match k {
+                    "time" => Some(values[0]),
+                    _ => known(k),
+                };
+                constant(e, &|k| initial_value(vars, k, &at_start, 0))
+            }),
+            Rhs::Expr(e) => constant(e, &|k| match k {
+                "time" => Some(0.0),
+                _ => known(k),
             }),
             _ => None,
         };
@@ -276,10 +343,41 @@ fn control(vars: &[Gathered], file: &Arc<SourceFile>) -> Result<[f64; 4], Diagno
                 def.at,
                 format!("`{}` must be a constant number", g.name),
             )
-            .with_hint("sandtable needs the time axis before the run starts")
+            .with_hint(if i == 1 {
+                "sandtable needs the final time's value at the initial time (numbers, `Time` \
+                 and variables known before the run)"
+            } else {
+                "sandtable needs the time axis before the run starts"
+            })
         })?;
     }
-    Ok(values)
+    Ok(Control { values, stop_when })
+}
+
+/// The value of scalar variable `key` (canonical) at the initial time, when its equation (for
+/// a stock, its initial value) is made of numbers, `Time`, control values and other such
+/// variables (`known` answers for `Time` and the control values).
+fn initial_value(
+    vars: &[Gathered],
+    key: &str,
+    known: &dyn Fn(&str) -> Option<f64>,
+    depth: usize,
+) -> Option<f64> {
+    if let Some(v) = known(key) {
+        return Some(v);
+    }
+    if depth > 50 {
+        return None;
+    }
+    let g = vars.iter().find(|g| canonical(&g.name) == key)?;
+    match g.defs.as_slice() {
+        [Def {
+            subs,
+            rhs: Rhs::Expr(e) | Rhs::Stock(_, e),
+            ..
+        }] if subs.is_empty() => constant(e, &|k| initial_value(vars, k, known, depth + 1)),
+        _ => None,
+    }
 }
 
 /// Variables whose value during initialisation differs from the running value: those calling
@@ -331,11 +429,11 @@ fn active_set(vars: &[Gathered]) -> std::collections::HashSet<String> {
     }
 }
 
-/// Evaluates a constant expression of numbers and other control values.
+/// Evaluates a constant expression of numbers and the values `lookup` knows (by canonical
+/// name, `time` included).
 fn constant(e: &Ex, lookup: &dyn Fn(&str) -> Option<f64>) -> Option<f64> {
     match e {
         Ex::Num(v) => Some(*v),
-        Ex::Ref { name, subs, .. } if subs.is_empty() && canonical(name) == "time" => Some(0.0),
         Ex::Ref { name, subs, .. } if subs.is_empty() => lookup(&canonical(name)),
         Ex::Call { name, args, .. } if canonical(name) == "if_then_else" && args.len() == 3 => {
             if constant(&args[0], lookup)? != 0.0 {
@@ -388,12 +486,16 @@ pub fn build(
     split: &Split,
     name: String,
     dir: &std::path::Path,
+    run_data: &RunData,
 ) -> Result<Model, Diagnostic> {
     let mut books = Books::new(dir);
     let (raw_dims, mut vars, macro_vars) = gather(file, split, &mut books)?;
     let mut dims = Dims::resolve(raw_dims).map_err(|(m, at)| located(file, at, m))?;
-    read_externals(file, &dims, &mut vars, &mut books)?;
-    let [start, stop, dt, save] = control(&vars, file)?;
+    read_externals(file, &dims, &mut vars, &mut books, run_data)?;
+    let Control {
+        values: [start, stop, dt, save],
+        stop_when,
+    } = control(&vars, file)?;
     let time_unit = vars
         .iter()
         .find(|g| canonical(&g.name) == "time_step")
@@ -447,6 +549,7 @@ pub fn build(
             save_step: save,
             time_unit,
             method: method(split),
+            stop_when,
         },
         dimensions,
         variables,

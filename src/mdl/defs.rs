@@ -23,6 +23,9 @@ pub enum Rhs {
     Tables(Vec<Table>),
     /// One data series per element, in the order of the element tuples.
     Data(Vec<Table>, DataMode),
+    /// Data with no equation, which Vensim reads from another run's output: filled from the
+    /// data files given when the model is loaded.
+    RunData(DataMode),
 }
 
 impl Rhs {
@@ -175,15 +178,8 @@ pub fn read(entry: &Entry) -> Result<Item, SyntaxError> {
             },
         ));
     }
-    if p.at_end() && mode.is_some() {
-        return Err(SyntaxError {
-            message: format!("`{name}` is data kept outside the model (a .vdf file)"),
-            at,
-        })
-        .map_err(|e| SyntaxError {
-            message: e.message + "; give it an equation or a GET DATA call",
-            ..e
-        });
+    if let (true, Some(mode)) = (p.at_end(), mode) {
+        return var(Rhs::RunData(mode));
     }
     if p.at_end() {
         return Err(SyntaxError {

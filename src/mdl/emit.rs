@@ -231,8 +231,8 @@ impl<'a> Emitter<'a> {
                             None,
                         )
                     }
-                    Rhs::External(..) => {
-                        return Err(self.err(def.at, "a GET call was not read"));
+                    Rhs::External(..) | Rhs::RunData(_) => {
+                        return Err(self.err(def.at, "a GET call or data file was not read"));
                     }
                     Rhs::Table(_) | Rhs::Tables(_) => {
                         return Err(self.err(

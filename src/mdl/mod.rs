@@ -12,6 +12,7 @@ mod emit;
 mod expr;
 mod ext;
 mod funcs;
+mod rundata;
 mod sheet;
 mod split;
 mod subs;
@@ -24,12 +25,31 @@ use std::sync::Arc;
 
 /// Reads and parses the `.mdl` file at `path`.
 pub fn load(path: &Path) -> Result<Model, Diagnostic> {
+    load_with_data(path, &[])
+}
+
+/// Reads and parses the `.mdl` file at `path`; its data variables with no equation (which
+/// Vensim reads from another run's `.vdf` file) take their series from `data_files`, run
+/// outputs exported as tables (`.tab` tab-separated or `.csv`, `Time` down the first column,
+/// one column per variable element, a blank cell repeating the value above).
+pub fn load_with_data(path: &Path, data_files: &[&Path]) -> Result<Model, Diagnostic> {
     let file = crate::model::toml_file::read_source(path)?;
-    parse(&file.text, &file.path)
+    let run_data = rundata::RunData::read(data_files).map_err(|m| {
+        Diagnostic::plain(m).with_hint("a data file is a run's output as .tab or .csv")
+    })?;
+    parse_with(&file.text, &file.path, &run_data)
 }
 
 /// Parses `.mdl` text; `path_for_messages` names the file in diagnostics and the model.
 pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
+    parse_with(text, path_for_messages, &rundata::RunData::default())
+}
+
+fn parse_with(
+    text: &str,
+    path_for_messages: &str,
+    run_data: &rundata::RunData,
+) -> Result<Model, Diagnostic> {
     let file = Arc::new(SourceFile {
         path: path_for_messages.to_string(),
         text: text.to_string(),
@@ -42,7 +62,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
     let dir = Path::new(path_for_messages)
         .parent()
         .unwrap_or_else(|| Path::new("."));
-    build::build(&file, &parts, name, dir)
+    build::build(&file, &parts, name, dir, run_data)
 }
 
 /// The unit part of a Vensim units field (without the `[min, max]` range).

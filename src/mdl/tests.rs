@@ -163,3 +163,84 @@ fn what_is_not_read_is_an_error_naming_it() {
         assert_eq!(e.at.line, 1, "{eqs}: {}", e.message);
     }
 }
+
+#[test]
+fn final_time_given_by_an_equation_ends_the_run_when_time_reaches_it() {
+    // S grows by 1 a step (S = Time); FINAL TIME is 10 until S reaches 2.5, then Time: at
+    // t = 3 (S = 3) it becomes 3 and the run ends there, though 3 is not a save time
+    // (SAVEPER 2): rows at 0, 2 and 3.
+    let text = "S = INTEG(1, 0) ~~|\nlimit = 10 ~~|\n\
+                INITIAL TIME = 0 ~~|\nFINAL TIME = IF THEN ELSE(S > 2.5, Time, limit) ~~|\n\
+                TIME STEP = 1 ~~|\nSAVEPER = 2 ~~|\n";
+    let (model, run) = run(text);
+    assert_eq!(model.sim.stop, 10.0);
+    assert_eq!(model.sim.stop_when.as_deref(), Some("FINAL TIME"));
+    assert_eq!(run.times, [0.0, 2.0, 3.0]);
+    assert_eq!(column(&run, "S"), [0.0, 2.0, 3.0]);
+    assert_eq!(column(&run, "FINAL TIME"), [10.0, 10.0, 3.0]);
+}
+
+#[test]
+fn final_time_ends_the_run_within_half_a_step() {
+    // TIME STEP 0.5: FINAL TIME = 1.8 is reached at t = 2 (2 > 1.8 - 0.25, 1.5 is not), like
+    // a constant FINAL TIME of 1.8 rounds to 4 steps; it never extends past its value at the
+    // initial time (20 here, while the equation later gives 1.8).
+    let text = "INITIAL TIME = 0 ~~|\nFINAL TIME = IF THEN ELSE(Time > 0.7, 1.8, 20) ~~|\n\
+                TIME STEP = 0.5 ~~|\nSAVEPER = TIME STEP ~~|\nx = Time * 2 ~~|\n";
+    let (model, run) = run(text);
+    assert_eq!(model.sim.stop, 20.0);
+    assert_eq!(run.times, [0.0, 0.5, 1.0, 1.5, 2.0]);
+    assert_eq!(column(&run, "x"), [0.0, 1.0, 2.0, 3.0, 4.0]);
+}
+
+#[test]
+fn final_time_unknown_at_the_initial_time_is_a_clear_error() {
+    // The stock's initial value calls a function: not known before the run.
+    let text = "S = INTEG(1, MAX(1, 2)) ~~|\n\
+                INITIAL TIME = 0 ~~|\nFINAL TIME = S + 3 ~~|\nTIME STEP = 1 ~~|\n";
+    let err = parse(text, "t.mdl").expect_err("an error");
+    assert!(err.message.contains("FINAL TIME"), "{}", err.message);
+}
+
+#[test]
+fn data_without_equation_reads_a_run_output() {
+    // d[a] has points (0, 1) and (2, 3), interpolated: 1, 2, 3, then held at 3; d[b] is 10
+    // throughout (its blank cell at time 2 repeats the value above). S integrates d[a] + d[b]
+    // with Euler: 0, 11, 23, 36, 49.
+    let text =
+        format!("r: a, b ~~|\nd[r] :INTERPOLATE: ~~|\nS = INTEG(d[a] + d[b], 0) ~~|\n{CONTROL}");
+    let mut data = super::rundata::RunData::default();
+    data.add("Time\td[a]\td[ b ]\n0\t1\t10\n2\t3\t\n", '\t')
+        .unwrap();
+    let model =
+        super::parse_with(&text, "t.mdl", &data).unwrap_or_else(|e| panic!("{}", e.message));
+    let run = crate::simulate::run(&crate::compile::compile(&model).unwrap()).unwrap();
+    assert_eq!(column(&run, "d[a]"), [1.0, 2.0, 3.0, 3.0, 3.0]);
+    assert_eq!(column(&run, "d[b]"), [10.0; 5]);
+    assert_eq!(column(&run, "S"), [0.0, 11.0, 23.0, 36.0, 49.0]);
+    // Without the run output, or with a column missing, the variable is named in the error.
+    let err = parse(&text, "t.mdl").expect_err("an error");
+    assert!(err.message.contains("`d[a]`"), "{}", err.message);
+    let mut partial = super::rundata::RunData::default();
+    partial.add("Time\td[a]\n0\t1\n", '\t').unwrap();
+    let err = super::parse_with(&text, "t.mdl", &partial).expect_err("an error");
+    assert!(err.message.contains("`d[b]`"), "{}", err.message);
+}
+
+#[test]
+fn final_time_equation_survives_conversion_to_toml() {
+    let text = "S = INTEG(1, 0) ~~|\nINITIAL TIME = 0 ~~|\n\
+                FINAL TIME = IF THEN ELSE(S > 2.5, Time, 10) ~~|\nTIME STEP = 1 ~~|\n";
+    let (model, run) = run(text);
+    let toml = crate::model::toml_writer::to_toml(&model);
+    assert!(toml.contains("stop_when = \"FINAL TIME\"\n"), "{toml}");
+    let file = std::sync::Arc::new(crate::diagnostic::SourceFile {
+        path: "t.toml".into(),
+        text: toml,
+    });
+    let again = crate::model::toml_file::parse(&file, "t").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.sim.stop_when.as_deref(), Some("FINAL TIME"));
+    let rerun = crate::simulate::run(&crate::compile::compile(&again).unwrap()).unwrap();
+    assert_eq!(rerun.times, [0.0, 1.0, 2.0, 3.0]);
+    assert_eq!(column(&rerun, "S"), column(&run, "S"));
+}

@@ -25,6 +25,13 @@ pub enum Method {
     Rk4,
 }
 
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Method, String> {
+        Method::parse(text).ok_or_else(|| format!("unknown method `{text}`; use euler, rk2 or rk4"))
+    }
+}
+
 impl Method {
     /// Parses `euler`, `rk2`/`heun` or `rk4` (case-insensitive).
     pub fn parse(text: &str) -> Option<Method> {
@@ -61,6 +68,11 @@ pub struct SimSpecs {
     pub time_unit: String,
     /// Integration method.
     pub method: Method,
+    /// A variable computed at every step whose value ends the run early: the run stops after
+    /// the first step whose time is within half a step of it or past it (Vensim's `FINAL
+    /// TIME` given by an equation). The run never goes past `stop`. `None`: the run ends at
+    /// `stop`.
+    pub stop_when: Option<String>,
 }
 
 /// A named set of elements that arrayed variables range over.

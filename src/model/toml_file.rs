@@ -263,6 +263,7 @@ impl Reader<'_> {
                 save_step: 1.0,
                 time_unit: "time".into(),
                 method: Method::Euler,
+                stop_when: None,
             },
             dimensions: Vec::new(),
             variables: Vec::new(),
@@ -405,6 +406,7 @@ impl Reader<'_> {
                 "time_unit",
                 "method",
                 "strict_units",
+                "stop_when",
             ],
             "[sim]",
         )?;
@@ -482,6 +484,10 @@ impl Reader<'_> {
             }
             None => Method::Euler,
         };
+        let stop_when = match t.get("stop_when") {
+            Some(i) => Some(self.string(i, "stop_when")?),
+            None => None,
+        };
         Ok(SimSpecs {
             start,
             stop,
@@ -489,6 +495,7 @@ impl Reader<'_> {
             save_step,
             time_unit,
             method,
+            stop_when,
         })
     }
 

@@ -21,6 +21,11 @@ pub fn to_toml(model: &Model) -> String {
         quote(&s.time_unit),
         quote(s.method.name())
     );
+    if let Some(name) = &s.stop_when {
+        // Before the blank line that ends the section.
+        out.pop();
+        let _ = writeln!(out, "stop_when = {}\n", quote(name));
+    }
     if !model.dimensions.is_empty() {
         out.push_str("[dimensions]\n");
         for d in &model.dimensions {

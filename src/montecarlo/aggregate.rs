@@ -208,7 +208,7 @@ impl Aggregator {
                 }
             })
             .collect();
-        let prcc_inputs: Vec<Vec<f64>> = self.inputs.clone();
+        let prcc_inputs = &self.inputs;
         let targets = plan
             .targets
             .targets()
@@ -225,7 +225,7 @@ impl Aggregator {
                 let prcc = if prcc_inputs.is_empty() {
                     Vec::new()
                 } else {
-                    stats::prcc(&prcc_inputs, metric)
+                    stats::prcc(prcc_inputs, metric)
                         .unwrap_or_else(|_| vec![None; prcc_inputs.len()])
                 };
                 let mut influence: Vec<Influence> = plan

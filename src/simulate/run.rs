@@ -10,7 +10,7 @@
 
 use super::fault::{FaultKind, NumericFault};
 use super::trajectory::Trajectory;
-use super::vm::{exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
+use super::vm::{euler_stage, exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
 use crate::compile::program::{Block, Program, Role, Slot, RESERVED, TIME};
 use crate::diagnostic::Diagnostic;
 use crate::model::Method;
@@ -28,12 +28,17 @@ pub struct Simulation<'p> {
     x0: Vec<f64>,
     /// Weighted sum of the stage slopes (RK4), or the first slope (RK2).
     acc: Vec<f64>,
-    /// Slots of every column, checked at every save.
+    /// Slots of every column.
     column_slots: Vec<usize>,
-    /// Slots of the columns whose value can change during a run (not constants), checked
-    /// for NaN at every save; constants are fixed once initialised, so the first save,
-    /// which checks every column, covers them.
-    varying_slots: Vec<usize>,
+    /// The slots checked at the first save, as ranges of consecutive slots: every column and
+    /// every stock.
+    first_ranges: Vec<(usize, usize)>,
+    /// The slots checked at the later saves, as ranges: the columns whose value can change
+    /// during a run (not constants) and every stock. Constants are fixed once initialised,
+    /// so the first save covers them.
+    varying_ranges: Vec<(usize, usize)>,
+    /// Indices of the non-negative stocks.
+    non_negative: Vec<usize>,
     machine: Machine,
     seed: u64,
     method: Method,
@@ -67,11 +72,10 @@ impl<'p> Simulation<'p> {
             x0: vec![0.0; n],
             acc: vec![0.0; n],
             column_slots: prog.columns.iter().map(|c| c.slot as usize).collect(),
-            varying_slots: prog
-                .columns
-                .iter()
-                .filter(|c| c.role != crate::compile::Role::Constant)
-                .map(|c| c.slot as usize)
+            first_ranges: check_ranges(prog, |_| true),
+            varying_ranges: check_ranges(prog, |c| c.role != Role::Constant),
+            non_negative: (prog.stocks.iter().enumerate())
+                .filter_map(|(k, st)| st.non_negative.then_some(k))
                 .collect(),
             machine: Machine {
                 step_time: prog.specs.start,
@@ -264,6 +268,7 @@ impl<'p> Simulation<'p> {
 
     /// Evaluates every time-dependent value (flows included) at `t` with the current stocks;
     /// when `CAREFUL`, checks the stocks and then each computed slot.
+    #[inline(always)]
     fn evaluate<const CAREFUL: bool>(
         &mut self,
         t: f64,
@@ -294,6 +299,31 @@ impl<'p> Simulation<'p> {
             limit_outflows(prog, &mut self.slots, &self.shared_outflow);
         }
         Ok(())
+    }
+
+    /// Whether the run ends at `t`, the step just evaluated: the program's stop variable
+    /// (if any) is within half a step of `t` or before it, as the stop time rounds to a
+    /// whole number of steps.
+    fn stops_early(&self, t: f64, dt: f64) -> bool {
+        self.prog
+            .stop_slot
+            .is_some_and(|s| t + 0.5 * dt > self.slots[s as usize])
+    }
+
+    /// Computes the reported values at `t`, the flows being evaluated already.
+    fn report<const CAREFUL: bool>(&mut self, t: f64) -> Result<(), NumericFault> {
+        if CAREFUL {
+            let prog = self.prog;
+            self.exec_blocks(Code::Report, &prog.report_blocks, t)
+        } else {
+            exec(
+                self.checked,
+                Code::Report,
+                &mut self.slots,
+                &mut self.machine,
+            );
+            Ok(())
+        }
     }
 
     /// A stock that is not finite at `t` (its flows were, or they would have faulted first).
@@ -354,41 +384,67 @@ impl<'p> Simulation<'p> {
         let steps = prog.steps().min(self.last_step.unwrap_or(usize::MAX));
         let per_save = prog.steps_per_save();
         let (start, dt) = (prog.specs.start, prog.specs.dt);
+        // The next save step and the next extra recorded step, counted rather than found
+        // by division and lookup at every step.
+        let mut next_save = 0;
         let mut next_extra = 0;
+        let mut extra_at = self.extra_steps.first().copied().unwrap_or(usize::MAX);
+        let delays = !prog.delays.is_empty();
         for step in 0..=steps {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
-            let extra = self.extra_steps.get(next_extra) == Some(&step);
-            next_extra += usize::from(extra);
-            let save = extra || step % per_save == 0;
+            let on_grid = step == next_save;
+            if on_grid {
+                next_save += per_save;
+            }
+            let extra = step == extra_at;
+            if extra {
+                next_extra += 1;
+                extra_at = self
+                    .extra_steps
+                    .get(next_extra)
+                    .copied()
+                    .unwrap_or(usize::MAX);
+            }
+            let save = extra || on_grid;
             // The start time's noise was drawn by the initial pass: drawing again would make
             // `x` at the start differ from `INIT(x)` and from the stocks' initial values.
             self.evaluate::<CAREFUL>(t, step > 0, save)?;
-            if save {
+            // A run ended early by its stop variable keeps its last step as a row.
+            let early = self.stops_early(t, dt);
+            if early && !save {
+                self.report::<CAREFUL>(t)?;
+            }
+            if save || early {
                 self.check_finite(t, step == 0)?;
                 on_save(t, &self.slots, &self.machine);
             }
-            if step == steps {
+            if step == steps || early {
                 break;
             }
-            for (line, state) in prog.delays.iter().zip(self.machine.delays.iter_mut()) {
-                state.pending = self.slots[line.input as usize];
+            if delays {
+                for (line, state) in prog.delays.iter().zip(self.machine.delays.iter_mut()) {
+                    state.pending = self.slots[line.input as usize];
+                }
             }
             self.advance::<CAREFUL>(t, dt)?;
             self.clamp_non_negative_stocks();
-            for state in self.machine.delays.iter_mut() {
-                let at = state.recorded % state.steps;
-                state.ring[at] = state.pending;
-                state.recorded += 1;
+            if delays {
+                for state in self.machine.delays.iter_mut() {
+                    let at = state.recorded % state.steps;
+                    state.ring[at] = state.pending;
+                    state.recorded += 1;
+                }
             }
         }
         Ok(())
     }
 
     /// One step from `t`, with the flows already evaluated at `t`.
+    #[inline(always)]
     fn advance<const CAREFUL: bool>(&mut self, t: f64, dt: f64) -> Result<(), NumericFault> {
         match self.method {
-            Method::Euler => self.stage(|d, x, _, _| *x += dt * d),
+            Method::Euler => euler_stage(self.checked, &mut self.slots, dt),
             Method::Rk2 => {
                 self.stage(|d, x, x0, k1| {
                     (*x0, *k1) = (*x, d);
@@ -426,28 +482,46 @@ impl<'p> Simulation<'p> {
     /// Keeps non-negative stocks at or above zero where cutting outflows could not: negative
     /// inflows, and flows drained from several stocks at once (each stock is limited on its
     /// own and the flow keeps its value).
+    #[inline(always)]
     fn clamp_non_negative_stocks(&mut self) {
-        for (k, stock) in self.prog.stocks.iter().enumerate() {
-            if stock.non_negative {
-                let x = &mut self.slots[RESERVED + k];
-                *x = x.max(0.0);
-            }
+        for &k in &self.non_negative {
+            let x = &mut self.slots[RESERVED + k];
+            *x = x.max(0.0);
         }
     }
 
     /// The cheap check at save times: no column NaN, no stock infinite, no NaN condition
     /// met since the start. What it finds is where the fault showed, not necessarily where
     /// it arose; [`Simulation::run_with`] then replays the run to find that.
+    ///
+    /// One pass over ranges of consecutive slots finds whether any checked value is not
+    /// finite; only then are NaN columns and infinite stocks told apart (an infinite
+    /// auxiliary is no fault).
+    #[inline(always)]
     fn check_finite(&self, t: f64, first: bool) -> Result<(), NumericFault> {
         let s = &self.slots;
-        let slots = if first {
-            &self.column_slots
+        let ranges = if first {
+            &self.first_ranges
         } else {
-            &self.varying_slots
+            &self.varying_ranges
         };
-        let nan = slots.iter().fold(false, |bad, &c| bad | s[c].is_nan());
+        let odd = ranges.iter().fold(false, |bad, &(a, b)| {
+            s[a..b].iter().fold(bad, |bad, x| bad | !x.is_finite())
+        });
+        if !(odd | self.machine.nan_condition) {
+            return Ok(());
+        }
+        self.slow_check(t)
+    }
+
+    /// [`Simulation::check_finite`] once some value is not finite or a NaN condition was met.
+    #[cold]
+    #[inline(never)]
+    fn slow_check(&self, t: f64) -> Result<(), NumericFault> {
+        let s = &self.slots;
+        let nan = self.column_slots.iter().any(|&c| s[c].is_nan());
         let stocks = &s[RESERVED..RESERVED + self.prog.stocks.len()];
-        let inf = stocks.iter().fold(false, |bad, x| bad | !x.is_finite());
+        let inf = stocks.iter().any(|x| !x.is_finite());
         if !(nan | inf | self.machine.nan_condition) {
             return Ok(());
         }
@@ -478,6 +552,29 @@ impl<'p> Simulation<'p> {
         .map_err(|fault| fault.to_diagnostic(prog))?;
         Ok(traj)
     }
+}
+
+/// The slots of the columns `keep` selects and of every stock, as sorted ranges
+/// `start..end` of consecutive slots, so the check at save times reads contiguous memory.
+fn check_ranges(
+    prog: &Program,
+    keep: impl Fn(&crate::compile::program::Column) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut slots: Vec<usize> = (prog.columns.iter())
+        .filter(|c| keep(c))
+        .map(|c| c.slot as usize)
+        .chain(RESERVED..RESERVED + prog.stocks.len())
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for s in slots {
+        match ranges.last_mut() {
+            Some((_, end)) if *end == s => *end += 1,
+            _ => ranges.push((s, s + 1)),
+        }
+    }
+    ranges
 }
 
 /// The fault of a block just run, if its slot is NaN or an IF in it met a NaN condition.

@@ -17,7 +17,7 @@
 //! on the values and their order. Non-finite values (NaN, infinities) are excluded.
 
 use super::error::StatsError;
-use super::quantile::quantiles_in_place;
+use super::quantile::{order_key, quantiles_of_keys};
 use rayon::prelude::*;
 
 /// Default exact budget: 16 Mi values (128 MiB).
@@ -233,8 +233,15 @@ impl PercentileBands {
             return vec![f64::NAN; probs.len()];
         }
         if self.is_exact() {
-            let mut v: Vec<f64> = self.stored_cell(cell).filter(|v| v.is_finite()).collect();
-            return quantiles_in_place(&mut v, probs);
+            let runs = self.stored_runs();
+            let mut keys: Vec<i64> = Vec::with_capacity(runs);
+            for r in 0..runs {
+                let v = self.stored[r * self.cells + cell];
+                if v.is_finite() {
+                    keys.push(order_key(v));
+                }
+            }
+            return quantiles_of_keys(&mut keys, probs);
         }
         probs
             .iter()

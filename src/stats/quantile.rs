@@ -25,17 +25,53 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 /// Type-7 quantiles of `values` at each probability in `probs`. `NaN` values are excluded;
 /// if none remain every result is `NaN`.
 pub fn quantiles(values: &[f64], probs: &[f64]) -> Vec<f64> {
-    let mut kept: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
-    quantiles_in_place(&mut kept, probs)
+    let mut keys: Vec<i64> = (values.iter())
+        .filter(|v| !v.is_nan())
+        .map(|&v| order_key(v))
+        .collect();
+    quantiles_of_keys(&mut keys, probs)
 }
 
 /// Type-7 quantiles `probs` of `values` (which must hold no NaN), reordering `values`.
 ///
-/// Equal to [`quantile_sorted`] of the sorted values, bit for bit: only the order statistics
-/// the quantiles read are found, by selection (linear time each, on shrinking ranges) instead
-/// of a full sort, and `total_cmp` makes each order statistic one exact value.
+/// Equal to [`quantile_sorted`] of the sorted values, bit for bit: see
+/// [`quantiles_of_keys`], which does the work on the values' order keys.
 pub fn quantiles_in_place(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
-    let n = values.len();
+    let mut keys: Vec<i64> = values.iter().map(|&v| order_key(v)).collect();
+    let q = quantiles_of_keys(&mut keys, probs);
+    for (v, &k) in values.iter_mut().zip(&keys) {
+        *v = from_order_key(k);
+    }
+    q
+}
+
+/// The key of `x` in [`f64::total_cmp`]'s order: `a.total_cmp(&b)` is
+/// `order_key(a).cmp(&order_key(b))`, and [`from_order_key`] gives `x` back bit for bit.
+/// Integer keys compare in one instruction, so selection runs several times faster on them.
+#[inline]
+pub fn order_key(x: f64) -> i64 {
+    let b = x.to_bits() as i64;
+    // The transform `total_cmp` applies: flip every bit but the sign of negative numbers.
+    b ^ (((b >> 63) as u64) >> 1) as i64
+}
+
+/// The value whose [`order_key`] is `k`.
+#[inline]
+pub fn from_order_key(k: i64) -> f64 {
+    // The transform keeps the sign bit, so it is its own inverse.
+    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
+}
+
+/// Type-7 quantiles `probs` of the values whose [`order_key`]s are `keys` (no NaN among
+/// them), reordering `keys`.
+///
+/// Equal to [`quantile_sorted`] of the sorted values, bit for bit: only the order statistics
+/// the quantiles read are found, by selection instead of a full sort — the middle wanted
+/// rank first, then the ranks below it in the part left of it and the ranks above in the
+/// part right of it — and integer keys in `total_cmp`'s order make each order statistic one
+/// exact value.
+pub fn quantiles_of_keys(keys: &mut [i64], probs: &[f64]) -> Vec<f64> {
+    let n = keys.len();
     if n == 0 {
         return vec![f64::NAN; probs.len()];
     }
@@ -54,26 +90,7 @@ pub fn quantiles_in_place(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
         .collect();
     ranks.sort_unstable();
     ranks.dedup();
-    // Select each rank in the part of the slice right of the previous one: everything there
-    // ranks above it, so positions keep their meaning as ranks.
-    let mut from = 0;
-    for &k in &ranks {
-        if k == from && k > 0 {
-            // The next order statistic after a selected one is the least of the rest.
-            let rest = &mut values[from..];
-            let least = (1..rest.len()).fold(0, |m, i| {
-                if rest[i].total_cmp(&rest[m]).is_lt() {
-                    i
-                } else {
-                    m
-                }
-            });
-            rest.swap(0, least);
-        } else {
-            values[from..].select_nth_unstable_by(k - from, f64::total_cmp);
-        }
-        from = k + 1;
-    }
+    select_ranks(keys, &ranks, 0);
     probs
         .iter()
         .map(|&p| {
@@ -81,7 +98,7 @@ pub fn quantiles_in_place(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
                 return f64::NAN;
             }
             let (h, lo, hi) = rank(p);
-            let (a, b) = (values[lo], values[hi]);
+            let (a, b) = (from_order_key(keys[lo]), from_order_key(keys[hi]));
             let frac = h - lo as f64;
             if a == b || frac == 0.0 {
                 a
@@ -90,6 +107,21 @@ pub fn quantiles_in_place(values: &mut [f64], probs: &[f64]) -> Vec<f64> {
             }
         })
         .collect()
+}
+
+/// Puts the order statistic of each rank of `ranks` (ascending, distinct, each at least
+/// `offset` and below `offset + keys.len()`) at position `rank - offset` of `keys`.
+fn select_ranks(keys: &mut [i64], ranks: &[usize], offset: usize) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let k = ranks[mid] - offset;
+    // Everything left of `k` ranks below it and everything right above, so positions keep
+    // their meaning as ranks in both parts.
+    let (left, _, right) = keys.select_nth_unstable(k);
+    select_ranks(left, &ranks[..mid], offset);
+    select_ranks(right, &ranks[mid + 1..], offset + k + 1);
 }
 
 #[cfg(test)]
@@ -145,6 +177,33 @@ mod tests {
                 .map(|v| v.to_bits())
                 .collect();
             assert_eq!(got, want, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn order_keys_sort_as_total_cmp_and_round_trip() {
+        let specials = [
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            5e-324,
+            -5e-324,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            1.0,
+            -1.0,
+            0.1,
+            -3.5e17,
+        ];
+        for &a in &specials {
+            assert_eq!(from_order_key(order_key(a)).to_bits(), a.to_bits());
+            for &b in &specials {
+                assert_eq!(order_key(a).cmp(&order_key(b)), a.total_cmp(&b), "{a} {b}");
+            }
         }
     }
 

@@ -206,6 +206,22 @@ pub fn parse_value(text: &str) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+/// A share from 0 to 1 as written on a command line: `0.05` or `5%`.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    parse_value(text)
+        .filter(|v| (0.0..=1.0).contains(v))
+        .ok_or_else(|| format!("`{text}` is not a share from 0 to 1; e.g. 0.01 or 1%"))
+}
+
+/// A probability strictly between 0 and 1 as written on a command line: `0.8` or `80%`.
+pub fn parse_probability(text: &str) -> Result<f64, String> {
+    parse_value(text)
+        .filter(|p| *p > 0.0 && *p < 1.0)
+        .ok_or_else(|| {
+            format!("`{text}` is not a probability strictly between 0 and 1; e.g. 0.8 or 80%")
+        })
+}
+
 fn first_tuple(dims: &[Vec<String>]) -> String {
     dims.iter()
         .map(|d| d.first().cloned().unwrap_or_default())

@@ -13,6 +13,13 @@ pub enum Sampler {
     LatinHypercube,
 }
 
+impl std::str::FromStr for Sampler {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Sampler, String> {
+        Sampler::parse(text).ok_or_else(|| format!("unknown sampler `{text}`; use random or lhs"))
+    }
+}
+
 impl Sampler {
     /// Parses `random` (`srs`, `mc`) or `lhs` (`latin_hypercube`, `latin`), case-insensitive.
     pub fn parse(text: &str) -> Option<Sampler> {

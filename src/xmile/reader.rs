@@ -362,6 +362,7 @@ impl<'a> Cx<'a> {
                 .trim()
                 .to_string(),
             method,
+            stop_when: None,
         })
     }
 

@@ -322,6 +322,7 @@ fn written_files_read_back_as_the_same_model() {
             save_step: 1.0,
             time_unit: "month".into(),
             method: Method::Rk2,
+            stop_when: None,
         },
         dimensions: vec![Dimension {
             name: "Region".into(),

@@ -109,7 +109,11 @@ fn order_models(mut models: Vec<PathBuf>) -> Vec<PathBuf> {
 /// Loads, compiles, runs and compares one model file.
 fn check_model(path: &Path, expected: &Canonical) -> Result<(), String> {
     let model = if is_mdl(path) {
-        sandtable::mdl::load(path).map_err(|d| one_line(&d.message))?
+        // A run output given beside the model (`data.tab`) holds the data variables Vensim
+        // read from that run's `.vdf` file.
+        let data = path.with_file_name("data.tab");
+        let files: &[&Path] = if data.is_file() { &[&data] } else { &[] };
+        sandtable::mdl::load_with_data(path, files).map_err(|d| one_line(&d.message))?
     } else {
         sandtable::xmile::load(path).map_err(|d| one_line(&d.message))?
     };

@@ -142,3 +142,18 @@ fn sort_order_rank_reorder_and_elm_map() {
     assert_eq!(run(VectorFn::ElmMap, 4, &with(&[2.0])), 2.0);
     assert!(run(VectorFn::ElmMap, 4, &with(&[4.0])).is_nan());
 }
+
+#[test]
+fn allocate_available_normal_profiles_use_vensims_erf_approximation() {
+    // Two normal profiles (type 3), 10 requested each, width 1, priorities 2 and 0, 10
+    // available: by symmetry the level is x = 1, so the second receives 10·(1 − Φ(1)).
+    // Vensim's curve uses erf ≈ 1 − (a1 t + a2 t² + a3 t³) e^(−u²), t = 1/(1 + 0.47047 u),
+    // u = 1/√2: t = 0.750371888, 1 − Φ(1) ≈ 0.158648050 (the exact value is 0.158655254).
+    let mut a = vec![10.0, 10.0, 3.0, 2.0, 1.0, 0.0, 3.0, 0.0, 1.0, 0.0, 10.0];
+    a.push(2.0);
+    let low = run(VectorFn::AllocateAvailable, 2, &a);
+    assert!(close(low, 1.586_480_499_398), "{low}");
+    *a.last_mut().unwrap() = 1.0;
+    let high = run(VectorFn::AllocateAvailable, 2, &a);
+    assert!(close(high, 10.0 - 1.586_480_499_398), "{high}");
+}

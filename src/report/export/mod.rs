@@ -51,8 +51,8 @@ pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};
 pub use shard::{write_shard, RECORDS, SHARD_JSON};
 pub use terminal::{
-    calibration_text, comparison_table, solution_text, stock_table_text, sweep_text, table_text,
-    verdict_table, verdicts_text,
+    calibration_text, comparison_table, comparison_text, files_text, loops_text, shard_text,
+    solution_text, stock_table_text, sweep_text, table_text, verdict_table, verdicts_text,
 };
 
 /// Why study files could not be produced.

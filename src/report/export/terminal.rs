@@ -1,14 +1,18 @@
 //! What the terminal shows of each command's outcome: verdict and comparison tables as rows
-//! of cells, and aligned text for studies, runs, calibrations, sweeps and solutions.
+//! of cells, and aligned text for studies, runs, shards, loops, calibrations, sweeps and
+//! solutions. The CLI prints these texts and formats nothing itself.
 
 use super::describe::{median_range, target_name, time_to_target};
 use crate::calibrate::Calibration;
 use crate::compile::{Program, Role};
 use crate::decision::solve::number;
 use crate::decision::{Solution, Sweep};
+use crate::explain::LoopScores;
+use crate::montecarlo::shard::ShardInfo;
 use crate::montecarlo::summary::{Summary, TargetSummary};
 use crate::report::format;
 use crate::simulate::Trajectory;
+use std::path::{Path, PathBuf};
 
 /// The study's verdicts: a header row, then one row per target with its name (label if any),
 /// P, 95 % CI, verdict, median metric with its 5–95 % range, and median time to target.
@@ -189,9 +193,24 @@ pub fn stock_table_text(program: &Program, time_unit: &str, traj: &Trajectory) -
     table_text(&header, &rows)
 }
 
-/// A calibration's posterior: one row per fitted input with its prior, mean, 95 % interval,
-/// R-hat and effective sample size.
-pub fn calibration_text(c: &Calibration) -> String {
+/// A calibration's headline (data, inputs, sampler, acceptance, `seconds` taken), then its
+/// posterior: one row per fitted input with its prior, mean, 95 % interval, R-hat and effective
+/// sample size.
+pub fn calibration_text(model: &str, c: &Calibration, seconds: f64) -> String {
+    format!(
+        "{model}: {} observations up to time {}, {} inputs fitted ({}), {} chains × {} generations, acceptance {}, {seconds:.1} s\n\n{}",
+        c.observations,
+        format::number(c.data_until),
+        c.parameters.len(),
+        c.likelihood.name(),
+        c.chains,
+        c.generations,
+        format::percent(c.acceptance),
+        posterior_table(c)
+    )
+}
+
+fn posterior_table(c: &Calibration) -> String {
     let header: Vec<String> = ["input", "prior", "mean", "95 % interval", "R-hat", "ESS"]
         .map(String::from)
         .to_vec();
@@ -216,8 +235,19 @@ pub fn calibration_text(c: &Calibration) -> String {
     table_text(&header, &rows)
 }
 
-/// A sweep: one row per lever point with each target's probability.
+/// A sweep: how many points and runs, then one row per lever point with each target's
+/// probability.
 pub fn sweep_text(s: &Sweep) -> String {
+    format!(
+        "{} lever values × {} runs, seed {} (common random numbers)\n\n{}",
+        s.points.len(),
+        s.runs,
+        s.seed,
+        sweep_table(s)
+    )
+}
+
+fn sweep_table(s: &Sweep) -> String {
     let mut header: Vec<String> = s.levers.clone();
     header.extend(s.targets.iter().cloned());
     let rows: Vec<Vec<String>> = s
@@ -263,4 +293,62 @@ pub fn solution_text(s: &Solution) -> String {
         s.direction.word()
     ));
     out.join("\n")
+}
+
+/// A comparison: the scenarios, runs and seed, then every scenario's targets side by side.
+pub fn comparison_text(summaries: &[&Summary]) -> String {
+    let Some(first) = summaries.first() else {
+        return String::new();
+    };
+    let table = comparison_table(summaries.iter().copied());
+    format!(
+        "{}: {} scenarios × {} runs, seed {} (common random numbers)\n\n{}",
+        first.model,
+        summaries.len(),
+        first.runs,
+        first.seed,
+        table_text(&table[0], &table[1..])
+    )
+}
+
+/// One shard of a study: which runs it holds and where they went.
+pub fn shard_text(info: &ShardInfo, failed: usize, dir: &Path) -> String {
+    format!(
+        "shard {}/{}: runs {} to {} of {} ({failed} failed) written to {}/",
+        info.shard.index,
+        info.shard.count,
+        info.first_run,
+        info.first_run + info.shard_runs - 1,
+        info.runs,
+        dir.display()
+    )
+}
+
+/// Every scored loop with its path, then the phases of dominance over time.
+pub fn loops_text(scores: &LoopScores, time_unit: &str) -> String {
+    let mut lines: Vec<String> = scores.loops.iter().map(super::loop_line).collect();
+    if scores.loops.is_empty() {
+        lines.push("feedback loops: none".into());
+    }
+    if scores.truncated {
+        lines.push(format!(
+            "… and more (the {} shortest are scored)",
+            scores.loops.len()
+        ));
+    }
+    let phases = super::phase_lines(scores);
+    if !phases.is_empty() {
+        lines.push(format!("\ndominant loop ({time_unit}):"));
+        lines.extend(phases.iter().map(|p| format!("  {p}")));
+    }
+    lines.join("\n")
+}
+
+/// `wrote PATH`, one line per file.
+pub fn files_text(files: &[PathBuf]) -> String {
+    let lines: Vec<String> = files
+        .iter()
+        .map(|p| format!("wrote {}", p.display()))
+        .collect();
+    lines.join("\n")
 }

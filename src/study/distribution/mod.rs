@@ -5,6 +5,7 @@
 
 mod check;
 mod density;
+mod parse;
 pub mod quantile;
 pub mod sample;
 pub mod syntax;

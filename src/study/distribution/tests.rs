@@ -80,6 +80,31 @@ fn accepts_spacing_case_aliases_and_plain_numbers() {
     );
 }
 
+#[test]
+fn numbers_are_written_as_in_targets_and_overrides() {
+    // The same scanner reads targets and `--set`: percentages and digit separators work here too.
+    assert_eq!(
+        Distribution::parse("uniform(10%, 30%)").unwrap(),
+        Distribution::Uniform { min: 0.1, max: 0.3 }
+    );
+    assert_eq!(
+        Distribution::parse("normal(1_200_000, 50_000) truncated [-inf, 2e6]").unwrap(),
+        Distribution::parse("normal(1200000, 50000) truncated [-inf, 2000000]").unwrap()
+    );
+    assert_eq!(
+        Distribution::parse("− 2").unwrap(),
+        Distribution::Constant(-2.0)
+    );
+    let glued = err("normal(1, 2x)");
+    assert_eq!(glued.offset, 11, "{glued}");
+    assert!(glued.message.contains("after the number `2`"), "{glued}");
+    let stray = err("normal(1; 2)");
+    assert_eq!(
+        (stray.offset, stray.message.as_str()),
+        (8, "unexpected character `;`")
+    );
+}
+
 fn err(text: &str) -> DistError {
     match Distribution::parse(text) {
         Ok(d) => panic!("{text} parsed as {d:?}"),
