@@ -246,3 +246,66 @@ fn tuples(dims: &[&Dimension]) -> Vec<Vec<String>> {
     }
     keys
 }
+
+/// `x[*:Sub]` (every element of the sub-range `Sub`) where `x` is itself arrayed over `Sub`
+/// at that position is all of `x` on that axis: written `x[*]`. Over a larger dimension the
+/// text is kept and the equation parser reports it.
+pub(super) fn subrange_wildcards(vars: &mut [Variable]) {
+    let dims_of: std::collections::HashMap<String, Vec<String>> = vars
+        .iter()
+        .map(|v| {
+            (
+                canonical(&v.name),
+                v.dims.iter().map(|d| canonical(d)).collect(),
+            )
+        })
+        .collect();
+    let fix = |text: &str| -> String {
+        if !text.contains(':') {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(open) = rest.find('[') {
+            let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+                break;
+            };
+            let head = &rest[..open];
+            let name_start = head
+                .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '$' | '"')))
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            let own = dims_of.get(&canonical(&head[name_start..]));
+            let subs: Vec<String> = rest[open + 1..close]
+                .split(',')
+                .enumerate()
+                .map(|(axis, sub)| {
+                    let whole = sub
+                        .split_once(':')
+                        .filter(|(star, _)| star.trim() == "*")
+                        .and_then(|(_, range)| own?.get(axis).filter(|d| **d == canonical(range)));
+                    match whole {
+                        Some(_) => "*".to_string(),
+                        None => sub.to_string(),
+                    }
+                })
+                .collect();
+            out.push_str(&rest[..=open]);
+            out.push_str(&subs.join(","));
+            rest = &rest[close..];
+        }
+        out.push_str(rest);
+        out
+    };
+    for v in vars {
+        match &mut v.equation {
+            Some(Equation::All(e)) => e.text = fix(&e.text),
+            Some(Equation::PerElement(list)) => {
+                for (_, e) in list {
+                    e.text = fix(&e.text);
+                }
+            }
+            None => {}
+        }
+    }
+}

@@ -83,6 +83,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
     let (mut variables, roles) = modules::flatten(&reader, main, &models)?;
     arrays::element_positions(&mut variables, &dimensions);
     arrays::dimension_positions(&mut variables, &dimensions);
+    arrays::subrange_wildcards(&mut variables);
     lenient::check_not_empty(variables.len(), main, cx.at(main))?;
     conveyor::apply(&mut variables, &roles, sim.method)?;
     check_complete(&variables)?;

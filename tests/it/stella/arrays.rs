@@ -4,6 +4,7 @@ use super::*;
 
 const DIMS: &str = r#"<dimensions>
   <dim name="Items"><elem name="A"/><elem name="B"/></dim>
+  <dim name="Sub"><elem name="B"/></dim>
   <dim name="Location"><elem name="Boston"/><elem name="Los_Angeles"/><elem name="SF"/></dim>
 </dimensions>"#;
 
@@ -72,4 +73,18 @@ fn dimension_dot_element_is_the_element_position() {
     assert_series(&traj, "c", &[32.0; 5]);
     assert_series(&traj, "per[Boston]", &[0.0; 5]);
     assert_series(&traj, "per[SF]", &[1.0; 5]);
+}
+
+/// `s[*:Sub]` over a variable arrayed by `Sub` is all of it: with s = [2, 3] over Items and
+/// t = [5] over Sub, `SUM(t[*:Sub])` is 5 and `SUM(s[*:Items]) * 10` is 50.
+#[test]
+fn a_subrange_wildcard_over_its_own_range_is_every_element() {
+    let traj = run(&arrayed(
+        r#"<aux name="s"><dimensions><dim name="Items"/></dimensions>
+             <element subscript="A"><eqn>2</eqn></element>
+             <element subscript="B"><eqn>3</eqn></element></aux>
+           <aux name="t"><dimensions><dim name="Sub"/></dimensions><eqn>5</eqn></aux>
+           <aux name="y"><eqn>SUM(t[*:Sub]) + SUM(s[ * : Items ]) * 10</eqn></aux>"#,
+    ));
+    assert_series(&traj, "y", &[55.0; 5]);
 }
