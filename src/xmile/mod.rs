@@ -4,6 +4,7 @@
 //! as text; the reader's work is the XML around them (sim specs, stocks and flows, graphical
 //! functions, arrays, modules) and the writer produces a file the reader reads back unchanged.
 
+mod arrays;
 mod connect;
 mod conveyor;
 mod eqn_text;

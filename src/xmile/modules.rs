@@ -5,6 +5,7 @@
 //! `<connect to="area" from=".area"/>` turns the module's input `area` into an auxiliary that
 //! reads the connected variable of the enclosing model.
 
+use super::arrays;
 use super::connect;
 use super::conveyor::{self, Role};
 use super::eqn_text::{quoted, rewrite_names};
@@ -53,6 +54,7 @@ fn read_model(
     let mut vars = Vec::new();
     let mut local_roles = Vec::new();
     let mut instances = Vec::new();
+    let mut tabled = Vec::new();
     if let Some(list) = cx.child(model, "variables") {
         for node in list.children().filter(|n| cx.is_std(*n)) {
             if node.tag_name().name() == "module" {
@@ -65,10 +67,16 @@ fn read_model(
                 if let Some(role) = conveyor::inspect(cx, node)? {
                     local_roles.push((out.len() + vars.len(), role));
                 }
+                let tables = reader.element_tables(node, &v.name)?;
+                if !tables.is_empty() {
+                    tabled.push((v.name.clone(), element_keys(reader, node)));
+                }
                 vars.push(v);
+                vars.extend(tables);
             }
         }
     }
+    arrays::lookup_element_tables(&mut vars, &tabled);
     if prefix.is_empty() && instances.is_empty() {
         out.extend(vars);
         roles.extend(local_roles);
@@ -147,6 +155,16 @@ fn read_model(
         }
     }
     Ok(())
+}
+
+/// The keys of the `<element>`s of `node` that carry their own graphical function.
+fn element_keys(reader: &VarReader, node: Node) -> Vec<Vec<String>> {
+    reader
+        .cx
+        .children(node, "element")
+        .filter(|el| reader.cx.child(*el, "gf").is_some())
+        .filter_map(|el| el.attribute("subscript").map(arrays::element_key))
+        .collect()
 }
 
 /// Refuses a model whose modules expand to more than [`crate::limits::EXPANDED_VARIABLES`]

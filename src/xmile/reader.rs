@@ -5,7 +5,7 @@
 //! declared before parsing, as every XMILE tool accepts such files.
 
 use super::eqn_text::{blank_comments, inline_macros, number_list, Macro};
-use super::{conveyor, lenient, modules, SANDTABLE_NS};
+use super::{arrays, conveyor, lenient, modules, SANDTABLE_NS};
 use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
 use crate::model::{
     ChartGroup, Dimension, Equation, Expr, Method, Model, SimSpecs, VarKind, Variable,
@@ -81,6 +81,9 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         behavior: file_behavior,
     };
     let (mut variables, roles) = modules::flatten(&reader, main, &models)?;
+    arrays::element_positions(&mut variables, &dimensions);
+    arrays::dimension_positions(&mut variables, &dimensions);
+    arrays::subrange_wildcards(&mut variables);
     lenient::check_not_empty(variables.len(), main, cx.at(main))?;
     conveyor::apply(&mut variables, &roles, sim.method)?;
     check_complete(&variables)?;
@@ -643,20 +646,13 @@ impl VarReader<'_> {
         }
         let mut per = Vec::with_capacity(elements.len());
         for el in elements {
-            if cx.child(el, "gf").is_some() {
-                return Err(Diagnostic::new(
-                    format!("`{name}` has a different graphical function per element; this is not supported"),
-                    cx.at(el),
-                )
-                .with_hint("use one graphical function for the whole array"));
-            }
             let subscript = el.attribute("subscript").ok_or_else(|| {
                 Diagnostic::new(
                     format!("an <element> of `{name}` has no subscript"),
                     cx.at(el),
                 )
             })?;
-            let key: Vec<String> = subscript.split(',').map(xmile_name).collect();
+            let key = super::arrays::element_key(subscript);
             let expr = cx.eqn(el).ok_or_else(|| {
                 Diagnostic::new(
                     format!("element [{subscript}] of `{name}` has no equation"),
@@ -664,6 +660,17 @@ impl VarReader<'_> {
                 )
             })?;
             check_defined(&expr, name)?;
+            // An element with its own graphical function reads its input through the hidden
+            // lookup `element_tables` makes for it.
+            let expr = if cx.child(el, "gf").is_some() {
+                let table = super::arrays::element_table_name(name, &key);
+                Expr {
+                    text: format!("{}({})", super::eqn_text::quoted(&table), expr.text),
+                    at: expr.at,
+                }
+            } else {
+                expr
+            };
             per.push((key, expr));
         }
         Ok(Some(Equation::PerElement(per)))

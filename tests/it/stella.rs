@@ -446,68 +446,8 @@ mod tolerance {
     }
 }
 
-/// Public Stella models in tests/models_wild (sources and licences in its README), each run
-/// against rows of the output its source ships (`.tab`, Stella's tab-separated export).
-mod wild {
-    use super::*;
-    use std::path::Path;
+/// A graphical function per array element and `Dim.elem`.
+mod arrays;
 
-    fn header_name(raw: &str) -> String {
-        let unquoted = raw
-            .strip_prefix('"')
-            .and_then(|s| s.strip_suffix('"'))
-            .map(|s| s.replace("\"\"", "\""))
-            .unwrap_or_else(|| raw.to_string());
-        unquoted.replace('"', "")
-    }
-
-    fn check(stem: &str) {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models_wild");
-        let model = sandtable::xmile::load(&dir.join(format!("{stem}.stmx")))
-            .unwrap_or_else(|e| panic!("{stem}: {e}"));
-        let prog = sandtable::compile::compile(&model).unwrap_or_else(|e| panic!("{stem}: {e}"));
-        let traj = Simulation::new(&prog)
-            .run()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let tab = std::fs::read_to_string(dir.join(format!("{stem}.tab"))).unwrap();
-        let mut lines = tab.lines();
-        let header: Vec<String> = lines.next().unwrap().split('\t').map(header_name).collect();
-        let mut rows = 0;
-        for line in lines {
-            let cells: Vec<f64> = line.split('\t').map(|c| c.parse().unwrap()).collect();
-            let row = traj
-                .times
-                .iter()
-                .position(|t| (t - cells[0]).abs() < 1e-6)
-                .unwrap_or_else(|| panic!("{stem}: no row at {}", cells[0]));
-            for (name, want) in header.iter().zip(&cells).skip(1) {
-                let col = traj
-                    .column(name)
-                    .unwrap_or_else(|| panic!("{stem}: no column {name}"));
-                let got = traj.row(row)[col];
-                assert!(
-                    (got - want).abs() <= 1e-6 * want.abs().max(1.0),
-                    "{stem}: {name} at {}: {got} vs {want}",
-                    cells[0]
-                );
-            }
-            rows += 1;
-        }
-        assert!(rows > 3, "{stem}: too few rows compared");
-    }
-
-    #[test]
-    fn module_outputs_wired_through_quoted_paths() {
-        check("modules_with_complex_idents");
-    }
-
-    #[test]
-    fn previous_of_self_holds_its_value() {
-        check("previous");
-    }
-
-    #[test]
-    fn smooth_of_a_step() {
-        check("step_into_smth1");
-    }
-}
+/// Public Stella and XMILE models in tests/models_wild, each against the output its source ships.
+mod wild;
