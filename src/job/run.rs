@@ -157,6 +157,14 @@ pub struct ConvertOutcome {
 pub fn convert(model: &Path, to: Format, output: Option<&Path>) -> anyhow::Result<ConvertOutcome> {
     let study = Study::resolve(&StudyRequest::new(model))?;
     crate::compile::compile(&study.model)?;
+    if let (Format::Xmile, Some(name)) = (to, &study.model.sim.stop_when) {
+        // XMILE's stop time is a number: writing the file would silently run to the longest time.
+        return Err(Diagnostic::plain(format!(
+            "the run stops when `Time` reaches `{name}`, a time XMILE can only write as a number"
+        ))
+        .with_hint("convert to TOML instead (`--to toml`), which keeps `stop_when`")
+        .into());
+    }
     let sections = toml_write::to_toml(&study.declarations);
     let (text, ext) = match to {
         Format::Toml if sections.is_empty() => {

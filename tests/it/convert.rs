@@ -190,3 +190,28 @@ fn a_study_survives_conversion_to_xmile_and_back() {
     let again = Study::resolve(&StudyRequest::new(&toml_path)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(study_text(&original), study_text(&again));
 }
+
+#[test]
+fn a_stop_time_given_by_a_variable_is_not_written_to_xmile_as_a_number() {
+    let (dir, path) = crate::util::model_file(
+        "[sim]\nstart = 0\nstop = 10\ndt = 1\nstop_when = \"finish\"\n\n[stocks]\ns = { initial = 0, inflows = [\"f\"] }\n\n[flows]\nf = { equation = \"1\" }\n\n[constants]\nfinish = { value = 4 }\n",
+    );
+    let out = dir.path().join("m.xmile");
+    let run = std::process::Command::new(crate::util::bin())
+        .args(["convert", path.to_str().unwrap(), "--to", "xmile", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`finish`") && stderr.contains("--to toml"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing written");
+    let toml = std::process::Command::new(crate::util::bin())
+        .args(["convert", path.to_str().unwrap(), "--to", "toml", "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&toml.stdout).contains("stop_when = \"finish\""));
+}
