@@ -4,7 +4,7 @@
 use sandtable::simulate::{Simulation, Trajectory};
 
 /// Parses, compiles and runs XMILE text.
-fn run(text: &str) -> Trajectory {
+pub(crate) fn run(text: &str) -> Trajectory {
     let model = sandtable::xmile::parse(text, "test.stmx").unwrap_or_else(|e| panic!("{e}"));
     let prog = sandtable::compile::compile(&model).unwrap_or_else(|e| panic!("{e}"));
     Simulation::new(&prog)
@@ -13,7 +13,7 @@ fn run(text: &str) -> Trajectory {
 }
 
 /// The message of the first error loading and compiling XMILE text.
-fn error(text: &str) -> String {
+pub(crate) fn error(text: &str) -> String {
     match sandtable::xmile::parse(text, "test.stmx") {
         Err(e) => e.to_string(),
         Ok(model) => match sandtable::compile::compile(&model) {
@@ -23,7 +23,7 @@ fn error(text: &str) -> String {
     }
 }
 
-fn series(traj: &Trajectory, name: &str) -> Vec<f64> {
+pub(crate) fn series(traj: &Trajectory, name: &str) -> Vec<f64> {
     let col = traj
         .column(name)
         .unwrap_or_else(|| panic!("no column {name}"));

@@ -2,35 +2,12 @@
 //! growth functions, its discrete distributions, Vensim's truncated `RANDOM NORMAL` and
 //! `SMTHN` with an order variable, each in a small XMILE model against hand-computed values.
 
+use crate::stella::{error, run, series};
 use sandtable::simulate::{Simulation, Trajectory};
 
 fn compile(text: &str) -> sandtable::compile::Program {
     let model = sandtable::xmile::parse(text, "test.stmx").unwrap_or_else(|e| panic!("{e}"));
     sandtable::compile::compile(&model).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run(text: &str) -> Trajectory {
-    Simulation::new(&compile(text))
-        .run()
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The message of the first error loading and compiling XMILE text.
-fn error(text: &str) -> String {
-    match sandtable::xmile::parse(text, "test.stmx") {
-        Err(e) => e.to_string(),
-        Ok(model) => match sandtable::compile::compile(&model) {
-            Err(e) => e.to_string(),
-            Ok(_) => panic!("the model loaded and compiled"),
-        },
-    }
-}
-
-fn series(traj: &Trajectory, name: &str) -> Vec<f64> {
-    let col = traj
-        .column(name)
-        .unwrap_or_else(|| panic!("no column {name}"));
-    traj.series(col).collect()
 }
 
 /// A one-model XMILE document: `specs` holds start, stop and dt; `method` the integrator.
