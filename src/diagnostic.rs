@@ -179,8 +179,13 @@ impl std::error::Error for Diagnostic {}
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl fmt::Display for Diagnostics {
+    /// Each distinct diagnostic once: an arrayed variable's equation is checked once per
+    /// element, and the same error at the same place says nothing more the second time.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, d) in self.0.iter().enumerate() {
+            if self.0[..i].contains(d) {
+                continue;
+            }
             if i > 0 {
                 writeln!(f)?;
             }

@@ -49,11 +49,11 @@ pub struct RunsArgs {
     /// Variables whose percentile bands are charted (default: the stocks).
     #[arg(long, value_delimiter = ',')]
     pub track: Vec<String>,
-    /// Probability at or above which a target is "likely" (default 0.8).
-    #[arg(long)]
+    /// Probability at or above which a target is "likely": 0.8 (the default) or 80%.
+    #[arg(long, value_parser = parse_share)]
     pub likely: Option<f64>,
-    /// Probability below which a target is "unlikely" (default 0.2).
-    #[arg(long)]
+    /// Probability below which a target is "unlikely": 0.2 (the default) or 20%.
+    #[arg(long, value_parser = parse_share)]
     pub unlikely: Option<f64>,
     /// Share of failed runs above which the verdicts are unreliable and the exit code is 3
     /// (default 1%).

@@ -250,3 +250,25 @@ fn every_corpus_file_is_used() {
         }
     }
 }
+
+#[test]
+fn an_error_in_an_arrayed_equation_is_reported_once_not_once_per_element() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = r#"<?xml version="1.0" encoding="utf-8"?>
+<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+  <header><vendor>Test</vendor><product>Test</product></header>
+  <sim_specs method="Euler"><start>0</start><stop>2</stop><dt>1</dt></sim_specs>
+  <dimensions><dim name="Region"><elem name="North"/><elem name="South"/><elem name="West"/></dim></dimensions>
+  <model><variables>
+    <aux name="base"><eqn>10</eqn><dimensions><dim name="Region"/></dimensions></aux>
+    <aux name="order"><eqn>VECTOR_SORT_ORDER(base[*], 1)</eqn><dimensions><dim name="Region"/></dimensions></aux>
+  </variables></model>
+</xmile>"#;
+    fs::write(dir.path().join("m.xmile"), model).unwrap();
+    let out = crate::util::run_in(dir.path(), &["run", "m.xmile", "--out", "o"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    assert!(stderr.contains("takes 3 argument"), "{stderr}");
+    assert!(!dir.path().join("o").exists(), "nothing written");
+}

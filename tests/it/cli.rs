@@ -471,3 +471,27 @@ posts_total = "fans[posts] at 4 >= 100"
         serde_json::json!(["reach[posts]=50"])
     );
 }
+
+#[test]
+fn verdict_thresholds_take_percentages_like_every_other_share() {
+    let dir = workdir();
+    let pct = bass_summary(
+        dir.path(),
+        "p",
+        "5",
+        &["--likely", "90%", "--unlikely", "10%"],
+    );
+    let plain = bass_summary(
+        dir.path(),
+        "n",
+        "5",
+        &["--likely", "0.9", "--unlikely", "0.1"],
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&pct).unwrap();
+    assert_eq!(summary["thresholds"]["likely"], 0.9);
+    assert_eq!(summary["thresholds"]["unlikely"], 0.1);
+    assert!(pct == plain, "90% and 0.9 give different studies");
+    let out = crate::util::run_in(dir.path(), &["mc", "bass.toml", "--likely", "120%"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a share from 0 to 1"));
+}
