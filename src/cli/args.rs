@@ -50,10 +50,10 @@ pub struct RunsArgs {
     #[arg(long, value_delimiter = ',')]
     pub track: Vec<String>,
     /// Probability at or above which a target is "likely": 0.8 (the default) or 80%.
-    #[arg(long, value_parser = parse_share)]
+    #[arg(long, value_parser = parse_number)]
     pub likely: Option<f64>,
     /// Probability below which a target is "unlikely": 0.2 (the default) or 20%.
-    #[arg(long, value_parser = parse_share)]
+    #[arg(long, value_parser = parse_number)]
     pub unlikely: Option<f64>,
     /// Share of failed runs above which the verdicts are unreliable and the exit code is 3
     /// (default 1%).
@@ -118,4 +118,11 @@ impl StudyArgs {
             strict_units: self.strict_units,
         }
     }
+}
+
+/// Parses a number as written on a command line (`0.8`, `80%`); its range is checked with the
+/// study's settings, which say which setting is out of range.
+fn parse_number(text: &str) -> Result<f64, String> {
+    sandtable::study::overrides::parse_value(text)
+        .ok_or_else(|| format!("`{text}` is not a number; e.g. 0.8 or 80%"))
 }

@@ -493,5 +493,9 @@ fn verdict_thresholds_take_percentages_like_every_other_share() {
     assert!(pct == plain, "90% and 0.9 give different studies");
     let out = crate::util::run_in(dir.path(), &["mc", "bass.toml", "--likely", "120%"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a share from 0 to 1"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("verdict thresholds likely = 1.2"),
+        "{stderr}"
+    );
 }
