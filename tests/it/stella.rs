@@ -44,11 +44,11 @@ fn doc(specs: &str, variables: &str) -> String {
 
 const SPECS: &str = "<start>0</start><stop>4</stop><dt>1</dt>";
 
-fn close(a: f64, b: f64) -> bool {
+pub(crate) fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
 
-fn assert_series(traj: &Trajectory, name: &str, want: &[f64]) {
+pub(crate) fn assert_series(traj: &Trajectory, name: &str, want: &[f64]) {
     let got = series(traj, name);
     assert_eq!(got.len(), want.len(), "{name}: {got:?}");
     for (t, (g, w)) in got.iter().zip(want).enumerate() {

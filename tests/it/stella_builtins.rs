@@ -2,7 +2,7 @@
 //! growth functions, its discrete distributions, Vensim's truncated `RANDOM NORMAL` and
 //! `SMTHN` with an order variable, each in a small XMILE model against hand-computed values.
 
-use crate::stella::{error, run, series};
+use crate::stella::{assert_series, close, error, run, series};
 use sandtable::simulate::{Simulation, Trajectory};
 
 fn compile(text: &str) -> sandtable::compile::Program {
@@ -28,21 +28,6 @@ fn auxes(specs: &str, defs: &[(&str, &str)]) -> Trajectory {
         .map(|(n, e)| format!("<aux name=\"{n}\"><eqn>{e}</eqn></aux>\n"))
         .collect();
     run(&doc(specs, "Euler", &vars))
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
-}
-
-fn assert_series(traj: &Trajectory, name: &str, want: &[f64]) {
-    let got = series(traj, name);
-    assert_eq!(got.len(), want.len(), "{name}: {got:?}");
-    for (t, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            close(*g, *w),
-            "{name} at row {t}: {g} vs {w} (all: {got:?})"
-        );
-    }
 }
 
 const ONE_TO_THREE: &str = "<start>0</start><stop>3</stop><dt>1</dt>";
