@@ -8,6 +8,7 @@ use crate::decision::swing::{check_declared, declared, swing_levers};
 use crate::decision::Lever;
 use crate::diagnostic::Diagnostic;
 use crate::model::names::canonical;
+use crate::montecarlo::per_run::RecordsPolicy;
 use crate::montecarlo::posterior::PosteriorSample;
 use crate::montecarlo::records;
 use crate::montecarlo::result::StudyResult;
@@ -133,10 +134,18 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
         Some(_) => Some(named_loops(&scenario.model, super::run::LOOP_LIMIT)?),
         None => None,
     };
+    let dir = output_dir(req.out.as_deref(), &scenario.model.name, &scenario.name);
     let mut result = if scenario.settings.sobol() {
         execute_sobol(&scenario, req.threads, posterior.as_ref(), progress)
     } else {
-        execute(&scenario, req.threads, posterior.as_ref(), progress)
+        let records = records_beside(&dir);
+        execute(
+            &scenario,
+            req.threads,
+            posterior.as_ref(),
+            records,
+            progress,
+        )
     }
     .with_context(|| model_path.clone())?;
     if let (Some(runs), Some(report)) = (req.loops, &loop_report) {
@@ -172,7 +181,6 @@ pub fn mc(req: &McRequest, progress: &dyn Progress) -> anyhow::Result<McOutcome>
         .with_context(|| model_path.clone())?;
     }
     progress.finish();
-    let dir = output_dir(req.out.as_deref(), &scenario.model.name, &scenario.name);
     let options = ReportOptions {
         max_failed: scenario.settings.max_failed(),
     };
@@ -274,15 +282,27 @@ fn read_posterior(path: Option<&Path>) -> anyhow::Result<Option<PosteriorSample>
     Ok(path.map(PosteriorSample::read).transpose()?)
 }
 
-/// Plans and runs one compiled scenario; the inputs a posterior sample names are drawn from
-/// its rows.
+/// Where a study written to `out` keeps its per-run records once they outgrow memory: an
+/// unnamed file beside `out` (on the disk the outputs go to; `out` itself is replaced whole
+/// when the report is written).
+fn records_beside(out: &Path) -> RecordsPolicy {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    RecordsPolicy {
+        dir: parent.map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        ..RecordsPolicy::default()
+    }
+}
+
+/// Plans and runs one compiled scenario, its per-run records kept as `records` says; the
+/// inputs a posterior sample names are drawn from its rows.
 fn execute(
     scenario: &CompiledScenario,
     threads: Option<usize>,
     posterior: Option<&PosteriorSample>,
+    records: RecordsPolicy,
     progress: &dyn Progress,
 ) -> anyhow::Result<StudyResult> {
-    let mut plan = Plan::new(scenario)?;
+    let mut plan = Plan::new(scenario)?.with_records(records);
     if let Some(p) = posterior {
         plan = plan.with_posterior(p)?;
     }
@@ -363,15 +383,16 @@ pub fn compare(req: &CompareRequest, progress: &dyn Progress) -> anyhow::Result<
         .map(|n| study.compile(n))
         .collect::<Result<Vec<_>, _>>()?;
     let posterior = read_posterior(req.posterior.as_deref())?;
+    let dir = output_dir(req.out.as_deref(), &study.model.name, "compare");
     let mut results = Vec::new();
     for scenario in &compiled {
+        let records = records_beside(&dir);
         results.push(
-            execute(scenario, req.threads, posterior.as_ref(), progress)
+            execute(scenario, req.threads, posterior.as_ref(), records, progress)
                 .with_context(|| req.study.model.display().to_string())?,
         );
     }
     progress.finish();
-    let dir = output_dir(req.out.as_deref(), &study.model.name, "compare");
     let options = ReportOptions {
         max_failed: study.settings.max_failed(),
     };
@@ -420,7 +441,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<MergeOutcome> {
         )
         .into());
     }
-    let plan = Plan::new(&scenario)?;
+    let plan = Plan::new(&scenario)?.with_records(records_beside(out));
     plan.check_shard(first)?;
     let shape = plan.record_shape();
     let mut all = Vec::with_capacity(usize::try_from(first.runs).unwrap_or(0));

@@ -2,14 +2,14 @@
 //! then the summary (probabilities with Wilson intervals, quantiles, time to target,
 //! input influence).
 
+use super::per_run::{column_ranges, PerRun, Stored, TargetColumns};
 use super::result::{StudyResult, TrackedBands};
 use super::runner::{Plan, RunView};
 use super::summary::*;
 use crate::diagnostic::Diagnostic;
 use crate::simulate::NumericFault;
 use crate::stats::{self, PercentileBands};
-use crate::targets::Cmp;
-use crate::targets::Outcome;
+use crate::targets::{Cmp, Outcome, Target};
 
 /// Failed runs listed by message in the summary.
 const FAILED_EXAMPLES: usize = 10;
@@ -19,11 +19,9 @@ pub(super) struct Aggregator {
     rows: usize,
     bands: PercentileBands,
     samples: Vec<Vec<f64>>,
-    metrics: Vec<Vec<f64>>,
-    hits: Vec<Vec<bool>>,
-    times: Vec<Vec<Option<f64>>>,
+    /// Each counted run's inputs and outcomes, in memory or on disk.
+    per_run: PerRun,
     period_hits: Vec<Vec<u64>>,
-    inputs: Vec<Vec<f64>>,
     joint: u64,
     counted: u64,
     failed_count: u64,
@@ -47,11 +45,8 @@ impl Aggregator {
             rows,
             bands: PercentileBands::new(plan.tracked * rows, &probs)?,
             samples: Vec::new(),
-            metrics: vec![Vec::new(); n],
-            hits: vec![Vec::new(); n],
-            times: vec![Vec::new(); n],
+            per_run: PerRun::new(plan.params.len(), n, plan.records.clone()),
             period_hits: vec![Vec::new(); n],
-            inputs: vec![Vec::new(); plan.params.len()],
             joint: 0,
             counted: 0,
             failed_count: 0,
@@ -89,19 +84,13 @@ impl Aggregator {
         }
         let mut all = true;
         for (t, o) in outcomes.iter().enumerate() {
-            self.metrics[t].push(o.metric);
-            self.hits[t].push(o.success);
-            self.times[t].push(o.time_to_target);
             self.count_periods(t, o);
             all &= o.success;
         }
         if all {
             self.joint += 1;
         }
-        for (j, v) in inputs.iter().enumerate() {
-            self.inputs[j].push(*v);
-        }
-        Ok(())
+        self.per_run.push(run, inputs, outcomes)
     }
 
     fn sample_limit(&self) -> usize {
@@ -184,14 +173,24 @@ impl Aggregator {
                 }
             })
             .collect();
+        let stored = self.per_run.finish()?;
+        let cols = stored.view();
+        let k = plan.params.len();
+        let per_pass = cols.per_pass();
+        let mut input_stats = Vec::with_capacity(k);
+        for js in column_ranges(k, per_pass) {
+            for values in cols.inputs(js)? {
+                let q = stats::quantiles(&values, &[0.05, 0.5, 0.95]);
+                input_stats.push((stats::mean(&values).unwrap_or(f64::NAN), q));
+            }
+        }
         let inputs: Vec<InputSummary> = plan
             .input_names
             .iter()
             .zip(plan.design.distributions())
-            .zip(&self.inputs)
+            .zip(input_stats)
             .zip(&plan.params)
-            .map(|(((name, dist), values), &param)| {
-                let q = stats::quantiles(values, &[0.05, 0.5, 0.95]);
+            .map(|(((name, dist), (mean, q)), &param)| {
                 let param_name = &prog.params[param].name;
                 InputSummary {
                     name: name.clone(),
@@ -201,85 +200,64 @@ impl Aggregator {
                         .find(|c| c.name == *param_name)
                         .and_then(|c| c.label.clone()),
                     distribution: dist.to_string(),
-                    mean: stats::mean(values).unwrap_or(f64::NAN),
+                    mean,
                     p5: q[0],
                     p50: q[1],
                     p95: q[2],
                 }
             })
             .collect();
-        let prcc_inputs = &self.inputs;
-        let targets = plan
-            .targets
-            .targets()
-            .iter()
-            .enumerate()
-            .map(|(t, target)| {
-                let metric = &self.metrics[t];
-                let hits = &self.hits[t];
-                let successes = hits.iter().filter(|h| **h).count() as u64;
-                let p = probability(successes, n);
-                let reached: Vec<f64> = self.times[t].iter().filter_map(|x| *x).collect();
-                let never_reached = self.times[t].iter().filter(|x| x.is_none()).count() as u64;
-                let never = (never_reached + failed) as f64 / n as f64;
-                let prcc = if prcc_inputs.is_empty() {
-                    Vec::new()
-                } else {
-                    stats::prcc(prcc_inputs, metric)
-                        .unwrap_or_else(|_| vec![None; prcc_inputs.len()])
+        let mut targets = Vec::with_capacity(plan.targets.len());
+        let all = plan.targets.targets();
+        for ts in column_ranges(all.len(), per_pass) {
+            let columns = cols.targets(ts.clone())?;
+            let mut influence = vec![vec![None; k]; columns.len()];
+            for js in column_ranges(k, per_pass) {
+                let values = cols.inputs(js.clone())?;
+                for (c, infl) in columns.iter().zip(&mut influence) {
+                    for (j, x) in js.clone().zip(&values) {
+                        infl[j] = Some((
+                            stats::spearman(x, &c.metric).filter(|r| r.is_finite()),
+                            stats::hit_rate_by_bins(x, &c.hits, 5)
+                                .iter()
+                                .map(|b| b.rate)
+                                .collect::<Vec<f64>>(),
+                        ));
+                    }
+                }
+            }
+            let prcc_inputs = if k == 0 {
+                None
+            } else {
+                Some(cols.all_inputs()?)
+            };
+            for ((t, c), infl) in ts.zip(&columns).zip(influence) {
+                let prcc = match &prcc_inputs {
+                    None => Vec::new(),
+                    Some(x) => stats::prcc(x, &c.metric).unwrap_or_else(|_| vec![None; k]),
                 };
-                let mut influence: Vec<Influence> = plan
-                    .input_names
-                    .iter()
+                let influence = infl
+                    .into_iter()
+                    .zip(&plan.input_names)
                     .enumerate()
-                    .map(|(j, name)| Influence {
-                        input: name.clone(),
-                        spearman: stats::spearman(&self.inputs[j], metric)
-                            .filter(|r| r.is_finite()),
-                        prcc: prcc.get(j).copied().flatten().filter(|r| r.is_finite()),
-                        hit_rate_by_quintile: stats::hit_rate_by_bins(&self.inputs[j], hits, 5)
-                            .iter()
-                            .map(|b| b.rate)
-                            .collect(),
+                    .map(|(j, (pair, name))| {
+                        let (spearman, rates) = pair.unwrap_or_default();
+                        Influence {
+                            input: name.clone(),
+                            spearman,
+                            prcc: prcc.get(j).copied().flatten().filter(|r| r.is_finite()),
+                            hit_rate_by_quintile: rates,
+                        }
                     })
                     .collect();
-                influence.sort_by(|a, b| {
-                    let key = |i: &Influence| i.spearman.map(f64::abs).unwrap_or(-1.0);
-                    key(b).total_cmp(&key(a))
-                });
-                let comparison = target.comparison();
-                TargetSummary {
-                    name: target.name.clone(),
-                    label: target.label.clone(),
-                    text: target.text.trim().to_string(),
-                    probability: p.probability,
-                    ci95: p.ci95,
-                    successes,
+                let counts = Counts {
                     runs: n,
-                    verdict: thresholds.verdict(p.probability),
-                    threshold: comparison.map(|c| c.1),
-                    comparison: comparison.map(|c| c.0.symbol().to_string()),
-                    metric: quantiles_of(metric),
-                    time_to_target: TimeToTarget {
-                        quantiles: if reached.is_empty() {
-                            None
-                        } else {
-                            Some(quantiles_of(&reached))
-                        },
-                        never_share: never,
-                    },
-                    period_probabilities: self.period_hits[t]
-                        .iter()
-                        .map(|&h| h as f64 / n as f64)
-                        .collect(),
-                    influence,
-                    levers: Vec::new(),
-                    sobol: Vec::new(),
-                    sobol_basis: None,
-                    what_it_takes: None,
-                }
-            })
-            .collect();
+                    failed,
+                    periods: &self.period_hits[t],
+                };
+                targets.push(target_summary(&all[t], c, influence, counts, &thresholds));
+            }
+        }
         let summary = Summary {
             model: prog.name.clone(),
             scenario: plan.scenario.0.clone(),
@@ -302,16 +280,81 @@ impl Aggregator {
             provenance: plan.provenance.clone(),
             sobol: None,
         };
+        let (metrics, hits, input_values, records) = match stored {
+            Stored::Memory(c) => (c.metrics, c.hits, c.inputs, None),
+            Stored::File(f) => (Vec::new(), Vec::new(), Vec::new(), Some(f)),
+        };
         Ok(StudyResult {
             summary,
             targets: plan.targets.targets().to_vec(),
             times,
             bands,
-            metrics: self.metrics,
-            hits: self.hits,
-            input_values: self.inputs,
+            metrics,
+            hits,
+            input_values,
+            records,
             loops: None,
         })
+    }
+}
+
+/// What a target's summary counts besides its columns: runs attempted, failed runs, and hits
+/// per period of a series.
+struct Counts<'a> {
+    runs: u64,
+    failed: u64,
+    periods: &'a [u64],
+}
+
+/// One target's summary from its columns and its inputs' influence (in input order).
+fn target_summary(
+    target: &Target,
+    c: &TargetColumns,
+    mut influence: Vec<Influence>,
+    counts: Counts,
+    thresholds: &Thresholds,
+) -> TargetSummary {
+    let n = counts.runs;
+    let successes = c.hits.iter().filter(|h| **h).count() as u64;
+    let p = probability(successes, n);
+    let reached: Vec<f64> = c.times.iter().filter_map(|x| *x).collect();
+    let never_reached = c.times.iter().filter(|x| x.is_none()).count() as u64;
+    let never = (never_reached + counts.failed) as f64 / n as f64;
+    influence.sort_by(|a, b| {
+        let key = |i: &Influence| i.spearman.map(f64::abs).unwrap_or(-1.0);
+        key(b).total_cmp(&key(a))
+    });
+    let comparison = target.comparison();
+    TargetSummary {
+        name: target.name.clone(),
+        label: target.label.clone(),
+        text: target.text.trim().to_string(),
+        probability: p.probability,
+        ci95: p.ci95,
+        successes,
+        runs: n,
+        verdict: thresholds.verdict(p.probability),
+        threshold: comparison.map(|c| c.1),
+        comparison: comparison.map(|c| c.0.symbol().to_string()),
+        metric: quantiles_of(&c.metric),
+        time_to_target: TimeToTarget {
+            quantiles: if reached.is_empty() {
+                None
+            } else {
+                Some(quantiles_of(&reached))
+            },
+            never_share: never,
+        },
+        period_probabilities: counts
+            .periods
+            .iter()
+            .map(|&h| h as f64 / n as f64)
+            .collect(),
+        influence,
+        levers: Vec::new(),
+        sobol: Vec::new(),
+        sobol_basis: None,
+        what_it_takes: None,
     }
 }
 

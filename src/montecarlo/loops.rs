@@ -52,6 +52,12 @@ impl Plan<'_> {
                 miss: DominanceProfile::new(&times, loops),
             })
             .collect();
+        let runs_of = result.runs();
+        let hits: Vec<_> = runs_of
+            .targets(0..runs_of.targets_held().min(splits.len()))?
+            .into_iter()
+            .map(|c| c.hits)
+            .collect();
         // Index of each scored run among the study's counted (not failed) runs.
         let mut counted = 0usize;
         let mut scored = 0usize;
@@ -80,7 +86,7 @@ impl Plan<'_> {
                 .collect();
             for scores in batch.into_iter().flatten() {
                 for (t, split) in splits.iter_mut().enumerate() {
-                    match result.hits[t].get(counted) {
+                    match hits.get(t).and_then(|h| h.get(counted)) {
                         Some(true) => split.hit.add(&scores),
                         Some(false) => split.miss.add(&scores),
                         None => {}

@@ -9,6 +9,7 @@
 mod aggregate;
 pub mod correlation;
 pub mod loops;
+pub mod per_run;
 pub mod posterior;
 pub mod records;
 pub mod result;
@@ -16,6 +17,7 @@ pub mod runner;
 pub mod sampling;
 pub mod shard;
 pub mod sobol;
+pub mod spill;
 pub mod streams;
 pub mod summary;
 

@@ -1,14 +1,14 @@
 //! Per-run records of a shard, in a compact binary file (`records.bin`) that keeps every
 //! number bit for bit, so merged shards fold exactly the values a single process would.
 //!
-//! Layout, little-endian: the magic `SANDREC1`, then `u32` inputs, `u32` targets, `u32`
+//! Layout, little-endian: the magic `SANDREC2`, then `u32` inputs, `u32` targets, `u32`
 //! band cells per run and `u64` records; then per record its `u64` run index and a `u8` kind.
 //! A counted run (kind 0) holds its inputs (`f64` each), per target the metric (`f64`), hit
 //! (`u8`), whether a time to target exists (`u8`) and that time (`f64`), the period count
 //! (`u32`) and the periods (`f64` each), then its band cells (`f64` each). A failed run
 //! (kind 1) holds its inputs and its message (`u32` length, UTF-8 bytes).
 
-use super::runner::RunResult;
+use super::runner::{RunResult, RunView};
 use crate::simulate::{FaultKind, NumericFault};
 use crate::targets::Outcome;
 
@@ -37,45 +37,72 @@ pub struct RecordShape {
     pub cells: usize,
 }
 
-/// Encodes `records` (all of `shape`) into the bytes of `records.bin`.
-pub fn encode(shape: RecordShape, records: &[RunRecord]) -> Vec<u8> {
-    let per_run = 9 + 8 * (shape.inputs + shape.cells) + 22 * shape.targets;
-    let mut out = Vec::with_capacity(28 + records.len() * per_run);
+/// Bytes of the header: magic, three `u32` counts and the `u64` record count.
+pub const HEADER_BYTES: usize = 28;
+
+/// Where the header keeps the record count.
+pub(crate) const COUNT_AT: u64 = 20;
+
+/// The file's header for `count` records of `shape`.
+pub fn header(shape: RecordShape, count: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_BYTES);
     out.extend_from_slice(MAGIC);
     for n in [shape.inputs, shape.targets, shape.cells] {
         out.extend_from_slice(&(n as u32).to_le_bytes());
     }
-    out.extend_from_slice(&(records.len() as u64).to_le_bytes());
-    let f = |out: &mut Vec<u8>, v: f64| out.extend_from_slice(&v.to_bits().to_le_bytes());
+    out.extend_from_slice(&count.to_le_bytes());
+    out
+}
+
+/// Encodes `records` (all of `shape`) into the bytes of `records.bin`.
+pub fn encode(shape: RecordShape, records: &[RunRecord]) -> Vec<u8> {
+    let per_run = 9 + 8 * (shape.inputs + shape.cells) + 22 * shape.targets;
+    let mut out = header(shape, records.len() as u64);
+    out.reserve(records.len() * per_run);
     for r in records {
-        out.extend_from_slice(&r.run.to_le_bytes());
-        match &r.result {
-            RunResult::Done(outcomes, cells) => {
-                out.push(0);
-                r.inputs.iter().for_each(|&v| f(&mut out, v));
-                for o in outcomes {
-                    f(&mut out, o.metric);
-                    out.push(u8::from(o.success));
-                    out.push(u8::from(o.time_to_target.is_some()));
-                    f(&mut out, o.time_to_target.unwrap_or(0.0));
-                    out.extend_from_slice(&(o.periods.len() as u32).to_le_bytes());
-                    o.periods.iter().for_each(|&v| f(&mut out, v));
-                }
-                cells.iter().for_each(|&v| f(&mut out, v));
-            }
-            RunResult::Failed(fault) => {
-                out.push(1);
-                r.inputs.iter().for_each(|&v| f(&mut out, v));
-                out.push(fault_kind_code(fault.kind));
-                out.extend_from_slice(&fault.slot.to_le_bytes());
-                f(&mut out, fault.time);
-                f(&mut out, fault.value);
-                out.extend_from_slice(&(fault.variable.len() as u32).to_le_bytes());
-                out.extend_from_slice(fault.variable.as_bytes());
-            }
-        }
+        encode_run(&mut out, r.run, &r.inputs, r.result.view());
     }
     out
+}
+
+/// Appends one run's record to `out`: the one encoding of a run, for shards' `records.bin`
+/// and a study's own records file alike.
+pub fn encode_run(out: &mut Vec<u8>, run: u64, inputs: &[f64], result: RunView) {
+    let f = |out: &mut Vec<u8>, v: f64| out.extend_from_slice(&v.to_bits().to_le_bytes());
+    out.extend_from_slice(&run.to_le_bytes());
+    match result {
+        RunView::Done(outcomes, cells) => {
+            out.push(0);
+            inputs.iter().for_each(|&v| f(out, v));
+            for o in outcomes {
+                encode_outcome(out, o);
+            }
+            cells.iter().for_each(|&v| f(out, v));
+        }
+        RunView::Failed(fault) => {
+            out.push(1);
+            inputs.iter().for_each(|&v| f(out, v));
+            out.push(fault_kind_code(fault.kind));
+            out.extend_from_slice(&fault.slot.to_le_bytes());
+            f(out, fault.time);
+            f(out, fault.value);
+            out.extend_from_slice(&(fault.variable.len() as u32).to_le_bytes());
+            out.extend_from_slice(fault.variable.as_bytes());
+        }
+    }
+}
+
+/// Appends one target outcome: metric, hit, whether a time to target exists, that time,
+/// the period count and the periods.
+pub(crate) fn encode_outcome(out: &mut Vec<u8>, o: &Outcome) {
+    out.extend_from_slice(&o.metric.to_bits().to_le_bytes());
+    out.push(u8::from(o.success));
+    out.push(u8::from(o.time_to_target.is_some()));
+    out.extend_from_slice(&o.time_to_target.unwrap_or(0.0).to_bits().to_le_bytes());
+    out.extend_from_slice(&(o.periods.len() as u32).to_le_bytes());
+    o.periods
+        .iter()
+        .for_each(|&v| out.extend_from_slice(&v.to_bits().to_le_bytes()));
 }
 
 /// The byte a fault kind is stored as.
@@ -91,6 +118,24 @@ fn fault_kind_code(kind: FaultKind) -> u8 {
 /// is wrong with the file.
 pub fn decode(bytes: &[u8], shape: RecordShape) -> Result<Vec<RunRecord>, String> {
     let mut r = Reader { bytes, at: 0 };
+    let count = read_header(&mut r, shape)?;
+    // Each record takes at least 9 bytes: refuse a count the file cannot hold before
+    // reserving memory for it.
+    if count > (bytes.len() as u64) / 9 {
+        return Err(format!("it claims {count} runs but is too short for them"));
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        out.push(read_record(&mut r, shape)?);
+    }
+    if r.at != bytes.len() {
+        return Err(format!("{} bytes follow the last run", bytes.len() - r.at));
+    }
+    Ok(out)
+}
+
+/// Reads and checks the header; returns the record count it gives.
+pub(crate) fn read_header<S: Source>(r: &mut S, shape: RecordShape) -> Result<u64, String> {
     if r.take(8)? != MAGIC {
         return Err("it is not a sandtable records file (wrong magic bytes)".into());
     }
@@ -105,87 +150,69 @@ pub fn decode(bytes: &[u8], shape: RecordShape) -> Result<Vec<RunRecord>, String
             found.inputs, found.targets, found.cells, shape.inputs, shape.targets, shape.cells
         ));
     }
-    let count = r.u64()?;
-    // Each record takes at least 9 bytes: refuse a count the file cannot hold before
-    // reserving memory for it.
-    if count > (bytes.len() as u64) / 9 {
-        return Err(format!("it claims {count} runs but is too short for them"));
-    }
-    let mut out = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        let run = r.u64()?;
-        let kind = r.u8()?;
-        let inputs = r.f64s(shape.inputs)?;
-        let result = match kind {
-            0 => {
-                let mut outcomes = Vec::with_capacity(shape.targets);
-                for _ in 0..shape.targets {
-                    let metric = r.f64()?;
-                    let success = r.u8()? != 0;
-                    let has_time = r.u8()? != 0;
-                    let time = r.f64()?;
-                    let periods = r.u32()? as usize;
-                    outcomes.push(Outcome {
-                        metric,
-                        success,
-                        time_to_target: has_time.then_some(time),
-                        periods: r.f64s(periods)?,
-                    });
-                }
-                RunResult::Done(outcomes, r.f64s(shape.cells)?)
-            }
-            1 => {
-                let kind = match r.take(1)?[0] {
-                    0 => FaultKind::NotANumber,
-                    1 => FaultKind::InfiniteStock,
-                    2 => FaultKind::NanCondition,
-                    k => return Err(format!("run {run}: unknown fault kind {k}")),
-                };
-                let slot = r.u32()?;
+    r.u64()
+}
+
+/// Reads the next record.
+pub(crate) fn read_record<S: Source>(r: &mut S, shape: RecordShape) -> Result<RunRecord, String> {
+    let run = r.u64()?;
+    let kind = r.u8()?;
+    let inputs = r.f64s(shape.inputs)?;
+    let result = match kind {
+        0 => {
+            let mut outcomes = Vec::with_capacity(shape.targets);
+            for _ in 0..shape.targets {
+                let metric = r.f64()?;
+                let success = r.u8()? != 0;
+                let has_time = r.u8()? != 0;
                 let time = r.f64()?;
-                let value = r.f64()?;
-                let len = r.u32()? as usize;
-                let variable = String::from_utf8(r.take(len)?.to_vec())
-                    .map_err(|_| format!("run {run}: its variable name is not UTF-8"))?;
-                RunResult::Failed(NumericFault {
-                    kind,
-                    slot,
-                    variable,
-                    time,
-                    value,
-                })
+                let periods = r.u32()? as usize;
+                outcomes.push(Outcome {
+                    metric,
+                    success,
+                    time_to_target: has_time.then_some(time),
+                    periods: r.f64s(periods)?,
+                });
             }
-            k => return Err(format!("run {run}: unknown record kind {k}")),
-        };
-        out.push(RunRecord {
-            run,
-            inputs,
-            result,
-        });
-    }
-    if r.at != bytes.len() {
-        return Err(format!("{} bytes follow the last run", bytes.len() - r.at));
-    }
-    Ok(out)
+            RunResult::Done(outcomes, r.f64s(shape.cells)?)
+        }
+        1 => {
+            let kind = match r.u8()? {
+                0 => FaultKind::NotANumber,
+                1 => FaultKind::InfiniteStock,
+                2 => FaultKind::NanCondition,
+                k => return Err(format!("run {run}: unknown fault kind {k}")),
+            };
+            let slot = r.u32()?;
+            let time = r.f64()?;
+            let value = r.f64()?;
+            let len = r.u32()? as usize;
+            let variable = String::from_utf8(r.take(len)?.to_vec())
+                .map_err(|_| format!("run {run}: its variable name is not UTF-8"))?;
+            RunResult::Failed(NumericFault {
+                kind,
+                slot,
+                variable,
+                time,
+                value,
+            })
+        }
+        k => return Err(format!("run {run}: unknown record kind {k}")),
+    };
+    Ok(RunRecord {
+        run,
+        inputs,
+        result,
+    })
 }
 
-/// A cursor over the file's bytes.
-struct Reader<'b> {
-    bytes: &'b [u8],
-    at: usize,
-}
+/// Bytes records are read from: a whole file in memory, or a file read as it goes.
+pub(crate) trait Source {
+    /// The next `n` bytes.
+    fn take(&mut self, n: usize) -> Result<&[u8], String>;
 
-impl<'b> Reader<'b> {
-    fn take(&mut self, n: usize) -> Result<&'b [u8], String> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|e| *e <= self.bytes.len())
-            .ok_or_else(|| format!("it ends early (at byte {})", self.bytes.len()))?;
-        let s = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
+    /// Bytes left (a bound on what a count read from the file may ask for).
+    fn left(&self) -> u64;
 
     fn u8(&mut self) -> Result<u8, String> {
         Ok(self.take(1)?[0])
@@ -207,10 +234,33 @@ impl<'b> Reader<'b> {
     }
 
     fn f64s(&mut self, n: usize) -> Result<Vec<f64>, String> {
-        if n > (self.bytes.len() - self.at) / 8 {
-            return Err(format!("it ends early (at byte {})", self.bytes.len()));
+        if n as u64 > self.left() / 8 {
+            return Err(self.take(usize::MAX).err().unwrap_or_default());
         }
         (0..n).map(|_| self.f64()).collect()
+    }
+}
+
+/// A cursor over the file's bytes.
+struct Reader<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl Source for Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|e| *e <= self.bytes.len())
+            .ok_or_else(|| format!("it ends early (at byte {})", self.bytes.len()))?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+
+    fn left(&self) -> u64 {
+        (self.bytes.len() - self.at) as u64
     }
 }
 

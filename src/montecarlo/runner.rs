@@ -7,6 +7,7 @@
 
 use super::aggregate::Aggregator;
 use super::correlation::{check_distinct_inputs, CorrelationMatrix};
+use super::per_run::RecordsPolicy;
 use super::posterior::PosteriorSample;
 use super::result::StudyResult;
 use super::sampling::{Design, InputMatrix};
@@ -53,6 +54,8 @@ pub struct Plan<'p> {
     pub(super) range: (u64, u64),
     /// Times recorded besides the save times: the stop time and every time a target names.
     pub(super) record_times: Vec<f64>,
+    /// Where the study keeps its per-run records.
+    pub(super) records: RecordsPolicy,
 }
 
 /// Posterior rows a plan draws inputs from: `(input index, column)` pairs, the rows, and the
@@ -186,6 +189,7 @@ impl<'p> Plan<'p> {
                 saved,
                 tracked,
                 posterior: None,
+                records: RecordsPolicy::default(),
             }),
             _ => Err(Diagnostics(errors)),
         }
@@ -228,6 +232,13 @@ impl<'p> Plan<'p> {
             sample.order(self.settings.seed()),
         ));
         Ok(self)
+    }
+
+    /// Keeps the study's per-run records as `policy` says: in memory up to its budget, then
+    /// in a file in its directory.
+    pub fn with_records(mut self, policy: RecordsPolicy) -> Plan<'p> {
+        self.records = policy;
+        self
     }
 
     /// Runs the study, calling `progress(done)` after each batch.

@@ -32,5 +32,6 @@ mod shards;
 mod sobol;
 mod stella;
 mod stella_builtins;
+mod study_records;
 mod target_semantics;
 mod units;

@@ -171,17 +171,7 @@ impl StudyDir {
     /// Writes one file (a relative path, subdirectories created) and syncs it to disk; returns
     /// the path it will have once committed.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, StudyDirError> {
-        let rel = Path::new(name);
-        if rel.is_absolute()
-            || rel
-                .components()
-                .any(|c| !matches!(c, std::path::Component::Normal(_)))
-        {
-            return Err(StudyDirError::Io {
-                path: rel.to_path_buf(),
-                source: io::Error::new(io::ErrorKind::InvalidInput, "not a plain relative path"),
-            });
-        }
+        let rel = plain_relative(name)?;
         let path = self.temp.join(rel);
         interrupts::exclusive(|| {
             if let Some(dir) = path.parent() {
@@ -193,6 +183,30 @@ impl StudyDir {
                 .map_err(io_at(&path))
         })?;
         Ok(self.target.join(rel))
+    }
+
+    /// Writes one file as `fill` produces it, through a buffer, without holding the whole file
+    /// in memory; then syncs it to disk. Returns the path it will have once committed. A
+    /// failure of `fill` is returned as is (the study is not committed, so nothing shows).
+    pub fn write_with<E: From<StudyDirError>>(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+    ) -> Result<PathBuf, E> {
+        let path = self.temp.join(plain_relative(name)?);
+        // Only making the file races with a removal of the directory on interrupt; writing
+        // into a file already open does not.
+        let file = interrupts::exclusive(|| {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(io_at(dir))?;
+            }
+            File::create(&path).map_err(io_at(&path))
+        })?;
+        let mut out = io::BufWriter::with_capacity(1 << 20, file);
+        fill(&mut out)?;
+        let file = out.into_inner().map_err(|e| io_at(&path)(e.into_error()))?;
+        file.sync_all().map_err(io_at(&path))?;
+        Ok(self.target.join(name))
     }
 
     /// Puts the study in place of the old one (interrupts held during the swap), then removes
@@ -233,6 +247,22 @@ impl Drop for StudyDir {
             interrupts::unregister(&self.temp);
         }
     }
+}
+
+/// `name` as a path, if it is a plain relative one (no root, `.` or `..`).
+fn plain_relative(name: &str) -> Result<&Path, StudyDirError> {
+    let rel = Path::new(name);
+    if rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(StudyDirError::Io {
+            path: rel.to_path_buf(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "not a plain relative path"),
+        });
+    }
+    Ok(rel)
 }
 
 /// Moves `new` to `target`; the previous `target`, if any, ends up at the returned path.

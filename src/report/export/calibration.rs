@@ -77,7 +77,8 @@ pub fn write_calibration(out: &CalibrationOutput, dir: &Path) -> Result<Vec<Path
     charts.push(("Prior and posterior".into(), "prior_posterior.png".into()));
     let md = report_md(out, &charts).map_err(|e| ReportError::Inconsistent(e.to_string()))?;
     files.push(("report.md".into(), md.into_bytes()));
-    if let Some(page) = html_page(&files) {
+    let page = html_page(|name| files.iter().find(|f| f.0 == name).map(|f| f.1.as_slice()));
+    if let Some(page) = page {
         files.push((super::html::FILE.to_string(), page.into_bytes()));
     }
     write_files(dir, files)

@@ -72,8 +72,9 @@ pub(crate) fn plan(result: &StudyResult) -> Vec<ChartFile> {
         }
     }
     let target_slugs = unique_slugs(s.targets.iter().map(|t| t.name.as_str()));
+    let finite = finite_metrics(result);
     for (i, slug) in target_slugs.iter().enumerate() {
-        if result.metrics.get(i).is_some_and(|m| has_finite([m])) {
+        if finite.get(i).copied().unwrap_or(false) {
             out.push(ChartFile {
                 kind: ChartKind::Histogram(i),
                 file: format!("hist_{slug}.png"),
@@ -117,6 +118,21 @@ fn finite_extent<'a>(series: impl IntoIterator<Item = &'a Vec<f64>>) -> Option<(
             None => Some((v, v)),
             Some((lo, hi)) => Some((v.min(lo), v.max(hi))),
         })
+}
+
+/// Per target, whether any run's metric is finite, reading a few metric columns at a time.
+/// Records that cannot be read give no histograms here; writing `runs.csv` reports why.
+fn finite_metrics(result: &StudyResult) -> Vec<bool> {
+    let runs = result.runs();
+    let n = runs.targets_held();
+    let mut out = Vec::with_capacity(n);
+    for ts in crate::montecarlo::per_run::column_ranges(n, runs.per_pass()) {
+        match runs.targets(ts) {
+            Ok(cols) => out.extend(cols.iter().map(|c| c.metric.iter().any(|v| v.is_finite()))),
+            Err(_) => return Vec::new(),
+        }
+    }
+    out
 }
 
 fn has_finite<'a>(series: impl IntoIterator<Item = &'a Vec<f64>>) -> bool {
@@ -520,7 +536,13 @@ pub(crate) fn histogram_chart(result: &StudyResult, i: usize) -> Option<Histogra
     let t = result.summary.targets.get(i)?;
     let percent = describe::written_as_percent(&t.text);
     let scale = if percent { 100.0 } else { 1.0 };
-    let values = result.metrics.get(i)?.iter().map(|v| v * scale).collect();
+    let runs = result.runs();
+    if i >= runs.targets_held() {
+        return None;
+    }
+    // One metric column at a time, not every run's everything.
+    let column = runs.targets(i..i + 1).ok()?.pop()?;
+    let values = column.metric.iter().map(|v| v * scale).collect();
     let success_above = !matches!(t.comparison.as_deref(), Some("<=") | Some("<"));
     let x_label = if percent {
         format!("{} (%)", describe::metric_words(result, t).0)

@@ -1,6 +1,7 @@
 //! Scenario comparison files: `comparison.png`, `compare_<variable>.png`, `comparison.md` and
 //! `comparison.json`, from the results of one study per scenario.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -111,7 +112,7 @@ fn probability_chart(results: &[StudyResult]) -> Option<ScenarioComparison> {
                     .iter()
                     .enumerate()
                     .map(|(i, r)| {
-                        let d = difference(&results[0], base?, r, hits_of(r, &name)?)?;
+                        let d = difference(&results[0], base.as_deref()?, r, &hits_of(r, &name)?)?;
                         (i > 0).then_some(Delta {
                             delta: d.delta,
                             low: d.low,
@@ -388,15 +389,19 @@ fn comparison_markdown(
     Ok(md)
 }
 
-/// The hits of the target called `name` in `r`, if it has one.
-fn hits_of<'a>(r: &'a StudyResult, name: &str) -> Option<&'a [bool]> {
+/// The hits of the target called `name` in `r`, if it has one (and its records read).
+fn hits_of<'a>(r: &'a StudyResult, name: &str) -> Option<Cow<'a, [bool]>> {
     let key = canonical(name);
     let i = r
         .summary
         .targets
         .iter()
         .position(|t| canonical(&t.name) == key)?;
-    r.hits.get(i).map(Vec::as_slice)
+    let runs = r.runs();
+    if i >= runs.targets_held() {
+        return None;
+    }
+    runs.targets(i..i + 1).ok()?.pop().map(|c| c.hits)
 }
 
 /// `+5.0 [+3.6, +6.4]`: a difference in percentage points with its interval.
@@ -434,7 +439,7 @@ fn deltas(md: &mut String, results: &[StudyResult]) -> std::fmt::Result {
             for r in others {
                 let d = hits_of(base, &name)
                     .zip(hits_of(r, &name))
-                    .and_then(|(a, b)| difference(base, a, r, b));
+                    .and_then(|(a, b)| difference(base, &a, r, &b));
                 row.push(match d {
                     Some(d) => {
                         any_unpaired |= !d.paired;

@@ -8,6 +8,7 @@
 //! stay mark-free for tools that do not expect one.
 
 use ::csv::Writer;
+use std::io::Write;
 
 use super::{Exporter, ReportError};
 use crate::montecarlo::result::StudyResult;
@@ -101,36 +102,55 @@ impl Exporter for RunsCsv {
     }
 
     fn render(&self, result: &StudyResult) -> Result<Vec<u8>, ReportError> {
-        let s = &result.summary;
-        table(RUNS, |w| {
-            let mut header: Vec<String> = s.inputs.iter().map(|i| i.name.clone()).collect();
-            for t in &s.targets {
-                header.push(format!("{}.metric", t.name));
-                header.push(format!("{}.hit", t.name));
-            }
-            w.write_record(&header)?;
-            let runs = result
-                .metrics
-                .first()
-                .or(result.input_values.first())
-                .map_or(0, Vec::len);
-            let value = |v: &Vec<f64>, r: usize| cell(v.get(r).copied().unwrap_or(f64::NAN));
-            for r in 0..runs {
-                let mut row: Vec<String> =
-                    result.input_values.iter().map(|v| value(v, r)).collect();
-                for (m, h) in result.metrics.iter().zip(&result.hits) {
-                    row.push(value(m, r));
-                    row.push(match h.get(r) {
-                        Some(true) => "1".into(),
-                        Some(false) => "0".into(),
-                        None => String::new(),
-                    });
-                }
-                w.write_record(&row)?;
-            }
-            Ok(())
-        })
+        let mut out = Vec::new();
+        write_runs(result, &mut out)?;
+        Ok(out)
     }
+}
+
+/// Writes `runs.csv` to `out` row by row, reading the runs from wherever the study keeps
+/// them, so the table is never whole in memory.
+///
+/// Every cell but the header is a number or a hit (ASCII), so the byte order mark
+/// [`table`] puts before a non-ASCII table is due exactly when the header is not ASCII.
+pub(crate) fn write_runs(result: &StudyResult, out: &mut dyn Write) -> Result<(), ReportError> {
+    let s = &result.summary;
+    let err = |source| ReportError::Csv {
+        file: RUNS.to_string(),
+        source,
+    };
+    let mut header: Vec<String> = s.inputs.iter().map(|i| i.name.clone()).collect();
+    for t in &s.targets {
+        header.push(format!("{}.metric", t.name));
+        header.push(format!("{}.hit", t.name));
+    }
+    if !header.iter().all(|h| h.is_ascii()) {
+        out.write_all(BOM).map_err(|e| err(e.into()))?;
+    }
+    let mut w = Writer::from_writer(out);
+    w.write_record(&header).map_err(err)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    let mut failed = None;
+    result
+        .runs()
+        .for_each_row(|inputs, outcomes| {
+            row.clear();
+            row.extend(inputs.iter().map(|&v| cell(v)));
+            for &(m, h) in outcomes {
+                row.push(cell(m));
+                row.push(if h { "1" } else { "0" }.into());
+            }
+            w.write_record(&row).map_err(|e| {
+                let d = crate::diagnostic::Diagnostic::plain(e.to_string());
+                failed = Some(e);
+                d
+            })
+        })
+        .map_err(|d| match failed.take() {
+            Some(e) => err(e),
+            None => ReportError::Records(d.message),
+        })?;
+    w.flush().map_err(|e| err(e.into()))
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Study exporters: one per output file format, and the single place where study files are written.
 //!
 //! Each [`Exporter`] turns a [`StudyResult`] into the bytes of one file. [`write_study`] asks
-//! every exporter for its bytes first and only then writes, each file atomically, so a study
-//! whose report cannot be produced leaves the output directory as it was.
+//! every exporter for its bytes first and only then writes, into a new directory that
+//! replaces the old one whole, so a study whose report cannot be produced leaves the output
+//! directory as it was. `runs.csv`, as large as the study, is the exception: it is written row
+//! by row from the study's records into that new directory.
 
 mod calibration;
 mod charts;
@@ -80,6 +82,9 @@ pub enum ReportError {
         /// The underlying error.
         source: serde_json::Error,
     },
+    /// The study's per-run records could not be read back.
+    #[error("cannot read the study's per-run records: {0}")]
+    Records(String),
     /// The study's per-run data do not fit together (e.g. a target with fewer runs than another).
     #[error("inconsistent study data: {0}")]
     Inconsistent(String),
@@ -181,18 +186,44 @@ pub fn write_study_with(
     dir: &Path,
     options: &ReportOptions,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    write_files(dir, study_files(result, options)?)
+    write_bodies(dir, study_files(result, options)?)
 }
 
-/// Every file of one study, rendered in memory: the exporters' files and `report.html`.
-fn study_files(
-    result: &StudyResult,
+/// What one output file holds: its rendered bytes, or a study whose `runs.csv` is
+/// written row by row from its records as the file is written.
+pub(crate) enum Body<'a> {
+    /// The whole file.
+    Bytes(Vec<u8>),
+    /// `runs.csv` of this study.
+    Runs(&'a StudyResult),
+}
+
+/// Every file of one study: the exporters' files and `report.html`, rendered in memory, but
+/// `runs.csv` (as large as the study), which is written from the records.
+fn study_files<'r>(
+    result: &'r StudyResult,
     options: &ReportOptions,
-) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+) -> Result<Vec<(String, Body<'r>)>, ReportError> {
     check_consistent(result)?;
-    let mut files = render_all(&study_exporters_with(result, options), result)?;
-    if let Some(page) = html_page(&files) {
-        files.push((html::FILE.to_string(), page.into_bytes()));
+    let exporters = study_exporters_with(result, options);
+    let mut files = Vec::with_capacity(exporters.len() + 1);
+    for e in &exporters {
+        let name = e.file_name();
+        let body = if name == csv::RUNS {
+            Body::Runs(result)
+        } else {
+            Body::Bytes(e.render(result)?)
+        };
+        files.push((name, body));
+    }
+    let page = html_page(|name| {
+        files.iter().find_map(|(n, b)| match b {
+            Body::Bytes(bytes) if n == name => Some(bytes.as_slice()),
+            _ => None,
+        })
+    });
+    if let Some(page) = page {
+        files.push((html::FILE.to_string(), Body::Bytes(page.into_bytes())));
     }
     Ok(files)
 }
@@ -206,46 +237,53 @@ pub fn write_comparison_study(
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut files = Vec::new();
     for (r, sub) in results.iter().zip(scenario_dirs(results)) {
-        for (name, bytes) in study_files(r, options)? {
-            files.push((format!("{sub}/{name}"), bytes));
+        for (name, body) in study_files(r, options)? {
+            files.push((format!("{sub}/{name}"), body));
         }
     }
-    files.extend(comparison::comparison_files(results)?);
-    write_files(dir, files)
+    files.extend(
+        comparison::comparison_files(results)?
+            .into_iter()
+            .map(|(name, bytes)| (name, Body::Bytes(bytes))),
+    );
+    write_bodies(dir, files)
 }
 
-/// `report.html` from the rendered `report.md`, with the rendered charts embedded.
-fn html_page(files: &[(String, Vec<u8>)]) -> Option<String> {
-    let md = files.iter().find(|f| f.0 == markdown::FILE)?;
-    let md = String::from_utf8_lossy(&md.1);
+/// `report.html` from the rendered `report.md`, with the rendered charts embedded; `file`
+/// gives a rendered file's bytes by name.
+fn html_page<'f>(file: impl Fn(&str) -> Option<&'f [u8]>) -> Option<String> {
+    let md = String::from_utf8_lossy(file(markdown::FILE)?);
     let image = |name: &str| {
-        files
-            .iter()
-            .find(|f| f.0 == name && name.ends_with(".png"))
-            .map(|f| f.1.clone())
+        name.ends_with(".png")
+            .then(|| file(name).map(<[u8]>::to_vec))
+            .flatten()
     };
     Some(html::page(&md, &image))
 }
 
-/// Asks each exporter for its bytes, stopping at the first error.
-fn render_all(
-    exporters: &[Box<dyn Exporter>],
-    result: &StudyResult,
-) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-    exporters
-        .iter()
-        .map(|e| Ok((e.file_name(), e.render(result)?)))
-        .collect()
+/// Writes rendered files into `dir` (see [`write_bodies`]).
+fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
+    write_bodies(
+        dir,
+        files
+            .into_iter()
+            .map(|(name, bytes)| (name, Body::Bytes(bytes)))
+            .collect(),
+    )
 }
 
 /// The one place output files reach the disk.
-fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<PathBuf>, ReportError> {
+fn write_bodies(dir: &Path, files: Vec<(String, Body)>) -> Result<Vec<PathBuf>, ReportError> {
     // Every file goes into a fresh sibling directory that replaces `dir` as a whole (see
-    // [`StudyDir`]): a failure or an interrupt leaves the previous outputs complete.
+    // [`StudyDir`]): a failure or an interrupt leaves the previous outputs complete, and
+    // `runs.csv`, written row by row, shows only whole.
     let out = StudyDir::begin(dir)?;
     let mut written = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        written.push(out.write(&name, &bytes)?);
+    for (name, body) in files {
+        written.push(match body {
+            Body::Bytes(bytes) => out.write(&name, &bytes)?,
+            Body::Runs(result) => out.write_with(&name, |w| csv::write_runs(result, w))?,
+        });
     }
     out.commit()?;
     Ok(written)
@@ -265,7 +303,18 @@ pub fn output_dir(given: Option<&Path>, model_name: &str, sub: &str) -> PathBuf 
 fn check_consistent(result: &StudyResult) -> Result<(), ReportError> {
     let s = &result.summary;
     let bad = |what: String| Err(ReportError::Inconsistent(what));
-    if result.metrics.len() != s.targets.len() || result.hits.len() != s.targets.len() {
+    if let Some(f) = &result.records {
+        let shape = f.shape();
+        if (shape.inputs, shape.targets) != (s.inputs.len(), s.targets.len()) {
+            return bad(format!(
+                "{} inputs and {} targets but records of {} and {}",
+                s.inputs.len(),
+                s.targets.len(),
+                shape.inputs,
+                shape.targets
+            ));
+        }
+    } else if result.metrics.len() != s.targets.len() || result.hits.len() != s.targets.len() {
         return bad(format!(
             "{} targets but metrics for {} and hits for {}",
             s.targets.len(),
@@ -273,7 +322,7 @@ fn check_consistent(result: &StudyResult) -> Result<(), ReportError> {
             result.hits.len()
         ));
     }
-    if result.input_values.len() != s.inputs.len() {
+    if result.records.is_none() && result.input_values.len() != s.inputs.len() {
         return bad(format!(
             "{} inputs but values for {}",
             s.inputs.len(),

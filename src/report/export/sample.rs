@@ -294,6 +294,7 @@ pub fn sample_result_for(scenario: &str, boost: f64) -> StudyResult {
         metrics,
         hits,
         input_values,
+        records: None,
         loops: None,
     }
 }
