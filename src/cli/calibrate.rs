@@ -67,11 +67,15 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }
-    if !args.output.quiet {
-        let seconds = started.elapsed().as_secs_f64();
-        outln!("{}", calibration_text(&outcome.model, c, seconds));
-    }
-    let done = finish(&outcome.written, "open report.md", args.output.quiet, None);
+    let seconds = started.elapsed().as_secs_f64();
+    let text = || calibration_text(&outcome.model, c, seconds);
+    let done = finish(
+        args.output.quiet,
+        text,
+        &outcome.written,
+        "open report.md",
+        None,
+    );
     if !args.output.quiet {
         outln!("re-forecast with\n  {}", outcome.reforecast);
     }

@@ -30,15 +30,15 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         threads: args.runs.threads(),
         out: args.runs.output.out.clone(),
     };
-    let outcome = compare(&request, &Bar::new(args.runs.output.quiet))?;
-    if !args.runs.output.quiet {
-        let summaries: Vec<_> = outcome.results.iter().map(|r| &r.summary).collect();
-        outln!("{}", comparison_text(&summaries));
-    }
+    let quiet = args.runs.output.quiet;
+    let outcome = compare(&request, &Bar::new(quiet))?;
+    let summaries: Vec<_> = outcome.results.iter().map(|r| &r.summary).collect();
+    let text = || comparison_text(&summaries);
     finish(
+        quiet,
+        text,
         &outcome.written,
         "open comparison.md",
-        args.runs.output.quiet,
         outcome.unreliable,
     )
 }

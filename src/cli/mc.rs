@@ -62,12 +62,13 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             result,
             written,
             unreliable,
-        } => {
-            if !quiet {
-                outln!("{}", verdicts_text(&result.summary));
-            }
-            finish(&written, "open report.md", quiet, unreliable)
-        }
+        } => finish(
+            quiet,
+            || verdicts_text(&result.summary),
+            &written,
+            "open report.md",
+            unreliable,
+        ),
         McOutcome::Shard {
             info,
             failed,

@@ -56,14 +56,8 @@ pub fn run(args: SolveArgs) -> anyhow::Result<()> {
         threads: args.runs.threads(),
         out: args.runs.output.out.clone(),
     };
-    let outcome = solve(&request, &Bar::new(args.runs.output.quiet))?;
-    if !args.runs.output.quiet {
-        outln!("{}", solution_text(&outcome.solution));
-    }
-    finish(
-        &outcome.written,
-        "solve.json, solve.png",
-        args.runs.output.quiet,
-        None,
-    )
+    let quiet = args.runs.output.quiet;
+    let outcome = solve(&request, &Bar::new(quiet))?;
+    let text = || solution_text(&outcome.solution);
+    finish(quiet, text, &outcome.written, "solve.json, solve.png", None)
 }

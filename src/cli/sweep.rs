@@ -32,14 +32,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<()> {
         threads: args.runs.threads(),
         out: args.runs.output.out.clone(),
     };
-    let outcome = sweep(&request, &Bar::new(args.runs.output.quiet))?;
-    if !args.runs.output.quiet {
-        outln!("{}", sweep_text(&outcome.sweep));
-    }
-    finish(
-        &outcome.written,
-        "sweep.csv and charts",
-        args.runs.output.quiet,
-        None,
-    )
+    let quiet = args.runs.output.quiet;
+    let outcome = sweep(&request, &Bar::new(quiet))?;
+    let text = || sweep_text(&outcome.sweep);
+    finish(quiet, text, &outcome.written, "sweep.csv and charts", None)
 }
