@@ -4,6 +4,7 @@
 use super::args::{OutputArgs, StudyArgs};
 use super::output::{finish, Bar};
 use sandtable::calibrate::{Likelihood, Options};
+use sandtable::diagnostic::Diagnostic;
 use sandtable::job::calibrate::{calibrate, CalibrateRequest};
 use sandtable::report::export::calibration_text;
 use std::path::PathBuf;
@@ -45,7 +46,12 @@ pub struct CalibrateArgs {
 
 /// Runs the command.
 pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
-    let mut study = args.study.request(None, None);
+    if let Some(name) = args.study.scenario.first() {
+        let why = "calibration fits the model as written: the posterior describes the world, and a scenario is then a policy";
+        let hint = format!("drop --scenario, then: sandtable mc MODEL --scenario {name} --posterior …/posterior.csv");
+        return Err(Diagnostic::plain(why).with_hint(hint).into());
+    }
+    let mut study = args.study.request(None)?;
     study.settings.seed = args.seed;
     let request = CalibrateRequest {
         study,

@@ -29,9 +29,6 @@ pub struct SolveArgs {
     /// Bisection stops when the bracket is narrower than this share of the range.
     #[arg(long, default_value = "0.005", value_parser = parse_tolerance)]
     tolerance: f64,
-    /// Scenario to solve in (default: baseline, the model as written).
-    #[arg(long)]
-    scenario: Option<String>,
 }
 
 fn parse_tolerance(text: &str) -> Result<f64, String> {
@@ -45,9 +42,7 @@ fn parse_tolerance(text: &str) -> Result<f64, String> {
 /// Runs the command.
 pub fn run(args: SolveArgs) -> anyhow::Result<()> {
     let request = SolveRequest {
-        study: args
-            .study
-            .request(args.scenario.as_deref(), Some(&args.runs)),
+        study: args.study.request(Some(&args.runs))?,
         probability: args.probability,
         levers: args.lever,
         costs: args.cost,

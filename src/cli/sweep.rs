@@ -17,17 +17,12 @@ pub struct SweepArgs {
     /// lever, 5 each for several).
     #[arg(long, value_name = "NAME=LO..HI:POINTS", required = true)]
     lever: Vec<String>,
-    /// Scenario to sweep (default: baseline, the model as written).
-    #[arg(long)]
-    scenario: Option<String>,
 }
 
 /// Runs the command.
 pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     let request = SweepRequest {
-        study: args
-            .study
-            .request(args.scenario.as_deref(), Some(&args.runs)),
+        study: args.study.request(Some(&args.runs))?,
         levers: args.lever,
         threads: args.runs.threads(),
         out: args.runs.output.out.clone(),
