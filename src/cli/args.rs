@@ -1,5 +1,6 @@
 //! Arguments shared by the study commands, mapped onto a typed [`StudyRequest`].
 
+use sandtable::diagnostic::Diagnostic;
 use sandtable::model::Method;
 use sandtable::study::overrides::parse_share;
 use sandtable::study::{Sampler, Settings, StudyRequest};
@@ -13,6 +14,10 @@ pub struct StudyArgs {
     /// A study file adding inputs, targets and scenarios (repeatable).
     #[arg(long)]
     pub study: Vec<PathBuf>,
+    /// Scenario (default: baseline, the model as written; `check`: every scenario).
+    /// `compare` takes several, comma-separated (default: every scenario).
+    #[arg(long, alias = "scenarios", value_delimiter = ',', value_name = "NAME")]
+    pub scenario: Vec<String>,
     /// Set a constant, an element or a stock's initial value: q=0.4, "share[video]=30%"
     /// (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
@@ -90,8 +95,18 @@ impl RunsArgs {
 }
 
 impl StudyArgs {
-    /// The request these arguments make, for `scenario` and with `runs`' settings if given.
-    pub fn request(&self, scenario: Option<&str>, runs: Option<&RunsArgs>) -> StudyRequest {
+    /// The request for the one scenario named (if any), with `runs`' settings if given.
+    pub fn request(&self, runs: Option<&RunsArgs>) -> anyhow::Result<StudyRequest> {
+        if let [_, second, ..] = &self.scenario[..] {
+            let message = format!("--scenario names one scenario here, and `{second}` is a second");
+            let hint = "sandtable compare MODEL --scenario a,b compares several";
+            return Err(Diagnostic::plain(message).with_hint(hint).into());
+        }
+        Ok(self.request_all(runs))
+    }
+
+    /// The request these arguments make, every scenario named left to the command.
+    pub fn request_all(&self, runs: Option<&RunsArgs>) -> StudyRequest {
         let mut settings = Settings {
             method: self.method,
             ..Settings::default()
@@ -110,7 +125,7 @@ impl StudyArgs {
         StudyRequest {
             model: self.model.clone(),
             study_files: self.study.clone(),
-            scenario: scenario.map(str::to_string),
+            scenario: self.scenario.first().cloned(),
             overrides: self.set.clone(),
             inputs: self.vary.clone(),
             targets: self.target.clone(),

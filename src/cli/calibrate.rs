@@ -4,6 +4,7 @@
 use super::args::{OutputArgs, StudyArgs};
 use super::output::{finish, Bar};
 use sandtable::calibrate::{Likelihood, Options};
+use sandtable::diagnostic::Diagnostic;
 use sandtable::job::calibrate::{calibrate, CalibrateRequest};
 use sandtable::report::export::calibration_text;
 use std::path::PathBuf;
@@ -45,7 +46,12 @@ pub struct CalibrateArgs {
 
 /// Runs the command.
 pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
-    let mut study = args.study.request(None, None);
+    if let Some(name) = args.study.scenario.first() {
+        let why = "calibration fits the model as written: the posterior describes the world, and a scenario is then a policy";
+        let hint = format!("drop --scenario, then: sandtable mc MODEL --scenario {name} --posterior …/posterior.csv");
+        return Err(Diagnostic::plain(why).with_hint(hint).into());
+    }
+    let mut study = args.study.request(None)?;
     study.settings.seed = args.seed;
     let request = CalibrateRequest {
         study,
@@ -67,11 +73,15 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<()> {
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }
-    if !args.output.quiet {
-        let seconds = started.elapsed().as_secs_f64();
-        outln!("{}", calibration_text(&outcome.model, c, seconds));
-    }
-    let done = finish(&outcome.written, "open report.md", args.output.quiet, None);
+    let seconds = started.elapsed().as_secs_f64();
+    let text = || calibration_text(&outcome.model, c, seconds);
+    let done = finish(
+        args.output.quiet,
+        text,
+        &outcome.written,
+        "open report.md",
+        None,
+    );
     if !args.output.quiet {
         outln!("re-forecast with\n  {}", outcome.reforecast);
     }

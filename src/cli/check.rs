@@ -10,15 +10,12 @@ use sandtable::report::export::check_text;
 pub struct CheckArgs {
     #[command(flatten)]
     study: StudyArgs,
-    /// Check only this scenario (default: baseline and every scenario).
-    #[arg(long)]
-    scenario: Option<String>,
 }
 
 /// Runs the command.
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
-    let request = args.study.request(args.scenario.as_deref(), None);
-    let c = sandtable::job::run::check(&request, args.scenario.is_some())?;
+    let request = args.study.request(None)?;
+    let c = sandtable::job::run::check(&request, !args.study.scenario.is_empty())?;
     for p in &c.study.unit_problems {
         eprintln!("{}", sandtable::units::render_warning(p));
     }

@@ -12,10 +12,6 @@ pub struct CompareArgs {
     study: StudyArgs,
     #[command(flatten)]
     runs: RunsArgs,
-    /// Scenarios to compare, comma-separated (`baseline` is the model as written;
-    /// default: baseline and every scenario of the model).
-    #[arg(long, value_delimiter = ',')]
-    scenarios: Vec<String>,
     /// Draw the calibrated inputs jointly from this posterior.csv in every scenario.
     #[arg(long, value_name = "FILE")]
     posterior: Option<std::path::PathBuf>,
@@ -24,21 +20,21 @@ pub struct CompareArgs {
 /// Runs the command.
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
     let request = CompareRequest {
-        study: args.study.request(None, Some(&args.runs)),
-        scenarios: args.scenarios,
+        study: args.study.request_all(Some(&args.runs)),
+        scenarios: args.study.scenario.clone(),
         posterior: args.posterior,
         threads: args.runs.threads(),
         out: args.runs.output.out.clone(),
     };
-    let outcome = compare(&request, &Bar::new(args.runs.output.quiet))?;
-    if !args.runs.output.quiet {
-        let summaries: Vec<_> = outcome.results.iter().map(|r| &r.summary).collect();
-        outln!("{}", comparison_text(&summaries));
-    }
+    let quiet = args.runs.output.quiet;
+    let outcome = compare(&request, &Bar::new(quiet))?;
+    let summaries: Vec<_> = outcome.results.iter().map(|r| &r.summary).collect();
+    let text = || comparison_text(&summaries);
     finish(
+        quiet,
+        text,
         &outcome.written,
         "open comparison.md",
-        args.runs.output.quiet,
         outcome.unreliable,
     )
 }

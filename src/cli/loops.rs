@@ -9,16 +9,13 @@ use sandtable::report::export::{files_text, loops_text};
 pub struct LoopsArgs {
     #[command(flatten)]
     study: StudyArgs,
-    /// Scenario to run (default: baseline, the model as written).
-    #[arg(long)]
-    scenario: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
 }
 
 /// Runs the command.
 pub fn run(args: LoopsArgs) -> anyhow::Result<()> {
-    let request = args.study.request(args.scenario.as_deref(), None);
+    let request = args.study.request(None)?;
     let outcome = sandtable::job::run::loops(&request, args.output.out.as_deref())?;
     if args.output.quiet {
         return Ok(());

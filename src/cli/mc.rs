@@ -13,9 +13,6 @@ pub struct McArgs {
     study: StudyArgs,
     #[command(flatten)]
     runs: RunsArgs,
-    /// Scenario to run (default: baseline, the model as written).
-    #[arg(long)]
-    scenario: Option<String>,
     /// Draw the calibrated inputs jointly from this posterior.csv (written by `calibrate`).
     #[arg(long, value_name = "FILE")]
     posterior: Option<PathBuf>,
@@ -44,9 +41,7 @@ pub struct McArgs {
 /// Runs the command.
 pub fn run(args: McArgs) -> anyhow::Result<()> {
     let request = McRequest {
-        study: args
-            .study
-            .request(args.scenario.as_deref(), Some(&args.runs)),
+        study: args.study.request(Some(&args.runs))?,
         posterior: args.posterior,
         shard: args.shard,
         shards: args.shards,
@@ -62,12 +57,13 @@ pub fn run(args: McArgs) -> anyhow::Result<()> {
             result,
             written,
             unreliable,
-        } => {
-            if !quiet {
-                outln!("{}", verdicts_text(&result.summary));
-            }
-            finish(&written, "open report.md", quiet, unreliable)
-        }
+        } => finish(
+            quiet,
+            || verdicts_text(&result.summary),
+            &written,
+            "open report.md",
+            unreliable,
+        ),
         McOutcome::Shard {
             info,
             failed,

@@ -23,17 +23,13 @@ pub struct MergeArgs {
 /// Runs the command.
 pub fn run(args: MergeArgs) -> anyhow::Result<()> {
     let outcome = merge(&args.dirs, &args.out)?;
-    if !args.quiet {
-        outln!(
-            "{}\n\nmerged {} shards",
-            verdicts_text(&outcome.result.summary),
-            outcome.shards
-        );
-    }
+    let verdicts = verdicts_text(&outcome.result.summary);
+    let text = || format!("{verdicts}\n\nmerged {} shards", outcome.shards);
     finish(
+        args.quiet,
+        text,
         &outcome.written,
         "open report.md",
-        args.quiet,
         outcome.unreliable,
     )
 }

@@ -39,20 +39,18 @@ impl Progress for Bar {
     }
 }
 
-/// Prints where the files went (unless quiet) and turns a reliability warning into the
-/// error that gives exit code 3.
+/// Prints a command's text and where its files went (unless quiet), and turns a reliability
+/// warning into the error that gives exit code 3.
 pub fn finish(
+    quiet: bool,
+    text: impl FnOnce() -> String,
     written: &Written,
     what: &str,
-    quiet: bool,
     unreliable: Option<Unreliable>,
 ) -> anyhow::Result<()> {
     if !quiet {
-        outln!(
-            "\nwrote {} files to {}/ ({what})",
-            written.files.len(),
-            written.dir.display()
-        );
+        let (n, dir) = (written.files.len(), written.dir.display());
+        outln!("{}\n\nwrote {n} files to {dir}/ ({what})", text());
     }
     unreliable.map_or(Ok(()), |u| Err(u.into()))
 }

@@ -8,16 +8,13 @@ use sandtable::report::export::{files_text, stock_table_text};
 pub struct RunArgs {
     #[command(flatten)]
     study: StudyArgs,
-    /// Scenario to run (default: baseline, the model as written).
-    #[arg(long)]
-    scenario: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
 }
 
 /// Runs the command.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let request = args.study.request(args.scenario.as_deref(), None);
+    let request = args.study.request(None)?;
     let outcome = sandtable::job::run::run(&request, args.output.out.as_deref())?;
     if !args.output.quiet {
         let sc = &outcome.scenario;

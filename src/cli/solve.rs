@@ -29,9 +29,6 @@ pub struct SolveArgs {
     /// Bisection stops when the bracket is narrower than this share of the range.
     #[arg(long, default_value = "0.005", value_parser = parse_tolerance)]
     tolerance: f64,
-    /// Scenario to solve in (default: baseline, the model as written).
-    #[arg(long)]
-    scenario: Option<String>,
 }
 
 fn parse_tolerance(text: &str) -> Result<f64, String> {
@@ -45,9 +42,7 @@ fn parse_tolerance(text: &str) -> Result<f64, String> {
 /// Runs the command.
 pub fn run(args: SolveArgs) -> anyhow::Result<()> {
     let request = SolveRequest {
-        study: args
-            .study
-            .request(args.scenario.as_deref(), Some(&args.runs)),
+        study: args.study.request(Some(&args.runs))?,
         probability: args.probability,
         levers: args.lever,
         costs: args.cost,
@@ -56,14 +51,8 @@ pub fn run(args: SolveArgs) -> anyhow::Result<()> {
         threads: args.runs.threads(),
         out: args.runs.output.out.clone(),
     };
-    let outcome = solve(&request, &Bar::new(args.runs.output.quiet))?;
-    if !args.runs.output.quiet {
-        outln!("{}", solution_text(&outcome.solution));
-    }
-    finish(
-        &outcome.written,
-        "solve.json, solve.png",
-        args.runs.output.quiet,
-        None,
-    )
+    let quiet = args.runs.output.quiet;
+    let outcome = solve(&request, &Bar::new(quiet))?;
+    let text = || solution_text(&outcome.solution);
+    finish(quiet, text, &outcome.written, "solve.json, solve.png", None)
 }

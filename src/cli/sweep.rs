@@ -17,29 +17,18 @@ pub struct SweepArgs {
     /// lever, 5 each for several).
     #[arg(long, value_name = "NAME=LO..HI:POINTS", required = true)]
     lever: Vec<String>,
-    /// Scenario to sweep (default: baseline, the model as written).
-    #[arg(long)]
-    scenario: Option<String>,
 }
 
 /// Runs the command.
 pub fn run(args: SweepArgs) -> anyhow::Result<()> {
     let request = SweepRequest {
-        study: args
-            .study
-            .request(args.scenario.as_deref(), Some(&args.runs)),
+        study: args.study.request(Some(&args.runs))?,
         levers: args.lever,
         threads: args.runs.threads(),
         out: args.runs.output.out.clone(),
     };
-    let outcome = sweep(&request, &Bar::new(args.runs.output.quiet))?;
-    if !args.runs.output.quiet {
-        outln!("{}", sweep_text(&outcome.sweep));
-    }
-    finish(
-        &outcome.written,
-        "sweep.csv and charts",
-        args.runs.output.quiet,
-        None,
-    )
+    let quiet = args.runs.output.quiet;
+    let outcome = sweep(&request, &Bar::new(quiet))?;
+    let text = || sweep_text(&outcome.sweep);
+    finish(quiet, text, &outcome.written, "sweep.csv and charts", None)
 }

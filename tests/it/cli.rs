@@ -352,6 +352,61 @@ fn run_takes_a_scenario_and_writes_under_outputs_model_run() {
 }
 
 #[test]
+fn scenario_is_one_flag_that_compare_alone_takes_several_of() {
+    let dir = workdir();
+    let text = fs::read_to_string(dir.path().join("bass.toml")).unwrap()
+        + "\n[scenarios.big]\nset = { market_size = 2e6 }\n\
+           [scenarios.small]\nset = { market_size = 5e5 }\n";
+    fs::write(dir.path().join("bass.toml"), text).unwrap();
+    let runs = ["--runs", "20", "-q"];
+    for flag in ["--scenario", "--scenarios"] {
+        let out = dir.path().join(format!("cmp{flag}"));
+        let args = ["compare", "bass.toml", flag, "big,small", "--out"];
+        let mut args: Vec<&str> = args.to_vec();
+        args.push(out.to_str().unwrap());
+        args.extend(runs);
+        sandtable(dir.path(), &args);
+        assert!(out.join("big/summary.json").is_file() && out.join("small/summary.json").is_file());
+        assert!(
+            !out.join("baseline").exists(),
+            "only the named scenarios are compared"
+        );
+    }
+    // A command of one scenario refuses a second, and calibration refuses any: exit 2.
+    let refused: [&[&str]; 3] = [
+        &["run", "bass.toml", "--scenario", "big,small"],
+        &[
+            "mc",
+            "bass.toml",
+            "--scenario",
+            "big",
+            "--scenario",
+            "small",
+            "--runs",
+            "5",
+        ],
+        &[
+            "calibrate",
+            "bass.toml",
+            "--scenario",
+            "big",
+            "--data",
+            "none.csv",
+        ],
+    ];
+    for args in refused {
+        let o = crate::util::run_in(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("scenario") && stderr.contains("hint"),
+            "{stderr}"
+        );
+    }
+    assert!(!dir.path().join("outputs").exists(), "nothing written");
+}
+
+#[test]
 fn too_many_failed_runs_write_the_outputs_and_exit_3() {
     let dir = tempfile::tempdir().unwrap();
     // LN of a negative input is a numeric fault: about half the runs fail.
