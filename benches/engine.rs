@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use sandtable::compile::{compile, Program};
 use sandtable::loader::load_model;
 use sandtable::model::Model;
-use sandtable::simulate::Simulation;
+use sandtable::simulate::{Engine, Simulation};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -17,9 +17,17 @@ fn growth40() -> Model {
     load_model(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A simulation of `prog` on `engine`.
+fn simulation(prog: &Program, engine: Engine) -> Simulation<'_> {
+    let mut sim = Simulation::new(prog);
+    sim.set_engine(engine);
+    assert_eq!(sim.engine(), engine, "growth40 runs on {engine:?}");
+    sim
+}
+
 /// Refuses to time anything unless the engine and the hand-written model agree.
-fn check_agreement(prog: &Program) {
-    let traj = Simulation::new(prog)
+fn check_agreement(prog: &Program, engine: Engine) {
+    let traj = simulation(prog, engine)
         .run()
         .unwrap_or_else(|e| panic!("{e}"));
     let (times, data) = handwritten::run(&handwritten::Params::model_values());
@@ -39,7 +47,8 @@ fn check_agreement(prog: &Program) {
 fn engine(c: &mut Criterion) {
     let model = growth40();
     let prog = compile(&model).unwrap_or_else(|e| panic!("{e}"));
-    check_agreement(&prog);
+    check_agreement(&prog, Engine::Interpreter);
+    check_agreement(&prog, Engine::Native);
     let revenue = prog
         .column("cumulative_revenue")
         .map(|c| prog.columns[c].slot as usize)
@@ -48,22 +57,31 @@ fn engine(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("growth40");
     group.bench_function("engine run (all columns)", |b| {
-        let mut sim = Simulation::new(&prog);
+        let mut sim = simulation(&prog, Engine::Interpreter);
+        b.iter(|| black_box(sim.run().expect("growth40 runs")));
+    });
+    group.bench_function("native engine run (all columns)", |b| {
+        let mut sim = simulation(&prog, Engine::Native);
         b.iter(|| black_box(sim.run().expect("growth40 runs")));
     });
     group.bench_function("hand-written run (all columns)", |b| {
         b.iter(|| black_box(handwritten::run(black_box(&params))));
     });
-    group.bench_function("engine run_with (one column)", |b| {
-        let mut sim = Simulation::new(&prog);
-        let mut out = Vec::with_capacity(prog.saved_rows());
-        b.iter(|| {
-            out.clear();
-            sim.run_with(|_, slots| out.push(slots[revenue]))
-                .expect("growth40 runs");
-            black_box(&out);
+    for (name, engine) in [
+        ("engine run_with (one column)", Engine::Interpreter),
+        ("native engine run_with (one column)", Engine::Native),
+    ] {
+        group.bench_function(name, |b| {
+            let mut sim = simulation(&prog, engine);
+            let mut out = Vec::with_capacity(prog.saved_rows());
+            b.iter(|| {
+                out.clear();
+                sim.run_with(|_, slots| out.push(slots[revenue]))
+                    .expect("growth40 runs");
+                black_box(&out);
+            });
         });
-    });
+    }
     group.bench_function("hand-written run_with (one column)", |b| {
         let mut out = Vec::with_capacity(prog.saved_rows());
         b.iter(|| {

@@ -59,6 +59,7 @@ pub(super) fn build(
         params,
         limits_stocks: stocks.limits_stocks,
         stop_slot: stop.map(|i| layout.slot_of[i as usize]),
+        attached: Default::default(),
     })
 }
 

@@ -126,7 +126,11 @@ pub(super) fn emit(sim: &SimSpecs, lw: &Lowered, sched: &Schedule, layout: &mut 
         .filter(|&i| lw.nodes[i as usize].role != NodeRole::TableOnly);
     let mut init = stream(
         &mut em,
-        computed.map(|i| (&lw.nodes[i as usize].ir, slot_of[i as usize], clamp(i))),
+        computed.map(|i| {
+            let node = &lw.nodes[i as usize];
+            let ir = node.init_ir.as_ref().unwrap_or(&node.ir);
+            (ir, slot_of[i as usize], clamp(i))
+        }),
     );
     let node = |(&i, ir)| (ir, slot_of[i as usize], clamp(i));
     let mut step = stream(&mut em, sched.step.iter().zip(&step_irs).map(node));

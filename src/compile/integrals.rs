@@ -43,6 +43,7 @@ pub(super) fn add(lw: &mut Lowered, names: &[String]) -> Vec<(Id, String)> {
             at,
             owner: x as Id,
             equation: None,
+            init_ir: None,
         });
         added.push(((lw.nodes.len() - 1) as Id, column));
     }

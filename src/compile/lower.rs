@@ -58,6 +58,9 @@ pub struct NodeDef {
     pub owner: Id,
     /// A variable element's own equation (for a stock: its initial value).
     pub equation: Option<Expr>,
+    /// The value while the initial values are computed, when it differs from `ir` (a
+    /// separate initial equation); such a node is computed at every step as well.
+    pub init_ir: Option<Ir>,
 }
 
 /// Everything lowering produces.
@@ -152,6 +155,7 @@ impl<'m> Lowerer<'m> {
                 at: SourceRef::none(),
                 owner: out.nodes.len() as Id,
                 equation: None,
+                init_ir: None,
             });
         }
         let mut var_tables = Vec::with_capacity(model.variables.len());
@@ -177,6 +181,7 @@ impl<'m> Lowerer<'m> {
                     at: var.at.clone(),
                     owner: out.nodes.len() as Id,
                     equation: None,
+                    init_ir: None,
                 });
             }
         }
@@ -210,6 +215,16 @@ impl<'m> Lowerer<'m> {
         if let Some(Equation::All(expr)) = &var.equation {
             parsed_all = Some(parse_expr(expr).map_err(|e| vec![e])?);
         }
+        if let (Some(_), VarKind::Stock { .. }) = (&var.initial, &var.kind) {
+            return Err(vec![Diagnostic::new(
+                format!(
+                    "stock `{}` has a separate initial equation; its equation is its initial value",
+                    var.name
+                ),
+                var.at.clone(),
+            )
+            .with_hint("give the stock one initial value")]);
+        }
         let mut errors = Vec::new();
         for (offset, tuple) in self.sym.element_tuples(vi).into_iter().enumerate() {
             let id = info.base + offset as Id;
@@ -226,68 +241,37 @@ impl<'m> Lowerer<'m> {
                     continue;
                 }
                 Some(Equation::All(expr)) => (expr, parsed_all.clone()),
-                Some(Equation::PerElement(list)) => {
-                    let found = list.iter().find(|(elems, _)| {
-                        elems.len() == tuple.len()
-                            && elems.iter().zip(&tuple).all(|(name, &(d, e))| {
-                                let key = canonical(name);
-                                self.sym.dims[d].element_keys[e] == key
-                                    || key == (e + 1).to_string()
-                            })
-                    });
-                    match found {
-                        Some((_, expr)) => (expr, None),
-                        None => {
-                            errors.push(
-                                Diagnostic::new(
-                                    format!(
-                                        "no equation for `{}`",
-                                        self.sym.element_name(model, vi, &tuple)
-                                    ),
-                                    var.at.clone(),
-                                )
-                                .with_hint("give an equation for every element"),
-                            );
-                            continue;
-                        }
-                    }
-                }
-            };
-            let node = match node {
-                Some(n) => n,
-                None => match parse_expr(expr) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        errors.push(e);
+                Some(eq @ Equation::PerElement(_)) => match self.element_expr(eq, &tuple) {
+                    Some(expr) => (expr, None),
+                    None => {
+                        errors.push(self.no_equation(vi, &tuple));
                         continue;
                     }
                 },
             };
-            let mut ctx = Ctx {
-                expr,
-                bindings: occurrences(&info.dims)
-                    .into_iter()
-                    .zip(tuple.iter().map(|&(_, e)| e))
-                    .map(|((d, k), e)| (Axis::Def(d, k), e))
-                    .collect(),
+            let result = self
+                .lower_element(vi, id, &tuple, expr, node)
+                .and_then(|ir| {
+                    let mut ctx = self.element_ctx(vi, &tuple, expr);
+                    let role = self.role_of(vi, &var.kind, &mut ctx)?;
+                    Ok((ir, role))
+                });
+            let init_ir = match &var.initial {
+                None => Ok(None),
+                Some(eq) => match self.element_expr(eq, &tuple) {
+                    Some(init) => self.lower_element(vi, id, &tuple, init, None).map(Some),
+                    None => Err(self.no_equation(vi, &tuple)),
+                },
             };
-            self.owner = id;
-            let result = self.lower(&node, &mut ctx).and_then(|ir| {
-                let ir = match table {
-                    Some(t) => Ir::Lookup(t, Box::new(ir)),
-                    None => ir,
-                };
-                let role = self.role_of(vi, &var.kind, &mut ctx)?;
-                Ok((ir, role))
-            });
-            match result {
-                Ok((ir, role)) => {
+            match (result, init_ir) {
+                (Ok((ir, role)), Ok(init_ir)) => {
                     let node = &mut self.out.nodes[id as usize];
                     node.ir = ir;
                     node.role = role;
                     node.equation = Some(expr.clone());
+                    node.init_ir = init_ir;
                 }
-                Err(e) => errors.push(e),
+                (Err(e), _) | (_, Err(e)) => errors.push(e),
             }
         }
         if errors.is_empty() {
@@ -295,6 +279,69 @@ impl<'m> Lowerer<'m> {
         } else {
             Err(errors)
         }
+    }
+
+    /// The equation of element `tuple` in a per-element equation list, if it has one.
+    fn element_expr<'e>(&self, eq: &'e Equation, tuple: &[(usize, usize)]) -> Option<&'e Expr> {
+        match eq {
+            Equation::All(expr) => Some(expr),
+            Equation::PerElement(list) => list
+                .iter()
+                .find(|(elems, _)| {
+                    elems.len() == tuple.len()
+                        && elems.iter().zip(tuple).all(|(name, &(d, e))| {
+                            let key = canonical(name);
+                            self.sym.dims[d].element_keys[e] == key || key == (e + 1).to_string()
+                        })
+                })
+                .map(|(_, expr)| expr),
+        }
+    }
+
+    fn no_equation(&self, vi: usize, tuple: &[(usize, usize)]) -> Diagnostic {
+        let var = &self.model.variables[self.sym.vars[vi].index];
+        Diagnostic::new(
+            format!(
+                "no equation for `{}`",
+                self.sym.element_name(self.model, vi, tuple)
+            ),
+            var.at.clone(),
+        )
+        .with_hint("give an equation for every element")
+    }
+
+    fn element_ctx<'e>(&self, vi: usize, tuple: &[(usize, usize)], expr: &'e Expr) -> Ctx<'e> {
+        Ctx {
+            expr,
+            bindings: occurrences(&self.sym.vars[vi].dims)
+                .into_iter()
+                .zip(tuple.iter().map(|&(_, e)| e))
+                .map(|((d, k), e)| (Axis::Def(d, k), e))
+                .collect(),
+        }
+    }
+
+    /// Lowers `expr` (already parsed as `parsed`, or parsed here) as the value of element
+    /// `tuple` of variable `vi`, node `id`, its graphical function applied.
+    fn lower_element(
+        &mut self,
+        vi: usize,
+        id: Id,
+        tuple: &[(usize, usize)],
+        expr: &Expr,
+        parsed: Option<Node>,
+    ) -> Result<Ir, Diagnostic> {
+        let node = match parsed {
+            Some(n) => n,
+            None => parse_expr(expr)?,
+        };
+        let mut ctx = self.element_ctx(vi, tuple, expr);
+        self.owner = id;
+        let ir = self.lower(&node, &mut ctx)?;
+        Ok(match self.var_tables[self.sym.vars[vi].index] {
+            Some(t) => Ir::Lookup(t, Box::new(ir)),
+            None => ir,
+        })
     }
 
     fn role_of(&self, vi: usize, kind: &VarKind, ctx: &mut Ctx) -> Result<NodeRole, Diagnostic> {
@@ -401,6 +448,7 @@ impl<'m> Lowerer<'m> {
             at,
             owner: self.owner,
             equation: None,
+            init_ir: None,
         });
         (self.out.nodes.len() - 1) as Id
     }

@@ -5,6 +5,8 @@
 
 use crate::diagnostic::SourceRef;
 use crate::model::{GfKind, SimSpecs};
+use std::any::Any;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Slot index.
 pub type Slot = u32;
@@ -665,6 +667,36 @@ pub struct Program {
     /// The slot, computed at every step, whose value ends the run early (see
     /// [`SimSpecs::stop_when`]).
     pub stop_slot: Option<Slot>,
+    /// What later layers derive from the program once and share between runs and threads.
+    pub attached: Attached,
+}
+
+/// An artefact derived from a [`Program`] by a later layer (the simulate layer's native code),
+/// built on first use and shared by every run and thread. A clone of the program starts
+/// without it, and its user checks that it still fits the program, whose fields are public.
+#[derive(Default)]
+pub struct Attached(Mutex<Option<Arc<dyn Any + Send + Sync>>>);
+
+impl Attached {
+    /// The artefact, locked while the guard lives (so that one thread builds it and the
+    /// others wait for it).
+    pub fn lock(&self) -> MutexGuard<'_, Option<Arc<dyn Any + Send + Sync>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Clone for Attached {
+    fn clone(&self) -> Attached {
+        Attached::default()
+    }
+}
+
+impl std::fmt::Debug for Attached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Attached")
+    }
 }
 
 impl Program {

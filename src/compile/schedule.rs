@@ -24,9 +24,17 @@ pub(super) struct Schedule {
 pub(super) fn schedule(lw: &Lowered, stop: Option<Id>) -> Result<Schedule, Vec<Diagnostic>> {
     let node_refs: Vec<Vec<Ref>> = lw.nodes.iter().map(|node| refs(&node.ir)).collect();
     let dynamic = dynamic_nodes(lw, &node_refs);
+    // A node with a separate initial value depends, in the initial pass, on what that reads.
+    let init_refs: Vec<Option<Vec<Ref>>> = lw
+        .nodes
+        .iter()
+        .map(|node| node.init_ir.as_ref().map(refs))
+        .collect();
     let all: Vec<u32> = (RESERVED as u32..lw.nodes.len() as u32).collect();
     let init_deps = |i: u32| -> Vec<u32> {
-        node_refs[i as usize]
+        init_refs[i as usize]
+            .as_ref()
+            .unwrap_or(&node_refs[i as usize])
             .iter()
             .filter_map(|r| match r {
                 Ref::Node(d) => Some(*d),
@@ -97,6 +105,8 @@ fn is_dynamic(i: usize, lw: &Lowered, refs: &[Vec<Ref>], memo: &mut [Option<bool
     }
     let node = &lw.nodes[i];
     let answer = match node.role {
+        // Its value changes after the initial pass, whatever its equation reads.
+        _ if node.init_ir.is_some() => true,
         NodeRole::Reserved => i == program::TIME as usize,
         NodeRole::Stock { .. } => true,
         NodeRole::InitCapture | NodeRole::TableOnly => false,

@@ -147,6 +147,14 @@ pub enum UnitRule {
     Clock,
     /// A pure number (`PI`).
     Number,
+    /// `CGROWTH`: a dimensionless percentage in, a fraction per time unit out.
+    GrowthRate,
+    /// `NPV`: the stream summed over time (its unit times the time unit); the discount rate
+    /// is dimensionless and the initial value shares the result's unit.
+    PresentValue,
+    /// `IRR`: a dimensionless rate (as `NPV`'s); the initial payment has the unit of the
+    /// stream times the time unit.
+    ReturnRate,
     /// Not checked (`INF`).
     Unchecked,
 }
@@ -448,8 +456,7 @@ pub const TABLE: &[Spec] = {
             R::Dimensionless,
             Drive::Args(&[S, U]),
         ),
-        // A fraction per time unit: the unit checker has no rule for a reciprocal time.
-        spec(CGrowth, &["cgrowth"], (1, 1), R::Unchecked, MONOTONE),
+        spec(CGrowth, &["cgrowth"], (1, 1), R::GrowthRate, MONOTONE),
         spec(EndVal, &["endval"], (1, 2), R::KeepFirst, Drive::Nothing),
         spec(
             History,
@@ -458,9 +465,14 @@ pub const TABLE: &[Spec] = {
             R::KeepFirst,
             Drive::Args(&[S, U]),
         ),
-        // The stream times time: no rule for it.
-        spec(Npv, &["npv"], (2, 3), R::Unchecked, Drive::Args(&[S, O, S])),
-        spec(Irr, &["irr"], (1, 2), R::Unchecked, Drive::Unknown),
+        spec(
+            Npv,
+            &["npv"],
+            (2, 3),
+            R::PresentValue,
+            Drive::Args(&[S, O, S]),
+        ),
+        spec(Irr, &["irr"], (1, 2), R::ReturnRate, Drive::Unknown),
         // Refused when compiled (see compile/stella.rs); listed so the message names it.
         spec(
             ClockTime,

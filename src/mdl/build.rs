@@ -572,6 +572,7 @@ pub fn variable(
         kind,
         dims,
         equation,
+        initial: None,
         gf,
         unit: None,
         doc: None,

@@ -169,6 +169,10 @@ pub struct Variable {
     pub dims: Vec<String>,
     /// The equation (initial value for stocks). `None` only for a pure lookup table.
     pub equation: Option<Equation>,
+    /// A separate initial equation of an auxiliary or flow (XMILE's `<init_eqn>`, Vensim's
+    /// active initial): its value while the initial values are computed (so stocks start
+    /// from it and `INIT` reads it); `equation` gives its value at every step.
+    pub initial: Option<Equation>,
     /// A graphical function applied to the equation's value, or called as `name(x)`.
     pub gf: Option<GraphicalFunction>,
     /// Unit, free text.

@@ -514,6 +514,7 @@ impl Reader<'_> {
             kind: VarKind::Aux,
             dims: Vec::new(),
             equation: None,
+            initial: None,
             gf: None,
             unit: None,
             doc: None,
@@ -551,8 +552,8 @@ impl Reader<'_> {
         let common = ["unit", "doc", "label", "dims"];
         let specific: &[&str] = match kind {
             Kind::Stock => &["initial", "inflows", "outflows", "non_negative"],
-            Kind::Flow => &["equation", "non_negative", "gf"],
-            Kind::Aux => &["equation", "gf"],
+            Kind::Flow => &["equation", "initial", "non_negative", "gf"],
+            Kind::Aux => &["equation", "initial", "gf"],
             Kind::Constant => &["value", "dist", "lever"],
             Kind::Lookup => &["x", "y", "points", "kind"],
         };
@@ -626,6 +627,11 @@ impl Reader<'_> {
             return Err(self.error(value, format!("`{name}` needs `{key_for_eq}`")));
         };
         var.equation = Some(self.equation(eq, &var, dims)?);
+        if matches!(kind, Kind::Flow | Kind::Aux) {
+            if let Some(i) = t.get("initial") {
+                var.initial = Some(self.equation(i, &var, dims)?);
+            }
+        }
         Ok(var)
     }
 

@@ -75,18 +75,20 @@ fn fields(v: &Variable) -> Vec<String> {
         VarKind::Constant => "value",
         _ => "equation",
     };
-    match &v.equation {
-        Some(Equation::All(e)) => f.push(format!("{eq_key} = {}", equation_value(&e.text))),
-        Some(Equation::PerElement(list)) => {
-            let items: Vec<String> = list
-                .iter()
-                .map(|(elems, e)| {
-                    format!("{} = {}", key(&elems.join(",")), equation_value(&e.text))
-                })
-                .collect();
-            f.push(format!("{eq_key} = {{ {} }}", items.join(", ")));
+    for (k, eq) in [(eq_key, &v.equation), ("initial", &v.initial)] {
+        match eq {
+            Some(Equation::All(e)) => f.push(format!("{k} = {}", equation_value(&e.text))),
+            Some(Equation::PerElement(list)) => {
+                let items: Vec<String> = list
+                    .iter()
+                    .map(|(elems, e)| {
+                        format!("{} = {}", key(&elems.join(",")), equation_value(&e.text))
+                    })
+                    .collect();
+                f.push(format!("{k} = {{ {} }}", items.join(", ")));
+            }
+            None => {}
         }
-        None => {}
     }
     match &v.kind {
         VarKind::Stock {

@@ -9,6 +9,7 @@
 //! equation first produced the value.
 
 use super::fault::{FaultKind, NumericFault};
+use super::native::{Engine, NativeCode};
 use super::trajectory::Trajectory;
 use super::vm::{euler_stage, exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
 use crate::compile::program::{Block, Program, Role, Slot, RESERVED, TIME};
@@ -16,6 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Method;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::SeedableRng;
+use std::sync::Arc;
 
 /// Reusable state for running one program many times.
 pub struct Simulation<'p> {
@@ -48,6 +50,10 @@ pub struct Simulation<'p> {
     last_step: Option<usize>,
     /// Steps recorded besides the save steps, ascending (see [`Simulation::record_times`]).
     extra_steps: Vec<usize>,
+    /// The program's native code, when the native engine runs it.
+    native: Option<Arc<NativeCode>>,
+    /// The stocks' derivatives of a stage, from the native code.
+    slopes: Vec<f64>,
 }
 
 impl<'p> Simulation<'p> {
@@ -103,6 +109,37 @@ impl<'p> Simulation<'p> {
             shared_outflow: drains.iter().map(|&d| d > 1).collect(),
             last_step: None,
             extra_steps: Vec::new(),
+            native: match Engine::from_env() {
+                Engine::Native => NativeCode::of(prog),
+                Engine::Interpreter => None,
+            },
+            slopes: vec![0.0; n],
+        }
+    }
+
+    /// Runs the following runs on `engine` (by default the one [`Engine::from_env`] names).
+    /// The native engine falls back to the evaluator for a program it cannot translate.
+    pub fn set_engine(&mut self, engine: Engine) {
+        self.native = match engine {
+            Engine::Native => NativeCode::of(self.prog),
+            Engine::Interpreter => None,
+        };
+    }
+
+    /// The engine the runs use.
+    pub fn engine(&self) -> Engine {
+        match self.native {
+            Some(_) => Engine::Native,
+            None => Engine::Interpreter,
+        }
+    }
+
+    /// Runs a whole code stream, on the native code when there is one.
+    #[inline(always)]
+    fn exec(&mut self, code: Code) {
+        match &self.native {
+            Some(native) => native.exec(self.checked, code, &mut self.slots, &mut self.machine),
+            None => exec(self.checked, code, &mut self.slots, &mut self.machine),
         }
     }
 
@@ -285,14 +322,9 @@ impl<'p> Simulation<'p> {
                 self.exec_blocks(Code::Report, &prog.report_blocks, t)?;
             }
         } else {
-            exec(self.checked, Code::Step, &mut self.slots, &mut self.machine);
+            self.exec(Code::Step);
             if report {
-                exec(
-                    self.checked,
-                    Code::Report,
-                    &mut self.slots,
-                    &mut self.machine,
-                );
+                self.exec(Code::Report);
             }
         }
         if prog.limits_stocks {
@@ -316,12 +348,7 @@ impl<'p> Simulation<'p> {
             let prog = self.prog;
             self.exec_blocks(Code::Report, &prog.report_blocks, t)
         } else {
-            exec(
-                self.checked,
-                Code::Report,
-                &mut self.slots,
-                &mut self.machine,
-            );
+            self.exec(Code::Report);
             Ok(())
         }
     }
@@ -343,7 +370,19 @@ impl<'p> Simulation<'p> {
 
     /// Moves every stock by `update(slope, stock, start value, accumulator)`, the slope being
     /// the stock's derivative from the flows just evaluated.
-    fn stage(&mut self, update: impl FnMut(f64, &mut f64, &mut f64, &mut f64)) {
+    #[inline(always)]
+    fn stage(&mut self, mut update: impl FnMut(f64, &mut f64, &mut f64, &mut f64)) {
+        if let Some(native) = &self.native {
+            if native.derivatives(&self.slots, &mut self.slopes) {
+                let n = self.slopes.len();
+                let stocks = &mut self.slots[RESERVED..RESERVED + n];
+                let buffers = self.x0.iter_mut().zip(self.acc.iter_mut());
+                for ((&d, x), (a, b)) in self.slopes.iter().zip(stocks).zip(buffers) {
+                    update(d, x, a, b);
+                }
+                return;
+            }
+        }
         update_stocks(
             self.checked,
             &mut self.slots,
@@ -444,7 +483,10 @@ impl<'p> Simulation<'p> {
     #[inline(always)]
     fn advance<const CAREFUL: bool>(&mut self, t: f64, dt: f64) -> Result<(), NumericFault> {
         match self.method {
-            Method::Euler => euler_stage(self.checked, &mut self.slots, dt),
+            Method::Euler => match &self.native {
+                Some(native) => native.euler(&mut self.slots, dt),
+                None => euler_stage(self.checked, &mut self.slots, dt),
+            },
             Method::Rk2 => {
                 self.stage(|d, x, x0, k1| {
                     (*x0, *k1) = (*x, d);

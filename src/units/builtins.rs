@@ -4,7 +4,9 @@
 //! `MIN`, `MAX`, `MOD` and the noise functions need their value arguments to agree;
 //! `EXP`, `LN`, `LOG10` and the trigonometric functions need dimensionless arguments;
 //! averaging times, delay times and step times are in the model's time unit; `TREND` is per
-//! time unit, `RAMP` is its slope times time. Unknown functions are not checked.
+//! time unit, `RAMP` is its slope times time. Stella's `CGROWTH` is per time unit, `NPV` is
+//! its stream times time (the discount rate dimensionless), `IRR` a dimensionless rate.
+//! Unknown functions are not checked.
 
 use super::infer::{Cx, Env, Ty};
 use super::unit::{Ratio, Unit};
@@ -140,7 +142,45 @@ pub fn call(env: &Env, key: &str, args: &[Node], cx: &mut Cx) -> Ty {
                 &[item(0), item(1.min(args.len() - 1))],
             )
         }
+        UnitRule::GrowthRate => {
+            cx.need_one("CGROWTH's percentage", &tys[0], &args[0].span);
+            Ty::Known(env.time.inverse())
+        }
+        UnitRule::PresentValue => {
+            cx.need_one("NPV's discount rate", &tys[1], &args[1].span);
+            let sum = times_time(env, &tys[0]);
+            match args.get(2) {
+                Some(a) => cx.agree(
+                    "NPV's stream times time and initial value",
+                    &[
+                        (sum, args[0].span.clone()),
+                        (tys[2].clone(), a.span.clone()),
+                    ],
+                ),
+                None => sum,
+            }
+        }
+        UnitRule::ReturnRate => {
+            if let Some(a) = args.get(1) {
+                cx.agree(
+                    "IRR's stream times time and initial payment",
+                    &[
+                        (times_time(env, &tys[0]), args[0].span.clone()),
+                        (tys[1].clone(), a.span.clone()),
+                    ],
+                );
+            }
+            Ty::Known(Unit::one())
+        }
         UnitRule::Clock | UnitRule::Number | UnitRule::Unchecked => Ty::Any,
+    }
+}
+
+/// A stream summed over time: its unit times the time unit.
+fn times_time(env: &Env, ty: &Ty) -> Ty {
+    match ty {
+        Ty::Known(u) => Ty::from_option(u.mul(&env.time)),
+        Ty::Any => Ty::Any,
     }
 }
 

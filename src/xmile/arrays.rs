@@ -44,6 +44,7 @@ impl VarReader<'_> {
                 kind: VarKind::Aux,
                 dims: Vec::new(),
                 equation: None,
+                initial: None,
                 unit: None,
                 doc: None,
                 label: None,

@@ -1,5 +1,5 @@
 //! Conveyors (`<stock><conveyor>`) written as equations over a fixed delay line, and the
-//! refusal of stock options that are not simulated (queues, conveyor capacity and the like).
+//! refusal of stock options that are not simulated (queues, conveyor sampling and the like).
 //!
 //! A conveyor is a belt of `N = ROUND(transit time / DT)` slats; what enters during a step
 //! leaves `N` steps later, less what leaked on the way (Stella's traditional conveyor, the
@@ -14,6 +14,8 @@
 //! The initial contents are spread so the belt is in equilibrium with a steady inflow `r0`
 //! (isee's steady-state rule): contents = `r0·(N·DT − F·DT·(N − 1)/2)` for linear leakage
 //! and `r0·(1 − (1 − F·DT)^N)/F` for exponential leakage.
+//!
+//! A capacity or inflow limit cuts the inflows back (see [`limit_inflows`]).
 
 use super::eqn_text::quoted;
 use super::reader::{is_true, text_of, Cx};
@@ -31,6 +33,9 @@ pub(super) enum Role {
         len: String,
         /// Whether leakage is exponential.
         exponential: bool,
+        /// Most the belt may hold (`<capacity>`) and most that may enter per time unit
+        /// (`<in_limit>`), equation texts; the inflows are cut back to respect them.
+        limits: Limits,
     },
     /// A leakage outflow of a conveyor; `fraction` is the `<leak>` value when written there
     /// rather than in the flow's `<eqn>`.
@@ -40,9 +45,25 @@ pub(super) enum Role {
     },
 }
 
+/// A conveyor's capacity and inflow limit, equation texts (`None`: unlimited).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Limits {
+    /// `<capacity>`.
+    pub capacity: Option<String>,
+    /// `<in_limit>`.
+    pub in_limit: Option<String>,
+}
+
+impl Limits {
+    /// Both texts, for rewriting the names in them.
+    pub(super) fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        self.capacity.iter_mut().chain(self.in_limit.iter_mut())
+    }
+}
+
 /// The role of `node`, refusing options sandtable does not simulate (never a silent plain
-/// stock): queues, ovens, and conveyor capacity, inflow limit, sampling, arrest, discrete
-/// belts, leak zones and whole-unit leaks.
+/// stock): queues, ovens, and conveyor sampling, arrest, discrete belts, leak zones and
+/// whole-unit leaks.
 pub(super) fn inspect(cx: &Cx, node: Node) -> Result<Option<Role>, Diagnostic> {
     let name = node.attribute("name").unwrap_or("?");
     let refuse = |what: &str, at: Node| {
@@ -54,9 +75,6 @@ pub(super) fn inspect(cx: &Cx, node: Node) -> Result<Option<Role>, Diagnostic> {
             "replace it with ordinary stocks and flows (see docs/conformance.md, conveyors)",
         ))
     };
-    if let Some(ie) = cx.child(node, "init_eqn") {
-        return refuse("a separate initial equation (<init_eqn>)", ie);
-    }
     match node.tag_name().name() {
         "stock" => {
             if let Some(q) = cx.child(node, "queue") {
@@ -68,11 +86,18 @@ pub(super) fn inspect(cx: &Cx, node: Node) -> Result<Option<Role>, Diagnostic> {
             let Some(conv) = cx.child(node, "conveyor") else {
                 return Ok(None);
             };
+            let mut limits = Limits::default();
             for opt in ["capacity", "in_limit", "sample", "arrest"] {
                 if let Some(o) = cx.child(conv, opt) {
-                    let v = text_of(o).trim().to_ascii_lowercase();
-                    if !(v.is_empty() || v == "inf" || (opt == "arrest" && v == "0")) {
-                        return refuse(&format!("a conveyor <{opt}>"), o);
+                    let text = text_of(o).trim().to_string();
+                    let v = text.to_ascii_lowercase();
+                    if v.is_empty() || v == "inf" || (opt == "arrest" && v == "0") {
+                        continue;
+                    }
+                    match opt {
+                        "capacity" => limits.capacity = Some(text),
+                        "in_limit" => limits.in_limit = Some(text),
+                        _ => return refuse(&format!("a conveyor <{opt}>"), o),
                     }
                 }
             }
@@ -93,6 +118,7 @@ pub(super) fn inspect(cx: &Cx, node: Node) -> Result<Option<Role>, Diagnostic> {
             Ok(Some(Role::Conveyor {
                 len,
                 exponential: is_true(conv.attribute("exponential_leak")),
+                limits,
             }))
         }
         "flow" => {
@@ -125,7 +151,12 @@ pub(super) fn apply(
     method: Method,
 ) -> Result<(), Diagnostic> {
     for (i, role) in roles {
-        let Role::Conveyor { len, exponential } = role else {
+        let Role::Conveyor {
+            len,
+            exponential,
+            limits,
+        } = role
+        else {
             continue;
         };
         let conveyor = &variables[*i];
@@ -148,6 +179,7 @@ pub(super) fn apply(
             continue;
         };
         let (main, leaks) = split_outflows(variables, roles, outflows, &conveyor.name, &at)?;
+        let (name, inflow_names) = (conveyor.name.clone(), inflows.clone());
         let incoming = if inflows.is_empty() {
             "0".to_string()
         } else {
@@ -207,9 +239,81 @@ pub(super) fn apply(
         if let Some(m) = main {
             set_equation(&mut variables[m], main_eqn, &at);
         }
+        let leaving: Vec<String> = main
+            .iter()
+            .chain(leaks.iter().map(|(k, _)| k))
+            .map(|&k| quoted(&variables[k].name))
+            .collect();
         for (k, eq) in leak_eqns {
             set_equation(&mut variables[k], eq, &at);
         }
+        if limits.capacity.is_some() || limits.in_limit.is_some() {
+            limit_inflows(variables, &name, &inflow_names, &leaving, limits, &at)?;
+        }
+    }
+    Ok(())
+}
+
+/// Cuts back the inflows of conveyor `name` so that the belt never holds more than its
+/// capacity after a step and no more than its inflow limit enters per time unit: the room
+/// this step is `(capacity − belt)/DT` plus what leaves (exit and leaks), and the inflows
+/// take it in the order the stock lists them, each at most its own equation's value.
+fn limit_inflows(
+    variables: &mut [Variable],
+    name: &str,
+    inflows: &[String],
+    leaving: &[String],
+    limits: &Limits,
+    at: &SourceRef,
+) -> Result<(), Diagnostic> {
+    let c = quoted(name);
+    let out = if leaving.is_empty() {
+        "0".to_string()
+    } else {
+        leaving.join(" + ")
+    };
+    let mut room = match &limits.capacity {
+        Some(cap) => format!("MAX(0, (({cap}) - {c}) / DT + {out})"),
+        None => "INF".to_string(),
+    };
+    if let Some(limit) = &limits.in_limit {
+        room = if limits.capacity.is_some() {
+            format!("MIN({room}, MAX(0, {limit}))")
+        } else {
+            format!("MAX(0, {limit})")
+        };
+    }
+    let mut before: Vec<String> = Vec::new();
+    for flow in inflows {
+        let key = canonical(flow);
+        let k = variables
+            .iter()
+            .position(|v| canonical(&v.name) == key)
+            .ok_or_else(|| {
+                Diagnostic::new(
+                    format!("conveyor `{name}` lists unknown inflow `{flow}`"),
+                    at.clone(),
+                )
+            })?;
+        let own = equation_text(&variables[k]).ok_or_else(|| {
+            Diagnostic::new(
+                format!(
+                    "inflow `{}` of conveyor `{name}` (which has a capacity or an inflow limit) \
+                     has no single equation",
+                    variables[k].name
+                ),
+                variables[k].at.clone(),
+            )
+            .with_hint("give the inflow one equation; it is cut back to what the belt takes")
+        })?;
+        let left = if before.is_empty() {
+            room.clone()
+        } else {
+            format!("MAX(0, {room} - ({}))", before.join(" + "))
+        };
+        let limited = format!("MIN(({own}), {left})");
+        set_equation(&mut variables[k], limited, at);
+        before.push(quoted(&variables[k].name));
     }
     Ok(())
 }

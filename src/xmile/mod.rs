@@ -9,6 +9,7 @@ mod connect;
 mod conveyor;
 mod eqn_text;
 mod gf;
+mod initial;
 mod lenient;
 mod modules;
 pub mod reader;

@@ -99,6 +99,7 @@ fn read_model(
     for mut v in vars {
         v.name = format!("{prefix}{}", v.name);
         rewrite_equation(&mut v.equation, &rename);
+        rewrite_equation(&mut v.initial, &rename);
         if let VarKind::Stock {
             inflows, outflows, ..
         } = &mut v.kind
@@ -111,7 +112,12 @@ fn read_model(
     }
     for (i, mut role) in local_roles {
         match &mut role {
-            Role::Conveyor { len, .. } => *len = rewrite_names(len, &rename),
+            Role::Conveyor { len, limits, .. } => {
+                *len = rewrite_names(len, &rename);
+                for text in limits.texts_mut() {
+                    *text = rewrite_names(text, &rename);
+                }
+            }
             Role::Leak { fraction } => {
                 if let Some(f) = fraction {
                     *f = rewrite_names(f, &rename);

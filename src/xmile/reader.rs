@@ -81,15 +81,24 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
         behavior: file_behavior,
     };
     let (mut variables, roles) = modules::flatten(&reader, main, &models)?;
-    arrays::element_positions(&mut variables, &dimensions);
-    arrays::dimension_positions(&mut variables, &dimensions);
-    arrays::subrange_wildcards(&mut variables);
+    let array_passes = |vars: &mut [Variable]| {
+        arrays::element_positions(vars, &dimensions);
+        arrays::dimension_positions(vars, &dimensions);
+        arrays::subrange_wildcards(vars);
+    };
+    array_passes(&mut variables);
+    super::initial::on_initials(&mut variables, array_passes);
     lenient::check_not_empty(variables.len(), main, cx.at(main))?;
     conveyor::apply(&mut variables, &roles, sim.method)?;
     check_complete(&variables)?;
     resolve_flow_names(&mut variables);
     if !macros.is_empty() {
         expand_macros(&mut variables, &macros)?;
+        let mut expanded = Ok(());
+        super::initial::on_initials(&mut variables, |vars| {
+            expanded = expand_macros(vars, &macros);
+        });
+        expanded?;
     }
     let charts = cx.charts(root);
     Ok(Model {
@@ -575,7 +584,8 @@ impl VarReader<'_> {
                 None => None,
             }
         };
-        let equation = self.equation(node, &name, &dims)?;
+        let equation = self.equation(node, &name, &dims, "eqn")?;
+        let initial = self.initial(node, &name, &dims, &kind)?;
         let unit = cx
             .child(node, "units")
             .map(|u| text_of(u).trim().to_string())
@@ -595,6 +605,7 @@ impl VarReader<'_> {
             kind,
             dims,
             equation,
+            initial,
             gf,
             unit,
             doc,
@@ -603,21 +614,25 @@ impl VarReader<'_> {
         }))
     }
 
-    fn equation(
+    /// The equation in the `tag` children (`eqn`, or `init_eqn` for a separate initial
+    /// equation) of `node` or of its `<element>`s. For `init_eqn`, an element without one
+    /// starts from its `<eqn>`.
+    pub(super) fn equation(
         &self,
         node: Node,
         name: &str,
         dims: &[String],
+        tag: &str,
     ) -> Result<Option<Equation>, Diagnostic> {
         let cx = self.cx;
         let elements: Vec<Node> = cx.children(node, "element").collect();
-        let eqns: Vec<Node> = cx.children(node, "eqn").collect();
+        let eqns: Vec<Node> = cx.children(node, tag).collect();
         if elements.is_empty() && eqns.len() > 1 && !dims.is_empty() {
             let exprs = eqns
                 .iter()
                 .map(|e| {
                     let expr = cx.eqn_text(*e).ok_or_else(|| {
-                        Diagnostic::new(format!("an <eqn> of `{name}` is empty"), cx.at(*e))
+                        Diagnostic::new(format!("an <{tag}> of `{name}` is empty"), cx.at(*e))
                     })?;
                     check_defined(&expr, name)?;
                     Ok(expr)
@@ -626,7 +641,7 @@ impl VarReader<'_> {
             return self.by_position(name, dims, exprs).map(Some);
         }
         if elements.is_empty() {
-            let Some(expr) = cx.eqn(node) else {
+            let Some(expr) = cx.child(node, tag).and_then(|e| cx.eqn_text(e)) else {
                 return Ok(None);
             };
             check_defined(&expr, name)?;
@@ -653,7 +668,16 @@ impl VarReader<'_> {
                 )
             })?;
             let key = super::arrays::element_key(subscript);
-            let expr = cx.eqn(el).ok_or_else(|| {
+            // An element without its own initial equation starts from the variable's, or
+            // else from its own equation.
+            let own = match tag {
+                "eqn" => cx.child(el, tag),
+                _ => cx
+                    .child(el, tag)
+                    .or_else(|| cx.child(node, tag))
+                    .or_else(|| cx.child(el, "eqn")),
+            };
+            let expr = own.and_then(|e| cx.eqn_text(e)).ok_or_else(|| {
                 Diagnostic::new(
                     format!("element [{subscript}] of `{name}` has no equation"),
                     cx.at(el),

@@ -269,6 +269,7 @@ fn var(name: &str, kind: VarKind, eqn: Option<&str>) -> Variable {
         kind,
         dims: vec![],
         equation: eqn.map(|t| Equation::All(Expr::synthetic(t))),
+        initial: None,
         gf: None,
         unit: None,
         doc: None,

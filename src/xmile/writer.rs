@@ -119,6 +119,44 @@ fn sim_specs(w: &mut Xml, model: &Model) {
     w.close("sim_specs");
 }
 
+/// The `<eqn>` (and `<init_eqn>`, for a separate initial equation) of a variable, as
+/// `<element>`s when either is written per element.
+fn equations(w: &mut Xml, equation: &Option<Equation>, initial: &Option<Equation>) {
+    let line = |w: &mut Xml, tag: &str, e: &crate::model::Expr| {
+        w.line(&format!("<{tag}>{}</{tag}>", text(e.text.trim())));
+    };
+    let keys: Vec<&Vec<String>> = match (equation, initial) {
+        (Some(Equation::PerElement(list)), _) | (_, Some(Equation::PerElement(list))) => {
+            list.iter().map(|(k, _)| k).collect()
+        }
+        _ => {
+            for (tag, eq) in [("eqn", equation), ("init_eqn", initial)] {
+                if let Some(Equation::All(e)) = eq {
+                    line(w, tag, e);
+                }
+            }
+            return;
+        }
+    };
+    let of = |eq: &Option<Equation>, key: &Vec<String>| match eq {
+        Some(Equation::All(e)) => Some(e.clone()),
+        Some(Equation::PerElement(list)) => {
+            list.iter().find(|(k, _)| k == key).map(|(_, e)| e.clone())
+        }
+        None => None,
+    };
+    for key in keys {
+        let sub: Vec<String> = key.iter().map(|k| attr(k)).collect();
+        w.open(&format!("element subscript=\"{}\"", sub.join(", ")));
+        for (tag, eq) in [("eqn", equation), ("init_eqn", initial)] {
+            if let Some(e) = of(eq, key) {
+                line(w, tag, &e);
+            }
+        }
+        w.close("element");
+    }
+}
+
 fn variable(w: &mut Xml, v: &Variable) {
     let name = attr(&v.name);
     let (tag, extra) = match &v.kind {
@@ -142,18 +180,7 @@ fn variable(w: &mut Xml, v: &Variable) {
         }
         w.close("dimensions");
     }
-    match &v.equation {
-        Some(Equation::All(e)) => w.line(&format!("<eqn>{}</eqn>", text(e.text.trim()))),
-        Some(Equation::PerElement(list)) => {
-            for (key, e) in list {
-                let sub: Vec<String> = key.iter().map(|k| attr(k)).collect();
-                w.open(&format!("element subscript=\"{}\"", sub.join(", ")));
-                w.line(&format!("<eqn>{}</eqn>", text(e.text.trim())));
-                w.close("element");
-            }
-        }
-        None => {}
-    }
+    equations(w, &v.equation, &v.initial);
     if let Some(gf) = &v.gf {
         if tag == "gf" {
             gf_points(w, gf);

@@ -24,6 +24,7 @@ mod layering;
 mod limits;
 mod loops;
 mod montecarlo;
+mod native;
 mod numeric_faults;
 mod numeric_faults_cli;
 mod properties;

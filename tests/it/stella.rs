@@ -187,13 +187,6 @@ mod conveyors {
 
     #[test]
     fn what_is_not_simulated_is_refused_by_name() {
-        let capacity = belt("0", "2", "<eqn>0</eqn><leak/>", false)
-            .replace("<len>2</len>", "<len>2</len><capacity>50</capacity>");
-        assert!(
-            error(&capacity).contains("<capacity>"),
-            "{}",
-            error(&capacity)
-        );
         let discrete = belt("0", "2", "<eqn>0</eqn><leak/>", false)
             .replace("<conveyor>", "<conveyor discrete=\"true\">");
         assert!(error(&discrete).contains("discrete"));
@@ -435,19 +428,16 @@ mod tolerance {
         assert!(e.message.contains("no variables"), "{e}");
         assert!(e.hint.as_deref().unwrap_or("").contains("<stock>"), "{e:?}");
     }
-
-    #[test]
-    fn an_initial_equation_is_refused_by_name() {
-        let text = doc(
-            SPECS,
-            r#"<aux name="a"><eqn>TIME</eqn><init_eqn>45</init_eqn></aux>"#,
-        );
-        assert!(error(&text).contains("<init_eqn>"), "{}", error(&text));
-    }
 }
 
 /// A graphical function per array element and `Dim.elem`.
 mod arrays;
+
+/// Separate initial equations (`<init_eqn>`).
+mod initial;
+
+/// Conveyor capacity and inflow limit.
+mod conveyor_limits;
 
 /// Public Stella and XMILE models in tests/models_wild, each against the output its source ships.
 mod wild;

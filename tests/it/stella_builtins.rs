@@ -320,6 +320,43 @@ fn unit_rules_keep_the_first_arguments_unit() {
     assert!(problems[0].message.starts_with("`wrong`"), "{problems:#?}");
 }
 
+/// CGROWTH is per time unit whatever its (dimensionless) percentage; NPV of people per year
+/// is people, its initial value people; IRR is dimensionless and its initial payment is in
+/// the stream's unit times time. Each `bad_` variable breaks exactly one of these.
+#[test]
+fn financial_and_growth_unit_rules() {
+    let text = doc(
+        ONE_TO_THREE,
+        "Euler",
+        r#"<stock name="pop"><eqn>10</eqn><inflow>births</inflow><units>people</units></stock>
+           <flow name="births"><eqn>pop * growth</eqn><units>people/years</units></flow>
+           <aux name="growth"><eqn>CGROWTH(10)</eqn><units>1/years</units></aux>
+           <aux name="worth"><eqn>NPV(births, 0.1, pop)</eqn><units>people</units></aux>
+           <aux name="rate"><eqn>IRR(births, -pop)</eqn><units>dmnl</units></aux>
+           <aux name="bad_growth"><eqn>CGROWTH(10)</eqn><units>people</units></aux>
+           <aux name="bad_npv"><eqn>NPV(births, 0.1)</eqn><units>people/years</units></aux>
+           <aux name="bad_npv_rate"><eqn>NPV(births, pop)</eqn><units>people</units></aux>
+           <aux name="bad_irr"><eqn>IRR(births, births)</eqn><units>dmnl</units></aux>"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("units.stmx");
+    std::fs::write(&path, text).unwrap();
+    let model = sandtable::loader::load_model(&path).unwrap_or_else(|e| panic!("{e}"));
+    let problems = sandtable::units::check_file(&path, &model)
+        .unwrap()
+        .problems;
+    let mut named: Vec<String> = problems
+        .iter()
+        .map(|p| p.message.split('`').nth(1).unwrap_or("").to_string())
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        ["bad_growth", "bad_irr", "bad_npv", "bad_npv_rate"],
+        "{problems:#?}"
+    );
+}
+
 /// The table's drives: HISTORY and PERCENT pass their first argument's direction, NPV's
 /// discount rate works against it, so a loop through each gets the polarity known by hand.
 #[test]

@@ -39,6 +39,8 @@ const CORPUS: &[(&str, Expect, u32)] = &[
     ("modules_hares_and_foxes", Match, FULL),
     ("modules_with_complex_idents", Match, FULL),
     ("previous", Match, FULL),
+    // `<init_eqn>`: the stock starts from the initial equation of the auxiliary it reads.
+    ("sdeverywhere_active_initial", Match, VENSIM),
     ("sdeverywhere_initial", Match, VENSIM),
     ("sdeverywhere_sir", Match, VENSIM),
     // `s[DimA] = DimB` and `a[DimA] = b[DimB]`: Vensim's mapping of DimA to DimB, which the

@@ -1,0 +1,666 @@
+//! The native engine: a program's step and report code and its stocks' derivatives compiled
+//! once to machine code with Cranelift, bit-identical to the evaluator ([`super::vm`]).
+//!
+//! Arithmetic becomes f64 instructions (IEEE addition, subtraction, multiplication, division
+//! and square root round exactly as the evaluator's), jumps become branches; every other
+//! instruction calls a small `extern "C"` function that runs the evaluator's own code for that
+//! one instruction, so each kind of instruction is covered and any new stateful builtin
+//! works unchanged. A program that cannot be translated runs on the evaluator.
+
+use super::vm::{exec, exec_from, Checked, Code, Machine};
+use crate::compile::program::{Func1, Func2, Op, Program, Slot, RESERVED};
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, InstBuilder, MemFlagsData, SigRef, Signature, Value,
+};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+/// Which engine evaluates a program's per-step code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The evaluator over register code ([`super::vm`]): the reference.
+    Interpreter,
+    /// Machine code compiled from the same register code (this module); falls back to the
+    /// evaluator for a program it cannot translate.
+    Native,
+}
+
+impl Engine {
+    /// The engine named by the environment variable `SANDTABLE_ENGINE` (`interpreter` or
+    /// `native`), read once per process; native when it is unset or names neither.
+    pub fn from_env() -> Engine {
+        static ENGINE: OnceLock<Engine> = OnceLock::new();
+        *ENGINE.get_or_init(|| match std::env::var("SANDTABLE_ENGINE").as_deref() {
+            Ok("interpreter") => Engine::Interpreter,
+            _ => Engine::Native,
+        })
+    }
+}
+
+/// Programs longer than this stay on the evaluator: compiling them would cost more than the
+/// runs of a study gain.
+const MAX_OPS: usize = 200_000;
+
+/// A compiled code stream: `f(s, ctx)` evaluates the stream over the slot array `s`.
+type CodeFn = unsafe extern "C" fn(*mut f64, *mut Ctx) -> ();
+/// The stocks' derivatives: `f(s, d)` writes stock `k`'s derivative to `d[k]`.
+type DerivFn = unsafe extern "C" fn(*const f64, *mut f64) -> ();
+/// The Euler stage: `f(s, dt)` moves every stock by `dt` times its derivative.
+type EulerFn = unsafe extern "C" fn(*mut f64, f64) -> ();
+
+/// What the compiled code of one evaluation sees besides the slots: the evaluator's state
+/// for the instructions it calls out to, and the NaN-condition flag it sets itself.
+#[repr(C)]
+struct Ctx<'a> {
+    /// Set to 1 when a jump or a safe division met a NaN condition.
+    nan: u8,
+    /// The program (validated), for the evaluator's code of a called-out instruction.
+    checked: Checked<'a>,
+    /// Which stream is running.
+    code: Code,
+    /// Length of the slot array.
+    len: usize,
+    /// The run's state.
+    machine: *mut Machine,
+}
+
+/// The native code of one program, shared read-only by every run and thread.
+pub struct NativeCode {
+    /// The copies of the code it was compiled from, to check it still fits the program.
+    step_code: Vec<Op>,
+    report_code: Vec<Op>,
+    rate_slots: Vec<Slot>,
+    rate_ends: Vec<(u32, u32)>,
+    slot_count: usize,
+    step: CodeFn,
+    report: CodeFn,
+    /// None when a flow slot is a stock's: the evaluator's stage then sees the stocks moved
+    /// before it, which computing every derivative first would not.
+    derivatives: Option<DerivFn>,
+    euler: EulerFn,
+    /// Owns the executable memory the functions live in; freed on drop.
+    module: Option<JITModule>,
+}
+
+// SAFETY: after `finalize_definitions` the module's code and data are never written again;
+// `NativeCode` offers only calls of the finished functions (which keep no state of their own)
+// through `&self`, and frees the module only in `drop`, when no other reference exists.
+unsafe impl Send for NativeCode {}
+// SAFETY: as for `Send`: shared use is calling immutable machine code.
+unsafe impl Sync for NativeCode {}
+
+impl Drop for NativeCode {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: the function pointers into this memory are fields of `self`, which is
+            // being dropped; no copy of them escapes `NativeCode`'s methods.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+impl std::fmt::Debug for NativeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeCode")
+            .field("step_ops", &self.step_code.len())
+            .field("report_ops", &self.report_code.len())
+            .finish()
+    }
+}
+
+impl NativeCode {
+    /// The native code of `prog`, compiled on first use and kept with the program (see
+    /// [`Program::attached`]) for every later run and thread; `None` when the program cannot
+    /// be translated.
+    pub fn of(prog: &Program) -> Option<Arc<NativeCode>> {
+        let mut cache = prog.attached.lock();
+        if let Some(native) = cache
+            .as_ref()
+            .and_then(|a| a.clone().downcast::<NativeCode>().ok())
+        {
+            if native.fits(prog) {
+                return Some(native);
+            }
+        }
+        let native = Arc::new(NativeCode::compile(prog)?);
+        *cache = Some(native.clone());
+        Some(native)
+    }
+
+    /// Whether this code was compiled from `prog`'s present code (a program's public fields
+    /// may have been changed since).
+    fn fits(&self, prog: &Program) -> bool {
+        self.slot_count == prog.slot_count()
+            && self.step_code == prog.step_code
+            && self.report_code == prog.report_code
+            && self.rate_slots == prog.rate_slots
+            && self.rate_ends == prog.rate_ends
+    }
+
+    /// Compiles `prog`, or `None` when it cannot be translated.
+    pub fn compile(prog: &Program) -> Option<NativeCode> {
+        Checked::new(prog).ok()?;
+        let n = prog.slot_count();
+        if n.checked_mul(8).is_none_or(|b| b > i32::MAX as usize)
+            || prog.step_code.len() + prog.report_code.len() > MAX_OPS
+        {
+            return None;
+        }
+        let mut jit = Jit::new()?;
+        let step = jit.code(&prog.step_code)?;
+        let report = jit.code(&prog.report_code)?;
+        let stocks = RESERVED as Slot..(RESERVED + prog.stocks.len()) as Slot;
+        let derivatives = match prog.rate_slots.iter().any(|f| stocks.contains(f)) {
+            true => None,
+            false => Some(jit.stocks(prog, false)?),
+        };
+        let euler = jit.stocks(prog, true)?;
+        jit.module.finalize_definitions().ok()?;
+        let module = jit.module;
+        let addr = |id| module.get_finalized_function(id);
+        // SAFETY: each function was built with exactly the signature of the type it is cast to
+        // (`Jit::code` and `Jit::stocks`), in the host's default calling convention.
+        let (step, report, derivatives, euler) = unsafe {
+            (
+                std::mem::transmute::<*const u8, CodeFn>(addr(step)),
+                std::mem::transmute::<*const u8, CodeFn>(addr(report)),
+                derivatives.map(|id| std::mem::transmute::<*const u8, DerivFn>(addr(id))),
+                std::mem::transmute::<*const u8, EulerFn>(addr(euler)),
+            )
+        };
+        Some(NativeCode {
+            step_code: prog.step_code.clone(),
+            report_code: prog.report_code.clone(),
+            rate_slots: prog.rate_slots.clone(),
+            rate_ends: prog.rate_ends.clone(),
+            slot_count: n,
+            step,
+            report,
+            derivatives,
+            euler,
+            module: Some(module),
+        })
+    }
+
+    /// Runs code stream `code` (the step or report code; the others on the evaluator) over
+    /// `s`, with the same effects as [`exec`].
+    ///
+    /// # Panics
+    ///
+    /// When `checked` is not the program this code was compiled from, or `s` is not exactly
+    /// its slot array size.
+    #[inline]
+    pub fn exec(&self, checked: Checked, code: Code, s: &mut [f64], m: &mut Machine) {
+        let f = match code {
+            Code::Step => self.step,
+            Code::Report => self.report,
+            Code::Init | Code::Invariant => return exec(checked, code, s, m),
+        };
+        assert!(
+            self.fits_checked(checked, s),
+            "native code of another program"
+        );
+        let mut ctx = Ctx {
+            nan: 0,
+            checked,
+            code,
+            len: s.len(),
+            machine: m,
+        };
+        // SAFETY: `s` has the slot count the code was compiled for, and every slot the code
+        // names passed validation against that count; `ctx` lives through the call and its
+        // pointers are to `s`'s owner's state, unused by the caller meanwhile.
+        unsafe { f(s.as_mut_ptr(), &mut ctx) };
+        m.nan_condition |= ctx.nan != 0;
+    }
+
+    /// Writes each stock's derivative (its inflows' sum less its outflows, summed from zero
+    /// in order, as [`super::vm::update_stocks`]) to `d`; false (and nothing written) when
+    /// the stage must run on the evaluator because a flow slot is a stock's.
+    ///
+    /// # Panics
+    ///
+    /// When `s` or `d` is not of the program's size.
+    #[inline]
+    pub fn derivatives(&self, s: &[f64], d: &mut [f64]) -> bool {
+        assert!(s.len() == self.slot_count && d.len() == self.rate_ends.len());
+        let Some(f) = self.derivatives else {
+            return false;
+        };
+        // SAFETY: the code reads flow slots below `slot_count` and writes `d[..stocks]`.
+        unsafe { f(s.as_ptr(), d.as_mut_ptr()) };
+        true
+    }
+
+    /// One Euler stage, as [`super::vm::euler_stage`].
+    ///
+    /// # Panics
+    ///
+    /// When `s` is not of the program's size.
+    #[inline]
+    pub fn euler(&self, s: &mut [f64], dt: f64) {
+        assert_eq!(s.len(), self.slot_count);
+        // SAFETY: the code reads flow slots and writes stock slots, all below `slot_count`.
+        unsafe { (self.euler)(s.as_mut_ptr(), dt) }
+    }
+
+    /// A cheap check that `checked` is the program of this code: same slot array and code
+    /// lengths (the full check is made when the code is taken from the program's cache).
+    #[inline]
+    fn fits_checked(&self, checked: Checked, s: &[f64]) -> bool {
+        let prog = checked.program();
+        s.len() == self.slot_count
+            && prog.slot_count() == self.slot_count
+            && prog.step_code.len() == self.step_code.len()
+            && prog.report_code.len() == self.report_code.len()
+    }
+}
+
+/// `d = f(x)` for the unary instruction at `pc` (a function, a table lookup).
+///
+/// # Safety
+///
+/// `ctx` is the live context of the running code, and instruction `pc` of its stream exists.
+unsafe extern "C" fn call_unary(ctx: *const Ctx, pc: u32, x: f64) -> f64 {
+    // SAFETY: guaranteed by the caller.
+    let ctx = unsafe { &*ctx };
+    let prog = ctx.checked.program();
+    match stream(prog, ctx.code)[pc as usize] {
+        Op::F1(f, ..) => f.apply(x),
+        Op::Lookup(_, t, _) => prog.tables[t as usize].eval(x),
+        _ => unreachable!("not a unary instruction"),
+    }
+}
+
+/// `d = f(a, b)` for the binary instruction at `pc`.
+///
+/// # Safety
+///
+/// As [`call_unary`].
+unsafe extern "C" fn call_binary(ctx: *const Ctx, pc: u32, a: f64, b: f64) -> f64 {
+    // SAFETY: guaranteed by the caller.
+    let ctx = unsafe { &*ctx };
+    match stream(ctx.checked.program(), ctx.code)[pc as usize] {
+        Op::F2(f, ..) => f.apply(a, b),
+        Op::Min(..) => Func2::Min.apply(a, b),
+        Op::Max(..) => Func2::Max.apply(a, b),
+        _ => unreachable!("not a binary instruction"),
+    }
+}
+
+/// Runs the instruction at `pc` on the evaluator (stateful builtins and the rest).
+///
+/// # Safety
+///
+/// As [`call_unary`], and `s` points to the slot array of `ctx.len` values.
+unsafe extern "C" fn call_exec(ctx: *mut Ctx, s: *mut f64, pc: u32) {
+    // SAFETY: guaranteed by the caller; the compiled code holds no reference into `s` or the
+    // machine across the call (its values are in registers, written through to `s`).
+    let (ctx, s) = unsafe { (&mut *ctx, std::slice::from_raw_parts_mut(s, (*ctx).len)) };
+    // SAFETY: `machine` is the caller's `&mut Machine`, unused while the code runs.
+    let m = unsafe { &mut *ctx.machine };
+    let pc = pc as usize;
+    exec_from(ctx.checked, ctx.code, pc, pc + 1, s, m);
+}
+
+fn stream(prog: &Program, code: Code) -> &[Op] {
+    match code {
+        Code::Init => &prog.init_code,
+        Code::Invariant => &prog.invariant_code,
+        Code::Step => &prog.step_code,
+        Code::Report => &prog.report_code,
+    }
+}
+
+/// The module being filled and what building a function needs.
+struct Jit {
+    module: JITModule,
+    fctx: FunctionBuilderContext,
+    count: usize,
+}
+
+/// How the code of one stream reaches its slots and the helpers.
+struct Emit<'f, 'b> {
+    b: &'f mut FunctionBuilder<'b>,
+    s: Value,
+    ctx: Value,
+    /// The NaN-condition flag, kept in a register and stored at the end.
+    nan: Variable,
+    /// Values of slots known in the current block (every write also goes to memory, so the
+    /// array is up to date whenever a helper reads it).
+    known: HashMap<Slot, Value>,
+    unary: SigRef,
+    binary: SigRef,
+    exec: SigRef,
+}
+
+const PTR: types::Type = types::I64;
+
+impl Jit {
+    fn new() -> Option<Jit> {
+        if usize::BITS != 64 {
+            return None;
+        }
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").ok()?;
+        let isa = cranelift_native::builder()
+            .ok()?
+            .finish(settings::Flags::new(flags))
+            .ok()?;
+        let builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+        Some(Jit {
+            module: JITModule::new(builder),
+            fctx: FunctionBuilderContext::new(),
+            count: 0,
+        })
+    }
+
+    fn signature(&self, params: &[types::Type], ret: Option<types::Type>) -> Signature {
+        let mut sig = self.module.make_signature();
+        sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        sig.returns.extend(ret.map(AbiParam::new));
+        sig
+    }
+
+    /// Declares and defines a function of signature `sig` whose body `body` builds.
+    fn define(
+        &mut self,
+        sig: Signature,
+        body: impl FnOnce(&mut FunctionBuilder, &[Value], &Jit) -> Option<()>,
+    ) -> Option<cranelift_module::FuncId> {
+        self.count += 1;
+        let name = format!("f{}", self.count);
+        let id = (self.module)
+            .declare_function(&name, Linkage::Local, &sig)
+            .ok()?;
+        let mut ctx = self.module.make_context();
+        ctx.func.signature = sig;
+        let mut fctx = std::mem::take(&mut self.fctx);
+        {
+            let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            let params = b.block_params(entry).to_vec();
+            body(&mut b, &params, self)?;
+            b.seal_all_blocks();
+            b.finalize(self.module.target_config());
+        }
+        self.fctx = fctx;
+        self.module.define_function(id, &mut ctx).ok()?;
+        self.module.clear_context(&mut ctx);
+        Some(id)
+    }
+
+    /// Compiles one code stream into a [`CodeFn`].
+    fn code(&mut self, ops: &[Op]) -> Option<cranelift_module::FuncId> {
+        let sig = self.signature(&[PTR, PTR], None);
+        let unary = self.signature(&[PTR, types::I32, types::F64], Some(types::F64));
+        let binary = self.signature(&[PTR, types::I32, types::F64, types::F64], Some(types::F64));
+        let exec = self.signature(&[PTR, PTR, types::I32], None);
+        self.define(sig, |b, params, _| {
+            let nan = b.declare_var(types::I8);
+            let zero = b.ins().iconst(types::I8, 0);
+            b.def_var(nan, zero);
+            let mut e = Emit {
+                s: params[0],
+                ctx: params[1],
+                nan,
+                known: HashMap::new(),
+                unary: b.import_signature(unary),
+                binary: b.import_signature(binary),
+                exec: b.import_signature(exec),
+                b,
+            };
+            e.stream(ops)
+        })
+    }
+
+    /// Compiles the stocks' derivatives (`euler` false, a [`DerivFn`]) or the Euler stage
+    /// (a [`EulerFn`]).
+    fn stocks(&mut self, prog: &Program, euler: bool) -> Option<cranelift_module::FuncId> {
+        let second = if euler { types::F64 } else { PTR };
+        let sig = self.signature(&[PTR, second], None);
+        self.define(sig, |b, params, _| {
+            let (s, second) = (params[0], params[1]);
+            let flags = MemFlagsData::trusted();
+            let load = |b: &mut FunctionBuilder, slot: usize| {
+                b.ins().load(types::F64, flags, s, (slot * 8) as i32)
+            };
+            let mut start = 0usize;
+            // Stock after stock, reading every flow from memory, as the evaluator does.
+            for (k, &(mid, end)) in prog.rate_ends.iter().enumerate() {
+                let (mid, end) = (mid as usize, end as usize);
+                if start > mid || mid > end || end > prog.rate_slots.len() {
+                    return None;
+                }
+                // Starting from zero keeps the sums bit-identical (−0 + 0 is +0).
+                let mut d = b.ins().f64const(0.0);
+                for &f in &prog.rate_slots[start..mid] {
+                    let v = load(b, f as usize);
+                    d = b.ins().fadd(d, v);
+                }
+                for &f in &prog.rate_slots[mid..end] {
+                    let v = load(b, f as usize);
+                    d = b.ins().fsub(d, v);
+                }
+                let off = ((RESERVED + k) * 8) as i32;
+                if euler {
+                    let x = b.ins().load(types::F64, flags, s, off);
+                    let step = b.ins().fmul(second, d);
+                    let x = b.ins().fadd(x, step);
+                    b.ins().store(flags, x, s, off);
+                } else {
+                    b.ins().store(flags, d, second, (k * 8) as i32);
+                }
+                start = end;
+            }
+            b.ins().return_(&[]);
+            Some(())
+        })
+    }
+}
+
+impl Emit<'_, '_> {
+    fn get(&mut self, slot: Slot) -> Value {
+        if let Some(&v) = self.known.get(&slot) {
+            return v;
+        }
+        let v = (self.b.ins()).load(types::F64, MemFlagsData::trusted(), self.s, off(slot));
+        self.known.insert(slot, v);
+        v
+    }
+
+    fn set(&mut self, slot: Slot, v: Value) {
+        (self.b.ins()).store(MemFlagsData::trusted(), v, self.s, off(slot));
+        self.known.insert(slot, v);
+    }
+
+    /// Starts `block`, forgetting what was known of the slots.
+    fn enter(&mut self, block: Block) {
+        self.b.switch_to_block(block);
+        self.known.clear();
+    }
+
+    fn flag_nan(&mut self, x: Value) {
+        let is_nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        let old = self.b.use_var(self.nan);
+        let new = self.b.ins().bor(old, is_nan);
+        self.b.def_var(self.nan, new);
+    }
+
+    /// Calls the function at address `f`; its result, if it has one.
+    fn helper(&mut self, sig: SigRef, f: usize, args: &[Value]) -> Option<Value> {
+        let callee = self.b.ins().iconst(PTR, f as i64);
+        let call = self.b.ins().call_indirect(sig, callee, args);
+        self.b.inst_results(call).first().copied()
+    }
+
+    fn unary(&mut self, pc: usize, d: Slot, a: Slot) {
+        let x = self.get(a);
+        let pc = self.b.ins().iconst(types::I32, pc as i64);
+        let f = call_unary as unsafe extern "C" fn(*const Ctx, u32, f64) -> f64;
+        if let Some(v) = self.helper(self.unary, f as usize, &[self.ctx, pc, x]) {
+            self.set(d, v);
+        }
+    }
+
+    fn binary(&mut self, pc: usize, d: Slot, a: Slot, b: Slot) {
+        let (x, y) = (self.get(a), self.get(b));
+        let pc = self.b.ins().iconst(types::I32, pc as i64);
+        let f = call_binary as unsafe extern "C" fn(*const Ctx, u32, f64, f64) -> f64;
+        if let Some(v) = self.helper(self.binary, f as usize, &[self.ctx, pc, x, y]) {
+            self.set(d, v);
+        }
+    }
+
+    fn call_exec(&mut self, pc: usize, d: Slot) {
+        let pcv = self.b.ins().iconst(types::I32, pc as i64);
+        let f = call_exec as unsafe extern "C" fn(*mut Ctx, *mut f64, u32);
+        self.helper(self.exec, f as usize, &[self.ctx, self.s, pcv]);
+        // The evaluator wrote `d` (and only `d`) in memory.
+        self.known.remove(&d);
+    }
+
+    /// `d = (a op1 b) op2 c`, or `d = a op1 b` without `op2`.
+    fn arith(&mut self, d: Slot, a: Slot, b: Slot, op1: Func2, rest: Option<(Func2, Slot)>) {
+        let (x, y) = (self.get(a), self.get(b));
+        let mut v = self.apply(op1, x, y);
+        if let Some((op2, c)) = rest {
+            let z = self.get(c);
+            v = self.apply(op2, v, z);
+        }
+        self.set(d, v);
+    }
+
+    fn apply(&mut self, op: Func2, x: Value, y: Value) -> Value {
+        match op {
+            Func2::Add => self.b.ins().fadd(x, y),
+            Func2::Sub => self.b.ins().fsub(x, y),
+            Func2::Mul => self.b.ins().fmul(x, y),
+            _ => self.b.ins().fdiv(x, y),
+        }
+    }
+
+    /// Translates a whole stream, then stores the NaN flag and returns.
+    fn stream(&mut self, ops: &[Op]) -> Option<()> {
+        use Func2::{Add, Div, Mul, Sub};
+        let exit = self.b.create_block();
+        let mut targets: HashMap<usize, Block> = HashMap::new();
+        for op in ops {
+            if let Op::Jump(t) | Op::JumpIfZero(_, t) = *op {
+                let t = (t as usize).min(ops.len());
+                if t < ops.len() {
+                    targets.entry(t).or_insert_with(|| self.b.create_block());
+                } else {
+                    targets.insert(t, exit);
+                }
+            }
+        }
+        let mut open = true;
+        for (pc, &op) in ops.iter().enumerate() {
+            if let Some(&block) = targets.get(&pc) {
+                if open {
+                    self.b.ins().jump(block, &[]);
+                }
+                self.enter(block);
+                open = true;
+            } else if !open {
+                // Unreachable code after a jump: give it a block of its own.
+                let block = self.b.create_block();
+                self.enter(block);
+                open = true;
+            }
+            match op {
+                Op::Copy(d, a) => {
+                    let v = self.get(a);
+                    self.set(d, v);
+                }
+                Op::Add(d, a, b) => self.arith(d, a, b, Add, None),
+                Op::Sub(d, a, b) => self.arith(d, a, b, Sub, None),
+                Op::Mul(d, a, b) => self.arith(d, a, b, Mul, None),
+                Op::Div(d, a, b) => self.arith(d, a, b, Div, None),
+                Op::AddAdd(d, a, b, c) => self.arith(d, a, b, Add, Some((Add, c))),
+                Op::AddMul(d, a, b, c) => self.arith(d, a, b, Add, Some((Mul, c))),
+                Op::SubMul(d, a, b, c) => self.arith(d, a, b, Sub, Some((Mul, c))),
+                Op::SubDiv(d, a, b, c) => self.arith(d, a, b, Sub, Some((Div, c))),
+                Op::MulAdd(d, a, b, c) => self.arith(d, a, b, Mul, Some((Add, c))),
+                Op::MulSub(d, a, b, c) => self.arith(d, a, b, Mul, Some((Sub, c))),
+                Op::MulMul(d, a, b, c) => self.arith(d, a, b, Mul, Some((Mul, c))),
+                Op::MulDiv(d, a, b, c) => self.arith(d, a, b, Mul, Some((Div, c))),
+                Op::DivMul(d, a, b, c) => self.arith(d, a, b, Div, Some((Mul, c))),
+                Op::F2(f @ (Add | Sub | Mul | Div), d, a, b) => self.arith(d, a, b, f, None),
+                Op::F1(Func1::Neg, d, a) => {
+                    let x = self.get(a);
+                    let v = self.b.ins().fneg(x);
+                    self.set(d, v);
+                }
+                Op::F1(Func1::Abs, d, a) => {
+                    let x = self.get(a);
+                    let v = self.b.ins().fabs(x);
+                    self.set(d, v);
+                }
+                Op::F1(Func1::Sqrt, d, a) => {
+                    let x = self.get(a);
+                    let v = self.b.ins().sqrt(x);
+                    self.set(d, v);
+                }
+                Op::F1(_, d, a) | Op::Lookup(d, _, a) => self.unary(pc, d, a),
+                Op::Min(d, a, b) | Op::Max(d, a, b) | Op::F2(_, d, a, b) => {
+                    self.binary(pc, d, a, b)
+                }
+                Op::DivOr(d, a, b, f) => {
+                    // Both arms computed, one selected: neither can trap.
+                    let (x, y, z) = (self.get(a), self.get(b), self.get(f));
+                    self.flag_nan(y);
+                    let q = self.b.ins().fdiv(x, y);
+                    let zero = self.b.ins().f64const(0.0);
+                    let is_zero = self.b.ins().fcmp(FloatCC::Equal, y, zero);
+                    let v = self.b.ins().select(is_zero, z, q);
+                    self.set(d, v);
+                }
+                Op::JumpIfZero(c, t) => {
+                    let target = targets[&(t as usize).min(ops.len())];
+                    let x = self.get(c);
+                    self.flag_nan(x);
+                    let zero = self.b.ins().f64const(0.0);
+                    let take = self.b.ins().fcmp(FloatCC::UnorderedOrEqual, x, zero);
+                    let next = self.b.create_block();
+                    self.b.ins().brif(take, target, &[], next, &[]);
+                    // The fall-through block has one predecessor: what is known stays so.
+                    self.b.switch_to_block(next);
+                }
+                Op::Jump(t) => {
+                    let target = targets[&(t as usize).min(ops.len())];
+                    self.b.ins().jump(target, &[]);
+                    open = false;
+                }
+                Op::ClampNonNegative(d) | Op::Special(d, _) => self.call_exec(pc, d),
+            }
+        }
+        if open {
+            self.b.ins().jump(exit, &[]);
+        }
+        self.b.switch_to_block(exit);
+        let nan = self.b.use_var(self.nan);
+        let at = std::mem::offset_of!(Ctx, nan) as i32;
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), nan, self.ctx, at);
+        self.b.ins().return_(&[]);
+        Some(())
+    }
+}
+
+/// Byte offset of slot `slot` (slot counts are checked to fit in `i32` bytes).
+fn off(slot: Slot) -> i32 {
+    (slot as usize * 8) as i32
+}
+
+#[cfg(test)]
+mod tests;
