@@ -111,11 +111,17 @@ pub(crate) fn link_polarities(root: &Node, names: &dyn Names, out: &mut BTreeMap
     while let Some((node, sign)) = work.pop() {
         match &node.kind {
             NodeKind::Number(_) => {}
-            NodeKind::Var { name, .. } => {
+            NodeKind::Var { name, subscripts } => {
                 if let Some(i) = names.variable(name) {
                     out.entry(i)
                         .and_modify(|p| *p = p.merge(sign))
                         .or_insert(sign);
+                }
+                // A computed subscript picks which element: a link of no known sign.
+                for s in subscripts {
+                    if let crate::equation::Subscript::Expr(e) = s {
+                        work.push((e, Polarity::Unknown));
+                    }
                 }
             }
             NodeKind::Unary(UnOp::Neg, a) => work.push((a, sign.flip())),

@@ -230,6 +230,11 @@ impl<'a> Emitter<'a> {
                         n: *n,
                         args: args.iter().map(|a| self.operand(a)).collect(),
                     },
+                    SpecialIr::Element { index, sizes, of } => Special::Element {
+                        index: index.iter().map(|a| self.operand(a)).collect(),
+                        sizes: sizes.clone().into_boxed_slice(),
+                        of: of.iter().map(|a| self.operand(a)).collect(),
+                    },
                 };
                 self.specials.push(special);
                 let index = (self.specials.len() - 1) as u32;

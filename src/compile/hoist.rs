@@ -93,6 +93,11 @@ impl<'a> Invariants<'a> {
             SpecialIr::Vector(f, n, args) => {
                 SpecialIr::Vector(*f, *n, args.iter().map(|a| *h(a)).collect())
             }
+            SpecialIr::Element { index, sizes, of } => SpecialIr::Element {
+                index: index.iter().map(|a| *h(a)).collect(),
+                sizes: sizes.clone(),
+                of: of.iter().map(|a| *h(a)).collect(),
+            },
         }
     }
 

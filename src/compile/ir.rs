@@ -50,6 +50,17 @@ pub enum SpecialIr {
     /// `IRR(stream, initial)`: the internal rate of return of the stream's past values in
     /// history buffer `n` (stream, initial payment, buffer).
     Irr(Box<Ir>, Box<Ir>, u32),
+    /// A computed subscript: the element of `of` at the run-time positions `index` (1-based,
+    /// whole parts taken) along axes of `sizes` elements, `of` listing the candidates row by
+    /// row; NaN when a position is outside its axis.
+    Element {
+        /// One position per computed axis.
+        index: Vec<Ir>,
+        /// The number of elements of each computed axis.
+        sizes: Vec<u32>,
+        /// The candidate elements, the last axis varying fastest.
+        of: Vec<Ir>,
+    },
 }
 
 /// Builds `f(a)`, folding constants.
@@ -95,6 +106,12 @@ impl Ir {
                 a.visit_refs(visit);
                 b.visit_refs(visit);
             }
+            // A computed subscript reads its candidates and positions, and nothing else: it
+            // has no state and does not depend on time by itself.
+            Ir::Special(SpecialIr::Element { index, of, .. }) => {
+                index.iter().for_each(|a| a.visit_refs(visit));
+                of.iter().for_each(|a| a.visit_refs(visit));
+            }
             Ir::Special(s) => {
                 visit(Ref::TimeDependent);
                 match s {
@@ -115,6 +132,7 @@ impl Ir {
                     }
                     SpecialIr::Delay(n) => visit(Ref::Delay(*n)),
                     SpecialIr::Vector(_, _, args) => args.iter().for_each(|a| a.visit_refs(visit)),
+                    SpecialIr::Element { .. } => {}
                 }
             }
         }

@@ -3,7 +3,7 @@
 
 use super::builtins;
 use super::ir::{cond, f1, f2, Id, Ir};
-use super::program::{Func1, Func2, Table, DT, START, STOP, TIME};
+use super::program::{Func1, Func2, Table};
 use super::symbols::Symbols;
 use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::equation::{self, BinOp, Node, NodeKind, Subscript, UnOp};
@@ -92,6 +92,9 @@ pub(super) enum Axis {
     Def(usize, usize),
     /// An axis being expanded.
     Free(usize, usize),
+    /// The `k`-th range `lo:hi` of `len` elements in a reference, expanded by position in
+    /// the range (0 for `lo`), so that ranges of one length pair element by element.
+    Slice(usize, usize),
 }
 
 /// For each position of an array over `dims`: its dimension and which occurrence of that
@@ -119,7 +122,7 @@ impl Ctx<'_> {
         Diagnostic::new(message, self.at(span))
     }
 
-    fn binding(&self, axis: Axis) -> Option<usize> {
+    pub(super) fn binding(&self, axis: Axis) -> Option<usize> {
         self.bindings
             .iter()
             .rev()
@@ -134,12 +137,12 @@ pub struct Lowerer<'m> {
     pub(super) sym: Symbols,
     pub(super) out: Lowered,
     /// Table index of each variable with a graphical function.
-    var_tables: Vec<Option<u32>>,
+    pub(super) var_tables: Vec<Option<u32>>,
     /// The element whose equation is being lowered.
-    owner: Id,
+    pub(super) owner: Id,
 }
 
-const RESERVED_NAMES: [&str; 4] = ["time", "dt", "starttime", "stoptime"];
+pub(super) const RESERVED_NAMES: [&str; 4] = ["time", "dt", "starttime", "stoptime"];
 
 impl<'m> Lowerer<'m> {
     /// Lowers every variable of `model`.
@@ -527,146 +530,6 @@ impl<'m> Lowerer<'m> {
         Err(ctx.error(&node.span, "expected the name of a graphical function"))
     }
 
-    fn reference(
-        &mut self,
-        name: &str,
-        subscripts: &[Subscript],
-        span: &std::ops::Range<usize>,
-        ctx: &mut Ctx,
-    ) -> Result<Ir, Diagnostic> {
-        let key = canonical(name);
-        let Some(vi) = self.sym.var(name) else {
-            match key.as_str() {
-                "time" => return Ok(Ir::Ref(TIME)),
-                "dt" | "time_step" => return Ok(Ir::Ref(DT)),
-                "starttime" | "initial_time" | "start_time" => return Ok(Ir::Ref(START)),
-                "stoptime" | "final_time" | "stop_time" => return Ok(Ir::Ref(STOP)),
-                "pi" => return Ok(Ir::Const(std::f64::consts::PI)),
-                "inf" | "infinity" => return Ok(Ir::Const(f64::INFINITY)),
-                "true" => return Ok(Ir::Const(1.0)),
-                "false" => return Ok(Ir::Const(0.0)),
-                // Stella's SELF: the element whose equation this is (useful inside PREVIOUS).
-                "self" => return Ok(Ir::Ref(self.owner)),
-                _ => {}
-            }
-            let mut e = ctx.error(span, format!("unknown variable `{name}`"));
-            let names = self.model.variables.iter().map(|v| v.name.as_str());
-            if let Some(c) = closest(name, names) {
-                e = e.with_hint(format!("did you mean `{c}`?"));
-            } else if builtins::is_builtin(&key) {
-                e = e.with_hint(format!("`{name}` is a function; call it with parentheses"));
-            } else {
-                e = e.with_hint(
-                    "define it as a stock, flow, auxiliary or constant, or check the spelling",
-                );
-            }
-            return Err(e);
-        };
-        let info = self.sym.vars[vi].clone();
-        let var = &self.model.variables[info.index];
-        if self.out.nodes[info.base as usize].role == NodeRole::TableOnly
-            || (var.equation.is_none() && var.gf.is_some())
-        {
-            return Err(ctx
-                .error(span, format!("`{}` is a lookup table", var.name))
-                .with_hint(format!("call it with an input, e.g. `{}(x)`", var.name)));
-        }
-        if info.dims.is_empty() {
-            if !subscripts.is_empty() {
-                return Err(ctx.error(
-                    span,
-                    format!("`{}` is not arrayed; remove the `[...]`", var.name),
-                ));
-            }
-            return Ok(Ir::Ref(info.base));
-        }
-        if !subscripts.is_empty() && subscripts.len() != info.dims.len() {
-            return Err(ctx.error(
-                span,
-                format!(
-                    "`{}` has {} dimension(s) but {} subscript(s) are given",
-                    var.name,
-                    info.dims.len(),
-                    subscripts.len()
-                ),
-            ));
-        }
-        let mut elems = Vec::with_capacity(info.dims.len());
-        let positions = occurrences(&info.dims);
-        for (p, &d) in info.dims.iter().enumerate() {
-            let dim = &self.sym.dims[d];
-            let elem = match subscripts.get(p) {
-                None | Some(Subscript::Wildcard(_)) => {
-                    let (_, k) = positions[p];
-                    ctx.binding(Axis::Free(d, k))
-                        .or_else(|| ctx.binding(Axis::Def(d, k)))
-                        .ok_or_else(|| {
-                            ctx.error(
-                                span,
-                                format!(
-                                    "`{}` is arrayed over `{}`: say which element",
-                                    var.name, dim.name
-                                ),
-                            )
-                            .with_hint(format!(
-                        "write `{}[{}]`, or use it in an equation over `{}`, or inside SUM(...)",
-                        var.name,
-                        dim.elements.first().map(String::as_str).unwrap_or("element"),
-                        dim.name
-                    ))
-                        })?
-                }
-                Some(Subscript::Name(s, sspan)) => {
-                    let skey = canonical(s);
-                    if let Some(e) = dim.element_keys.iter().position(|k| *k == skey) {
-                        e
-                    } else if let Some(&other) = self.sym.dim_by_key.get(&skey) {
-                        // The variable's own dimension keeps its position where the
-                        // equation has it (`sq[X, X]` in an equation over `[X, X]` is the
-                        // current element, not the diagonal); otherwise the first.
-                        let k = if other == d { positions[p].1 } else { 0 };
-                        let bound = ctx
-                            .binding(Axis::Def(other, k))
-                            .or_else(|| ctx.binding(Axis::Def(other, 0)))
-                            .ok_or_else(|| {
-                                ctx.error(
-                                sspan,
-                                format!("dimension `{s}` has no current element here"),
-                            )
-                            .with_hint(
-                                "use an element name, or write this equation over that dimension",
-                            )
-                            })?;
-                        if bound >= dim.elements.len() {
-                            return Err(
-                                ctx.error(sspan, format!("`{s}` does not map onto `{}`", dim.name))
-                            );
-                        }
-                        bound
-                    } else if let Ok(n) = s.parse::<usize>() {
-                        if n == 0 || n > dim.elements.len() {
-                            return Err(
-                                ctx.error(sspan, format!("index {n} is outside `{}`", dim.name))
-                            );
-                        }
-                        n - 1
-                    } else {
-                        let mut e = ctx.error(
-                            sspan,
-                            format!("`{s}` is not an element of dimension `{}`", dim.name),
-                        );
-                        if let Some(c) = closest(s, dim.elements.iter().map(String::as_str)) {
-                            e = e.with_hint(format!("did you mean `{c}`?"));
-                        }
-                        return Err(e);
-                    }
-                }
-            };
-            elems.push(elem);
-        }
-        Ok(Ir::Ref(self.sym.element_id(vi, &elems)))
-    }
-
     /// Axes left free by `node`, in order: wildcards, dimension names with no current
     /// element, and arrayed variables without subscripts whose element is not bound. When
     /// `reduce` (the argument of a one-argument reduction such as `SUM(x)`), wildcards and
@@ -678,7 +541,8 @@ impl<'m> Lowerer<'m> {
             NodeKind::Number(_) => {}
             NodeKind::Var { name, subscripts } => {
                 let Some(vi) = self.sym.var(name) else { return };
-                for (p, (d, k)) in occurrences(&self.sym.vars[vi].dims).into_iter().enumerate() {
+                let dims = &self.sym.vars[vi].dims;
+                for (p, (d, k)) in occurrences(dims).into_iter().enumerate() {
                     let unbound = ctx.binding(Axis::Free(d, k)).is_none();
                     let axis = match subscripts.get(p) {
                         None if subscripts.is_empty()
@@ -699,6 +563,22 @@ impl<'m> Lowerer<'m> {
                                 continue;
                             }
                             Axis::Def(d, 0)
+                        }
+                        Some(sub @ (Subscript::StarRange(..) | Subscript::Range(..))) => {
+                            match self.spread_axis(subscripts, p, d, k, sub) {
+                                Some((axis, def))
+                                    if reduce
+                                        || (ctx.binding(axis).is_none()
+                                            && ctx.binding(def).is_none()) =>
+                                {
+                                    axis
+                                }
+                                _ => continue,
+                            }
+                        }
+                        Some(Subscript::Expr(e)) => {
+                            self.free_axes(e, ctx, reduce, out);
+                            continue;
                         }
                         _ => continue,
                     };
@@ -740,8 +620,10 @@ impl<'m> Lowerer<'m> {
         self.free_axes(node, ctx, reduce, &mut free);
         let mut combos: Vec<Vec<(Axis, usize)>> = vec![Vec::new()];
         for &axis in &free {
-            let (Axis::Def(d, _) | Axis::Free(d, _)) = axis;
-            let n = self.sym.dims[d].elements.len();
+            let n = match axis {
+                Axis::Def(d, _) | Axis::Free(d, _) => self.sym.dims[d].elements.len(),
+                Axis::Slice(len, _) => len,
+            };
             combos = combos
                 .into_iter()
                 .flat_map(|c| {

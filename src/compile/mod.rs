@@ -25,6 +25,7 @@ mod schedule;
 pub mod series;
 mod stella;
 mod strength;
+mod subscript;
 pub mod symbols;
 mod validate;
 pub mod vectors;

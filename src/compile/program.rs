@@ -374,6 +374,16 @@ pub enum Special {
         /// history buffer index
         buffer: u32,
     },
+    /// A computed subscript `a[i + 1]`: the element of `of` at the positions read from
+    /// `index` (see [`Special::element`]).
+    Element {
+        /// One slot per computed axis, holding a 1-based position.
+        index: Box<[Slot]>,
+        /// The number of elements of each computed axis.
+        sizes: Box<[u32]>,
+        /// The candidate elements, row by row (the last axis varying fastest).
+        of: Box<[Slot]>,
+    },
     /// `IRR`: the internal rate of return of the stream recorded in a history buffer.
     Irr {
         /// the recorded payment stream
@@ -422,6 +432,10 @@ impl Special {
                 f(tau);
             }
             Special::Vector { args, .. } => args.iter_mut().for_each(f),
+            Special::Element { index, of, .. } => {
+                index.iter_mut().for_each(&mut f);
+                of.iter_mut().for_each(f);
+            }
             Special::History { input, time, .. } => {
                 f(input);
                 f(time);
@@ -433,6 +447,24 @@ impl Special {
                 f(initial);
             }
         }
+    }
+
+    /// The value of a computed subscript whose positions `index` are read by `pos` (one per
+    /// axis of `sizes` elements) and whose candidates by `elem`: each position's whole part
+    /// (floor) picks an element, 1 for the first; a position below 1, past the axis or NaN
+    /// gives NaN, as simlin does, so that the run stops with a numeric fault naming the
+    /// variable rather than reading a neighbour.
+    #[inline]
+    pub fn element(sizes: &[u32], pos: impl Fn(usize) -> f64, elem: impl Fn(usize) -> f64) -> f64 {
+        let mut flat = 0usize;
+        for (axis, &n) in sizes.iter().enumerate() {
+            let p = pos(axis).floor();
+            if !(p >= 1.0 && p <= f64::from(n)) {
+                return f64::NAN;
+            }
+            flat = flat * n as usize + (p as usize - 1);
+        }
+        elem(flat)
     }
 
     /// The history buffer this builtin records into, if any.
@@ -808,6 +840,30 @@ mod tests {
         t.kind = GfKind::Extrapolate;
         assert_eq!(t.eval(3.0), 50.0);
         assert_eq!(t.eval(-1.0), -10.0);
+    }
+
+    #[test]
+    fn computed_subscripts_take_the_whole_part_and_refuse_outside_positions() {
+        // A 2 × 3 array read row by row: element (r, c) is 10·r + c.
+        let cells: Vec<f64> = (1..=2)
+            .flat_map(|r| (1..=3).map(move |c| f64::from(10 * r + c)))
+            .collect();
+        let at = |r: f64, c: f64| {
+            let pos = [r, c];
+            Special::element(&[2, 3], |a| pos[a], |k| cells[k])
+        };
+        assert_eq!(at(1.0, 1.0), 11.0);
+        assert_eq!(at(2.0, 3.0), 23.0);
+        assert_eq!(at(2.999, 1.5), 21.0);
+        for (r, c) in [
+            (0.0, 1.0),
+            (3.0, 1.0),
+            (1.0, 4.0),
+            (0.5, 1.0),
+            (f64::NAN, 1.0),
+        ] {
+            assert!(at(r, c).is_nan(), "({r}, {c})");
+        }
     }
 
     #[test]

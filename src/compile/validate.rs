@@ -3,7 +3,7 @@
 //! The evaluator reads and writes slots without bounds checks once a program has passed this
 //! check (see `simulate::vm::Checked`); compiled programs always pass it.
 
-use super::program::{Op, Program, Slot, RESERVED};
+use super::program::{Op, Program, Slot, Special, RESERVED};
 
 impl Program {
     /// Checks that every index the program holds is in range, describing the first that is not.
@@ -44,6 +44,14 @@ impl Program {
         }
         for sp in &self.specials {
             slot_ok(highest_slot(|f| sp.clone().for_each_slot(f)), "a builtin")?;
+            if let Special::Element { index, sizes, of } = sp {
+                let cells = sizes
+                    .iter()
+                    .try_fold(1usize, |n, &k| n.checked_mul(k as usize));
+                if index.len() != sizes.len() || cells != Some(of.len()) {
+                    return Err("a computed subscript's candidates do not fill its axes".into());
+                }
+            }
         }
         for (name, blocks, code) in [
             ("init", &self.init_blocks, &self.init_code),

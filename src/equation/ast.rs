@@ -60,6 +60,27 @@ pub enum Subscript {
     Name(String, Range<usize>),
     /// `*`: every element of that position's dimension.
     Wildcard(Range<usize>),
+    /// `*:Sub`: every element of the sub-range `Sub`, in `Sub`'s order (its name, where).
+    StarRange(String, Range<usize>),
+    /// `lo:hi`: the elements from `lo` to `hi` inclusive; each bound is an element name, a
+    /// 1-based position or an expression fixed when the model is compiled.
+    Range(Box<Subscript>, Box<Subscript>),
+    /// An expression evaluated to a 1-based position (its whole part), at run time when it
+    /// is not fixed: `a[INT(TIME MOD 5) + 1]`.
+    Expr(Box<Node>),
+}
+
+impl Subscript {
+    /// The text range the subscript was written in.
+    pub fn span(&self) -> Range<usize> {
+        match self {
+            Subscript::Name(_, s) | Subscript::Wildcard(s) | Subscript::StarRange(_, s) => {
+                s.clone()
+            }
+            Subscript::Range(lo, hi) => lo.span().start..hi.span().end,
+            Subscript::Expr(n) => n.span.clone(),
+        }
+    }
 }
 
 /// Node kinds.

@@ -350,29 +350,7 @@ impl Parser {
         if self.at_sym("[") {
             self.next();
             loop {
-                let tok = self.next();
-                match tok.kind {
-                    Tok::Sym("*") => subscripts.push(Subscript::Wildcard(tok.span)),
-                    Tok::Ident(s) | Tok::Quoted(s) => {
-                        // `dim!` (Vensim's "all elements") reads as a wildcard.
-                        if self.at_sym("!") {
-                            self.next();
-                            subscripts.push(Subscript::Wildcard(tok.span));
-                        } else {
-                            subscripts.push(Subscript::Name(s, tok.span));
-                        }
-                    }
-                    Tok::Number(n) => subscripts.push(Subscript::Name(format!("{n}"), tok.span)),
-                    other => {
-                        return Err(ParseError {
-                            message: format!("expected a subscript but found {}", describe(&other)),
-                            span: tok.span,
-                            hint: Some(
-                                "subscripts are element names, dimension names or `*`".into(),
-                            ),
-                        })
-                    }
-                }
+                subscripts.push(self.subscript()?);
                 if self.at_sym(",") {
                     self.next();
                     continue;
@@ -384,6 +362,73 @@ impl Parser {
         Ok(Node {
             kind: NodeKind::Var { name, subscripts },
             span: span.start..end,
+        })
+    }
+
+    /// One subscript: `*`, `*:Sub`, a name or number, an expression, or a range `lo:hi` of
+    /// those.
+    fn subscript(&mut self) -> Result<Subscript, ParseError> {
+        if self.at_sym("*") {
+            let star = self.next().span;
+            if !self.at_sym(":") {
+                return Ok(Subscript::Wildcard(star));
+            }
+            self.next();
+            let tok = self.next();
+            return match tok.kind {
+                Tok::Ident(s) | Tok::Quoted(s) => {
+                    Ok(Subscript::StarRange(s, star.start..tok.span.end))
+                }
+                other => Err(ParseError {
+                    message: format!("expected a dimension name but found {}", describe(&other)),
+                    span: tok.span,
+                    hint: Some("`*:Sub` names the sub-range whose elements are meant".into()),
+                }),
+            };
+        }
+        let lo = self.bound()?;
+        // `dim!` (Vensim's "all elements") reads as a wildcard.
+        if self.at_sym("!") {
+            if let Subscript::Name(_, span) = &lo {
+                let span = span.clone();
+                self.next();
+                return Ok(Subscript::Wildcard(span));
+            }
+        }
+        if !self.at_sym(":") {
+            return Ok(lo);
+        }
+        self.next();
+        let hi = self.bound()?;
+        Ok(Subscript::Range(Box::new(lo), Box::new(hi)))
+    }
+
+    /// A subscript that is one value: a bare name or whole number stays a name (an element,
+    /// a dimension or a position, resolved later); anything else is an expression.
+    fn bound(&mut self) -> Result<Subscript, ParseError> {
+        let at = self.peek().clone();
+        if matches!(
+            at.kind,
+            Tok::Sym("]") | Tok::Sym(",") | Tok::Sym(":") | Tok::End
+        ) {
+            return Err(ParseError {
+                message: format!("expected a subscript but found {}", describe(&at.kind)),
+                span: at.span,
+                hint: Some(
+                    "subscripts are element names, dimension names, `*`, positions or ranges `lo:hi`"
+                        .into(),
+                ),
+            });
+        }
+        let node = self.expr()?;
+        Ok(match node.kind {
+            NodeKind::Var { name, subscripts } if subscripts.is_empty() => {
+                Subscript::Name(name, node.span)
+            }
+            NodeKind::Number(n) if n.fract() == 0.0 && n >= 0.0 => {
+                Subscript::Name(format!("{n}"), node.span)
+            }
+            _ => Subscript::Expr(Box::new(node)),
         })
     }
 }
@@ -450,6 +495,50 @@ mod tests {
         assert!(e.hint.unwrap().contains("operator"));
         assert!(parse("").is_err());
         assert!(parse("IF a THEN b").unwrap_err().message.contains("ELSE"));
+    }
+
+    fn subs(text: &str) -> Vec<Subscript> {
+        match parse(text).unwrap().kind {
+            NodeKind::Var { subscripts, .. } => subscripts,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn subscripts_are_names_ranges_or_expressions() {
+        let s = subs("a[INT(TIME MOD 5) + 1, b, 3, *, *:Sub, dim!]");
+        assert!(matches!(&s[0], Subscript::Expr(e) if show(e) == "(Add INT((Mod TIME 5)) 1)"));
+        assert!(matches!(&s[1], Subscript::Name(n, sp) if n == "b" && *sp == (23..24)));
+        assert!(matches!(&s[2], Subscript::Name(n, _) if n == "3"));
+        assert!(matches!(&s[3], Subscript::Wildcard(_)));
+        assert!(matches!(&s[4], Subscript::StarRange(n, sp) if n == "Sub" && *sp == (32..37)));
+        assert!(matches!(&s[5], Subscript::Wildcard(_)));
+        let s = subs("a[2:4, Boston:\"New York\", 1:n + 1]");
+        let bounds = |s: &Subscript| match s {
+            Subscript::Range(lo, hi) => (lo.as_ref().clone(), hi.as_ref().clone()),
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            matches!(bounds(&s[0]), (Subscript::Name(a, _), Subscript::Name(b, _)) if a == "2" && b == "4")
+        );
+        assert!(matches!(bounds(&s[1]).1, Subscript::Name(b, _) if b == "New York"));
+        assert!(matches!(bounds(&s[2]).1, Subscript::Expr(_)));
+        assert_eq!(s[1].span(), 7..24);
+        // A fractional position is an expression (its whole part is taken when it is used).
+        assert!(matches!(&subs("a[1.5]")[0], Subscript::Expr(_)));
+    }
+
+    #[test]
+    fn bad_subscripts_point_at_the_problem() {
+        let e = parse("a[]").unwrap_err();
+        assert_eq!(e.span, 2..3);
+        assert!(e.hint.unwrap().contains("ranges"));
+        let e = parse("a[*:3]").unwrap_err();
+        assert!(e.message.contains("dimension name"), "{}", e.message);
+        let e = parse("a[1:]").unwrap_err();
+        assert_eq!(e.span, 4..5);
+        assert!(parse("a[1 + ]").is_err());
+        assert!(parse("a[1").unwrap_err().message.contains("`]`"));
     }
 
     #[test]

@@ -40,6 +40,28 @@ fn quoted(name: &str, out: &mut String) {
     out.push('"');
 }
 
+fn write_subscript(s: &Subscript, out: &mut String) {
+    match s {
+        Subscript::Name(n, _) => quoted(n, out),
+        Subscript::Wildcard(_) => out.push('*'),
+        Subscript::StarRange(n, _) => {
+            out.push_str("*:");
+            quoted(n, out);
+        }
+        Subscript::Range(lo, hi) => {
+            write_subscript(lo, out);
+            out.push(':');
+            write_subscript(hi, out);
+        }
+        // Parenthesised, so that a bare name or number reads back as an expression.
+        Subscript::Expr(e) => {
+            out.push('(');
+            write_node(e, out);
+            out.push(')');
+        }
+    }
+}
+
 fn write_node(node: &Node, out: &mut String) {
     match &node.kind {
         // `{:?}` is the shortest text that reads back as the same f64.
@@ -54,10 +76,7 @@ fn write_node(node: &Node, out: &mut String) {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    match s {
-                        Subscript::Name(n, _) => quoted(n, out),
-                        Subscript::Wildcard(_) => out.push('*'),
-                    }
+                    write_subscript(s, out);
                 }
                 out.push(']');
             }
@@ -117,6 +136,10 @@ mod tests {
             (
                 "IF x > 1 AND NOT y THEN f(1, z[a, *]) ELSE 0.1",
                 "(IF ((\"x\" > 1.0) AND (NOT (\"y\"))) THEN f(1.0, \"z\"[\"a\", *]) ELSE 0.1)",
+            ),
+            (
+                "a[i + 1, *:Sub] + b[2:n * 2]",
+                "(\"a\"[((\"i\" + 1.0)), *:\"Sub\"] + \"b\"[\"2\":((\"n\" * 2.0))])",
             ),
         ] {
             let printed = to_text(&parse(text).unwrap());

@@ -297,6 +297,11 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
         Special::Vector { f, n, ref args } => {
             crate::compile::vectors::eval(f, n as usize, |i| s[args[i] as usize])
         }
+        Special::Element {
+            ref index,
+            ref sizes,
+            ref of,
+        } => Special::element(sizes, |a| s[index[a] as usize], |k| s[of[k] as usize]),
         Special::History {
             input,
             time,

@@ -20,13 +20,7 @@ fn strip(n: &Node) -> Node {
         NodeKind::Number(v) => NodeKind::Number(*v),
         NodeKind::Var { name, subscripts } => NodeKind::Var {
             name: name.clone(),
-            subscripts: subscripts
-                .iter()
-                .map(|s| match s {
-                    Subscript::Name(n, _) => Subscript::Name(n.clone(), 0..0),
-                    Subscript::Wildcard(_) => Subscript::Wildcard(0..0),
-                })
-                .collect(),
+            subscripts: subscripts.iter().map(strip_subscript).collect(),
         },
         NodeKind::Unary(op, a) => NodeKind::Unary(*op, Box::new(strip(a))),
         NodeKind::Binary(op, a, b) => NodeKind::Binary(*op, Box::new(strip(a)), Box::new(strip(b))),
@@ -40,6 +34,18 @@ fn strip(n: &Node) -> Node {
         },
     };
     node(kind)
+}
+
+fn strip_subscript(s: &Subscript) -> Subscript {
+    match s {
+        Subscript::Name(n, _) => Subscript::Name(n.clone(), 0..0),
+        Subscript::Wildcard(_) => Subscript::Wildcard(0..0),
+        Subscript::StarRange(n, _) => Subscript::StarRange(n.clone(), 0..0),
+        Subscript::Range(lo, hi) => {
+            Subscript::Range(Box::new(strip_subscript(lo)), Box::new(strip_subscript(hi)))
+        }
+        Subscript::Expr(e) => Subscript::Expr(Box::new(strip(e))),
+    }
 }
 
 const KEYWORDS: [&str; 7] = ["if", "then", "else", "and", "or", "not", "mod"];
@@ -75,9 +81,21 @@ fn binop() -> impl Strategy<Value = BinOp> {
 }
 
 fn tree() -> impl Strategy<Value = Node> {
+    let name = || ident().prop_map(|n| Subscript::Name(n, 0..0));
     let subscript = prop_oneof![
-        ident().prop_map(|n| Subscript::Name(n, 0..0)),
+        name(),
         Just(Subscript::Wildcard(0..0)),
+        ident().prop_map(|n| Subscript::StarRange(n, 0..0)),
+        (name(), name()).prop_map(|(lo, hi)| Subscript::Range(Box::new(lo), Box::new(hi))),
+        // A computed position: a sum is never read back as a plain name.
+        (ident(), number()).prop_map(|(n, v)| Subscript::Expr(Box::new(node(NodeKind::Binary(
+            BinOp::Add,
+            Box::new(node(NodeKind::Var {
+                name: n,
+                subscripts: Vec::new()
+            })),
+            Box::new(node(NodeKind::Number(v)))
+        ))))),
     ];
     let leaf = prop_oneof![
         number().prop_map(|v| node(NodeKind::Number(v))),

@@ -28,9 +28,7 @@ const CORPUS: &[(&str, Expect, u32)] = &[
     ("array_multi_source", Match, FULL),
     ("array_sum_expr", Match, FULL),
     ("array_sum_simple", Match, FULL),
-    // A computed subscript, `aux[INT(TIME MOD 5) + 1]`: the equation parser takes only names,
-    // numbers and `*` between brackets.
-    ("arrays1", Fails("expected `]` but found `(`"), FULL),
+    ("arrays1", Match, FULL),
     ("builtin_init", Match, FULL),
     ("circular_dep_1", Match, FULL),
     ("delays", Match, FULL),
