@@ -32,12 +32,20 @@ pub enum Engine {
 
 impl Engine {
     /// The engine named by the environment variable `SANDTABLE_ENGINE` (`interpreter` or
-    /// `native`), read once per process; native when it is unset or names neither.
+    /// `native`), read once per process; native when it is unset, with a warning on standard
+    /// error when it names neither (a misspelt name must not pass for a comparison).
     pub fn from_env() -> Engine {
         static ENGINE: OnceLock<Engine> = OnceLock::new();
         *ENGINE.get_or_init(|| match std::env::var("SANDTABLE_ENGINE").as_deref() {
             Ok("interpreter") => Engine::Interpreter,
-            _ => Engine::Native,
+            Ok("native") | Err(_) => Engine::Native,
+            Ok(other) => {
+                eprintln!(
+                    "warning: SANDTABLE_ENGINE={other} names no engine (interpreter or native); \
+                     using native"
+                );
+                Engine::Native
+            }
         })
     }
 }

@@ -285,16 +285,7 @@ fn limit_inflows(
     }
     let mut before: Vec<String> = Vec::new();
     for flow in inflows {
-        let key = canonical(flow);
-        let k = variables
-            .iter()
-            .position(|v| canonical(&v.name) == key)
-            .ok_or_else(|| {
-                Diagnostic::new(
-                    format!("conveyor `{name}` lists unknown inflow `{flow}`"),
-                    at.clone(),
-                )
-            })?;
+        let k = flow_index(variables, flow, "inflow", name, at)?;
         let own = equation_text(&variables[k]).ok_or_else(|| {
             Diagnostic::new(
                 format!(
@@ -335,16 +326,7 @@ fn split_outflows(
         .iter()
         .any(|f| leak_of(variables, roles, f).is_some());
     for (pos, flow) in outflows.iter().enumerate() {
-        let key = canonical(flow);
-        let k = variables
-            .iter()
-            .position(|v| canonical(&v.name) == key)
-            .ok_or_else(|| {
-                Diagnostic::new(
-                    format!("conveyor `{name}` lists unknown outflow `{flow}`"),
-                    at.clone(),
-                )
-            })?;
+        let k = flow_index(variables, flow, "outflow", name, at)?;
         match leak_of(variables, roles, flow) {
             Some(fraction) => leaks.push((k, fraction)),
             // Without <leak/> markers, XMILE takes every outflow after the first as a leak.
@@ -363,6 +345,24 @@ fn split_outflows(
         }
     }
     Ok((main, leaks))
+}
+
+/// The index of the conveyor's `kind` (inflow, outflow) `flow` among the variables.
+fn flow_index(
+    variables: &[Variable],
+    flow: &str,
+    kind: &str,
+    name: &str,
+    at: &SourceRef,
+) -> Result<usize, Diagnostic> {
+    let key = canonical(flow);
+    variables
+        .iter()
+        .position(|v| canonical(&v.name) == key)
+        .ok_or_else(|| {
+            let message = format!("conveyor `{name}` lists unknown {kind} `{flow}`");
+            Diagnostic::new(message, at.clone())
+        })
 }
 
 fn leak_of(variables: &[Variable], roles: &[(usize, Role)], flow: &str) -> Option<Option<String>> {
