@@ -116,6 +116,17 @@ pub enum Equation {
     PerElement(Vec<(Vec<String>, Expr)>),
 }
 
+impl Equation {
+    /// Every equation text: the one for all elements, or each element's.
+    pub fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        let (all, each) = match self {
+            Equation::All(e) => (Some(e), None),
+            Equation::PerElement(list) => (None, Some(list.iter_mut().map(|(_, e)| e))),
+        };
+        all.into_iter().chain(each.into_iter().flatten())
+    }
+}
+
 /// Equation text with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {

@@ -242,22 +242,37 @@ pub fn update_stocks(
     let flows = &prog.rate_slots;
     let mut start = 0;
     for (k, ((&(mid, end), a), b)) in prog.rate_ends.iter().zip(a).zip(b).enumerate() {
-        // Starting from zero keeps the sums bit-identical to adding signed terms one by one.
-        let mut d = 0.0;
         // SAFETY: validation checked `start <= mid <= end <= flows.len()`, that every flow
         // slot is below `slot_count() == s.len()`, and that the stocks' slots
         // `RESERVED + k` are too.
         unsafe {
-            for &f in flows.get_unchecked(start..mid as usize) {
-                d += get(s, f);
-            }
-            for &f in flows.get_unchecked(mid as usize..end as usize) {
-                d -= get(s, f);
-            }
+            let d = derivative(s, flows, start, mid as usize, end as usize);
             update(d, s.get_unchecked_mut(RESERVED + k), a, b);
         }
         start = end as usize;
     }
+}
+
+/// A stock's derivative: its inflows `flows[start..mid]` summed from zero, less its outflows
+/// `flows[mid..end]`. Starting from zero keeps the sums bit-identical to adding signed terms
+/// one by one.
+///
+/// # Safety
+///
+/// `start <= mid <= end <= flows.len()` and every flow slot is below `s.len()`.
+#[inline(always)]
+unsafe fn derivative(s: &[f64], flows: &[Slot], start: usize, mid: usize, end: usize) -> f64 {
+    let mut d = 0.0;
+    // SAFETY: the caller's contract above.
+    unsafe {
+        for &f in flows.get_unchecked(start..mid) {
+            d += get(s, f);
+        }
+        for &f in flows.get_unchecked(mid..end) {
+            d -= get(s, f);
+        }
+    }
+    d
 }
 
 /// One Euler step of every stock: `x += dt * d`, `d` being the stock's derivative from the
@@ -274,15 +289,9 @@ pub fn euler_stage(prog: Checked, s: &mut [f64], dt: f64) {
     let flows = &prog.rate_slots;
     let mut start = 0;
     for (k, &(mid, end)) in prog.rate_ends.iter().enumerate() {
-        let mut d = 0.0;
         // SAFETY: as in `update_stocks`.
         unsafe {
-            for &f in flows.get_unchecked(start..mid as usize) {
-                d += get(s, f);
-            }
-            for &f in flows.get_unchecked(mid as usize..end as usize) {
-                d -= get(s, f);
-            }
+            let d = derivative(s, flows, start, mid as usize, end as usize);
             *s.get_unchecked_mut(RESERVED + k) += dt * d;
         }
         start = end as usize;

@@ -64,16 +64,11 @@ pub(super) fn lookup_element_tables(vars: &mut [Variable], tabled: &[(String, Ve
         return;
     }
     let fix = |text: &str| rewrite_lookups(text, tabled);
-    for v in vars {
-        match &mut v.equation {
-            Some(Equation::All(e)) => e.text = fix(&e.text),
-            Some(Equation::PerElement(list)) => {
-                for (_, e) in list {
-                    e.text = fix(&e.text);
-                }
-            }
-            None => {}
-        }
+    for e in vars
+        .iter_mut()
+        .flat_map(|v| v.equation.iter_mut().flat_map(Equation::exprs_mut))
+    {
+        e.text = fix(&e.text);
     }
 }
 
@@ -156,16 +151,11 @@ pub(super) fn element_positions(vars: &mut [Variable], dims: &[Dimension]) {
         let i = d.elements.iter().position(|e| canonical(e) == elem)?;
         Some(format!("{}", i + 1))
     };
-    for v in vars {
-        match &mut v.equation {
-            Some(Equation::All(e)) => e.text = rewrite_names(&e.text, &position),
-            Some(Equation::PerElement(list)) => {
-                for (_, e) in list {
-                    e.text = rewrite_names(&e.text, &position);
-                }
-            }
-            None => {}
-        }
+    for e in vars
+        .iter_mut()
+        .flat_map(|v| v.equation.iter_mut().flat_map(Equation::exprs_mut))
+    {
+        e.text = rewrite_names(&e.text, &position);
     }
 }
 
@@ -298,15 +288,10 @@ pub(super) fn subrange_wildcards(vars: &mut [Variable]) {
         out.push_str(rest);
         out
     };
-    for v in vars {
-        match &mut v.equation {
-            Some(Equation::All(e)) => e.text = fix(&e.text),
-            Some(Equation::PerElement(list)) => {
-                for (_, e) in list {
-                    e.text = fix(&e.text);
-                }
-            }
-            None => {}
-        }
+    for e in vars
+        .iter_mut()
+        .flat_map(|v| v.equation.iter_mut().flat_map(Equation::exprs_mut))
+    {
+        e.text = fix(&e.text);
     }
 }

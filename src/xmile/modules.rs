@@ -182,13 +182,7 @@ fn check_count(count: usize, at: crate::diagnostic::SourceRef) -> Result<(), Dia
 }
 
 fn rewrite_equation(eq: &mut Option<Equation>, rename: &dyn Fn(&str) -> Option<String>) {
-    match eq {
-        Some(Equation::All(e)) => e.text = rewrite_names(&e.text, rename),
-        Some(Equation::PerElement(list)) => {
-            for (_, e) in list {
-                e.text = rewrite_names(&e.text, rename);
-            }
-        }
-        None => {}
+    for e in eq.iter_mut().flat_map(Equation::exprs_mut) {
+        e.text = rewrite_names(&e.text, rename);
     }
 }

@@ -809,14 +809,8 @@ fn expand_macros(variables: &mut [Variable], macros: &[Macro]) -> Result<(), Dia
         Ok(())
     };
     for v in variables.iter_mut() {
-        match &mut v.equation {
-            Some(Equation::All(e)) => expand(e)?,
-            Some(Equation::PerElement(list)) => {
-                for (_, e) in list.iter_mut() {
-                    expand(e)?;
-                }
-            }
-            None => {}
+        for e in v.equation.iter_mut().flat_map(Equation::exprs_mut) {
+            expand(e)?;
         }
     }
     Ok(())
