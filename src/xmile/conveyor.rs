@@ -158,15 +158,17 @@ pub(super) fn inspect(cx: &Cx, node: Node) -> Result<Option<Role>, Diagnostic> {
                 if let Some(v) = node.attribute(attr) {
                     match v.trim().parse::<f64>() {
                         Ok(x) if (0.0..=1.0).contains(&x) => *bound = x,
-                        _ => return Err(Diagnostic::new(
-                            format!(
+                        _ => {
+                            return Err(Diagnostic::new(
+                                format!(
                                 "leak zone of `{name}`: {attr}=\"{v}\" is not a number from 0 to 1"
                             ),
-                            cx.at(node),
-                        )
-                        .with_hint(
-                            "leak_start and leak_end are fractions of the belt from its entry",
-                        )),
+                                cx.at(node),
+                            )
+                            .with_hint(
+                                "leak_start and leak_end are fractions of the belt from its entry",
+                            ))
+                        }
                     }
                 }
             }
