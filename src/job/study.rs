@@ -14,6 +14,7 @@ use crate::montecarlo::records;
 use crate::montecarlo::result::StudyResult;
 use crate::montecarlo::runner::{Plan, RunResult};
 use crate::montecarlo::shard::{Shard, ShardInfo};
+use crate::montecarlo::shard_read::{file_sha256, ShardRecords};
 use crate::report::export::{
     output_dir, write_comparison_study, write_shard, write_study_with, ReportOptions, RECORDS,
     SHARD_JSON,
@@ -444,14 +445,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<MergeOutcome> {
     let plan = Plan::new(&scenario)?.with_records(records_beside(out));
     plan.check_shard(first)?;
     let shape = plan.record_shape();
-    let mut all = Vec::with_capacity(usize::try_from(first.runs).unwrap_or(0));
+    // Every shard is checked before any run is folded; the runs are then read one at a time.
+    let mut all = Vec::with_capacity(shards.len());
     for (dir, info) in &shards {
-        all.extend(read_records(
+        all.push(open_records(
             &PathBuf::from(dir).join(RECORDS),
             info,
             shape,
         )?);
     }
+    let all = all.into_iter().flatten();
     let result = plan.replay(all)?;
     let options = ReportOptions {
         max_failed: scenario.settings.max_failed(),
@@ -469,30 +472,29 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<MergeOutcome> {
     })
 }
 
-/// One shard's records, checked against its fingerprint.
-fn read_records(
+/// One shard's records, checked against its fingerprint, ready to be read run by run.
+fn open_records(
     path: &Path,
     info: &ShardInfo,
     shape: records::RecordShape,
-) -> Result<Vec<records::RunRecord>, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
+) -> Result<ShardRecords, Diagnostic> {
+    let sha = file_sha256(path).map_err(|e| {
         Diagnostic::plain(format!("cannot read {}: {e}", path.display()))
             .with_hint("a shard directory holds shard.json, records.bin and runs.csv")
     })?;
-    if sha256_hex(&bytes) != info.records_sha256 {
+    if sha != info.records_sha256 {
         return Err(Diagnostic::plain(format!(
             "{} does not match its shard.json (damaged or replaced)",
             path.display()
         ))
         .with_hint("run that shard again"));
     }
-    let recs = records::decode(&bytes, shape)
-        .map_err(|e| Diagnostic::plain(format!("{}: {e}", path.display())))?;
-    if recs.len() as u64 != info.shard_runs {
+    let recs = ShardRecords::open(path, shape)?;
+    if recs.runs() != info.shard_runs {
         return Err(Diagnostic::plain(format!(
             "{} holds {} runs, its shard.json {}",
             path.display(),
-            recs.len(),
+            recs.runs(),
             info.shard_runs
         )));
     }

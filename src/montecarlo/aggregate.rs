@@ -3,11 +3,13 @@
 //! input influence).
 
 use super::per_run::{column_ranges, PerRun, Stored, TargetColumns};
+use super::ranked::StreamedPrcc;
 use super::result::{StudyResult, TrackedBands};
 use super::runner::{Plan, RunView};
 use super::summary::*;
 use crate::diagnostic::Diagnostic;
 use crate::simulate::NumericFault;
+use crate::stats::prcc_stream::CHUNK_ROWS;
 use crate::stats::{self, PercentileBands};
 use crate::targets::{Cmp, Outcome, Target};
 
@@ -208,6 +210,11 @@ impl Aggregator {
             })
             .collect();
         let mut targets = Vec::with_capacity(plan.targets.len());
+        // Records on disk: the partial rank correlations rank the inputs into a file too.
+        let mut streamed = match &stored {
+            Stored::File(f) if k > 0 => Some(StreamedPrcc::new(f, &plan.records.dir, CHUNK_ROWS)?),
+            _ => None,
+        };
         let all = plan.targets.targets();
         for ts in column_ranges(all.len(), per_pass) {
             let columns = cols.targets(ts.clone())?;
@@ -226,15 +233,16 @@ impl Aggregator {
                     }
                 }
             }
-            let prcc_inputs = if k == 0 {
+            let prcc_inputs = if k == 0 || streamed.is_some() {
                 None
             } else {
                 Some(cols.all_inputs()?)
             };
             for ((t, c), infl) in ts.zip(&columns).zip(influence) {
-                let prcc = match &prcc_inputs {
-                    None => Vec::new(),
-                    Some(x) => stats::prcc(x, &c.metric).unwrap_or_else(|_| vec![None; k]),
+                let prcc = match (&mut streamed, &prcc_inputs) {
+                    (Some(s), _) => s.prcc(&c.metric)?,
+                    (None, None) => Vec::new(),
+                    (None, Some(x)) => stats::prcc(x, &c.metric).unwrap_or_else(|_| vec![None; k]),
                 };
                 let influence = infl
                     .into_iter()

@@ -460,16 +460,18 @@ impl<'p> Plan<'p> {
     }
 
     /// Folds `records` of every run of the whole study, in run order, into the study's
-    /// result: what [`Plan::execute`] gives when it runs them itself.
+    /// result: what [`Plan::execute`] gives when it runs them itself. Records are taken one
+    /// at a time (the first error stops the fold), so they may be read from disk as they go.
     pub fn replay(
         &self,
-        records: impl IntoIterator<Item = RunRecord>,
+        records: impl IntoIterator<Item = Result<RunRecord, Diagnostic>>,
     ) -> Result<StudyResult, Diagnostic> {
         let (first, runs) = self.range;
         let shape = self.record_shape();
         let mut agg = Aggregator::new(self)?;
         let mut next = first;
         for r in records {
+            let r = r?;
             if r.run != next {
                 return Err(Diagnostic::plain(format!(
                     "the records hold run {} where run {next} belongs",

@@ -163,10 +163,10 @@ impl RecordsFile {
 }
 
 /// Records read from a file as they come.
-struct Stream<R> {
-    reader: R,
-    buf: Vec<u8>,
-    left: u64,
+pub(crate) struct Stream<R> {
+    pub(crate) reader: R,
+    pub(crate) buf: Vec<u8>,
+    pub(crate) left: u64,
 }
 
 impl<R: Read> Source for Stream<R> {

@@ -10,6 +10,7 @@ pub mod convergence;
 pub mod error;
 pub mod moments;
 pub mod prcc;
+pub mod prcc_stream;
 pub mod proportion;
 pub mod quantile;
 pub mod rank;

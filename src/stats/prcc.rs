@@ -29,19 +29,13 @@ pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, Sta
     let ry = ranks(&pick(output));
     let rx: Vec<Vec<f64>> = inputs.iter().map(|c| ranks(&pick(c))).collect();
     let varying = |r: &[f64]| r.iter().any(|v| *v != r[0]);
-    let mut out = vec![None; inputs.len()];
     if ry.is_empty() || !varying(&ry) {
-        return Ok(out);
+        return Ok(vec![None; inputs.len()]);
     }
     let active: Vec<usize> = (0..inputs.len()).filter(|&j| varying(&rx[j])).collect();
     let m = active.len();
     let n = ry.len();
-    if n < m + 3 {
-        return Err(StatsError::new(format!(
-            "{n} complete runs are too few for partial rank correlations of {m} inputs"
-        ))
-        .with_hint(format!("use at least {} runs", m + 3)));
-    }
+    enough_runs(n, m)?;
     // Columns: active inputs, then the output. Ranks have a known mean (n + 1) / 2.
     let centre = (n as f64 + 1.0) / 2.0;
     let data = DMatrix::from_fn(n, m + 1, |i, c| {
@@ -51,7 +45,47 @@ pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, Sta
             ry[i] - centre
         }
     });
-    let cov = data.transpose() * &data;
+    let mut cov = DMatrix::zeros(m + 1, m + 1);
+    add_cross_products(&mut cov, &data, true);
+    from_cross_products(&cov, &active, inputs.len())
+}
+
+/// Adds `chunkᵀ · chunk` to `cov` (`first`: sets it instead).
+///
+/// nalgebra multiplies with `matrixmultiply::dgemm` when both sides have more than 5 rows
+/// and columns: it sums the rows in blocks of 256 and adds each block to the result with
+/// β = 1, so chunks of a multiple of 256 rows, added in order, give the product of the whole
+/// table bit for bit. Below that it adds the rows one by one, which chunks of any size
+/// reproduce. A chunk must have more than 5 rows unless it is the whole table (the caller
+/// folds a short tail into the chunk before it), so that every chunk takes the same path.
+pub(crate) fn add_cross_products(cov: &mut DMatrix<f64>, chunk: &DMatrix<f64>, first: bool) {
+    let t = chunk.transpose();
+    if first {
+        *cov = t * chunk;
+    } else {
+        cov.gemm(1.0, &t, chunk, 1.0);
+    }
+}
+
+/// `n` complete runs are enough for partial rank correlations of `m` varying inputs.
+pub(crate) fn enough_runs(n: usize, m: usize) -> Result<(), StatsError> {
+    if n < m + 3 {
+        return Err(StatsError::new(format!(
+            "{n} complete runs are too few for partial rank correlations of {m} inputs"
+        ))
+        .with_hint(format!("use at least {} runs", m + 3)));
+    }
+    Ok(())
+}
+
+/// The PRCC of each of `inputs` inputs from the cross products of the centred ranks of the
+/// `active` (varying) ones, in that order, then the output.
+pub(crate) fn from_cross_products(
+    cov: &DMatrix<f64>,
+    active: &[usize],
+    inputs: usize,
+) -> Result<Vec<Option<f64>>, StatsError> {
+    let m = active.len();
     let corr = DMatrix::from_fn(m + 1, m + 1, |a, b| {
         cov[(a, b)] / (cov[(a, a)] * cov[(b, b)]).sqrt()
     });
@@ -59,6 +93,7 @@ pub fn prcc(inputs: &[Vec<f64>], output: &[f64]) -> Result<Vec<Option<f64>>, Sta
         StatsError::new("inputs are perfectly rank-correlated with each other, so their effects cannot be separated")
             .with_hint("drop one of the duplicated inputs")
     })?;
+    let mut out = vec![None; inputs];
     for (c, &j) in active.iter().enumerate() {
         let r = -p[(c, m)] / (p[(c, c)] * p[(m, m)]).sqrt();
         out[j] = r.is_finite().then_some(r.clamp(-1.0, 1.0));
