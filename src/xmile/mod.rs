@@ -5,6 +5,7 @@
 //! functions, arrays, modules) and the writer produces a file the reader reads back unchanged.
 
 mod arrays;
+mod belt;
 mod connect;
 mod conveyor;
 mod eqn_text;
@@ -12,6 +13,7 @@ mod gf;
 mod initial;
 mod lenient;
 mod modules;
+mod queue;
 pub mod reader;
 mod study;
 pub mod writer;
