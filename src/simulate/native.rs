@@ -56,8 +56,56 @@ const MAX_OPS: usize = 200_000;
 
 /// A compiled code stream: `f(s, ctx)` evaluates the stream over the slot array `s`.
 type CodeFn = unsafe extern "C" fn(*mut f64, *mut Ctx) -> ();
-/// The stocks' derivatives: `f(s, d)` writes stock `k`'s derivative to `d[k]`.
-type DerivFn = unsafe extern "C" fn(*const f64, *mut f64) -> ();
+/// A Runge–Kutta stage: `f(s, x0, acc, h)` moves every stock as its [`Stage`] says.
+type StageFn = unsafe extern "C" fn(*mut f64, *mut f64, *mut f64, f64) -> ();
+
+/// What one stage of a Runge–Kutta step does with each stock `x`, its slope `d` (its inflows
+/// less its outflows, from the flows just evaluated), its value at the start of the step
+/// `x0` and its accumulator `acc`, for a step `h`; the operations of
+/// `Simulation::advance` in the same order, so the same bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// `x0 = x; acc = d; x = x0 + h·d`: the first stage of RK2 (`h = dt`) and RK4
+    /// (`h = dt/2`).
+    First,
+    /// `x = x0 + h·(acc + d)`: RK2's second stage (`h = dt/2`, `acc` the first slope).
+    Rk2Last,
+    /// `acc = acc + 2·d; x = x0 + h·d`: RK4's second (`h = dt/2`) and third (`h = dt`).
+    Rk4Mid,
+    /// `acc = acc + d; x = x0 + h·acc`: RK4's last stage (`h = dt/6`).
+    Rk4Last,
+}
+
+impl Stage {
+    const ALL: [Stage; 4] = [Stage::First, Stage::Rk2Last, Stage::Rk4Mid, Stage::Rk4Last];
+
+    /// The stage's update of one stock, as the evaluator's engine runs it.
+    #[inline(always)]
+    pub fn update(self, h: f64, d: f64, x: &mut f64, x0: &mut f64, acc: &mut f64) {
+        match self {
+            Stage::First => {
+                (*x0, *acc) = (*x, d);
+                *x = *x0 + h * d;
+            }
+            Stage::Rk2Last => *x = *x0 + h * (*acc + d),
+            Stage::Rk4Mid => {
+                *acc += 2.0 * d;
+                *x = *x0 + h * d;
+            }
+            Stage::Rk4Last => {
+                *acc += d;
+                *x = *x0 + h * *acc;
+            }
+        }
+    }
+}
+
+/// Which function over the stocks [`Jit::stocks`] builds.
+#[derive(Clone, Copy)]
+enum StocksFn {
+    Euler,
+    Stage(Stage),
+}
 /// The Euler stage: `f(s, dt)` moves every stock by `dt` times its derivative.
 type EulerFn = unsafe extern "C" fn(*mut f64, f64) -> ();
 
@@ -87,9 +135,10 @@ pub struct NativeCode {
     slot_count: usize,
     step: CodeFn,
     report: CodeFn,
-    /// None when a flow slot is a stock's: the evaluator's stage then sees the stocks moved
-    /// before it, which computing every derivative first would not.
-    derivatives: Option<DerivFn>,
+    /// The Runge–Kutta stages in the order of [`Stage::ALL`]; None when a flow slot is a
+    /// stock's: the evaluator's stage then sees the stocks moved before it, which the
+    /// compiled stages (reading each flow once) might not.
+    stages: Option<[StageFn; 4]>,
     euler: EulerFn,
     /// Owns the executable memory the functions live in; freed on drop.
     module: Option<JITModule>,
@@ -163,21 +212,30 @@ impl NativeCode {
         let step = jit.code(&prog.step_code)?;
         let report = jit.code(&prog.report_code)?;
         let stocks = RESERVED as Slot..(RESERVED + prog.stocks.len()) as Slot;
-        let derivatives = match prog.rate_slots.iter().any(|f| stocks.contains(f)) {
+        let stages = match prog.rate_slots.iter().any(|f| stocks.contains(f)) {
             true => None,
-            false => Some(jit.stocks(prog, false)?),
+            false => {
+                let mut ids = Vec::with_capacity(4);
+                for stage in Stage::ALL {
+                    ids.push(jit.stocks(prog, StocksFn::Stage(stage))?);
+                }
+                Some(ids)
+            }
         };
-        let euler = jit.stocks(prog, true)?;
+        let euler = jit.stocks(prog, StocksFn::Euler)?;
         jit.module.finalize_definitions().ok()?;
         let module = jit.module;
         let addr = |id| module.get_finalized_function(id);
         // SAFETY: each function was built with exactly the signature of the type it is cast to
         // (`Jit::code` and `Jit::stocks`), in the host's default calling convention.
-        let (step, report, derivatives, euler) = unsafe {
+        // SAFETY: each stage was built with the signature of `StageFn` (`Jit::stocks`).
+        let stage = |id| unsafe { std::mem::transmute::<*const u8, StageFn>(addr(id)) };
+        let stages = stages.map(|ids| [stage(ids[0]), stage(ids[1]), stage(ids[2]), stage(ids[3])]);
+        // SAFETY: as above.
+        let (step, report, euler) = unsafe {
             (
                 std::mem::transmute::<*const u8, CodeFn>(addr(step)),
                 std::mem::transmute::<*const u8, CodeFn>(addr(report)),
-                derivatives.map(|id| std::mem::transmute::<*const u8, DerivFn>(addr(id))),
                 std::mem::transmute::<*const u8, EulerFn>(addr(euler)),
             )
         };
@@ -189,7 +247,7 @@ impl NativeCode {
             slot_count: n,
             step,
             report,
-            derivatives,
+            stages,
             euler,
             module: Some(module),
         })
@@ -227,21 +285,33 @@ impl NativeCode {
         m.nan_condition |= ctx.nan != 0;
     }
 
-    /// Writes each stock's derivative (its inflows' sum less its outflows, summed from zero
-    /// in order, as [`super::vm::update_stocks`]) to `d`; false (and nothing written) when
-    /// the stage must run on the evaluator because a flow slot is a stock's.
+    /// Runs Runge–Kutta stage `stage` with step `h` over the stocks of `s` and the per-stock
+    /// buffers `x0` and `acc`, each stock's slope being its inflows' sum less its outflows,
+    /// summed from zero in order (as [`super::vm::update_stocks`] with
+    /// [`Stage::update`]); false (and nothing written) when the stage must run on the
+    /// evaluator because a flow slot is a stock's.
     ///
     /// # Panics
     ///
-    /// When `s` or `d` is not of the program's size.
+    /// When `s` is not of the program's size or a buffer has not one entry per stock.
     #[inline]
-    pub fn derivatives(&self, s: &[f64], d: &mut [f64]) -> bool {
-        assert!(s.len() == self.slot_count && d.len() == self.rate_ends.len());
-        let Some(f) = self.derivatives else {
+    pub fn stage(
+        &self,
+        stage: Stage,
+        s: &mut [f64],
+        x0: &mut [f64],
+        acc: &mut [f64],
+        h: f64,
+    ) -> bool {
+        let n = self.rate_ends.len();
+        assert!(s.len() == self.slot_count && x0.len() == n && acc.len() == n);
+        let Some(stages) = &self.stages else {
             return false;
         };
-        // SAFETY: the code reads flow slots below `slot_count` and writes `d[..stocks]`.
-        unsafe { f(s.as_ptr(), d.as_mut_ptr()) };
+        let f = stages[stage as usize];
+        // SAFETY: the code reads flow slots and writes stock slots below `slot_count`, and
+        // reads and writes `x0[..n]` and `acc[..n]`.
+        unsafe { f(s.as_mut_ptr(), x0.as_mut_ptr(), acc.as_mut_ptr(), h) };
         true
     }
 
@@ -295,8 +365,6 @@ unsafe extern "C" fn call_binary(ctx: *const Ctx, pc: u32, a: f64, b: f64) -> f6
     let ctx = unsafe { &*ctx };
     match stream(ctx.checked.program(), ctx.code)[pc as usize] {
         Op::F2(f, ..) => f.apply(a, b),
-        Op::Min(..) => Func2::Min.apply(a, b),
-        Op::Max(..) => Func2::Max.apply(a, b),
         _ => unreachable!("not a binary instruction"),
     }
 }
@@ -314,6 +382,30 @@ unsafe extern "C" fn call_exec(ctx: *mut Ctx, s: *mut f64, pc: u32) {
     let m = unsafe { &mut *ctx.machine };
     let pc = pc as usize;
     exec_from(ctx.checked, ctx.code, pc, pc + 1, s, m);
+}
+
+/// `x ^ y` as the evaluator's [`Func2::Pow`] (the C library's `pow`), without the dispatch.
+extern "C" fn pow_f64(x: f64, y: f64) -> f64 {
+    Func2::Pow.apply(x, y)
+}
+
+/// `EXP` as [`Func1::Exp`].
+extern "C" fn exp_f64(x: f64) -> f64 {
+    Func1::Exp.apply(x)
+}
+
+/// `LN` as [`Func1::Ln`].
+extern "C" fn ln_f64(x: f64) -> f64 {
+    Func1::Ln.apply(x)
+}
+
+/// The function called straight for the one-argument function of discriminant `f`.
+fn direct1(f: u8) -> Option<extern "C" fn(f64) -> f64> {
+    match f {
+        _ if f == Func1::Exp as u8 => Some(exp_f64),
+        _ if f == Func1::Ln as u8 => Some(ln_f64),
+        _ => None,
+    }
 }
 
 fn stream(prog: &Program, code: Code) -> &[Op] {
@@ -342,9 +434,26 @@ struct Emit<'f, 'b> {
     /// Values of slots known in the current block (every write also goes to memory, so the
     /// array is up to date whenever a helper reads it).
     known: HashMap<Slot, Value>,
+    /// Results of pure functions called out in the current block, by function and
+    /// operands: the same power of the same values (as `cpm`'s for each platform) is
+    /// computed once. Exact, the functions being pure.
+    memo: HashMap<(Pure, Value, Value), Value>,
     unary: SigRef,
     binary: SigRef,
+    pure1: SigRef,
+    pure2: SigRef,
     exec: SigRef,
+}
+
+/// A pure function called out of the native code, as a key of [`Emit::memo`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Pure {
+    /// A one-argument function, by its [`Func1`] discriminant.
+    F1(u8),
+    /// A two-argument function, by its [`Func2`] discriminant.
+    F2(u8),
+    /// A table lookup, by table index.
+    Lookup(u32),
 }
 
 const PTR: types::Type = types::I64;
@@ -411,6 +520,8 @@ impl Jit {
         let unary = self.signature(&[PTR, types::I32, types::F64], Some(types::F64));
         let binary = self.signature(&[PTR, types::I32, types::F64, types::F64], Some(types::F64));
         let exec = self.signature(&[PTR, PTR, types::I32], None);
+        let pure1 = self.signature(&[types::F64], Some(types::F64));
+        let pure2 = self.signature(&[types::F64, types::F64], Some(types::F64));
         self.define(sig, |b, params, _| {
             let nan = b.declare_var(types::I8);
             let zero = b.ins().iconst(types::I8, 0);
@@ -420,8 +531,11 @@ impl Jit {
                 ctx: params[1],
                 nan,
                 known: HashMap::new(),
+                memo: HashMap::new(),
                 unary: b.import_signature(unary),
                 binary: b.import_signature(binary),
+                pure1: b.import_signature(pure1),
+                pure2: b.import_signature(pure2),
                 exec: b.import_signature(exec),
                 b,
             };
@@ -429,13 +543,14 @@ impl Jit {
         })
     }
 
-    /// Compiles the stocks' derivatives (`euler` false, a [`DerivFn`]) or the Euler stage
-    /// (a [`EulerFn`]).
-    fn stocks(&mut self, prog: &Program, euler: bool) -> Option<cranelift_module::FuncId> {
-        let second = if euler { types::F64 } else { PTR };
-        let sig = self.signature(&[PTR, second], None);
+    /// Compiles the Euler stage (a [`EulerFn`]) or a Runge–Kutta stage (a [`StageFn`]).
+    fn stocks(&mut self, prog: &Program, kind: StocksFn) -> Option<cranelift_module::FuncId> {
+        let sig = match kind {
+            StocksFn::Euler => self.signature(&[PTR, types::F64], None),
+            StocksFn::Stage(_) => self.signature(&[PTR, PTR, PTR, types::F64], None),
+        };
         self.define(sig, |b, params, _| {
-            let (s, second) = (params[0], params[1]);
+            let s = params[0];
             let flags = MemFlagsData::trusted();
             let load = |b: &mut FunctionBuilder, slot: usize| {
                 b.ins().load(types::F64, flags, s, (slot * 8) as i32)
@@ -458,14 +573,18 @@ impl Jit {
                     d = b.ins().fsub(d, v);
                 }
                 let off = ((RESERVED + k) * 8) as i32;
-                if euler {
-                    let x = b.ins().load(types::F64, flags, s, off);
-                    let step = b.ins().fmul(second, d);
-                    let x = b.ins().fadd(x, step);
-                    b.ins().store(flags, x, s, off);
-                } else {
-                    b.ins().store(flags, d, second, (k * 8) as i32);
-                }
+                let x = b.ins().load(types::F64, flags, s, off);
+                let x = match kind {
+                    StocksFn::Euler => {
+                        let step = b.ins().fmul(params[1], d);
+                        b.ins().fadd(x, step)
+                    }
+                    StocksFn::Stage(stage) => {
+                        let (x0p, accp, h, at) = (params[1], params[2], params[3], (k * 8) as i32);
+                        stage_update(b, stage, [x0p, accp, h], at, d, x)
+                    }
+                };
+                b.ins().store(flags, x, s, off);
                 start = end;
             }
             b.ins().return_(&[]);
@@ -493,6 +612,7 @@ impl Emit<'_, '_> {
     fn enter(&mut self, block: Block) {
         self.b.switch_to_block(block);
         self.known.clear();
+        self.memo.clear();
     }
 
     fn flag_nan(&mut self, x: Value) {
@@ -509,22 +629,56 @@ impl Emit<'_, '_> {
         self.b.inst_results(call).first().copied()
     }
 
-    fn unary(&mut self, pc: usize, d: Slot, a: Slot) {
+    /// `d = f(a)` for a function or lookup `key` called out: straight to the function for
+    /// `EXP` and `LN`, through [`call_unary`] for the rest; the result of an earlier call of
+    /// the same function on the same value in this block is reused.
+    fn unary(&mut self, pc: usize, key: Pure, d: Slot, a: Slot) {
         let x = self.get(a);
-        let pc = self.b.ins().iconst(types::I32, pc as i64);
-        let f = call_unary as unsafe extern "C" fn(*const Ctx, u32, f64) -> f64;
-        if let Some(v) = self.helper(self.unary, f as usize, &[self.ctx, pc, x]) {
-            self.set(d, v);
-        }
+        let v = match self.memo.get(&(key, x, x)) {
+            Some(&v) => v,
+            None => {
+                let direct = match key {
+                    Pure::F1(f) => direct1(f),
+                    _ => None,
+                };
+                let v = match direct {
+                    Some(f) => self.helper(self.pure1, f as usize, &[x]),
+                    None => {
+                        let pc = self.b.ins().iconst(types::I32, pc as i64);
+                        let f = call_unary as unsafe extern "C" fn(*const Ctx, u32, f64) -> f64;
+                        self.helper(self.unary, f as usize, &[self.ctx, pc, x])
+                    }
+                };
+                let Some(v) = v else { return };
+                self.memo.insert((key, x, x), v);
+                v
+            }
+        };
+        self.set(d, v);
     }
 
-    fn binary(&mut self, pc: usize, d: Slot, a: Slot, b: Slot) {
+    /// `d = f(a, b)` for a two-argument function called out: `POW` straight to the
+    /// function, the rest through [`call_binary`]; reused within a block as [`Emit::unary`].
+    fn binary(&mut self, pc: usize, f: Func2, d: Slot, a: Slot, b: Slot) {
         let (x, y) = (self.get(a), self.get(b));
-        let pc = self.b.ins().iconst(types::I32, pc as i64);
-        let f = call_binary as unsafe extern "C" fn(*const Ctx, u32, f64, f64) -> f64;
-        if let Some(v) = self.helper(self.binary, f as usize, &[self.ctx, pc, x, y]) {
-            self.set(d, v);
-        }
+        let key = Pure::F2(f as u8);
+        let v = match self.memo.get(&(key, x, y)) {
+            Some(&v) => v,
+            None => {
+                let v = if f == Func2::Pow {
+                    let f = pow_f64 as extern "C" fn(f64, f64) -> f64;
+                    self.helper(self.pure2, f as usize, &[x, y])
+                } else {
+                    let pc = self.b.ins().iconst(types::I32, pc as i64);
+                    let f = call_binary as unsafe extern "C" fn(*const Ctx, u32, f64, f64) -> f64;
+                    self.helper(self.binary, f as usize, &[self.ctx, pc, x, y])
+                };
+                let Some(v) = v else { return };
+                self.memo.insert((key, x, y), v);
+                v
+            }
+        };
+        self.set(d, v);
     }
 
     fn call_exec(&mut self, pc: usize, d: Slot) {
@@ -552,6 +706,76 @@ impl Emit<'_, '_> {
             Func2::Sub => self.b.ins().fsub(x, y),
             Func2::Mul => self.b.ins().fmul(x, y),
             _ => self.b.ins().fdiv(x, y),
+        }
+    }
+
+    /// `vm::min` (`cc` less-than) or `vm::max` (greater-than): NaN when either operand is,
+    /// else `y` when `y cc x` holds, else `x` (the first operand on a tie of ±0).
+    fn min_max(&mut self, cc: FloatCC, x: Value, y: Value) -> Value {
+        let ins = self.b.ins();
+        let pick_y = ins.fcmp(cc, y, x);
+        let v = self.b.ins().select(pick_y, y, x);
+        self.nan_if_unordered(x, y, v)
+    }
+
+    /// `v`, or `f64::NAN` (the evaluator's NaN, bit for bit) when `x` or `y` is NaN.
+    fn nan_if_unordered(&mut self, x: Value, y: Value, v: Value) -> Value {
+        let unordered = self.b.ins().fcmp(FloatCC::Unordered, x, y);
+        let nan = self.b.ins().f64const(f64::NAN);
+        self.b.ins().select(unordered, nan, v)
+    }
+
+    /// 1 when `truth` is set, else 0.
+    fn one_or_zero(&mut self, truth: Value) -> Value {
+        let one = self.b.ins().f64const(1.0);
+        let zero = self.b.ins().f64const(0.0);
+        self.b.ins().select(truth, one, zero)
+    }
+
+    /// The comparisons and logic of [`Func2::apply`]: 1 or 0, NaN when an operand is NaN.
+    fn logic2(&mut self, f: Func2, cc: FloatCC, x: Value, y: Value) -> Value {
+        let truth = match f {
+            Func2::And | Func2::Or => {
+                let zero = self.b.ins().f64const(0.0);
+                let p = self.b.ins().fcmp(FloatCC::NotEqual, x, zero);
+                let q = self.b.ins().fcmp(FloatCC::NotEqual, y, zero);
+                match f {
+                    Func2::And => self.b.ins().band(p, q),
+                    _ => self.b.ins().bor(p, q),
+                }
+            }
+            _ => self.b.ins().fcmp(cc, x, y),
+        };
+        let v = self.one_or_zero(truth);
+        self.nan_if_unordered(x, y, v)
+    }
+
+    /// `INT` (truncation, exact), `NOT` and the positive-and-finite guard, as
+    /// [`Func1::apply`].
+    fn inline_unary(&mut self, f: Func1, x: Value) -> Value {
+        match f {
+            Func1::Int => {
+                // A NaN keeps its bits, as the C library's `trunc` leaves them (a signalling
+                // NaN too, which the processor's rounding would quieten).
+                let v = self.b.ins().trunc(x);
+                let is_nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+                self.b.ins().select(is_nan, x, v)
+            }
+            Func1::Not => {
+                let zero = self.b.ins().f64const(0.0);
+                let is_zero = self.b.ins().fcmp(FloatCC::Equal, x, zero);
+                let v = self.one_or_zero(is_zero);
+                self.nan_if_unordered(x, x, v)
+            }
+            _ => {
+                // x > 0 and x < ∞: false for NaN, zeros, negatives and +∞.
+                let zero = self.b.ins().f64const(0.0);
+                let inf = self.b.ins().f64const(f64::INFINITY);
+                let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, zero);
+                let finite = self.b.ins().fcmp(FloatCC::LessThan, x, inf);
+                let truth = self.b.ins().band(above, finite);
+                self.one_or_zero(truth)
+            }
         }
     }
 
@@ -618,10 +842,31 @@ impl Emit<'_, '_> {
                     let v = self.b.ins().sqrt(x);
                     self.set(d, v);
                 }
-                Op::F1(_, d, a) | Op::Lookup(d, _, a) => self.unary(pc, d, a),
-                Op::Min(d, a, b) | Op::Max(d, a, b) | Op::F2(_, d, a, b) => {
-                    self.binary(pc, d, a, b)
+                Op::F1(f @ (Func1::Int | Func1::Not | Func1::PositiveFinite), d, a) => {
+                    let x = self.get(a);
+                    let v = self.inline_unary(f, x);
+                    self.set(d, v);
                 }
+                Op::F1(f, d, a) => self.unary(pc, Pure::F1(f as u8), d, a),
+                Op::Lookup(d, t, a) => self.unary(pc, Pure::Lookup(t), d, a),
+                Op::Min(d, a, b) => {
+                    let (x, y) = (self.get(a), self.get(b));
+                    let v = self.min_max(FloatCC::LessThan, x, y);
+                    self.set(d, v);
+                }
+                Op::Max(d, a, b) => {
+                    let (x, y) = (self.get(a), self.get(b));
+                    let v = self.min_max(FloatCC::GreaterThan, x, y);
+                    self.set(d, v);
+                }
+                Op::F2(f, d, a, b) => match logic(f) {
+                    Some(cc) => {
+                        let (x, y) = (self.get(a), self.get(b));
+                        let v = self.logic2(f, cc, x, y);
+                        self.set(d, v);
+                    }
+                    None => self.binary(pc, f, d, a, b),
+                },
                 Op::DivOr(d, a, b, f) => {
                     // Both arms computed, one selected: neither can trap.
                     let (x, y, z) = (self.get(a), self.get(b), self.get(f));
@@ -648,7 +893,15 @@ impl Emit<'_, '_> {
                     self.b.ins().jump(target, &[]);
                     open = false;
                 }
-                Op::ClampNonNegative(d) | Op::Special(d, _) => self.call_exec(pc, d),
+                Op::ClampNonNegative(d) => {
+                    // `x > 0 ? x : 0`, as `vm::clamp_non_negative` (NaN and −0 give 0).
+                    let x = self.get(d);
+                    let zero = self.b.ins().f64const(0.0);
+                    let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, zero);
+                    let v = self.b.ins().select(above, x, zero);
+                    self.set(d, v);
+                }
+                Op::Special(d, _) => self.call_exec(pc, d),
             }
         }
         if open {
@@ -662,6 +915,67 @@ impl Emit<'_, '_> {
             .store(MemFlagsData::trusted(), nan, self.ctx, at);
         self.b.ins().return_(&[]);
         Some(())
+    }
+}
+
+/// The comparison of a comparison or logic function computed inline (`And` and `Or` compare
+/// each operand with zero themselves), or `None` for a function called out.
+fn logic(f: Func2) -> Option<FloatCC> {
+    Some(match f {
+        Func2::Lt => FloatCC::LessThan,
+        Func2::Le => FloatCC::LessThanOrEqual,
+        Func2::Gt => FloatCC::GreaterThan,
+        Func2::Ge => FloatCC::GreaterThanOrEqual,
+        Func2::Eq => FloatCC::Equal,
+        Func2::Ne => FloatCC::NotEqual,
+        Func2::And | Func2::Or => FloatCC::NotEqual,
+        _ => return None,
+    })
+}
+
+/// Emits [`Stage::update`] of stock `x` (its new value returned) with slope `d`; `x0` and
+/// `acc` are at byte offset `at` of the buffers `ptrs[0]` and `ptrs[1]`, `ptrs[2]` is `h`.
+fn stage_update(
+    b: &mut FunctionBuilder,
+    stage: Stage,
+    [x0p, accp, h]: [Value; 3],
+    at: i32,
+    d: Value,
+    x: Value,
+) -> Value {
+    let flags = MemFlagsData::trusted();
+    match stage {
+        Stage::First => {
+            b.ins().store(flags, x, x0p, at);
+            b.ins().store(flags, d, accp, at);
+            let step = b.ins().fmul(h, d);
+            b.ins().fadd(x, step)
+        }
+        Stage::Rk2Last => {
+            let x0 = b.ins().load(types::F64, flags, x0p, at);
+            let acc = b.ins().load(types::F64, flags, accp, at);
+            let sum = b.ins().fadd(acc, d);
+            let step = b.ins().fmul(h, sum);
+            b.ins().fadd(x0, step)
+        }
+        Stage::Rk4Mid => {
+            let acc = b.ins().load(types::F64, flags, accp, at);
+            let two = b.ins().f64const(2.0);
+            let twice = b.ins().fmul(two, d);
+            let acc = b.ins().fadd(acc, twice);
+            b.ins().store(flags, acc, accp, at);
+            let x0 = b.ins().load(types::F64, flags, x0p, at);
+            let step = b.ins().fmul(h, d);
+            b.ins().fadd(x0, step)
+        }
+        Stage::Rk4Last => {
+            let acc = b.ins().load(types::F64, flags, accp, at);
+            let acc = b.ins().fadd(acc, d);
+            b.ins().store(flags, acc, accp, at);
+            let x0 = b.ins().load(types::F64, flags, x0p, at);
+            let step = b.ins().fmul(h, acc);
+            b.ins().fadd(x0, step)
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! equation first produced the value.
 
 use super::fault::{FaultKind, NumericFault};
-use super::native::{Engine, NativeCode};
+use super::native::{Engine, NativeCode, Stage};
 use super::queues::QueueState;
 use super::trajectory::Trajectory;
 use super::vm::{euler_stage, exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
@@ -53,8 +53,6 @@ pub struct Simulation<'p> {
     extra_steps: Vec<usize>,
     /// The program's native code, when the native engine runs it.
     native: Option<Arc<NativeCode>>,
-    /// The stocks' derivatives of a stage, from the native code.
-    slopes: Vec<f64>,
 }
 
 impl<'p> Simulation<'p> {
@@ -121,7 +119,6 @@ impl<'p> Simulation<'p> {
                 Engine::Native => NativeCode::of(prog),
                 Engine::Interpreter => None,
             },
-            slopes: vec![0.0; n],
         }
     }
 
@@ -381,18 +378,13 @@ impl<'p> Simulation<'p> {
         }
     }
 
-    /// Moves every stock by `update(slope, stock, start value, accumulator)`, the slope being
-    /// the stock's derivative from the flows just evaluated.
+    /// Moves every stock as Runge–Kutta stage `stage` with step `h` says, the slope being the
+    /// stock's derivative from the flows just evaluated: in the native code when there is
+    /// one, else on the evaluator.
     #[inline(always)]
-    fn stage(&mut self, mut update: impl FnMut(f64, &mut f64, &mut f64, &mut f64)) {
+    fn stage(&mut self, stage: Stage, h: f64) {
         if let Some(native) = &self.native {
-            if native.derivatives(&self.slots, &mut self.slopes) {
-                let n = self.slopes.len();
-                let stocks = &mut self.slots[RESERVED..RESERVED + n];
-                let buffers = self.x0.iter_mut().zip(self.acc.iter_mut());
-                for ((&d, x), (a, b)) in self.slopes.iter().zip(stocks).zip(buffers) {
-                    update(d, x, a, b);
-                }
+            if native.stage(stage, &mut self.slots, &mut self.x0, &mut self.acc, h) {
                 return;
             }
         }
@@ -401,7 +393,7 @@ impl<'p> Simulation<'p> {
             &mut self.slots,
             &mut self.x0,
             &mut self.acc,
-            update,
+            |d, x, x0, acc| stage.update(h, d, x, x0, acc),
         );
     }
 
@@ -500,35 +492,21 @@ impl<'p> Simulation<'p> {
                 Some(native) => native.euler(&mut self.slots, dt),
                 None => euler_stage(self.checked, &mut self.slots, dt),
             },
+            // `0.5 * dt * (k1 + d)` is `(0.5 * dt) * (k1 + d)`: the same as `h = 0.5 * dt`.
             Method::Rk2 => {
-                self.stage(|d, x, x0, k1| {
-                    (*x0, *k1) = (*x, d);
-                    *x = *x0 + dt * d;
-                });
+                self.stage(Stage::First, dt);
                 self.evaluate::<CAREFUL>(t + dt, false, false)?;
-                self.stage(|d, x, x0, k1| *x = *x0 + 0.5 * dt * (*k1 + d));
+                self.stage(Stage::Rk2Last, 0.5 * dt);
             }
             Method::Rk4 => {
                 let (half, sixth) = (0.5 * dt, dt / 6.0);
-                self.stage(|d, x, x0, acc| {
-                    (*x0, *acc) = (*x, d);
-                    *x = *x0 + half * d;
-                });
+                self.stage(Stage::First, half);
                 self.evaluate::<CAREFUL>(t + half, false, false)?;
-                self.stage(|d, x, x0, acc| {
-                    *acc += 2.0 * d;
-                    *x = *x0 + half * d;
-                });
+                self.stage(Stage::Rk4Mid, half);
                 self.evaluate::<CAREFUL>(t + half, false, false)?;
-                self.stage(|d, x, x0, acc| {
-                    *acc += 2.0 * d;
-                    *x = *x0 + dt * d;
-                });
+                self.stage(Stage::Rk4Mid, dt);
                 self.evaluate::<CAREFUL>(t + dt, false, false)?;
-                self.stage(|d, x, x0, acc| {
-                    *acc += d;
-                    *x = *x0 + sixth * *acc;
-                });
+                self.stage(Stage::Rk4Last, sixth);
             }
         }
         Ok(())

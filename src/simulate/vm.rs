@@ -1,6 +1,6 @@
 //! The evaluator: executes register code over the slot array. No allocation, no name lookup.
 
-use crate::compile::program::{Func2, Op, Program, Slot, Special, DT, RESERVED, START, TIME};
+use crate::compile::program::{Op, Program, Slot, Special, DT, RESERVED, START, TIME};
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -175,8 +175,8 @@ pub fn exec_from(
             Op::Sub(d, a, b) => unsafe { set(s, d, get(s, a) - get(s, b)) },
             Op::Mul(d, a, b) => unsafe { set(s, d, get(s, a) * get(s, b)) },
             Op::Div(d, a, b) => unsafe { set(s, d, get(s, a) / get(s, b)) },
-            Op::Min(d, a, b) => unsafe { set(s, d, Func2::Min.apply(get(s, a), get(s, b))) },
-            Op::Max(d, a, b) => unsafe { set(s, d, Func2::Max.apply(get(s, a), get(s, b))) },
+            Op::Min(d, a, b) => unsafe { set(s, d, min(get(s, a), get(s, b))) },
+            Op::Max(d, a, b) => unsafe { set(s, d, max(get(s, a), get(s, b))) },
             Op::F1(f, d, a) => unsafe { set(s, d, f.apply(get(s, a))) },
             Op::F2(f, d, a, b) => unsafe { set(s, d, f.apply(get(s, a), get(s, b))) },
             Op::AddAdd(d, a, b, c) => unsafe { set(s, d, get(s, a) + get(s, b) + get(s, c)) },
@@ -211,13 +211,54 @@ pub fn exec_from(
                 continue;
             }
             Op::Lookup(d, t, a) => unsafe { set(s, d, prog.tables[t as usize].eval(get(s, a))) },
-            Op::ClampNonNegative(d) => unsafe { set(s, d, get(s, d).max(0.0)) },
+            Op::ClampNonNegative(d) => unsafe { set(s, d, clamp_non_negative(get(s, d))) },
             Op::Special(d, k) => {
                 let v = special(&prog.specials[k as usize], s, m);
                 unsafe { set(s, d, v) }
             }
         }
         pc += 1;
+    }
+}
+
+/// `MIN(a, b)` of [`Op::Min`]: NaN (`f64::NAN`) when either operand is NaN, as
+/// [`Func2::Min`](crate::compile::program::Func2::Min), else the smaller, and the first operand when the two compare equal, so
+/// `MIN(0, −0)` is 0 and `MIN(−0, 0)` is −0.
+///
+/// Spelt out as comparisons rather than `f64::min`, which may return either zero of a
+/// `(0, −0)` pair: the native engine computes the same comparisons, so both engines give the
+/// same bits whatever the optimiser does (these are the bits `f64::min` gave here before).
+#[inline(always)]
+pub fn min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if b < a {
+        b
+    } else {
+        a
+    }
+}
+
+/// `MAX(a, b)` of [`Op::Max`]: as [`min`], the larger, the first operand on a tie.
+#[inline(always)]
+pub fn max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else if b > a {
+        b
+    } else {
+        a
+    }
+}
+
+/// [`Op::ClampNonNegative`]: `x` when it is above zero, else 0 (also for −0 and NaN, as
+/// `x.max(0.0)` gave here before).
+#[inline(always)]
+pub fn clamp_non_negative(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
     }
 }
 
