@@ -5,6 +5,7 @@
 //! functions, arrays, modules) and the writer produces a file the reader reads back unchanged.
 
 mod arrays;
+mod builtin_names;
 mod connect;
 mod conveyor;
 mod eqn_text;
