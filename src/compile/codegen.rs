@@ -230,6 +230,26 @@ impl<'a> Emitter<'a> {
                         n: *n,
                         args: args.iter().map(|a| self.operand(a)).collect(),
                     },
+                    SpecialIr::Queue {
+                        queue,
+                        room,
+                        inflows,
+                        how,
+                        overflow_part,
+                    } => Special::Queue {
+                        queue: self.operand(queue),
+                        room: self.operand(room),
+                        inflows: inflows.iter().map(|a| self.operand(a)).collect(),
+                        how: *how,
+                        overflow_part: *overflow_part,
+                        // Each call keeps its own batches (an overflow's copy evolves exactly
+                        // as its outflow's, from the same inputs).
+                        state: self
+                            .specials
+                            .iter()
+                            .filter(|s| s.queue_state().is_some())
+                            .count() as u32,
+                    },
                     SpecialIr::Element { index, sizes, of } => Special::Element {
                         index: index.iter().map(|a| self.operand(a)).collect(),
                         sizes: sizes.clone().into_boxed_slice(),

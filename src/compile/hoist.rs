@@ -93,6 +93,19 @@ impl<'a> Invariants<'a> {
             SpecialIr::Vector(f, n, args) => {
                 SpecialIr::Vector(*f, *n, args.iter().map(|a| *h(a)).collect())
             }
+            SpecialIr::Queue {
+                queue,
+                room,
+                inflows,
+                how,
+                overflow_part,
+            } => SpecialIr::Queue {
+                queue: h(queue),
+                room: h(room),
+                inflows: inflows.iter().map(|a| *h(a)).collect(),
+                how: *how,
+                overflow_part: *overflow_part,
+            },
             SpecialIr::Element { index, sizes, of } => SpecialIr::Element {
                 index: index.iter().map(|a| *h(a)).collect(),
                 sizes: sizes.clone(),

@@ -50,6 +50,21 @@ pub enum SpecialIr {
     /// `IRR(stream, initial)`: the internal rate of return of the stream's past values in
     /// history buffer `n` (stream, initial payment, buffer).
     Irr(Box<Ir>, Box<Ir>, u32),
+    /// What a queue's outflow takes from the front of its batches (see
+    /// [`super::belts`]): the taken volume per DT, or with `overflow_part` what it wanted
+    /// and could not take.
+    Queue {
+        /// The queue's value.
+        queue: Box<Ir>,
+        /// The most the outflow may take per time unit.
+        room: Box<Ir>,
+        /// The queue's inflows, each bringing one batch per step.
+        inflows: Vec<Ir>,
+        /// How batches are taken.
+        how: super::belts::Take,
+        /// Whether this is the overflow's part.
+        overflow_part: bool,
+    },
     /// A computed subscript: the element of `of` at the run-time positions `index` (1-based,
     /// whole parts taken) along axes of `sizes` elements, `of` listing the candidates row by
     /// row; NaN when a position is outside its axis.
@@ -129,6 +144,16 @@ impl Ir {
                         a.visit_refs(visit);
                         b.visit_refs(visit);
                         c.visit_refs(visit);
+                    }
+                    SpecialIr::Queue {
+                        queue,
+                        room,
+                        inflows,
+                        ..
+                    } => {
+                        queue.visit_refs(visit);
+                        room.visit_refs(visit);
+                        inflows.iter().for_each(|a| a.visit_refs(visit));
                     }
                     SpecialIr::Delay(n) => visit(Ref::Delay(*n)),
                     SpecialIr::Vector(_, _, args) => args.iter().for_each(|a| a.visit_refs(visit)),

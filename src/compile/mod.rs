@@ -6,6 +6,7 @@
 //! register code; the program's outputs (columns, parameters, stocks, the source map of every
 //! slot) complete a [`Program`].
 
+pub mod belts;
 mod budget;
 mod build;
 pub mod builtins;

@@ -384,6 +384,22 @@ pub enum Special {
         /// The candidate elements, row by row (the last axis varying fastest).
         of: Box<[Slot]>,
     },
+    /// What a queue's outflow takes from the front of its batches (see
+    /// [`super::belts`] and `simulate::queues`).
+    Queue {
+        /// the queue's value (its initial batch when the run starts)
+        queue: Slot,
+        /// the most the outflow may take per time unit
+        room: Slot,
+        /// the inflows, each bringing one batch per step
+        inflows: Box<[Slot]>,
+        /// how batches are taken
+        how: super::belts::Take,
+        /// whether the result is what the outflow wanted and could not take
+        overflow_part: bool,
+        /// index of the batches among the run's queue states
+        state: u32,
+    },
     /// `IRR`: the internal rate of return of the stream recorded in a history buffer.
     Irr {
         /// the recorded payment stream
@@ -446,6 +462,16 @@ impl Special {
                 f(stream);
                 f(initial);
             }
+            Special::Queue {
+                queue,
+                room,
+                inflows,
+                ..
+            } => {
+                f(queue);
+                f(room);
+                inflows.iter_mut().for_each(f);
+            }
         }
     }
 
@@ -465,6 +491,14 @@ impl Special {
             flat = flat * n as usize + (p as usize - 1);
         }
         elem(flat)
+    }
+
+    /// The queue state this builtin keeps (its index and the number of inflows), if any.
+    pub fn queue_state(&self) -> Option<(u32, usize)> {
+        match self {
+            Special::Queue { state, inflows, .. } => Some((*state, inflows.len())),
+            _ => None,
+        }
     }
 
     /// The history buffer this builtin records into, if any.

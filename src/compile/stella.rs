@@ -186,6 +186,7 @@ pub(super) fn call(
             .with_hint("use TIME, or a constant for the time of day the model needs")),
         "history" | "npv" | "irr" | "endval" => super::series::call(lw, key, args, span, ctx),
         "poisson" | "negbinomial" => super::draws::call(lw, key, args, span, ctx),
+        "conveyor_whole" | "queue_outflow" => super::belts::call(lw, key, args, span, ctx),
         "conveyor_mean_inflow" => {
             let input = arg(lw, ctx, 0, 0.0)?;
             let time = arg(lw, ctx, 1, 0.0)?;

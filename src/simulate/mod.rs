@@ -2,6 +2,7 @@
 
 pub mod fault;
 pub mod native;
+pub mod queues;
 pub mod run;
 pub mod trajectory;
 pub mod vm;

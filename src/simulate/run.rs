@@ -10,6 +10,7 @@
 
 use super::fault::{FaultKind, NumericFault};
 use super::native::{Engine, NativeCode};
+use super::queues::QueueState;
 use super::trajectory::Trajectory;
 use super::vm::{euler_stage, exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
 use crate::compile::program::{Block, Program, Role, Slot, RESERVED, TIME};
@@ -103,6 +104,13 @@ impl<'p> Simulation<'p> {
                     .collect(),
                 nan_condition: false,
                 histories: vec![Vec::new(); prog.history_buffers()],
+                queues: vec![
+                    QueueState::default();
+                    prog.specials
+                        .iter()
+                        .filter(|s| s.queue_state().is_some())
+                        .count()
+                ],
             },
             seed: 0,
             method: prog.specs.method,
@@ -236,6 +244,11 @@ impl<'p> Simulation<'p> {
         for h in m.histories.iter_mut() {
             h.clear();
             h.resize(recorded, f64::NAN);
+        }
+        // A queue holds at most its initial batch and one batch per inflow per step.
+        for (state, inflows) in prog.specials.iter().filter_map(|s| s.queue_state()) {
+            let batches = (recorded + 1) * inflows.max(1) + 1;
+            m.queues[state as usize].reset(batches, inflows);
         }
         // During the initial pass a delay's output is its initial value, computed (in
         // dependency order) before any use.

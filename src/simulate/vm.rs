@@ -57,6 +57,8 @@ pub struct Machine {
     /// History buffers (`HISTORY`, `IRR`): one value per integration step, sized when a run
     /// starts.
     pub histories: Vec<Vec<f64>>,
+    /// The batches of each queue outflow (see [`super::queues`]), sized when a run starts.
+    pub queues: Vec<super::queues::QueueState>,
 }
 
 /// Records `x` in history buffer `b` as the value of the current step, on the step's first
@@ -330,6 +332,31 @@ fn special(sp: &Special, s: &[f64], m: &mut Machine) -> f64 {
             let k = record(m, buffer, s[stream as usize], s);
             let past = m.histories.get(buffer as usize).map_or(&[][..], |h| &h[..]);
             crate::compile::series::irr(s[initial as usize], dt, &past[..k.min(past.len())])
+        }
+        Special::Queue {
+            queue,
+            room,
+            ref inflows,
+            how,
+            overflow_part,
+            state,
+        } => {
+            let step = ((t - s[START as usize]) / dt).round().max(0.0) as usize;
+            let arrivals = inflows.iter().map(|&i| s[i as usize] * dt);
+            let restart = m.initializing;
+            let (taken, wanted) = m.queues[state as usize].take(
+                step,
+                s[queue as usize],
+                restart,
+                arrivals,
+                s[room as usize] * dt,
+                how,
+            );
+            if overflow_part {
+                (wanted - taken) / dt
+            } else {
+                taken / dt
+            }
         }
         Special::Step { height, start } => {
             if t + eps >= s[start as usize] {

@@ -5,6 +5,7 @@
 //! functions, arrays, modules) and the writer produces a file the reader reads back unchanged.
 
 mod arrays;
+mod belt;
 mod builtin_names;
 mod connect;
 mod conveyor;
@@ -13,6 +14,7 @@ mod gf;
 mod initial;
 mod lenient;
 mod modules;
+mod queue;
 pub mod reader;
 mod study;
 pub mod writer;

@@ -118,11 +118,12 @@ fn read_model(
                     *text = rewrite_names(text, &rename);
                 }
             }
-            Role::Leak { fraction } => {
+            Role::Leak { fraction, .. } => {
                 if let Some(f) = fraction {
                     *f = rewrite_names(f, &rename);
                 }
             }
+            Role::Queue | Role::Overflow => {}
         }
         roles.push((i, role));
     }

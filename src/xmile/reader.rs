@@ -89,7 +89,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
     array_passes(&mut variables);
     super::initial::on_initials(&mut variables, array_passes);
     lenient::check_not_empty(variables.len(), main, cx.at(main))?;
-    conveyor::apply(&mut variables, &roles, sim.method)?;
+    conveyor::apply(&mut variables, &roles, &sim)?;
     check_complete(&variables)?;
     resolve_flow_names(&mut variables);
     if !macros.is_empty() {

@@ -187,19 +187,18 @@ mod conveyors {
 
     #[test]
     fn what_is_not_simulated_is_refused_by_name() {
-        let discrete = belt("0", "2", "<eqn>0</eqn><leak/>", false)
-            .replace("<conveyor>", "<conveyor discrete=\"true\">");
-        assert!(error(&discrete).contains("discrete"));
-        let zone = belt("0", "2", "<eqn>0</eqn><leak/>", false).replace(
-            "<flow name=\"spill\">",
-            "<flow name=\"spill\" leak_start=\"0.5\">",
-        );
-        assert!(error(&zone).contains("leak zone"));
+        let arrest = belt("0", "2", "<eqn>0</eqn><leak/>", false)
+            .replace("</len>", "</len><arrest>TIME > 2</arrest>");
+        let e = error(&arrest);
+        assert!(e.contains("belt") && e.contains("<arrest>"), "{e}");
         let rk4 = belt("0", "2", "<eqn>0</eqn><leak/>", false)
             .replace("method=\"Euler\"", "method=\"RK4\"");
         assert!(error(&rk4).contains("Euler"));
-        let queue = doc(SPECS, r#"<stock name="line"><eqn>0</eqn><queue/></stock>"#);
-        let e = error(&queue);
+        let both = doc(
+            SPECS,
+            r#"<stock name="line"><eqn>0</eqn><queue/><conveyor><len>1</len></conveyor></stock>"#,
+        );
+        let e = error(&both);
         assert!(e.contains("queue") && e.contains("line"), "{e}");
     }
 }
@@ -440,7 +439,9 @@ mod array_names;
 mod initial;
 
 /// Conveyor capacity and inflow limit.
+mod belts;
 mod conveyor_limits;
+mod queues;
 
 /// Public Stella and XMILE models in tests/models_wild, each against the output its source ships.
 mod wild;

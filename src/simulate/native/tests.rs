@@ -37,6 +37,7 @@ fn machine(prog: &Program) -> Machine {
             .collect(),
         nan_condition: false,
         histories: Vec::new(),
+        queues: Vec::new(),
     }
 }
 
