@@ -158,17 +158,13 @@ fn vensim_form(
     ctx: &mut Ctx,
 ) -> Result<Ir, Diagnostic> {
     let Some(d) = along(lw, &args[0]) else {
+        let name = key.to_uppercase();
         return Err(ctx
             .error(
                 &args[0].span,
-                format!(
-                    "the first argument of {} must be an array subscripted by a dimension",
-                    key.to_uppercase()
-                ),
+                format!("in {name} with two arguments (Vensim's form) the first argument must be an array subscripted by a dimension"),
             )
-            .with_hint(
-                "the function runs along the dimension of the last subscript, e.g. `x[Region]`",
-            ));
+            .with_hint("write e.g. `x[Region]`; with `x[*]`, give the position wanted as a third argument"));
     };
     let values = whole(lw, &args[0], d, ctx)?;
     let n = values.len();
