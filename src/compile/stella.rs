@@ -153,7 +153,8 @@ pub(super) fn call(
             let due = arg(lw, ctx, 4, 0.0)?;
             Ok(annuity(key, r, n, a, b, due))
         }
-        "rank" => rank(lw, args, ctx),
+        "rank" => super::vectors::rank_of_current(lw, args, span, ctx)
+            .unwrap_or_else(|| rank(lw, args, ctx)),
         "invnorm" | "normalcdf" => {
             let x = arg(lw, ctx, 0, 0.0)?;
             let mean = arg(lw, ctx, 1, 0.0)?;

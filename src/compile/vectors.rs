@@ -9,10 +9,11 @@
 //! arguments from slots and allocates nothing.
 
 use super::ir::{cond, f2, Ir, SpecialIr};
-use super::lower::{Ctx, Lowerer};
+use super::lower::{Axis, Ctx, Lowerer};
 use super::program::Func2;
 use crate::diagnostic::Diagnostic;
-use crate::equation::Node;
+use crate::equation::{Node, NodeKind, Subscript};
+use crate::model::names::canonical;
 use std::ops::Range;
 
 /// Vector builtins evaluated by the simulator.
@@ -110,6 +111,12 @@ pub(super) fn lower(
             flat.push(scalar(lw, ctx, 1)?);
             (VectorFn::InvertMatrix, n, flat)
         }
+        "vector_sort_order" | "vector_rank" | "vector_reorder" if args.len() == 2 => {
+            return vensim_form(lw, key, args, span, ctx);
+        }
+        "vector_elm_map" if along(lw, &args[0]).is_some() => {
+            return vensim_form(lw, key, args, span, ctx);
+        }
         "vector_sort_order" | "vector_rank" | "vector_reorder" | "vector_elm_map" => {
             let v = vector(lw, ctx, 0)?;
             let n = v.len();
@@ -136,6 +143,128 @@ pub(super) fn lower(
         flat.push(scalar(lw, ctx, last)?);
     }
     Ok(Ir::Special(SpecialIr::Vector(f, n as u32, flat)))
+}
+
+/// Vensim's form of `VECTOR SORT ORDER(x[D], direction)`, `VECTOR RANK(x[D], direction)`,
+/// `VECTOR REORDER(x[D], order[D])` and `VECTOR ELM MAP(x[D], offset)` in an equation over
+/// `D` (or over a dimension of as many elements): `x` runs whole along `D`, the dimension of
+/// its last subscript, and the result is the one for the element being computed. `VECTOR ELM
+/// MAP`'s offset counts from `D`'s first element (0-based), as simlin computes it.
+fn vensim_form(
+    lw: &mut Lowerer,
+    key: &str,
+    args: &[Node],
+    span: &Range<usize>,
+    ctx: &mut Ctx,
+) -> Result<Ir, Diagnostic> {
+    let Some(d) = along(lw, &args[0]) else {
+        let name = key.to_uppercase();
+        return Err(ctx
+            .error(
+                &args[0].span,
+                format!("in {name} with two arguments (Vensim's form) the first argument must be an array subscripted by a dimension"),
+            )
+            .with_hint("write e.g. `x[Region]`; with `x[*]`, give the position wanted as a third argument"));
+    };
+    let values = whole(lw, &args[0], d, ctx)?;
+    let n = values.len();
+    let mut flat = values;
+    let f = match key {
+        "vector_elm_map" => {
+            flat.push(lw.lower(&args[1], ctx)?);
+            return Ok(Ir::Special(SpecialIr::Vector(
+                VectorFn::ElmMap,
+                n as u32,
+                flat,
+            )));
+        }
+        "vector_sort_order" => VectorFn::SortOrder,
+        "vector_rank" => VectorFn::Rank,
+        _ => VectorFn::Reorder,
+    };
+    if f == VectorFn::Reorder {
+        let order = whole(lw, &args[1], d, ctx)?;
+        same_len(&flat, &order, &args[1].span, ctx)?;
+        flat.extend(order);
+    } else {
+        flat.push(lw.lower(&args[1], ctx)?);
+    }
+    let k = current(lw, d, ctx).ok_or_else(|| {
+        ctx.error(
+            span,
+            format!(
+                "{} is written for one element of `{}` at a time",
+                key.to_uppercase(),
+                lw.sym.dims[d].name
+            ),
+        )
+        .with_hint("give the variable that dimension, or write the position wanted last")
+    })?;
+    flat.push(Ir::Const((k + 1) as f64));
+    Ok(Ir::Special(SpecialIr::Vector(f, n as u32, flat)))
+}
+
+/// `RANK(x[D], direction)` in an equation over `D`: where Stella's `RANK(array, rank)` would
+/// rank the one element being computed, simlin reads Vensim's `VECTOR RANK` (the rank of that
+/// element in `x` over `D`, 1-based, ascending for a direction above 0); `None` for Stella's
+/// form (`x[*]`, or a dimension the equation does not run over).
+pub(super) fn rank_of_current(
+    lw: &mut Lowerer,
+    args: &[Node],
+    span: &Range<usize>,
+    ctx: &mut Ctx,
+) -> Option<Result<Ir, Diagnostic>> {
+    let d = along(lw, &args[0])?;
+    ctx.binding(Axis::Def(d, 0))?;
+    Some(vensim_form(lw, "vector_rank", args, span, ctx))
+}
+
+/// The dimension a Vensim-form vector argument runs along: that of the last subscript of its
+/// first subscripted variable, when that subscript names a dimension.
+fn along(lw: &Lowerer, node: &Node) -> Option<usize> {
+    match &node.kind {
+        NodeKind::Var { subscripts, .. } if !subscripts.is_empty() => match subscripts.last()? {
+            Subscript::Name(s, _) => {
+                let key = canonical(s);
+                let d = *lw.sym.dim_by_key.get(&key)?;
+                (!lw.sym.dims[d].element_keys.contains(&key)).then_some(d)
+            }
+            _ => None,
+        },
+        NodeKind::Var { .. } | NodeKind::Number(_) => None,
+        NodeKind::Unary(_, a) => along(lw, a),
+        NodeKind::Binary(_, a, b) => along(lw, a).or_else(|| along(lw, b)),
+        NodeKind::If(c, a, b) => along(lw, c)
+            .or_else(|| along(lw, a))
+            .or_else(|| along(lw, b)),
+        NodeKind::Call { args, .. } => args.iter().find_map(|a| along(lw, a)),
+    }
+}
+
+/// The values of `node` for every element of `d`, the equation's own element of `d` set aside.
+fn whole(lw: &mut Lowerer, node: &Node, d: usize, ctx: &mut Ctx) -> Result<Vec<Ir>, Diagnostic> {
+    let kept: Vec<(Axis, usize)> = ctx
+        .bindings
+        .iter()
+        .copied()
+        .filter(|(a, _)| !matches!(a, Axis::Def(e, _) if *e == d))
+        .collect();
+    let saved = std::mem::replace(&mut ctx.bindings, kept);
+    let out = lw.expand(node, ctx, true);
+    ctx.bindings = saved;
+    out
+}
+
+/// The 0-based position of the element being computed along `d`, or along the innermost
+/// dimension of the equation with as many elements (`order[Sub] = VECTOR SORT ORDER(x[D], 1)`).
+fn current(lw: &Lowerer, d: usize, ctx: &Ctx) -> Option<usize> {
+    let size = |e: usize| lw.sym.dims[e].elements.len();
+    ctx.binding(Axis::Def(d, 0)).or_else(|| {
+        ctx.bindings.iter().rev().find_map(|(a, k)| match a {
+            Axis::Def(e, _) if size(*e) == size(d) => Some(*k),
+            _ => None,
+        })
+    })
 }
 
 fn same_len(a: &[Ir], b: &[Ir], span: &Range<usize>, ctx: &Ctx) -> Result<(), Diagnostic> {

@@ -366,14 +366,16 @@ pub const TABLE: &[Spec] = {
         ),
         // Vector builtins (compile::vectors): whole arrays in, one element out; their units
         // are not checked.
-        vector(AllocateByPriority, &["allocate_by_priority"], 5),
-        vector(AllocateAvailable, &["allocate_available"], 4),
-        vector(VectorSelect, &["vector_select"], 5),
-        vector(InvertMatrix, &["invert_matrix"], 3),
-        vector(VectorSortOrder, &["vector_sort_order"], 3),
-        vector(VectorRank, &["vector_rank"], 3),
-        vector(VectorReorder, &["vector_reorder"], 3),
-        vector(VectorElmMap, &["vector_elm_map"], 2),
+        vector(AllocateByPriority, &["allocate_by_priority"], 5, 5),
+        vector(AllocateAvailable, &["allocate_available"], 4, 4),
+        vector(VectorSelect, &["vector_select"], 5, 5),
+        vector(InvertMatrix, &["invert_matrix"], 3, 3),
+        // Without the last argument (the position wanted), Vensim's form: the result is
+        // the element of the equation's current element (compile::vectors).
+        vector(VectorSortOrder, &["vector_sort_order"], 2, 3),
+        vector(VectorRank, &["vector_rank"], 2, 3),
+        vector(VectorReorder, &["vector_reorder"], 2, 3),
+        vector(VectorElmMap, &["vector_elm_map"], 2, 2),
         // Stella's builtins: units not checked. A trailing seed of a distribution is accepted
         // and ignored (streams are keyed by the variable).
         spec(SinWave, &["sinwave"], (2, 2), R::Unchecked, Drive::Unknown),
@@ -518,12 +520,12 @@ pub const TABLE: &[Spec] = {
 };
 
 /// A vector builtin's entry: its array arguments are read whole, like a reduction's.
-const fn vector(builtin: Builtin, names: &'static [&'static str], args: usize) -> Spec {
+const fn vector(builtin: Builtin, names: &'static [&'static str], min: usize, max: usize) -> Spec {
     reducing(
         spec(
             builtin,
             names,
-            (args, args),
+            (min, max),
             UnitRule::Unchecked,
             Drive::Unknown,
         ),

@@ -6,6 +6,7 @@
 
 mod arrays;
 mod belt;
+mod builtin_names;
 mod connect;
 mod conveyor;
 mod eqn_text;

@@ -281,7 +281,7 @@ impl<'a> Cx<'a> {
     /// The equation held by the `<eqn>` element `eqn`, as for [`Cx::eqn`].
     pub fn eqn_text(&self, eqn: Node) -> Option<Expr> {
         let raw = text_of(eqn);
-        let cleaned = blank_comments(&raw);
+        let cleaned = super::builtin_names::join_spaced_builtins(&blank_comments(&raw));
         let lead = cleaned.len() - cleaned.trim_start().len();
         let text = cleaned.trim();
         if text.is_empty() {

@@ -269,6 +269,6 @@ fn an_error_in_an_arrayed_equation_is_reported_once_not_once_per_element() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
-    assert!(stderr.contains("takes 3 argument"), "{stderr}");
+    assert!(stderr.contains("with two arguments"), "{stderr}");
     assert!(!dir.path().join("o").exists(), "nothing written");
 }

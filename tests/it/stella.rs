@@ -432,6 +432,9 @@ mod tolerance {
 /// A graphical function per array element and `Dim.elem`.
 mod arrays;
 
+/// Vector builtins written with spaces, Vensim's way.
+mod array_names;
+
 /// Separate initial equations (`<init_eqn>`).
 mod initial;
 

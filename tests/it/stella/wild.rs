@@ -52,13 +52,8 @@ const CORPUS: &[(&str, Expect, u32)] = &[
     ("sdeverywhere_trend", Match, VENSIM),
     ("step_into_smth1", Match, FULL),
     ("subscript_index_name_values", Match, FULL),
-    // `VECTOR SORT ORDER`, `RANK` and `VECTOR ELM MAP` written with spaces, Vensim's way: the
-    // builtin names are not mapped.
-    (
-        "vector_computed_operand",
-        Fails("unexpected name `SORT`"),
-        FULL,
-    ),
+    // `VECTOR SORT ORDER`, `RANK` and `VECTOR ELM MAP` written with spaces, Vensim's way.
+    ("vector_computed_operand", Match, FULL),
 ];
 
 fn dir() -> PathBuf {
