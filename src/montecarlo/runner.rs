@@ -18,7 +18,7 @@ use crate::model::names::canonical;
 use crate::model::names::closest;
 use crate::simulate::{NumericFault, Simulation, Trajectory};
 use crate::study::distribution::Distribution;
-use crate::study::{CompiledScenario, Provenance, Settings, Study};
+use crate::study::{CompiledScenario, Provenance, Sampler, Settings, Study};
 use crate::targets::{BoundSet, Outcome, Target, TargetSet};
 use rand::Rng;
 use rayon::prelude::*;
@@ -26,6 +26,10 @@ use rayon::prelude::*;
 /// Runs per parallel batch: large enough to keep every core busy, small enough to report
 /// progress and bound the memory held for one batch.
 const BATCH: u64 = 512;
+
+/// Runs whose randomly sampled inputs are drawn at once: a multiple of [`BATCH`], so the
+/// batches are those of one matrix of every run.
+const INPUT_BLOCK: u64 = 64 * BATCH;
 
 /// A study resolved against a compiled program, ready to execute.
 pub struct Plan<'p> {
@@ -255,12 +259,28 @@ impl<'p> Plan<'p> {
         sink: &mut RunSink<'_>,
     ) -> Result<(), Diagnostic> {
         let (first, runs) = self.range;
-        let inputs = self.input_rows(first, runs)?;
         let streams = Streams::new(self.settings.seed());
-        let noise = |row: usize| noise_seed(&streams, first + row as u64);
-        self.run_matrix(&inputs, runs, &noise, progress, &mut |row, inputs, view| {
-            sink(first + row as u64, inputs, view)
-        })
+        // Random rows depend on their run alone, so they are drawn a block at a time and the
+        // inputs held stay bounded whatever the number of runs (a whole million-run matrix of
+        // the reference model is 352 MB); a Latin hypercube's strata depend on every run, so
+        // it is built whole.
+        let block = match self.design.sampler() {
+            Sampler::Random => INPUT_BLOCK,
+            Sampler::LatinHypercube => runs.max(1),
+        };
+        let mut done = 0;
+        while done < runs {
+            let count = block.min(runs - done);
+            let start = first + done;
+            let inputs = self.input_rows(start, count)?;
+            let noise = |row: usize| noise_seed(&streams, start + row as u64);
+            let progress = |d: u64| progress(done + d);
+            self.run_matrix(&inputs, count, &noise, &progress, &mut |row, inputs, view| {
+                sink(start + row as u64, inputs, view)
+            })?;
+            done += count;
+        }
+        Ok(())
     }
 
     /// Runs the model once for each of the first `runs` rows of `inputs` (a study without
