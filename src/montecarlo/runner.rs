@@ -275,9 +275,13 @@ impl<'p> Plan<'p> {
             let inputs = self.input_rows(start, count)?;
             let noise = |row: usize| noise_seed(&streams, start + row as u64);
             let progress = |d: u64| progress(done + d);
-            self.run_matrix(&inputs, count, &noise, &progress, &mut |row, inputs, view| {
-                sink(start + row as u64, inputs, view)
-            })?;
+            self.run_matrix(
+                &inputs,
+                count,
+                &noise,
+                &progress,
+                &mut |row, inputs, view| sink(start + row as u64, inputs, view),
+            )?;
             done += count;
         }
         Ok(())
