@@ -12,14 +12,13 @@ use crate::montecarlo::per_run::RecordsPolicy;
 use crate::montecarlo::posterior::PosteriorSample;
 use crate::montecarlo::records;
 use crate::montecarlo::result::StudyResult;
-use crate::montecarlo::runner::{Plan, RunResult};
+use crate::montecarlo::runner::Plan;
 use crate::montecarlo::shard::{Shard, ShardInfo};
 use crate::montecarlo::shard_read::{file_sha256, ShardRecords};
 use crate::report::export::{
     output_dir, write_comparison_study, write_shard, write_study_with, ReportOptions, RECORDS,
     SHARD_JSON,
 };
-use crate::study::provenance::sha256_hex;
 use crate::study::{CompiledScenario, Study, StudyRequest};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -255,26 +254,28 @@ fn run_shard(
     let plan = Plan::new(scenario)?.shard(shard)?;
     let label = format!("{} shard {}/{}", scenario.name, shard.index, shard.count);
     progress.phase(&label, plan.runs());
-    let records = plan.execute_records(req.threads, &|done| progress.done(done))?;
-    progress.finish();
-    let bin = records::encode(plan.record_shape(), &records);
-    let info = plan.shard_info(&req.study, shard, sha256_hex(&bin));
     let dir = output_dir(
         req.out.as_deref(),
         &scenario.model.name,
         &format!("{}-shard-{}-of-{}", scenario.name, shard.index, shard.count),
     );
     let targets = plan.target_names();
-    let files = write_shard(&dir, &info, bin, &records, plan.input_names(), &targets)
-        .map_err(Diagnostic::from)?;
-    let failed = records
-        .iter()
-        .filter(|r| matches!(r.result, RunResult::Failed(_)))
-        .count();
+    let written = write_shard::<Diagnostic>(
+        &dir,
+        plan.record_shape(),
+        plan.runs(),
+        (plan.input_names(), &targets),
+        |sink| plan.execute_each(req.threads, &|done| progress.done(done), sink),
+        |records_sha256| plan.shard_info(&req.study, shard, records_sha256),
+    )?;
+    progress.finish();
     Ok(McOutcome::Shard {
-        info: Box::new(info),
-        failed,
-        written: Written { dir, files },
+        info: Box::new(written.info),
+        failed: written.failed as usize,
+        written: Written {
+            dir,
+            files: written.files,
+        },
     })
 }
 

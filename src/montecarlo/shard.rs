@@ -11,12 +11,16 @@
 use super::aggregate::Aggregator;
 use super::records::{RecordShape, RunRecord};
 use super::result::StudyResult;
-use super::runner::{on_pool, Plan, RunResult};
+use super::runner::{on_pool, Plan, RunResult, RunView};
 use crate::diagnostic::Diagnostic;
 use crate::study::provenance::sha256_hex;
 use crate::study::{Settings, StudyRequest};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+
+/// Receives each run of a shard in run order (see [`Plan::execute_each`]); it may be handed
+/// to the threads' pool, hence `Send`.
+pub type RecordSink<'a> = dyn FnMut(u64, &[f64], RunView) -> Result<(), Diagnostic> + Send + 'a;
 
 /// Version of the shard directory layout (`shard.json` and `records.bin`).
 pub const SHARD_FORMAT: u32 = 1;
@@ -372,25 +376,15 @@ impl<'p> Plan<'p> {
         }
     }
 
-    /// Runs the plan's runs (on `threads` threads, `None`: every core) and returns every
-    /// run's record, in run order.
-    pub fn execute_records(
+    /// Runs the plan's runs (on `threads` threads, `None`: every core) and hands each run's
+    /// record to `sink` as it comes, in run order, holding none of them.
+    pub fn execute_each(
         &self,
         threads: Option<usize>,
         progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Vec<RunRecord>, Diagnostic> {
-        on_pool(threads, || {
-            let mut out = Vec::with_capacity(self.range.1 as usize);
-            self.for_each_run(progress, &mut |run, inputs, result| {
-                out.push(RunRecord {
-                    run,
-                    inputs: inputs.to_vec(),
-                    result: result.to_owned(),
-                });
-                Ok(())
-            })?;
-            Ok(out)
-        })
+        sink: &mut RecordSink<'_>,
+    ) -> Result<(), Diagnostic> {
+        on_pool(threads, || self.for_each_run(progress, sink))
     }
 
     /// The fingerprint of a shard of this plan's study, built from `request`, with the hash

@@ -191,7 +191,7 @@ impl StudyDir {
     pub fn write_with<E: From<StudyDirError>>(
         &self,
         name: &str,
-        fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+        fill: impl FnOnce(&mut (dyn Write + Send)) -> Result<(), E>,
     ) -> Result<PathBuf, E> {
         let path = self.temp.join(plain_relative(name)?);
         // Only making the file races with a removal of the directory on interrupt; writing

@@ -62,7 +62,7 @@ where
 }
 
 /// The UTF-8 byte order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl Exporter for PercentilesCsv {
     fn file_name(&self) -> String {

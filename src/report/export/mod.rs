@@ -51,7 +51,7 @@ pub use loops::{loop_line, loops_csv, phase_lines, write_loops, LoopsOutput};
 pub use names::slug;
 pub use reliability::{FailedRunCheck, DEFAULT_MAX_FAILED};
 pub use run::{display_name, trajectory_csv, write_run, RunOutput};
-pub use shard::{write_shard, RECORDS, SHARD_JSON};
+pub use shard::{write_shard, RecordSink, WrittenShard, RECORDS, SHARD_JSON};
 pub use terminal::{
     calibration_text, comparison_table, comparison_text, files_text, loops_text, shard_text,
     solution_text, stock_table_text, sweep_text, table_text, verdict_table, verdicts_text,

@@ -1,12 +1,16 @@
 //! A shard directory: `shard.json` (the fingerprint), `records.bin` (every run, exactly) and
 //! `runs.csv` (the counted runs for people: a `run` column, inputs, each target's metric and
-//! hit), written together through the atomic study directory.
+//! hit), written together through the atomic study directory as the runs come, so a shard
+//! holds one run at a time whatever its size.
 
-use super::csv::cell;
-use super::{write_files, ReportError};
-use crate::montecarlo::records::RunRecord;
-use crate::montecarlo::runner::RunResult;
+use super::csv::{cell, BOM, RUNS};
+use super::ReportError;
+use crate::montecarlo::records::{self, RecordShape};
+use crate::montecarlo::runner::RunView;
 use crate::montecarlo::shard::ShardInfo;
+use crate::report::atomic::{StudyDir, StudyDirError};
+use sha2::{Digest, Sha256};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The fingerprint's file name.
@@ -14,54 +18,106 @@ pub const SHARD_JSON: &str = "shard.json";
 /// The records' file name.
 pub const RECORDS: &str = "records.bin";
 
-/// Writes a shard directory: `info`, the encoded `records_bin`, and `runs.csv` made from
-/// `records` with `inputs` and `targets` as column names.
-pub fn write_shard(
-    dir: &Path,
-    info: &ShardInfo,
-    records_bin: Vec<u8>,
-    records: &[RunRecord],
-    inputs: &[String],
-    targets: &[String],
-) -> Result<Vec<PathBuf>, ReportError> {
-    let json = super::json::pretty(info, SHARD_JSON)?;
-    let csv = runs_csv(records, inputs, targets)?;
-    write_files(
-        dir,
-        vec![
-            (SHARD_JSON.to_string(), json),
-            (RECORDS.to_string(), records_bin),
-            (super::csv::RUNS.to_string(), csv),
-        ],
-    )
+/// Where one run's record goes, in run order.
+pub type RecordSink<'a, E> = dyn FnMut(u64, &[f64], RunView) -> Result<(), E> + Send + 'a;
+
+/// What [`write_shard`] wrote.
+#[derive(Debug)]
+pub struct WrittenShard {
+    /// The files, at the paths they have once in place.
+    pub files: Vec<PathBuf>,
+    /// The shard's failed runs.
+    pub failed: u64,
+    /// The fingerprint written to `shard.json`.
+    pub info: ShardInfo,
 }
 
-/// `runs.csv` of a shard: one row per counted run, led by its run index.
-fn runs_csv(
-    records: &[RunRecord],
-    inputs: &[String],
-    targets: &[String],
-) -> Result<Vec<u8>, ReportError> {
-    super::csv::table(super::csv::RUNS, |w| {
-        let mut header = vec!["run".to_string()];
-        header.extend(inputs.iter().cloned());
-        for t in targets {
-            header.push(format!("{t}.metric"));
-            header.push(format!("{t}.hit"));
-        }
-        w.write_record(&header)?;
-        for r in records {
-            let RunResult::Done(outcomes, _) = &r.result else {
-                continue;
-            };
-            let mut row = vec![r.run.to_string()];
-            row.extend(r.inputs.iter().map(|&v| cell(v)));
-            for o in outcomes {
-                row.push(cell(o.metric));
-                row.push(if o.success { "1" } else { "0" }.to_string());
+/// Writes a shard directory at `dir`: `run_all` hands every run of the shard (`runs` of
+/// them, of `shape`) to its sink in run order; each is encoded into `records.bin` and, if
+/// counted, a row of `runs.csv` (`columns`: input and target names) at once. `info` then
+/// makes the fingerprint from the records' SHA-256. Nothing shows at `dir` unless all of it
+/// was written.
+pub fn write_shard<E>(
+    dir: &Path,
+    shape: RecordShape,
+    runs: u64,
+    columns: (&[String], &[String]),
+    run_all: impl FnOnce(&mut RecordSink<'_, E>) -> Result<(), E>,
+    info: impl FnOnce(String) -> ShardInfo,
+) -> Result<WrittenShard, E>
+where
+    E: From<StudyDirError> + From<ReportError> + Send,
+{
+    let out = StudyDir::begin(dir)?;
+    let records_at = out.path().join(RECORDS);
+    let io = |source| StudyDirError::Io {
+        path: records_at.clone(),
+        source,
+    };
+    let csv_err = |source| ReportError::Csv {
+        file: RUNS.to_string(),
+        source,
+    };
+    let mut hash = Sha256::new();
+    let mut failed = 0;
+    let mut runs_csv = PathBuf::new();
+    let records_bin = out.write_with(RECORDS, |bin: &mut (dyn Write + Send)| {
+        let head = records::header(shape, runs);
+        hash.update(&head);
+        bin.write_all(&head).map_err(io)?;
+        out.write_with(RUNS, |csv_out: &mut (dyn Write + Send)| {
+            let header = runs_header(columns.0, columns.1);
+            if !header.iter().all(|h| h.is_ascii()) {
+                csv_out.write_all(BOM).map_err(|e| csv_err(e.into()))?;
             }
-            w.write_record(&row)?;
-        }
-        Ok(())
+            let mut table = ::csv::Writer::from_writer(csv_out);
+            table.write_record(&header).map_err(csv_err)?;
+            let mut buf = Vec::new();
+            let mut row: Vec<String> = Vec::with_capacity(header.len());
+            run_all(&mut |run, inputs, view| {
+                buf.clear();
+                records::encode_run(&mut buf, run, inputs, view);
+                hash.update(&buf);
+                bin.write_all(&buf).map_err(io)?;
+                match view {
+                    RunView::Done(outcomes, _) => {
+                        row.clear();
+                        row.push(run.to_string());
+                        row.extend(inputs.iter().map(|&v| cell(v)));
+                        for o in outcomes {
+                            row.push(cell(o.metric));
+                            row.push(if o.success { "1" } else { "0" }.to_string());
+                        }
+                        table.write_record(&row).map_err(csv_err)?;
+                    }
+                    RunView::Failed(_) => failed += 1,
+                }
+                Ok(())
+            })?;
+            table.flush().map_err(|e| csv_err(e.into()))?;
+            Ok::<(), E>(())
+        })
+        .map(|path| runs_csv = path)
+    })?;
+    let sha: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let info = info(sha);
+    let json = super::json::pretty(&info, SHARD_JSON)?;
+    let files = vec![out.write(SHARD_JSON, &json)?, records_bin, runs_csv];
+    out.commit()?;
+    Ok(WrittenShard {
+        files,
+        failed,
+        info,
     })
+}
+
+/// `runs.csv`'s header: `run`, the inputs, each target's metric and hit.
+fn runs_header(inputs: &[String], targets: &[String]) -> Vec<String> {
+    let mut header = vec!["run".to_string()];
+    header.extend(inputs.iter().cloned());
+    for t in targets {
+        header.push(format!("{t}.metric"));
+        header.push(format!("{t}.hit"));
+    }
+    header
 }
