@@ -67,7 +67,8 @@ pub(super) fn call(
         | B::VectorSortOrder
         | B::VectorRank
         | B::VectorReorder
-        | B::VectorElmMap => super::vectors::lower(lw, builtin.spec().names[0], args, span, ctx),
+        | B::VectorElmMap
+        | B::Interpolate => super::vectors::lower(lw, builtin.spec().names[0], args, span, ctx),
         B::Abs => f1_of(lw, ctx, Func1::Abs),
         B::Exp => f1_of(lw, ctx, Func1::Exp),
         B::Ln => f1_of(lw, ctx, Func1::Ln),

@@ -413,13 +413,20 @@ impl<'m> Lowerer<'m> {
                 match ctx.binding(Axis::Def(d, k)) {
                     Some(e) => elems.push(e),
                     None => {
+                        let dim = &self.sym.dims[d].name;
                         return Err(Diagnostic::new(
                             format!(
-                                "flow `{name}` is arrayed over `{}` but stock `{}` is not",
-                                self.sym.dims[d].name, var.name
+                                "flow `{name}` is arrayed over `{dim}` but stock `{}` is not",
+                                var.name
                             ),
                             var.at.clone(),
-                        ))
+                        )
+                        .with_hint(format!(
+                            "a stock takes its flows element by element; give `{}` the \
+                             dimension `{dim}`, or list instead a flow that is not arrayed, \
+                             e.g. one whose equation is SUM({name}[*])",
+                            var.name
+                        )));
                     }
                 }
             }

@@ -35,6 +35,9 @@ pub enum VectorFn {
     Reorder,
     /// Arguments: values ×n, 0-based index.
     ElmMap,
+    /// Stella's `INTERPOLATE`. Arguments: values ×n (row-major), the number of axes `d`, then
+    /// per axis its size and the input on [0, 1].
+    Interpolate,
     /// Not a vector function: the Poisson quantile (arguments: uniform draw, mean; `n` 0).
     Poisson,
     /// Not a vector function: the negative binomial quantile (arguments: uniform draw,
@@ -111,6 +114,7 @@ pub(super) fn lower(
             flat.push(scalar(lw, ctx, 1)?);
             (VectorFn::InvertMatrix, n, flat)
         }
+        "interpolate" => return interpolate(lw, args, ctx),
         "vector_sort_order" | "vector_rank" | "vector_reorder" if args.len() == 2 => {
             return vensim_form(lw, key, args, span, ctx);
         }
@@ -202,6 +206,98 @@ fn vensim_form(
     })?;
     flat.push(Ir::Const((k + 1) as f64));
     Ok(Ir::Special(SpecialIr::Vector(f, n as u32, flat)))
+}
+
+/// Stella's `INTERPOLATE(points, x1, x2, …)`: one input on the unit interval per dimension of
+/// `points` (a variable or a slice such as `points[2, *, *]`). Along a dimension of `k`
+/// elements, element `i` (0-based) stands at `i / (k − 1)`; an input between two of them
+/// weighs the two by its distance to each, below 0 is the first and above 1 the last (isee's
+/// help, "Array builtins"). Several dimensions combine the same rule on each (multilinear).
+fn interpolate(lw: &mut Lowerer, args: &[Node], ctx: &mut Ctx) -> Result<Ir, Diagnostic> {
+    let mut axes = Vec::new();
+    lw.free_axes(&args[0], ctx, true, &mut axes);
+    let sizes: Vec<usize> = axes
+        .iter()
+        .map(|a| match *a {
+            Axis::Def(d, _) | Axis::Free(d, _) => lw.sym.dims[d].elements.len(),
+            Axis::Slice(len, _) => len,
+        })
+        .collect();
+    let inputs = &args[1..];
+    if sizes.is_empty() {
+        return Err(ctx
+            .error(&args[0].span, "the first argument of INTERPOLATE is not an array")
+            .with_hint("INTERPOLATE reads the points of an arrayed variable, e.g. `INTERPOLATE(points, x)`"));
+    }
+    if sizes.len() != inputs.len() {
+        return Err(ctx
+            .error(
+                &args[0].span,
+                format!(
+                    "the array has {} dimension(s), so INTERPOLATE takes {} input(s) after it, not {}",
+                    sizes.len(),
+                    sizes.len(),
+                    inputs.len()
+                ),
+            )
+            .with_hint(
+                "give the array and one input in [0, 1] per dimension, e.g. \
+                 `INTERPOLATE(points[*, *], x, y)`",
+            ));
+    }
+    if let Some(k) = sizes.iter().find(|&&k| k < 2) {
+        return Err(ctx
+            .error(
+                &args[0].span,
+                format!("INTERPOLATE needs at least 2 elements in each dimension, not {k}"),
+            )
+            .with_hint("interpolation runs between elements; use the element itself"));
+    }
+    let values = lw.expand(&args[0], ctx, true)?;
+    let n = values.len();
+    let mut flat = values;
+    flat.push(Ir::Const(sizes.len() as f64));
+    for (size, input) in sizes.iter().zip(inputs) {
+        flat.push(Ir::Const(*size as f64));
+        flat.push(lw.lower(input, ctx)?);
+    }
+    Ok(Ir::Special(SpecialIr::Vector(
+        VectorFn::Interpolate,
+        n as u32,
+        flat,
+    )))
+}
+
+/// The value of `INTERPOLATE` (see [`interpolate`]): the weighted sum over the 2^d corners of
+/// the cell holding the inputs. NaN for a NaN input.
+fn interpolate_at(n: usize, arg: &dyn Fn(usize) -> f64) -> f64 {
+    let d = arg(n) as usize;
+    let mut total = 0.0;
+    for corner in 0..(1usize << d) {
+        let (mut index, mut weight) = (0usize, 1.0);
+        for j in 0..d {
+            let size = arg(n + 1 + 2 * j) as usize;
+            let x = arg(n + 2 + 2 * j);
+            if x.is_nan() {
+                return f64::NAN;
+            }
+            let p = x.clamp(0.0, 1.0) * (size - 1) as f64;
+            let lo = (p.floor() as usize).min(size - 2);
+            let frac = p - lo as f64;
+            let (k, w) = if corner >> j & 1 == 1 {
+                (lo + 1, frac)
+            } else {
+                (lo, 1.0 - frac)
+            };
+            index = index * size + k;
+            weight *= w;
+        }
+        // A corner of weight 0 is not read, as a graphical function reads only its segment.
+        if weight != 0.0 {
+            total += weight * arg(index);
+        }
+    }
+    total
 }
 
 /// `RANK(x[D], direction)` in an equation over `D`: where Stella's `RANK(array, rank)` would
@@ -335,6 +431,7 @@ pub fn eval(f: VectorFn, n: usize, arg: impl Fn(usize) -> f64) -> f64 {
         (p >= 1.0 && p <= n as f64).then(|| p as usize - 1)
     };
     match f {
+        VectorFn::Interpolate => interpolate_at(n, &arg),
         VectorFn::AllocateByPriority => {
             let Some(k) = position(2 * n + 2) else {
                 return f64::NAN;

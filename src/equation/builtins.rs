@@ -68,6 +68,7 @@ pub enum Builtin {
     VectorRank,
     VectorReorder,
     VectorElmMap,
+    Interpolate,
     // Stella's builtins (lowered in compile/stella.rs).
     SinWave,
     CosWave,
@@ -376,6 +377,8 @@ pub const TABLE: &[Spec] = {
         vector(VectorRank, &["vector_rank"], 2, 3),
         vector(VectorReorder, &["vector_reorder"], 2, 3),
         vector(VectorElmMap, &["vector_elm_map"], 2, 2),
+        // Stella's INTERPOLATE(points, x1, …): one input per dimension of `points`.
+        vector(Interpolate, &["interpolate"], 2, 9),
         // Stella's builtins: units not checked. A trailing seed of a distribution is accepted
         // and ignored (streams are keyed by the variable).
         spec(SinWave, &["sinwave"], (2, 2), R::Unchecked, Drive::Unknown),

@@ -221,7 +221,7 @@ pub(super) fn dimension_positions(vars: &mut [Variable], dims: &[Dimension]) {
 }
 
 /// Every element key of `dims`, in row-major order.
-fn tuples(dims: &[&Dimension]) -> Vec<Vec<String>> {
+pub(super) fn tuples(dims: &[&Dimension]) -> Vec<Vec<String>> {
     let mut keys: Vec<Vec<String>> = vec![Vec::new()];
     for d in dims {
         keys = keys

@@ -49,11 +49,48 @@ fn is_ident_continue(ch: char) -> bool {
 /// returns the replacement text, or `None` to keep it. Names inside `[...]` are subscripts
 /// (dimension and element names) and are left alone; so are numbers.
 pub fn rewrite_names(text: &str, rename: &dyn Fn(&str) -> Option<String>) -> String {
+    rewrite_names_at(text, &|name, place| match place {
+        Place::Outside => rename(name),
+        Place::Subscript | Place::InSubscript => None,
+    })
+}
+
+/// Where a name stands in an equation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Outside every `[...]`: a value.
+    Outside,
+    /// A whole subscript on its own: `x[name]`, `x[name, 2]`.
+    Subscript,
+    /// Part of an expression between brackets: `x[name + 1]`, `x[f(name)]`.
+    InSubscript,
+}
+
+/// [`rewrite_names`] for names in every place: `rename` also gets where the name stands.
+pub fn rewrite_names_at(text: &str, rename: &dyn Fn(&str, Place) -> Option<String>) -> String {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = String::with_capacity(text.len() + 16);
     let mut i = 0;
-    let mut bracket_depth = 0usize;
+    // Parenthesis depth, and the depth at each open `[`: a name is a whole subscript only
+    // at the level of its brackets.
+    let mut parens = 0usize;
+    let mut opens: Vec<usize> = Vec::new();
     let end_of = |k: usize| chars.get(k).map(|&(b, _)| b).unwrap_or(text.len());
+    let place = |from: usize, to: usize, parens: usize, opens: &[usize]| -> Place {
+        let Some(&level) = opens.last() else {
+            return Place::Outside;
+        };
+        let before = chars[..from].iter().rev().find(|c| !c.1.is_whitespace());
+        let after = chars[to..].iter().find(|c| !c.1.is_whitespace());
+        let whole = parens == level
+            && before.is_some_and(|c| matches!(c.1, '[' | ','))
+            && after.is_some_and(|c| matches!(c.1, ']' | ','));
+        if whole {
+            Place::Subscript
+        } else {
+            Place::InSubscript
+        }
+    };
     while i < chars.len() {
         let (start, ch) = chars[i];
         if ch == '"' {
@@ -91,7 +128,7 @@ pub fn rewrite_names(text: &str, rename: &dyn Fn(&str) -> Option<String>) -> Str
             }
             let inner = path.as_str();
             let stop = j;
-            match (bracket_depth == 0).then(|| rename(inner)).flatten() {
+            match rename(inner, place(i, stop, parens, &opens)) {
                 Some(new) => out.push_str(&new),
                 None => out.push_str(&text[start..end_of(stop)]),
             }
@@ -131,15 +168,19 @@ pub fn rewrite_names(text: &str, rename: &dyn Fn(&str) -> Option<String>) -> Str
                 break;
             }
             let name = &text[start..end_of(j)];
-            match (bracket_depth == 0).then(|| rename(name)).flatten() {
+            match rename(name, place(i, j, parens, &opens)) {
                 Some(new) => out.push_str(&new),
                 None => out.push_str(name),
             }
             i = j;
         } else {
             match ch {
-                '[' => bracket_depth += 1,
-                ']' => bracket_depth = bracket_depth.saturating_sub(1),
+                '[' => opens.push(parens),
+                ']' => {
+                    opens.pop();
+                }
+                '(' => parens += 1,
+                ')' => parens = parens.saturating_sub(1),
                 _ => {}
             }
             out.push(ch);

@@ -13,6 +13,7 @@ mod eqn_text;
 mod gf;
 mod initial;
 mod lenient;
+mod mapping;
 mod modules;
 mod queue;
 pub mod reader;

@@ -5,7 +5,7 @@
 //! declared before parsing, as every XMILE tool accepts such files.
 
 use super::eqn_text::{blank_comments, inline_macros, number_list, Macro};
-use super::{arrays, conveyor, lenient, modules, SANDTABLE_NS};
+use super::{arrays, conveyor, lenient, mapping, modules, SANDTABLE_NS};
 use crate::diagnostic::{Diagnostic, SourceFile, SourceRef};
 use crate::model::{
     ChartGroup, Dimension, Equation, Expr, Method, Model, SimSpecs, VarKind, Variable,
@@ -63,9 +63,9 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
                 .unwrap_or_else(|| "model".to_string())
         });
     let sim = cx.sim_specs(root)?;
-    let dimensions = match cx.child(root, "dimensions") {
+    let (dimensions, mappings) = match cx.child(root, "dimensions") {
         Some(d) => cx.dimensions(d)?,
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let file_behavior = Behavior::default().read(&cx, root);
     let models: Vec<Node> = cx.children(root, "model").collect();
@@ -84,6 +84,7 @@ pub fn parse(text: &str, path_for_messages: &str) -> Result<Model, Diagnostic> {
     let array_passes = |vars: &mut [Variable]| {
         arrays::element_positions(vars, &dimensions);
         arrays::dimension_positions(vars, &dimensions);
+        mapping::mapped_dimensions(vars, &dimensions, &mappings);
         arrays::subrange_wildcards(vars);
     };
     array_passes(&mut variables);
@@ -376,49 +377,6 @@ impl<'a> Cx<'a> {
             method,
             stop_when: None,
         })
-    }
-
-    fn dimensions(&self, node: Node) -> Result<Vec<Dimension>, Diagnostic> {
-        let mut dims = Vec::new();
-        for dim in self.children(node, "dim") {
-            let name = dim
-                .attribute("name")
-                .map(xmile_name)
-                .ok_or_else(|| Diagnostic::new("a <dim> has no name", self.at(dim)))?;
-            let mut elements: Vec<String> = self
-                .children(dim, "elem")
-                .filter_map(|e| e.attribute("name").map(xmile_name))
-                .collect();
-            for n in std::iter::once(&name).chain(&elements) {
-                crate::model::names::check_printable(n).map_err(|m| {
-                    Diagnostic::new(m, self.at(dim)).with_hint(crate::model::names::PRINTABLE_HINT)
-                })?;
-            }
-            if elements.is_empty() {
-                let size = dim.attribute("size").ok_or_else(|| {
-                    Diagnostic::new(
-                        format!("dimension `{name}` has neither <elem> elements nor a size"),
-                        self.at(dim),
-                    )
-                })?;
-                let n: usize = size.trim().parse().map_err(|_| {
-                    Diagnostic::new(
-                        format!("dimension `{name}` has size `{size}`, not a whole number"),
-                        self.at(dim),
-                    )
-                })?;
-                let limit = &crate::limits::VALUES;
-                limit
-                    .check(n as u64, &format!("dimension `{name}`"))
-                    .map_err(|d| Diagnostic {
-                        at: self.at(dim),
-                        ..d
-                    })?;
-                elements = (1..=n).map(|i| i.to_string()).collect();
-            }
-            dims.push(Dimension { name, elements });
-        }
-        Ok(dims)
     }
 
     /// Expression macros (`<macro>` with parameters and one equation). Macros with variables

@@ -391,3 +391,26 @@ fn expression_macros_are_expanded_and_stock_macros_refused() {
         .message
         .contains("only expression macros"));
 }
+
+/// Where a name stands decides what a mapped dimension becomes: an element as a whole
+/// subscript, a position anywhere else (`xmile::mapping`).
+#[test]
+fn names_are_told_apart_by_their_place() {
+    use super::eqn_text::{rewrite_names_at, Place};
+    let mark = |text: &str| {
+        rewrite_names_at(text, &|name, place| {
+            (name == "D").then(|| match place {
+                Place::Outside => "V".to_string(),
+                Place::Subscript => "E".to_string(),
+                Place::InSubscript => "P".to_string(),
+            })
+        })
+    };
+    assert_eq!(mark("b[D] + D"), "b[E] + V");
+    assert_eq!(mark("m[ D , x]"), "m[ E , x]");
+    assert_eq!(mark("m[x, D]"), "m[x, E]");
+    assert_eq!(mark("b[D + 1]"), "b[P + 1]");
+    assert_eq!(mark("b[MAX(1, D)]"), "b[MAX(1, P)]");
+    assert_eq!(mark("b[c[D]]"), "b[c[E]]");
+    assert_eq!(mark("SUM(m[D, *]) * (D)"), "SUM(m[E, *]) * (V)");
+}

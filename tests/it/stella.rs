@@ -435,6 +435,9 @@ mod arrays;
 /// Vector builtins written with spaces, Vensim's way.
 mod array_names;
 
+/// Dimension mappings (`<isee:maps_to>`).
+mod mappings;
+
 /// Separate initial equations (`<init_eqn>`).
 mod initial;
 

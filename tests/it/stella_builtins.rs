@@ -265,7 +265,7 @@ fn unsupported_forms_are_errors_naming_them() {
     let varying = one("SMTHN(1, 2, k)");
     assert!(varying.contains("order"), "{varying}");
     let interp = one("INTERPOLATE(k, 0.5)");
-    assert!(interp.contains("INTERPOLATE"), "{interp}");
+    assert!(interp.contains("INTERPOLATE is not an array"), "{interp}");
 }
 
 /// The engine's vector builtins under their XMILE names (spaces written `_`), arrays passed
@@ -390,4 +390,73 @@ fn loop_polarity_follows_the_drives() {
             ("stock_c → raise → stock_c".to_string(), "B"),
         ]
     );
+}
+
+/// Stella's INTERPOLATE (isee help, "Array builtins"): along a dimension of k elements the
+/// i-th (0-based) stands at i/(k − 1); an input between two weighs them by distance, below 0
+/// is the first and above 1 the last. pts = (0, 10, 20, 40, 80) stand at 0, ¼, ½, ¾, 1, so
+/// 0.3 is 80 % of 10 and 20 % of 20 = 12, and TIME/4 at t = 0..3 hits the first four points.
+/// m[R, C] = 100·(R − 1) + 10·(C − 1) over 2 × 3 is linear, so its bilinear interpolation at
+/// (0.5, 0.25) is 100·0.5 + 20·0.25 = 55; the row m[2, *] = (100, 110, 120) at 0.75 is 115;
+/// (1, 0.9) is 100 + 20·0.9 = 118.
+#[test]
+fn interpolate_weighs_the_neighbouring_points() {
+    let text = doc(
+        ONE_TO_THREE,
+        "Euler",
+        r#"<aux name="pts"><dimensions><dim name="D"/></dimensions><eqn>0, 10, 20, 40, 80</eqn></aux>
+           <aux name="m"><dimensions><dim name="R"/><dim name="C"/></dimensions>
+             <eqn>100 * (R - 1) + 10 * (C - 1)</eqn></aux>
+           <aux name="at_03"><eqn>INTERPOLATE(pts, 0.3)</eqn></aux>
+           <aux name="below"><eqn>INTERPOLATE(pts[*], -1)</eqn></aux>
+           <aux name="above"><eqn>INTERPOLATE(pts, 2)</eqn></aux>
+           <aux name="between"><eqn>INTERPOLATE(pts, 0.875)</eqn></aux>
+           <aux name="moving"><eqn>INTERPOLATE(pts, TIME / 4)</eqn></aux>
+           <aux name="plane"><eqn>INTERPOLATE(m, 0.5, 0.25)</eqn></aux>
+           <aux name="row"><eqn>INTERPOLATE(m[2, *], 0.75)</eqn></aux>
+           <aux name="edge"><eqn>INTERPOLATE(m[*, *], 1, 0.9)</eqn></aux>"#,
+    )
+    .replace(
+        "<model>",
+        r#"<dimensions><dim name="D" size="5"/><dim name="R" size="2"/><dim name="C" size="3"/></dimensions><model>"#,
+    );
+    let traj = run(&text);
+    assert_series(&traj, "at_03", &[12.0; 4]);
+    assert_series(&traj, "below", &[0.0; 4]);
+    assert_series(&traj, "above", &[80.0; 4]);
+    assert_series(&traj, "between", &[60.0; 4]);
+    assert_series(&traj, "moving", &[0.0, 10.0, 20.0, 40.0]);
+    assert_series(&traj, "plane", &[55.0; 4]);
+    assert_series(&traj, "row", &[115.0; 4]);
+    assert_series(&traj, "edge", &[118.0; 4]);
+}
+
+/// INTERPOLATE wants one input per dimension of an array with at least two elements in each.
+#[test]
+fn interpolate_of_the_wrong_shape_is_a_located_error() {
+    let one = |eqn: &str| {
+        error(
+            &doc(
+                ONE_TO_THREE,
+                "Euler",
+                &format!(
+                    r#"<aux name="pts"><dimensions><dim name="D"/></dimensions><eqn>1, 2, 3</eqn></aux>
+                       <aux name="single"><dimensions><dim name="One"/></dimensions><eqn>7</eqn></aux>
+                       <aux name="y"><eqn>{eqn}</eqn></aux>"#
+                ),
+            )
+            .replace(
+                "<model>",
+                r#"<dimensions><dim name="D" size="3"/><dim name="One" size="1"/></dimensions><model>"#,
+            ),
+        )
+    };
+    let two = one("INTERPOLATE(pts, 0.5, 0.5)");
+    assert!(
+        two.contains("1 dimension(s), so INTERPOLATE takes 1 input(s) after it, not 2"),
+        "{two}"
+    );
+    assert!(two.contains("test.stmx:"), "{two}");
+    let short = one("INTERPOLATE(single, 0.5)");
+    assert!(short.contains("at least 2 elements"), "{short}");
 }

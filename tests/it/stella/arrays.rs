@@ -236,3 +236,19 @@ fn ranges_that_do_not_fit_are_located_errors() {
     )));
     assert!(e.contains("the range has 2 elements; element 3"), "{e}");
 }
+
+/// A flow arrayed over a dimension its stock lacks is refused: no public source states what
+/// Stella gives a scalar stock (docs/conformance.md), so the message says how to write it.
+#[test]
+fn an_arrayed_flow_into_a_scalar_stock_is_refused_with_a_hint() {
+    let e = error(&arrayed(
+        r#"<stock name="s"><eqn>0</eqn><inflow>f</inflow></stock>
+           <flow name="f"><dimensions><dim name="Items"/></dimensions><eqn>1</eqn></flow>"#,
+    ));
+    assert!(
+        e.contains("flow `f` is arrayed over `Items` but stock `s` is not"),
+        "{e}"
+    );
+    assert!(e.contains("SUM(f[*])"), "{e}");
+    assert!(e.contains("test.stmx:"), "{e}");
+}
