@@ -43,9 +43,11 @@ impl Aggregator {
             .map(|p| p / 100.0)
             .collect();
         let n = plan.targets.len();
+        let mut bands = PercentileBands::new(plan.tracked * rows, &probs)?;
+        bands.reserve_runs(plan.settings.runs());
         Ok(Aggregator {
             rows,
-            bands: PercentileBands::new(plan.tracked * rows, &probs)?,
+            bands,
             samples: Vec::new(),
             per_run: PerRun::new(plan.params.len(), n, plan.records.clone()),
             period_hits: vec![Vec::new(); n],
@@ -115,7 +117,7 @@ impl Aggregator {
 }
 
 impl Aggregator {
-    pub(super) fn finish(self, plan: &Plan) -> Result<StudyResult, Diagnostic> {
+    pub(super) fn finish(mut self, plan: &Plan) -> Result<StudyResult, Diagnostic> {
         let prog = plan.prog;
         if self.counted == 0 {
             // The first run's fault, located at the equation that produced it.

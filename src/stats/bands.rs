@@ -20,6 +20,9 @@ use super::error::StatsError;
 use super::quantile::{order_key, quantiles_of_keys};
 use rayon::prelude::*;
 
+mod grid;
+use grid::Grid;
+
 /// Default exact budget: 16 Mi values (128 MiB).
 pub const DEFAULT_EXACT_VALUES: usize = 16 * 1024 * 1024;
 /// Runs always stored exactly before switching, whatever the budget, so the grid is fixed
@@ -35,6 +38,14 @@ pub const GRID_INTERVALS: usize = 1024;
 pub const PENDING: usize = 32;
 /// Edges a grid may hold while folding pending values in.
 const EDGE_CAPACITY: usize = GRID_INTERVALS + 1 + PENDING;
+/// Cells gathered together when reading the stored runs for quantiles (see `bands`).
+const BAND_TILE: usize = 32;
+/// Runs gathered before they are counted into the grids (see `count_chunk`): enough that
+/// most of a grid's cache lines serve several values, at 1 KiB a cell.
+const CHUNK_RUNS: usize = 128;
+/// Neighbouring cells counted together, so each cache line of waiting values read serves
+/// all of them.
+const GRID_TILE: usize = 8;
 /// The quantiles reported by default.
 pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
@@ -49,22 +60,8 @@ pub struct PercentileBands {
     /// costs a copy and no allocation of its own.
     stored: Vec<f64>,
     grids: Vec<Grid>,
-}
-
-/// One cell's pilot-grid histogram.
-#[derive(Debug, Clone)]
-struct Grid {
-    /// Strictly increasing edges; the first and last are the exact minimum and maximum of
-    /// the values counted (pending ones aside).
-    edges: Vec<f64>,
-    /// Values equal to `edges[k]`.
-    atoms: Vec<u32>,
-    /// `[k]` strictly between `edges[k - 1]` and `edges[k]`; the outer two (below the first
-    /// edge, above the last) stay empty because values outside go to `pending`.
-    between: Vec<u32>,
-    /// Values outside the edges, not yet folded in, in arrival order.
-    pending: Vec<f64>,
-    count: u64,
+    /// Runs waiting to be counted into the grids, row after row (see [`CHUNK_RUNS`]).
+    chunk: Vec<f64>,
 }
 
 impl PercentileBands {
@@ -91,6 +88,7 @@ impl PercentileBands {
             exact_runs: Self::exact_runs_for(cells, exact_values),
             stored: Vec::new(),
             grids: Vec::new(),
+            chunk: Vec::new(),
         })
     }
 
@@ -108,12 +106,12 @@ impl PercentileBands {
             + EDGE_CAPACITY * (8 + 4)
             + (EDGE_CAPACITY + 1) * 4
             + PENDING * 8;
-        exact + cells * grid + quantiles * 8
+        exact + cells * (grid + CHUNK_RUNS * 8) + quantiles * 8
     }
 
     /// Heap bytes held now (from allocation capacities).
     pub fn heap_bytes(&self) -> usize {
-        let exact = self.stored.capacity() * 8;
+        let exact = (self.stored.capacity() + self.chunk.capacity()) * 8;
         let grids = self.grids.capacity() * std::mem::size_of::<Grid>()
             + self
                 .grids
@@ -148,6 +146,19 @@ impl PercentileBands {
         self.grids.is_empty()
     }
 
+    /// Says how many runs will be fed, so the exact phase can take its buffer at once
+    /// (never past the exact budget) instead of growing it by copies.
+    pub fn reserve_runs(&mut self, runs: u64) {
+        if self.is_exact() {
+            let runs = usize::try_from(runs)
+                .unwrap_or(usize::MAX)
+                .min(self.exact_runs);
+            let want = runs.saturating_mul(self.cells);
+            self.stored
+                .reserve_exact(want.saturating_sub(self.stored.len()));
+        }
+    }
+
     /// Feeds the next run's values, one per cell.
     pub fn push(&mut self, run: &[f64]) -> Result<(), StatsError> {
         if run.len() != self.cells {
@@ -176,12 +187,9 @@ impl PercentileBands {
         if self.is_exact() {
             self.switch_to_grids();
         }
-        let cells = self.cells;
-        let feed = |(g, v): (&mut Grid, &f64)| g.add(*v);
-        if cells >= 4096 {
-            self.grids.par_iter_mut().zip(run.par_iter()).for_each(feed);
-        } else {
-            self.grids.iter_mut().zip(run).for_each(feed);
+        self.chunk.extend_from_slice(run);
+        if self.chunk.len() >= CHUNK_RUNS * self.cells {
+            self.count_chunk();
         }
         Ok(())
     }
@@ -198,6 +206,34 @@ impl PercentileBands {
             .skip(cell)
             .step_by(self.cells.max(1))
             .copied()
+    }
+
+    /// Counts the waiting runs into the grids. A grid is larger than a cache's share per
+    /// cell, so counting one run into every grid fetches each grid from memory again; here
+    /// each grid takes all the waiting runs' values while it is in cache. A cell's values
+    /// still arrive in run order, so the grids are the same as if fed run by run.
+    fn count_chunk(&mut self) {
+        let cells = self.cells;
+        let chunk = &self.chunk;
+        let count_tile = |(t, tile): (usize, &mut [Grid])| {
+            for (i, g) in tile.iter_mut().enumerate() {
+                for row in chunk.chunks_exact(cells) {
+                    g.add(row[t * GRID_TILE + i]);
+                }
+            }
+        };
+        if cells >= 4096 {
+            self.grids
+                .par_chunks_mut(GRID_TILE)
+                .enumerate()
+                .for_each(count_tile);
+        } else {
+            self.grids
+                .chunks_mut(GRID_TILE)
+                .enumerate()
+                .for_each(count_tile);
+        }
+        self.chunk.clear();
     }
 
     fn switch_to_grids(&mut self) {
@@ -217,18 +253,51 @@ impl PercentileBands {
             .collect();
         self.grids = grids;
         self.stored = Vec::new();
+        self.chunk = Vec::with_capacity(CHUNK_RUNS * self.cells);
     }
 
     /// For each cell, the requested quantiles (`NaN` for a cell with no finite value).
-    pub fn bands(&self) -> Vec<Vec<f64>> {
-        (0..self.cells)
+    pub fn bands(&mut self) -> Vec<Vec<f64>> {
+        self.count_chunk();
+        if !self.is_exact() {
+            return (0..self.cells)
+                .into_par_iter()
+                .map(|c| self.quantiles_of_cell(c, &self.probs))
+                .collect();
+        }
+        // The stored runs are row after row; reading one cell down them touches a new
+        // cache line per run. A tile of neighbouring cells is read row by row instead, so
+        // every line fetched serves the whole tile.
+        let runs = self.stored_runs();
+        let tiles: Vec<usize> = (0..self.cells).step_by(BAND_TILE).collect();
+        let per_tile: Vec<Vec<Vec<f64>>> = tiles
             .into_par_iter()
-            .map(|c| self.cell_quantiles(c, &self.probs))
-            .collect()
+            .map(|first| {
+                let width = BAND_TILE.min(self.cells - first);
+                let mut keys: Vec<Vec<i64>> = vec![Vec::with_capacity(runs); width];
+                for row in self.stored.chunks_exact(self.cells) {
+                    for (k, &v) in keys.iter_mut().zip(&row[first..first + width]) {
+                        if v.is_finite() {
+                            k.push(order_key(v));
+                        }
+                    }
+                }
+                keys.iter_mut()
+                    .map(|k| quantiles_of_keys(k, &self.probs))
+                    .collect()
+            })
+            .collect();
+        per_tile.into_iter().flatten().collect()
     }
 
     /// Quantiles `probs` of one cell.
-    pub fn cell_quantiles(&self, cell: usize, probs: &[f64]) -> Vec<f64> {
+    pub fn cell_quantiles(&mut self, cell: usize, probs: &[f64]) -> Vec<f64> {
+        self.count_chunk();
+        self.quantiles_of_cell(cell, probs)
+    }
+
+    /// Quantiles `probs` of one cell, the waiting runs counted already.
+    fn quantiles_of_cell(&self, cell: usize, probs: &[f64]) -> Vec<f64> {
         if cell >= self.cells {
             return vec![f64::NAN; probs.len()];
         }
@@ -247,167 +316,6 @@ impl PercentileBands {
             .iter()
             .map(|&p| self.grids[cell].quantile(p))
             .collect()
-    }
-}
-
-impl Grid {
-    fn from_pilot(sorted: &[f64]) -> Grid {
-        let mut edges: Vec<f64> = Vec::with_capacity(EDGE_CAPACITY);
-        if let Some(&last) = sorted.last() {
-            let p = sorted.len();
-            for k in 0..=GRID_INTERVALS {
-                let idx = (k * (p - 1) + GRID_INTERVALS / 2) / GRID_INTERVALS;
-                let e = sorted[idx.min(p - 1)];
-                if edges.last() != Some(&e) {
-                    edges.push(e);
-                }
-            }
-            if edges.last() != Some(&last) {
-                edges.push(last);
-            }
-        }
-        let mut atoms = Vec::with_capacity(EDGE_CAPACITY);
-        atoms.resize(edges.len(), 0);
-        let mut between = Vec::with_capacity(EDGE_CAPACITY + 1);
-        between.resize(edges.len() + 1, 0);
-        Grid {
-            edges,
-            atoms,
-            between,
-            pending: Vec::with_capacity(PENDING),
-            count: 0,
-        }
-    }
-
-    fn add(&mut self, v: f64) {
-        if !v.is_finite() {
-            return;
-        }
-        self.count += 1;
-        let m = self.edges.len();
-        let i = self.edges.partition_point(|e| *e < v);
-        if i < m && self.edges[i] == v {
-            self.atoms[i] += 1;
-            return;
-        }
-        // Outside the edges, or inside an interval already holding more than its share:
-        // keep the value exactly, to become an edge that follows where the data now are.
-        let inside = i > 0 && i < m;
-        if inside && u64::from(self.between[i]) < self.heavy() {
-            self.between[i] += 1;
-            return;
-        }
-        self.pending.push(v);
-        if self.pending.len() == PENDING {
-            self.fold_pending();
-        }
-    }
-
-    /// Count from which an interval takes no more values but is split by them instead:
-    /// twice an even share of the values, plus a margin so young grids do not churn.
-    fn heavy(&self) -> u64 {
-        2 * self.count / GRID_INTERVALS as u64 + 16
-    }
-
-    /// Turns the values kept aside into edges of their own (each an exact atom), then
-    /// merges the lightest neighbouring intervals until the grid is back to size. An
-    /// interval split by a new edge shares its count in proportion to the two widths (its
-    /// values are taken as spread evenly, as in [`Grid::value_at_rank`]). The outermost
-    /// edges never merge away, so they are always the exact minimum and maximum.
-    fn fold_pending(&mut self) {
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by(f64::total_cmp);
-        for &v in &pending {
-            let m = self.edges.len();
-            let k = self.edges.partition_point(|e| *e < v);
-            if k < m && self.edges[k] == v {
-                self.atoms[k] += 1;
-                continue;
-            }
-            let c = self.between[k];
-            let left = if k > 0 && k < m {
-                let (a, b) = (self.edges[k - 1], self.edges[k]);
-                let share = ((v - a) / (b - a)).clamp(0.0, 1.0);
-                (f64::from(c) * share).round() as u32
-            } else {
-                0
-            };
-            self.edges.insert(k, v);
-            self.atoms.insert(k, 1);
-            self.between.insert(k, left);
-            self.between[k + 1] = c - left.min(c);
-        }
-        pending.clear();
-        self.pending = pending;
-        while self.edges.len() > GRID_INTERVALS + 1 {
-            self.merge_lightest();
-        }
-    }
-
-    /// Removes the interior edge whose two intervals (and its own atom) hold the fewest
-    /// values, leftmost on ties, joining them into one interval.
-    fn merge_lightest(&mut self) {
-        let m = self.edges.len();
-        let cost = |k: usize| {
-            u64::from(self.between[k]) + u64::from(self.atoms[k]) + u64::from(self.between[k + 1])
-        };
-        let Some(k) = (1..m - 1).min_by_key(|&k| (cost(k), k)) else {
-            return;
-        };
-        let joined = self.between[k] + self.atoms[k] + self.between[k + 1];
-        self.between[k] = joined;
-        self.between.remove(k + 1);
-        self.atoms.remove(k);
-        self.edges.remove(k);
-    }
-
-    /// The `r`-th smallest value (0-based), reconstructed: exact on edges, spread evenly
-    /// inside intervals.
-    fn value_at_rank(&self, r: u64) -> f64 {
-        let m = self.edges.len();
-        let mut seen = 0u64;
-        for k in 0..=m {
-            let c = u64::from(self.between[k]);
-            if r < seen + c {
-                let j = (r - seen) as f64;
-                let cf = c as f64;
-                // The outer intervals are always empty (the extremes are edges); guard anyway.
-                if k == 0 || k == m {
-                    return self.edges[k.min(m - 1)];
-                }
-                let (a, b) = (self.edges[k - 1], self.edges[k]);
-                return a + (b - a) * (j + 1.0) / (cf + 1.0);
-            }
-            seen += c;
-            if k < m {
-                let a = u64::from(self.atoms[k]);
-                if r < seen + a {
-                    return self.edges[k];
-                }
-                seen += a;
-            }
-        }
-        self.edges.last().copied().unwrap_or(f64::NAN)
-    }
-
-    fn quantile(&self, p: f64) -> f64 {
-        if self.count == 0 || p.is_nan() {
-            return f64::NAN;
-        }
-        if !self.pending.is_empty() {
-            let mut folded = self.clone();
-            folded.fold_pending();
-            return folded.quantile(p);
-        }
-        let h = p.clamp(0.0, 1.0) * (self.count - 1) as f64;
-        let lo = h.floor() as u64;
-        let a = self.value_at_rank(lo);
-        let frac = h - lo as f64;
-        if frac == 0.0 {
-            return a;
-        }
-        let b = self.value_at_rank((lo + 1).min(self.count - 1));
-        a + frac * (b - a)
     }
 }
 
@@ -437,12 +345,33 @@ mod tests {
 
     #[test]
     fn exact_mode_equals_type7_quantiles() {
+        // Enough cells to span several tiles and end on a partial one; one cell with NaNs.
         let d = [Distribution::parse("normal(0, 1)").unwrap()];
-        let mut b = PercentileBands::new(3, &DEFAULT_QUANTILES).unwrap();
-        let cols = feed(&mut b, &d, 1000);
+        let cells = 2 * BAND_TILE + 6;
+        let mut b = PercentileBands::new(cells, &DEFAULT_QUANTILES).unwrap();
+        let mut cols = vec![Vec::new(); cells];
+        for run in 0..1000u64 {
+            let mut rng = Streams::new(8).rng(run, Purpose::Inputs);
+            let mut row: Vec<f64> = (0..cells).map(|_| d[0].sample(&mut rng)).collect();
+            if run % 3 == 0 {
+                row[BAND_TILE + 1] = f64::NAN;
+            }
+            for (c, v) in row.iter().enumerate() {
+                cols[c].push(*v);
+            }
+            b.push(&row).unwrap();
+        }
         assert!(b.is_exact());
+        let bands = b.bands();
+        assert_eq!(bands.len(), cells);
         for (c, col) in cols.iter().enumerate() {
-            assert_eq!(b.bands()[c], quantiles(col, &DEFAULT_QUANTILES));
+            let finite: Vec<f64> = col.iter().copied().filter(|v| v.is_finite()).collect();
+            assert_eq!(bands[c], quantiles(&finite, &DEFAULT_QUANTILES), "cell {c}");
+            assert_eq!(
+                bands[c],
+                b.cell_quantiles(c, &DEFAULT_QUANTILES),
+                "cell {c}"
+            );
         }
     }
 
@@ -661,6 +590,40 @@ mod tests {
             b.push(&row).unwrap();
         }
         assert_eq!(b.heap_bytes(), before);
+    }
+
+    /// Counting waiting runs tile by tile gives the grids that feeding every run at once
+    /// gives: per cell the values still arrive in run order. Cells and runs are chosen so
+    /// that tiles and chunks end part-filled.
+    #[test]
+    fn chunked_counting_equals_run_by_run() {
+        let cells = 2 * GRID_TILE + 3;
+        let pilot = MIN_PILOT_RUNS;
+        let runs = pilot + 3 * CHUNK_RUNS + 17;
+        let probs = [0.01, 0.05, 0.5, 0.95, 0.99];
+        let mut b = PercentileBands::with_exact_budget(cells, &probs, pilot * cells).unwrap();
+        let unit = Distribution::parse("lognormal(0, 1)").unwrap();
+        let mut rows = Vec::new();
+        for run in 0..runs as u64 {
+            let mut rng = Streams::new(5).rng(run, Purpose::Inputs);
+            // Drifting, so that values fall outside the grids and are folded in.
+            let row: Vec<f64> = (0..cells)
+                .map(|c| unit.sample(&mut rng) * (1.0 + c as f64) + run as f64 * 0.01)
+                .collect();
+            b.push(&row).unwrap();
+            rows.push(row);
+        }
+        assert!(!b.is_exact());
+        let bands = b.bands();
+        for c in 0..cells {
+            let column: Vec<f64> = rows.iter().map(|r| r[c]).collect();
+            let mut sorted = column[..pilot].to_vec();
+            sorted.sort_by(f64::total_cmp);
+            let mut g = Grid::from_pilot(&sorted);
+            column.iter().for_each(|v| g.add(*v));
+            let expected: Vec<f64> = probs.iter().map(|p| g.quantile(*p)).collect();
+            assert_eq!(bands[c], expected, "cell {c}");
+        }
     }
 
     #[test]
