@@ -5,7 +5,7 @@
 //! Vensim reader names its element tables (`tables ⟨A⟩`); the element's equation becomes a
 //! call of that lookup, and `LOOKUP(tables[A], x)` a lookup of it.
 
-use super::eqn_text::{quoted, rewrite_names};
+use super::eqn_text::{quoted, rewrite_names, rewrite_names_at, Place};
 use super::reader::{xmile_name, VarReader};
 use crate::diagnostic::Diagnostic;
 use crate::model::names::canonical;
@@ -181,25 +181,9 @@ pub(super) fn dimension_positions(vars: &mut [Variable], dims: &[Dimension]) {
             }
             own.iter().position(|d| canonical(&d.name) == key)
         };
-        let mentions = |text: &str| {
-            let found = std::cell::Cell::new(false);
-            rewrite_names(text, &|n| {
-                if axis_of(n).is_some() {
-                    found.set(true);
-                }
-                None
-            });
-            found.get()
-        };
-        let per: Vec<(Vec<String>, crate::model::Expr)> = match &v.equation {
-            Some(Equation::All(e)) if mentions(&e.text) => tuples(&own)
-                .into_iter()
-                .map(|key| (key, e.clone()))
-                .collect(),
-            Some(Equation::PerElement(list)) if list.iter().any(|(_, e)| mentions(&e.text)) => {
-                list.clone()
-            }
-            _ => continue,
+        let outside = |n: &str, place| matches!(place, Place::Outside) && axis_of(n).is_some();
+        let Some(per) = expanded_where(v, &own, outside) else {
+            continue;
         };
         let per = per
             .into_iter()
@@ -221,6 +205,38 @@ pub(super) fn dimension_positions(vars: &mut [Variable], dims: &[Dimension]) {
 }
 
 /// Every element key of `dims`, in row-major order.
+/// `v`'s equations, one per element tuple of its dimensions `own`, if any of its equation
+/// texts names, at some place, something `wanted` picks out; `None` when none does (nothing
+/// to rewrite).
+pub(super) fn expanded_where(
+    v: &Variable,
+    own: &[&Dimension],
+    wanted: impl Fn(&str, Place) -> bool,
+) -> Option<Vec<(Vec<String>, crate::model::Expr)>> {
+    let mentions = |text: &str| {
+        let found = std::cell::Cell::new(false);
+        rewrite_names_at(text, &|n, place| {
+            if wanted(n, place) {
+                found.set(true);
+            }
+            None
+        });
+        found.get()
+    };
+    match &v.equation {
+        Some(Equation::All(e)) if mentions(&e.text) => Some(
+            tuples(own)
+                .into_iter()
+                .map(|key| (key, e.clone()))
+                .collect(),
+        ),
+        Some(Equation::PerElement(list)) if list.iter().any(|(_, e)| mentions(&e.text)) => {
+            Some(list.clone())
+        }
+        _ => None,
+    }
+}
+
 pub(super) fn tuples(dims: &[&Dimension]) -> Vec<Vec<String>> {
     let mut keys: Vec<Vec<String>> = vec![Vec::new()];
     for d in dims {

@@ -12,7 +12,7 @@ use super::eqn_text::{quoted, rewrite_names_at, Place};
 use super::reader::{text_of, xmile_name, Cx};
 use crate::diagnostic::{Diagnostic, SourceRef};
 use crate::model::names::canonical;
-use crate::model::{Dimension, Equation, Expr, Variable};
+use crate::model::{Dimension, Equation, Variable};
 use roxmltree::Node;
 use std::collections::HashSet;
 
@@ -181,25 +181,8 @@ pub(super) fn mapped_dimensions(vars: &mut [Variable], dims: &[Dimension], maps:
             let axis = own.iter().position(|d| paired(maps, &d.name, &m.name))?;
             Some((axis, m))
         };
-        let mentions = |text: &str| {
-            let found = std::cell::Cell::new(false);
-            rewrite_names_at(text, &|n, _| {
-                if partner(n).is_some() {
-                    found.set(true);
-                }
-                None
-            });
-            found.get()
-        };
-        let per: Vec<(Vec<String>, Expr)> = match &v.equation {
-            Some(Equation::All(e)) if mentions(&e.text) => super::arrays::tuples(&own)
-                .into_iter()
-                .map(|key| (key, e.clone()))
-                .collect(),
-            Some(Equation::PerElement(list)) if list.iter().any(|(_, e)| mentions(&e.text)) => {
-                list.clone()
-            }
-            _ => continue,
+        let Some(per) = super::arrays::expanded_where(v, &own, |n, _| partner(n).is_some()) else {
+            continue;
         };
         let per = per
             .into_iter()

@@ -1,6 +1,7 @@
 //! One study split into shards run as separate processes, then merged: every output file of
 //! the merged study equals the single-process study's, for random and Latin hypercube
-//! designs; `--shard auto` reads Kubernetes and Slurm; bad merges exit 2 and write nothing.
+//! designs; `--shard auto` reads Kubernetes and Slurm; bad merges exit 2 and write nothing;
+//! a run range across an input block draws what the whole study draws.
 
 use std::fs;
 use std::path::Path;
@@ -299,4 +300,50 @@ fn missing_duplicate_and_mismatched_shards_exit_2_and_write_nothing() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(!d.join("x").exists());
+}
+
+/// Random inputs are drawn a block of 32,768 runs at a time. A range that starts inside the
+/// first block and ends inside the second draws, run for run, what the whole study draws and
+/// gets the same outcomes.
+#[test]
+fn a_range_across_an_input_block_boundary_equals_the_whole_study() {
+    let dir = workdir();
+    let d = dir.path();
+    let (first, count) = (32_760usize, 16usize);
+    let total = (first + count).to_string();
+    ok(
+        d,
+        &[
+            "mc",
+            "bass.toml",
+            "--runs",
+            &total,
+            "--quiet",
+            "--out",
+            "whole",
+        ],
+    );
+    let (first_s, count_s) = (first.to_string(), count.to_string());
+    ok(
+        d,
+        &[
+            "mc",
+            "bass.toml",
+            "--first-run",
+            &first_s,
+            "--runs",
+            &count_s,
+            "--quiet",
+            "--out",
+            "range",
+        ],
+    );
+    let whole = fs::read_to_string(d.join("whole/runs.csv")).unwrap();
+    let range = fs::read_to_string(d.join("range/runs.csv")).unwrap();
+    let whole: Vec<&str> = whole.lines().collect();
+    let range: Vec<&str> = range.lines().collect();
+    assert_eq!(whole.len(), first + count + 1, "every run counted");
+    assert_eq!(range.len(), count + 1);
+    assert_eq!(range[0], whole[0], "same columns");
+    assert_eq!(range[1..], whole[first + 1..], "runs {first}.. drawn alike");
 }
