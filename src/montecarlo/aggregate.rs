@@ -221,13 +221,18 @@ impl Aggregator {
         for ts in column_ranges(all.len(), per_pass) {
             let columns = cols.targets(ts.clone())?;
             let mut influence = vec![vec![None; k]; columns.len()];
+            // Each column is ranked once, not once per pair: a million runs of 44 inputs and
+            // 17 targets were 2,244 sorts of a million values, now 61.
+            let metric_ranks: Vec<Vec<f64>> =
+                columns.iter().map(|c| stats::ranks(&c.metric)).collect();
             for js in column_ranges(k, per_pass) {
                 let values = cols.inputs(js.clone())?;
-                for (c, infl) in columns.iter().zip(&mut influence) {
-                    for (j, x) in js.clone().zip(&values) {
+                for (j, x) in js.clone().zip(&values) {
+                    let rx = stats::ranks(x);
+                    for ((c, ry), infl) in columns.iter().zip(&metric_ranks).zip(&mut influence) {
                         infl[j] = Some((
-                            stats::spearman(x, &c.metric).filter(|r| r.is_finite()),
-                            stats::hit_rate_by_bins(x, &c.hits, 5)
+                            stats::spearman_ranked(x, &rx, &c.metric, ry).filter(|r| r.is_finite()),
+                            stats::hit_rate_by_bins_ranked(x, &rx, &c.hits, 5)
                                 .iter()
                                 .map(|b| b.rate)
                                 .collect::<Vec<f64>>(),

@@ -27,34 +27,45 @@ pub struct BinRate {
 /// few distinct values (a 0/1 risk event) gives one bin per value. Runs whose input is
 /// `NaN` are left out; bins with no runs are omitted.
 pub fn hit_rate_by_bins(input: &[f64], outcome: &[bool], bins: usize) -> Vec<BinRate> {
-    let pairs: Vec<(f64, bool)> = input
+    hit_rate_by_bins_ranked(input, &super::rank::ranks(input), outcome, bins)
+}
+
+/// [`hit_rate_by_bins`] given the input's [`super::rank::ranks`], so that an input binned
+/// against many outcomes is ranked once. (A `NaN` takes no part in ranking, so the ranks of
+/// the whole column are those of its values that are not `NaN`.)
+pub fn hit_rate_by_bins_ranked(
+    input: &[f64],
+    ranks: &[f64],
+    outcome: &[bool],
+    bins: usize,
+) -> Vec<BinRate> {
+    let ranked: Vec<(f64, bool, f64)> = input
         .iter()
         .zip(outcome)
-        .filter(|(x, _)| !x.is_nan())
-        .map(|(x, o)| (*x, *o))
+        .zip(ranks)
+        .filter(|((x, _), _)| !x.is_nan())
+        .map(|((x, o), r)| (*x, *o, *r))
         .collect();
-    let n = pairs.len();
+    let n = ranked.len();
     if n == 0 || bins == 0 {
         return Vec::new();
     }
-    let xs: Vec<f64> = pairs.iter().map(|p| p.0).collect();
-    let r = super::rank::ranks(&xs);
     let mut acc: Vec<Option<BinRate>> = vec![None; bins];
-    for ((x, hit), rank) in pairs.iter().zip(r) {
+    for &(x, hit, rank) in &ranked {
         let b = (((rank - 0.5) * bins as f64 / n as f64).floor() as usize).min(bins - 1);
         let e = acc[b].get_or_insert(BinRate {
             bin: b,
-            lo: *x,
-            hi: *x,
+            lo: x,
+            hi: x,
             runs: 0,
             hits: 0,
             rate: 0.0,
             interval: Interval { lo: 0.0, hi: 1.0 },
         });
-        e.lo = e.lo.min(*x);
-        e.hi = e.hi.max(*x);
+        e.lo = e.lo.min(x);
+        e.hi = e.hi.max(x);
         e.runs += 1;
-        e.hits += u64::from(*hit);
+        e.hits += u64::from(hit);
     }
     acc.into_iter()
         .flatten()

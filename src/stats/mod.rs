@@ -17,12 +17,12 @@ pub mod rank;
 pub mod sobol;
 
 pub use bands::PercentileBands;
-pub use bins::{hit_rate_by_bins, BinRate};
+pub use bins::{hit_rate_by_bins, hit_rate_by_bins_ranked, BinRate};
 pub use convergence::{effective_sample_size, split_rhat};
 pub use error::StatsError;
 pub use moments::{mean, std_dev, Welford};
 pub use prcc::prcc;
 pub use proportion::{wilson, wilson95, Interval};
 pub use quantile::{quantile_sorted, quantiles};
-pub use rank::{ranks, spearman};
+pub use rank::{ranks, spearman, spearman_ranked};
 pub use sobol::{sobol_indices, SaltelliOutputs, SobolEstimate, SobolGap, SobolIndex};

@@ -57,9 +57,33 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     pearson(&ranks(&xs), &ranks(&ys))
 }
 
+/// [`spearman`] of `x` and `y` given their [`ranks`] `rx` and `ry`, so that a column
+/// correlated with many others is ranked once. Without `NaN`s the ranks of the pairs are the
+/// ranks of the columns and this is the same number; with them it falls back to [`spearman`].
+pub fn spearman_ranked(x: &[f64], rx: &[f64], y: &[f64], ry: &[f64]) -> Option<f64> {
+    if rx.iter().chain(ry).any(|r| r.is_nan()) || rx.len() != x.len() || ry.len() != y.len() {
+        return spearman(x, y);
+    }
+    pearson(rx, ry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranked_spearman_is_spearman() {
+        let x = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
+        let y = [2.0, 7.0, 1.0, 8.0, 2.0, 8.0, 1.0, 8.0];
+        let r = spearman_ranked(&x, &ranks(&x), &y, &ranks(&y));
+        assert_eq!(r, spearman(&x, &y));
+        assert!(r.is_some());
+        let mut yn = y;
+        yn[2] = f64::NAN;
+        let r = spearman_ranked(&x, &ranks(&x), &yn, &ranks(&yn));
+        assert_eq!(r, spearman(&x, &yn));
+        assert_ne!(r, spearman(&x, &y));
+    }
 
     #[test]
     fn ties_get_average_ranks() {
