@@ -25,7 +25,7 @@ pub fn file_sha256(path: &Path) -> std::io::Result<String> {
         }
         hash.update(&buf[..n]);
     }
-    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::study::provenance::hex(&hash.finalize()))
 }
 
 /// The records of one `records.bin`, in file order, each decoded when asked for.

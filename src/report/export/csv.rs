@@ -62,7 +62,7 @@ where
 }
 
 /// The UTF-8 byte order mark.
-pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl Exporter for PercentilesCsv {
     fn file_name(&self) -> String {
@@ -108,38 +108,69 @@ impl Exporter for RunsCsv {
     }
 }
 
+/// The header of a `runs.csv`: the inputs, then each target's metric and hit.
+pub(crate) fn runs_header<'a>(
+    inputs: impl Iterator<Item = &'a str>,
+    targets: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut header: Vec<String> = inputs.map(str::to_string).collect();
+    for t in targets {
+        header.push(format!("{t}.metric"));
+        header.push(format!("{t}.hit"));
+    }
+    header
+}
+
+/// Starts a `runs.csv` on `out` with `header`. Every cell after the header is a number or a
+/// hit (ASCII), so the byte order mark [`table`] puts before a non-ASCII table is due
+/// exactly when the header is not ASCII.
+pub(crate) fn runs_table<W: Write>(
+    mut out: W,
+    header: &[String],
+) -> Result<Writer<W>, ReportError> {
+    let err = |source| ReportError::Csv {
+        file: RUNS.to_string(),
+        source,
+    };
+    if !header.iter().all(|h| h.is_ascii()) {
+        out.write_all(BOM).map_err(|e| err(e.into()))?;
+    }
+    let mut w = Writer::from_writer(out);
+    w.write_record(header).map_err(err)?;
+    Ok(w)
+}
+
+/// Appends one run's cells of `runs.csv`: its inputs, then each target's metric and hit.
+pub(crate) fn push_run_cells(
+    row: &mut Vec<String>,
+    inputs: &[f64],
+    outcomes: impl Iterator<Item = (f64, bool)>,
+) {
+    row.extend(inputs.iter().map(|&v| cell(v)));
+    for (m, h) in outcomes {
+        row.push(cell(m));
+        row.push(if h { "1" } else { "0" }.into());
+    }
+}
+
 /// Writes `runs.csv` to `out` row by row, reading the runs from wherever the study keeps
 /// them, so the table is never whole in memory.
-///
-/// Every cell but the header is a number or a hit (ASCII), so the byte order mark
-/// [`table`] puts before a non-ASCII table is due exactly when the header is not ASCII.
 pub(crate) fn write_runs(result: &StudyResult, out: &mut dyn Write) -> Result<(), ReportError> {
     let s = &result.summary;
     let err = |source| ReportError::Csv {
         file: RUNS.to_string(),
         source,
     };
-    let mut header: Vec<String> = s.inputs.iter().map(|i| i.name.clone()).collect();
-    for t in &s.targets {
-        header.push(format!("{}.metric", t.name));
-        header.push(format!("{}.hit", t.name));
-    }
-    if !header.iter().all(|h| h.is_ascii()) {
-        out.write_all(BOM).map_err(|e| err(e.into()))?;
-    }
-    let mut w = Writer::from_writer(out);
-    w.write_record(&header).map_err(err)?;
+    let inputs = s.inputs.iter().map(|i| i.name.as_str());
+    let header = runs_header(inputs, s.targets.iter().map(|t| t.name.as_str()));
+    let mut w = runs_table(out, &header)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     let mut failed = None;
     result
         .runs()
         .for_each_row(|inputs, outcomes| {
             row.clear();
-            row.extend(inputs.iter().map(|&v| cell(v)));
-            for &(m, h) in outcomes {
-                row.push(cell(m));
-                row.push(if h { "1" } else { "0" }.into());
-            }
+            push_run_cells(&mut row, inputs, outcomes.iter().copied());
             w.write_record(&row).map_err(|e| {
                 let d = crate::diagnostic::Diagnostic::plain(e.to_string());
                 failed = Some(e);

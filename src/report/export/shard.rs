@@ -3,12 +3,13 @@
 //! hit), written together through the atomic study directory as the runs come, so a shard
 //! holds one run at a time whatever its size.
 
-use super::csv::{cell, BOM, RUNS};
+use super::csv::{push_run_cells, runs_header, runs_table, RUNS};
 use super::ReportError;
 use crate::montecarlo::records::{self, RecordShape};
 use crate::montecarlo::runner::RunView;
 use crate::montecarlo::shard::ShardInfo;
 use crate::report::atomic::{StudyDir, StudyDirError};
+use crate::study::provenance::hex;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -66,12 +67,13 @@ where
         hash.update(&head);
         bin.write_all(&head).map_err(io)?;
         out.write_with(RUNS, |csv_out: &mut (dyn Write + Send)| {
-            let header = runs_header(columns.0, columns.1);
-            if !header.iter().all(|h| h.is_ascii()) {
-                csv_out.write_all(BOM).map_err(|e| csv_err(e.into()))?;
-            }
-            let mut table = ::csv::Writer::from_writer(csv_out);
-            table.write_record(&header).map_err(csv_err)?;
+            let (inputs, targets) = columns;
+            let mut header = vec!["run".to_string()];
+            header.extend(runs_header(
+                inputs.iter().map(String::as_str),
+                targets.iter().map(String::as_str),
+            ));
+            let mut table = runs_table(csv_out, &header)?;
             let mut buf = Vec::new();
             let mut row: Vec<String> = Vec::with_capacity(header.len());
             run_all(&mut |run, inputs, view| {
@@ -83,11 +85,8 @@ where
                     RunView::Done(outcomes, _) => {
                         row.clear();
                         row.push(run.to_string());
-                        row.extend(inputs.iter().map(|&v| cell(v)));
-                        for o in outcomes {
-                            row.push(cell(o.metric));
-                            row.push(if o.success { "1" } else { "0" }.to_string());
-                        }
+                        let cells = outcomes.iter().map(|o| (o.metric, o.success));
+                        push_run_cells(&mut row, inputs, cells);
                         table.write_record(&row).map_err(csv_err)?;
                     }
                     RunView::Failed(_) => failed += 1,
@@ -99,7 +98,7 @@ where
         })
         .map(|path| runs_csv = path)
     })?;
-    let sha: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha = hex(&hash.finalize());
     let info = info(sha);
     let json = super::json::pretty(&info, SHARD_JSON)?;
     let files = vec![out.write(SHARD_JSON, &json)?, records_bin, runs_csv];
@@ -109,15 +108,4 @@ where
         failed,
         info,
     })
-}
-
-/// `runs.csv`'s header: `run`, the inputs, each target's metric and hit.
-fn runs_header(inputs: &[String], targets: &[String]) -> Vec<String> {
-    let mut header = vec!["run".to_string()];
-    header.extend(inputs.iter().cloned());
-    for t in targets {
-        header.push(format!("{t}.metric"));
-        header.push(format!("{t}.hit"));
-    }
-    header
 }
