@@ -265,15 +265,36 @@ impl NativeCode {
     /// its slot array size.
     #[inline]
     pub fn exec(&self, checked: Checked, code: Code, s: &mut [f64], m: &mut Machine) {
+        assert!(
+            self.fits_checked(checked, s),
+            "native code of another program"
+        );
+        // SAFETY: just checked.
+        unsafe { self.exec_fitted(checked, code, s, m) }
+    }
+
+    /// [`NativeCode::exec`] without its check, for a caller that made it once for a whole
+    /// run: a run's loop calls the step code hundreds of times with the same program and slot
+    /// array.
+    ///
+    /// # Safety
+    ///
+    /// `checked` is the program this code was compiled from, and `s` has exactly its slot
+    /// count: [`NativeCode::fits_checked`] holds.
+    #[inline]
+    pub(super) unsafe fn exec_fitted(
+        &self,
+        checked: Checked,
+        code: Code,
+        s: &mut [f64],
+        m: &mut Machine,
+    ) {
+        debug_assert!(self.fits_checked(checked, s));
         let f = match code {
             Code::Step => self.step,
             Code::Report => self.report,
             Code::Init | Code::Invariant => return exec(checked, code, s, m),
         };
-        assert!(
-            self.fits_checked(checked, s),
-            "native code of another program"
-        );
         let mut ctx = Ctx {
             nan: 0,
             checked,
@@ -308,12 +329,37 @@ impl NativeCode {
     ) -> bool {
         let n = self.rate_ends.len();
         assert!(s.len() == self.slot_count && x0.len() == n && acc.len() == n);
+        // SAFETY: just checked.
+        unsafe { self.stage_fitted(stage, s, x0, acc, h) }
+    }
+
+    /// [`NativeCode::stage`] without its check of the buffers' lengths.
+    ///
+    /// # Safety
+    ///
+    /// `s` has exactly the slot count of the program this code was compiled from, and `x0`
+    /// and `acc` one entry per stock.
+    #[inline]
+    pub(super) unsafe fn stage_fitted(
+        &self,
+        stage: Stage,
+        s: &mut [f64],
+        x0: &mut [f64],
+        acc: &mut [f64],
+        h: f64,
+    ) -> bool {
+        debug_assert!(
+            s.len() == self.slot_count
+                && x0.len() == self.rate_ends.len()
+                && acc.len() == self.rate_ends.len()
+        );
         let Some(stages) = &self.stages else {
             return false;
         };
         let f = stages[stage as usize];
         // SAFETY: the code reads flow slots and writes stock slots below `slot_count`, and
-        // reads and writes `x0[..n]` and `acc[..n]`.
+        // reads and writes `x0[..n]` and `acc[..n]`, n the stock count; the caller
+        // guarantees the lengths.
         unsafe { f(s.as_mut_ptr(), x0.as_mut_ptr(), acc.as_mut_ptr(), h) };
         true
     }
@@ -326,14 +372,27 @@ impl NativeCode {
     #[inline]
     pub fn euler(&self, s: &mut [f64], dt: f64) {
         assert_eq!(s.len(), self.slot_count);
-        // SAFETY: the code reads flow slots and writes stock slots, all below `slot_count`.
+        // SAFETY: just checked.
+        unsafe { self.euler_fitted(s, dt) }
+    }
+
+    /// [`NativeCode::euler`] without its check of `s`'s length.
+    ///
+    /// # Safety
+    ///
+    /// `s` has exactly the slot count of the program this code was compiled from.
+    #[inline]
+    pub(super) unsafe fn euler_fitted(&self, s: &mut [f64], dt: f64) {
+        debug_assert_eq!(s.len(), self.slot_count);
+        // SAFETY: the code reads flow slots and writes stock slots, all below `slot_count`,
+        // which the caller guarantees `s` has.
         unsafe { (self.euler)(s.as_mut_ptr(), dt) }
     }
 
     /// A cheap check that `checked` is the program of this code: same slot array and code
     /// lengths (the full check is made when the code is taken from the program's cache).
     #[inline]
-    fn fits_checked(&self, checked: Checked, s: &[f64]) -> bool {
+    pub(super) fn fits_checked(&self, checked: Checked, s: &[f64]) -> bool {
         let prog = checked.program();
         s.len() == self.slot_count
             && prog.slot_count() == self.slot_count
