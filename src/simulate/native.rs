@@ -279,11 +279,41 @@ impl NativeCode {
     /// # Panics
     ///
     /// When `checked` is not the program this code was compiled from, `s` is not exactly
-    /// its slot array size, or `m` has fewer delay outputs than the program's delay lines.
-    // Always inlined: the evaluator's streams are out of line, so this is a few loads, two
-    // checks and the call.
+    /// its slot array size, or `m` has fewer delay outputs or noise states than the code
+    /// reads.
     #[inline(always)]
     pub fn exec(&self, checked: Checked, code: Code, s: &mut [f64], m: &mut Machine) {
+        assert!(
+            self.fits_checked(checked, s),
+            "native code of another program"
+        );
+        // SAFETY: just checked.
+        unsafe { self.exec_fitted(checked, code, s, m) }
+    }
+
+    /// [`NativeCode::exec`] without its check, for a caller that made it once for a whole
+    /// run: a run's loop calls the step code hundreds of times with the same program and slot
+    /// array.
+    ///
+    /// # Safety
+    ///
+    /// `checked` is the program this code was compiled from, and `s` has exactly its slot
+    /// count: [`NativeCode::fits_checked`] holds.
+    ///
+    /// # Panics
+    ///
+    /// When `m` has fewer delay outputs or noise states than the code reads.
+    // Always inlined: the evaluator's streams are out of line, so this is a few loads, a
+    // check and the call.
+    #[inline(always)]
+    pub(super) unsafe fn exec_fitted(
+        &self,
+        checked: Checked,
+        code: Code,
+        s: &mut [f64],
+        m: &mut Machine,
+    ) {
+        debug_assert!(self.fits_checked(checked, s));
         let f = match code {
             // The initial pass reads delays' initial values, not their outputs.
             _ if m.initializing => return on_evaluator(checked, code, s, m),
@@ -291,10 +321,8 @@ impl NativeCode {
             Code::Report => self.report,
             Code::Init | Code::Invariant => return on_evaluator(checked, code, s, m),
         };
-        assert!(
-            self.fits_checked(checked, s),
-            "native code of another program"
-        );
+        // Checked at every call, not once per run: a machine's buffers are public (two
+        // comparisons against the call and the code's run).
         assert!(
             m.delay_out.len() >= self.delay_lines && m.noise.len() >= self.noise_states,
             "a machine without the program's delay outputs or noise states"
@@ -314,9 +342,8 @@ impl NativeCode {
         // names passed validation against that count; the code reads `delay_out` below
         // `delay_lines` and `noise` below `noise_states`, checked above, and reads `noise`
         // only when the evaluator writes none (not fresh); nothing resizes either during the
-        // call; `ctx` lives
-        // through the call and its pointers are to `s`'s owner's state, unused by the caller
-        // meanwhile.
+        // call; `ctx` lives through the call and its pointers are to `s`'s owner's state,
+        // unused by the caller meanwhile.
         unsafe { f(s.as_mut_ptr(), &mut ctx) };
         m.nan_condition |= ctx.nan != 0;
     }
@@ -341,12 +368,37 @@ impl NativeCode {
     ) -> bool {
         let n = self.rate_ends.len();
         assert!(s.len() == self.slot_count && x0.len() == n && acc.len() == n);
+        // SAFETY: just checked.
+        unsafe { self.stage_fitted(stage, s, x0, acc, h) }
+    }
+
+    /// [`NativeCode::stage`] without its check of the buffers' lengths.
+    ///
+    /// # Safety
+    ///
+    /// `s` has exactly the slot count of the program this code was compiled from, and `x0`
+    /// and `acc` one entry per stock.
+    #[inline]
+    pub(super) unsafe fn stage_fitted(
+        &self,
+        stage: Stage,
+        s: &mut [f64],
+        x0: &mut [f64],
+        acc: &mut [f64],
+        h: f64,
+    ) -> bool {
+        debug_assert!(
+            s.len() == self.slot_count
+                && x0.len() == self.rate_ends.len()
+                && acc.len() == self.rate_ends.len()
+        );
         let Some(stages) = &self.stages else {
             return false;
         };
         let f = stages[stage as usize];
         // SAFETY: the code reads flow slots and writes stock slots below `slot_count`, and
-        // reads and writes `x0[..n]` and `acc[..n]`.
+        // reads and writes `x0[..n]` and `acc[..n]`, n the stock count; the caller
+        // guarantees the lengths.
         unsafe { f(s.as_mut_ptr(), x0.as_mut_ptr(), acc.as_mut_ptr(), h) };
         true
     }
@@ -359,14 +411,27 @@ impl NativeCode {
     #[inline]
     pub fn euler(&self, s: &mut [f64], dt: f64) {
         assert_eq!(s.len(), self.slot_count);
-        // SAFETY: the code reads flow slots and writes stock slots, all below `slot_count`.
+        // SAFETY: just checked.
+        unsafe { self.euler_fitted(s, dt) }
+    }
+
+    /// [`NativeCode::euler`] without its check of `s`'s length.
+    ///
+    /// # Safety
+    ///
+    /// `s` has exactly the slot count of the program this code was compiled from.
+    #[inline]
+    pub(super) unsafe fn euler_fitted(&self, s: &mut [f64], dt: f64) {
+        debug_assert_eq!(s.len(), self.slot_count);
+        // SAFETY: the code reads flow slots and writes stock slots, all below `slot_count`,
+        // which the caller guarantees `s` has.
         unsafe { (self.euler)(s.as_mut_ptr(), dt) }
     }
 
     /// A cheap check that `checked` is the program of this code: same slot array and code
     /// lengths (the full check is made when the code is taken from the program's cache).
     #[inline]
-    fn fits_checked(&self, checked: Checked, s: &[f64]) -> bool {
+    pub(super) fn fits_checked(&self, checked: Checked, s: &[f64]) -> bool {
         let prog = checked.program();
         s.len() == self.slot_count
             && prog.slot_count() == self.slot_count

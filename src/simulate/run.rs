@@ -51,8 +51,13 @@ pub struct Simulation<'p> {
     last_step: Option<usize>,
     /// Steps recorded besides the save steps, ascending (see [`Simulation::record_times`]).
     extra_steps: Vec<usize>,
-    /// The program's native code, when the native engine runs it.
+    /// The program's native code, when the native engine runs it; always code that fits
+    /// `checked` and `slots` (see [`native_for`]), which lets the run loop call it without
+    /// checking again at every step.
     native: Option<Arc<NativeCode>>,
+    /// Whether the program has report code: most small models compute everything they
+    /// report in the step code, and the call is then skipped at save times.
+    has_report: bool,
 }
 
 impl<'p> Simulation<'p> {
@@ -116,20 +121,15 @@ impl<'p> Simulation<'p> {
             shared_outflow: drains.iter().map(|&d| d > 1).collect(),
             last_step: None,
             extra_steps: Vec::new(),
-            native: match Engine::from_env() {
-                Engine::Native => NativeCode::of(prog),
-                Engine::Interpreter => None,
-            },
+            native: native_for(prog, checked, Engine::from_env()),
+            has_report: !prog.report_code.is_empty(),
         }
     }
 
     /// Runs the following runs on `engine` (by default the one [`Engine::from_env`] names).
     /// The native engine falls back to the evaluator for a program it cannot translate.
     pub fn set_engine(&mut self, engine: Engine) {
-        self.native = match engine {
-            Engine::Native => NativeCode::of(self.prog),
-            Engine::Interpreter => None,
-        };
+        self.native = native_for(self.prog, self.checked, engine);
     }
 
     /// The engine the runs use.
@@ -144,7 +144,11 @@ impl<'p> Simulation<'p> {
     #[inline(always)]
     fn exec(&mut self, code: Code) {
         match &self.native {
-            Some(native) => native.exec(self.checked, code, &mut self.slots, &mut self.machine),
+            // SAFETY: `native` fits `checked` (see `native_for`), and `slots`, made from the
+            // program's template, keeps its length.
+            Some(native) => unsafe {
+                native.exec_fitted(self.checked, code, &mut self.slots, &mut self.machine)
+            },
             None => exec(self.checked, code, &mut self.slots, &mut self.machine),
         }
     }
@@ -335,7 +339,7 @@ impl<'p> Simulation<'p> {
             }
         } else {
             self.exec(Code::Step);
-            if report {
+            if report && self.has_report {
                 self.exec(Code::Report);
             }
         }
@@ -386,7 +390,10 @@ impl<'p> Simulation<'p> {
     #[inline(always)]
     fn stage(&mut self, stage: Stage, h: f64) {
         if let Some(native) = &self.native {
-            if native.stage(stage, &mut self.slots, &mut self.x0, &mut self.acc, h) {
+            // SAFETY: as in `Simulation::exec`; `x0` and `acc` are sized to the stocks once.
+            if unsafe {
+                native.stage_fitted(stage, &mut self.slots, &mut self.x0, &mut self.acc, h)
+            } {
                 return;
             }
         }
@@ -436,7 +443,7 @@ impl<'p> Simulation<'p> {
         let mut next_extra = 0;
         let mut extra_at = self.extra_steps.first().copied().unwrap_or(usize::MAX);
         let delays = !prog.delays.is_empty();
-        for step in 0..=steps {
+        for step in 0..steps + 1 {
             let t = start + step as f64 * dt;
             self.machine.step_time = t;
             let on_grid = step == next_save;
@@ -487,7 +494,8 @@ impl<'p> Simulation<'p> {
     fn advance<const CAREFUL: bool>(&mut self, t: f64, dt: f64) -> Result<(), NumericFault> {
         match self.method {
             Method::Euler => match &self.native {
-                Some(native) => native.euler(&mut self.slots, dt),
+                // SAFETY: as in `Simulation::exec`.
+                Some(native) => unsafe { native.euler_fitted(&mut self.slots, dt) },
                 None => euler_stage(self.checked, &mut self.slots, dt),
             },
             // `0.5 * dt * (k1 + d)` is `(0.5 * dt) * (k1 + d)`: the same as `h = 0.5 * dt`.
@@ -582,6 +590,17 @@ impl<'p> Simulation<'p> {
         })
         .map_err(|fault| fault.to_diagnostic(prog))?;
         Ok(traj)
+    }
+}
+
+/// `prog`'s native code when `engine` is native and the code fits the program and its slot
+/// array (it always does when taken from [`NativeCode::of`]), else `None`: the evaluator.
+fn native_for(prog: &Program, checked: Checked, engine: Engine) -> Option<Arc<NativeCode>> {
+    match engine {
+        Engine::Native => {
+            NativeCode::of(prog).filter(|native| native.fits_checked(checked, &prog.template))
+        }
+        Engine::Interpreter => None,
     }
 }
 

@@ -38,8 +38,12 @@ pub const GRID_INTERVALS: usize = 1024;
 pub const PENDING: usize = 32;
 /// Edges a grid may hold while folding pending values in.
 const EDGE_CAPACITY: usize = GRID_INTERVALS + 1 + PENDING;
-/// Cells gathered together when reading the stored runs for quantiles (see `bands`).
-const BAND_TILE: usize = 32;
+/// Runs per block of the exact store. Inside a block the values lie cell after cell, so a
+/// cell's values are read as runs of `BLOCK_RUNS` neighbours (1 KiB) rather than one value
+/// per run a whole run's width apart, which defeats the cache and the prefetcher once the
+/// store is larger than a page per run; a block of a few hundred cells stays in cache while
+/// its runs are written.
+const BLOCK_RUNS: usize = 128;
 /// Runs gathered before they are counted into the grids (see `count_chunk`): enough that
 /// most of a grid's cache lines serve several values, at 1 KiB a cell.
 const CHUNK_RUNS: usize = 128;
@@ -56,9 +60,11 @@ pub struct PercentileBands {
     probs: Vec<f64>,
     runs: u64,
     exact_runs: usize,
-    /// The runs kept exactly, run after run (`cells` values each), in one buffer so a run
-    /// costs a copy and no allocation of its own.
+    /// The runs kept exactly, in one buffer so a run costs no allocation of its own: blocks
+    /// of [`BLOCK_RUNS`] runs, each block cell after cell (the last block partly filled).
     stored: Vec<f64>,
+    /// How many runs `stored` holds.
+    stored_runs: usize,
     grids: Vec<Grid>,
     /// Runs waiting to be counted into the grids, row after row (see [`CHUNK_RUNS`]).
     chunk: Vec<f64>,
@@ -87,6 +93,7 @@ impl PercentileBands {
             runs: 0,
             exact_runs: Self::exact_runs_for(cells, exact_values),
             stored: Vec::new(),
+            stored_runs: 0,
             grids: Vec::new(),
             chunk: Vec::new(),
         })
@@ -96,12 +103,19 @@ impl PercentileBands {
         (exact_values / cells.max(1)).max(MIN_PILOT_RUNS)
     }
 
+    /// Values of the exact store holding `runs` runs: whole blocks.
+    fn store_len(cells: usize, runs: usize) -> usize {
+        runs.div_ceil(BLOCK_RUNS)
+            .saturating_mul(BLOCK_RUNS)
+            .saturating_mul(cells)
+    }
+
     /// Upper bound on the heap bytes this accumulator ever holds, for any number of runs
     /// (peak is at the switch, when the stored runs and the new grids coexist).
     pub fn memory_bound_bytes(cells: usize, quantiles: usize, exact_values: usize) -> usize {
         let runs = Self::exact_runs_for(cells, exact_values);
-        // Stored runs: one buffer that never grows past the budget.
-        let exact = runs * cells * 8;
+        // Stored runs: one buffer that never grows past the budget's whole blocks.
+        let exact = Self::store_len(cells, runs) * 8;
         let grid = std::mem::size_of::<Grid>()
             + EDGE_CAPACITY * (8 + 4)
             + (EDGE_CAPACITY + 1) * 4
@@ -153,7 +167,7 @@ impl PercentileBands {
             let runs = usize::try_from(runs)
                 .unwrap_or(usize::MAX)
                 .min(self.exact_runs);
-            let want = runs.saturating_mul(self.cells);
+            let want = Self::store_len(self.cells, runs);
             self.stored
                 .reserve_exact(want.saturating_sub(self.stored.len()));
         }
@@ -174,14 +188,8 @@ impl PercentileBands {
             ));
         }
         self.runs += 1;
-        if self.is_exact() && self.stored_runs() < self.exact_runs {
-            if self.stored.capacity() - self.stored.len() < run.len() {
-                // Grow geometrically, but never past the exact budget, which bounds memory.
-                let full = self.exact_runs * self.cells;
-                let want = (2 * self.stored.capacity()).max(16 * self.cells).min(full);
-                self.stored.reserve_exact(want - self.stored.len());
-            }
-            self.stored.extend_from_slice(run);
+        if self.is_exact() && self.stored_runs < self.exact_runs {
+            self.store(run);
             return Ok(());
         }
         if self.is_exact() {
@@ -194,18 +202,49 @@ impl PercentileBands {
         Ok(())
     }
 
-    /// Runs kept exactly.
-    fn stored_runs(&self) -> usize {
-        self.stored.len().checked_div(self.cells).unwrap_or(0)
+    /// Keeps `run` (one value per cell) in the exact store.
+    fn store(&mut self, run: &[f64]) {
+        let block = BLOCK_RUNS * self.cells;
+        let at = self.stored_runs % BLOCK_RUNS;
+        if at == 0 {
+            if self.stored.capacity() - self.stored.len() < block {
+                // Grow geometrically, but never past the exact budget, which bounds memory.
+                let full = Self::store_len(self.cells, self.exact_runs);
+                let want = (2 * self.stored.capacity()).max(block).min(full);
+                self.stored
+                    .reserve_exact(want.saturating_sub(self.stored.len()));
+            }
+            self.stored.resize(self.stored.len() + block, f64::NAN);
+        }
+        let start = self.stored.len() - block;
+        for (cell, &v) in self.stored[start..].chunks_exact_mut(BLOCK_RUNS).zip(run) {
+            cell[at] = v;
+        }
+        self.stored_runs += 1;
     }
 
     /// One cell's stored values, in run order.
     fn stored_cell(&self, cell: usize) -> impl Iterator<Item = f64> + '_ {
+        let runs = self.stored_runs;
+        let first = cell * BLOCK_RUNS;
         self.stored
-            .iter()
-            .skip(cell)
-            .step_by(self.cells.max(1))
-            .copied()
+            .chunks_exact((BLOCK_RUNS * self.cells).max(1))
+            .enumerate()
+            .flat_map(move |(b, block)| {
+                let n = (runs - b * BLOCK_RUNS).min(BLOCK_RUNS);
+                block[first..first + n].iter().copied()
+            })
+    }
+
+    /// Exact quantiles `probs` of one cell's stored values.
+    fn exact_quantiles(&self, cell: usize, probs: &[f64]) -> Vec<f64> {
+        let mut keys: Vec<i64> = Vec::with_capacity(self.stored_runs);
+        keys.extend(
+            self.stored_cell(cell)
+                .filter(|v| v.is_finite())
+                .map(order_key),
+        );
+        quantiles_of_keys(&mut keys, probs)
     }
 
     /// Counts the waiting runs into the grids. A grid is larger than a cache's share per
@@ -253,41 +292,17 @@ impl PercentileBands {
             .collect();
         self.grids = grids;
         self.stored = Vec::new();
+        self.stored_runs = 0;
         self.chunk = Vec::with_capacity(CHUNK_RUNS * self.cells);
     }
 
     /// For each cell, the requested quantiles (`NaN` for a cell with no finite value).
     pub fn bands(&mut self) -> Vec<Vec<f64>> {
         self.count_chunk();
-        if !self.is_exact() {
-            return (0..self.cells)
-                .into_par_iter()
-                .map(|c| self.quantiles_of_cell(c, &self.probs))
-                .collect();
-        }
-        // The stored runs are row after row; reading one cell down them touches a new
-        // cache line per run. A tile of neighbouring cells is read row by row instead, so
-        // every line fetched serves the whole tile.
-        let runs = self.stored_runs();
-        let tiles: Vec<usize> = (0..self.cells).step_by(BAND_TILE).collect();
-        let per_tile: Vec<Vec<Vec<f64>>> = tiles
+        (0..self.cells)
             .into_par_iter()
-            .map(|first| {
-                let width = BAND_TILE.min(self.cells - first);
-                let mut keys: Vec<Vec<i64>> = vec![Vec::with_capacity(runs); width];
-                for row in self.stored.chunks_exact(self.cells) {
-                    for (k, &v) in keys.iter_mut().zip(&row[first..first + width]) {
-                        if v.is_finite() {
-                            k.push(order_key(v));
-                        }
-                    }
-                }
-                keys.iter_mut()
-                    .map(|k| quantiles_of_keys(k, &self.probs))
-                    .collect()
-            })
-            .collect();
-        per_tile.into_iter().flatten().collect()
+            .map(|c| self.quantiles_of_cell(c, &self.probs))
+            .collect()
     }
 
     /// Quantiles `probs` of one cell.
@@ -302,15 +317,7 @@ impl PercentileBands {
             return vec![f64::NAN; probs.len()];
         }
         if self.is_exact() {
-            let runs = self.stored_runs();
-            let mut keys: Vec<i64> = Vec::with_capacity(runs);
-            for r in 0..runs {
-                let v = self.stored[r * self.cells + cell];
-                if v.is_finite() {
-                    keys.push(order_key(v));
-                }
-            }
-            return quantiles_of_keys(&mut keys, probs);
+            return self.exact_quantiles(cell, probs);
         }
         probs
             .iter()
@@ -345,16 +352,17 @@ mod tests {
 
     #[test]
     fn exact_mode_equals_type7_quantiles() {
-        // Enough cells to span several tiles and end on a partial one; one cell with NaNs.
+        // Runs over several blocks of the store, the last one partly filled; one cell with
+        // NaNs.
         let d = [Distribution::parse("normal(0, 1)").unwrap()];
-        let cells = 2 * BAND_TILE + 6;
+        let cells = 70;
         let mut b = PercentileBands::new(cells, &DEFAULT_QUANTILES).unwrap();
         let mut cols = vec![Vec::new(); cells];
         for run in 0..1000u64 {
             let mut rng = Streams::new(8).rng(run, Purpose::Inputs);
             let mut row: Vec<f64> = (0..cells).map(|_| d[0].sample(&mut rng)).collect();
             if run % 3 == 0 {
-                row[BAND_TILE + 1] = f64::NAN;
+                row[33] = f64::NAN;
             }
             for (c, v) in row.iter().enumerate() {
                 cols[c].push(*v);
