@@ -27,13 +27,21 @@ pub(crate) const RUNS: &str = "runs.csv";
 
 /// A number cell.
 pub(crate) fn cell(v: f64) -> String {
+    let mut text = String::new();
+    write_cell(&mut text, v);
+    text
+}
+
+/// Appends number cell `v` to `out`.
+fn write_cell(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
     if v.is_nan() {
-        String::new()
     } else if v.is_infinite() {
-        if v > 0.0 { "inf" } else { "-inf" }.to_string()
+        out.push_str(if v > 0.0 { "inf" } else { "-inf" });
     } else {
         // `{}` on f64 is the shortest representation that parses back to the same value.
-        format!("{v}")
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{v}");
     }
 }
 
@@ -140,17 +148,36 @@ pub(crate) fn runs_table<W: Write>(
     Ok(w)
 }
 
-/// Appends one run's cells of `runs.csv`: its inputs, then each target's metric and hit.
-pub(crate) fn push_run_cells(
+/// Sets one run's cells of `runs.csv` in `row` from position `from` on (the cells before it
+/// are left alone), and ends the row after them: its inputs, then each target's metric and
+/// hit. The strings of the previous row are reused, so a table of a million rows formats
+/// its numbers without allocating.
+pub(crate) fn set_run_cells(
     row: &mut Vec<String>,
+    from: usize,
     inputs: &[f64],
     outcomes: impl Iterator<Item = (f64, bool)>,
 ) {
-    row.extend(inputs.iter().map(|&v| cell(v)));
-    for (m, h) in outcomes {
-        row.push(cell(m));
-        row.push(if h { "1" } else { "0" }.into());
+    fn next(row: &mut Vec<String>, at: &mut usize) -> usize {
+        if row.len() <= *at {
+            row.resize_with(*at + 1, String::new);
+        }
+        row[*at].clear();
+        *at += 1;
+        *at - 1
     }
+    let mut at = from;
+    for &v in inputs {
+        let i = next(row, &mut at);
+        write_cell(&mut row[i], v);
+    }
+    for (m, h) in outcomes {
+        let i = next(row, &mut at);
+        write_cell(&mut row[i], m);
+        let i = next(row, &mut at);
+        row[i].push(if h { '1' } else { '0' });
+    }
+    row.truncate(at);
 }
 
 /// Writes `runs.csv` to `out` row by row, reading the runs from wherever the study keeps
@@ -169,8 +196,7 @@ pub(crate) fn write_runs(result: &StudyResult, out: &mut dyn Write) -> Result<()
     result
         .runs()
         .for_each_row(|inputs, outcomes| {
-            row.clear();
-            push_run_cells(&mut row, inputs, outcomes.iter().copied());
+            set_run_cells(&mut row, 0, inputs, outcomes.iter().copied());
             w.write_record(&row).map_err(|e| {
                 let d = crate::diagnostic::Diagnostic::plain(e.to_string());
                 failed = Some(e);
@@ -187,6 +213,28 @@ pub(crate) fn write_runs(result: &StudyResult, out: &mut dyn Write) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_cells_reuse_the_row_and_end_it() {
+        let mut row = vec!["run".to_string()];
+        set_run_cells(
+            &mut row,
+            1,
+            &[0.5, f64::NAN],
+            [(3.0, true), (-2.5e-3, false)].into_iter(),
+        );
+        assert_eq!(row, ["run", "0.5", "", "3", "1", "-0.0025", "0"]);
+        // A shorter row after a longer one: no cell of the one before is left over.
+        set_run_cells(
+            &mut row,
+            1,
+            &[f64::INFINITY],
+            [(0.1 + 0.2, false)].into_iter(),
+        );
+        assert_eq!(row, ["run", "inf", "0.30000000000000004", "0"]);
+        set_run_cells(&mut row, 0, &[], std::iter::empty());
+        assert!(row.is_empty());
+    }
 
     #[test]
     fn cells_round_trip_and_mark_non_finite() {

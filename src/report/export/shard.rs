@@ -3,7 +3,7 @@
 //! hit), written together through the atomic study directory as the runs come, so a shard
 //! holds one run at a time whatever its size.
 
-use super::csv::{push_run_cells, runs_header, runs_table, RUNS};
+use super::csv::{runs_header, runs_table, set_run_cells, RUNS};
 use super::ReportError;
 use crate::montecarlo::records::{self, RecordShape};
 use crate::montecarlo::runner::RunView;
@@ -83,10 +83,15 @@ where
                 bin.write_all(&buf).map_err(io)?;
                 match view {
                     RunView::Done(outcomes, _) => {
-                        row.clear();
-                        row.push(run.to_string());
+                        if row.is_empty() {
+                            row.push(String::new());
+                        }
+                        row[0].clear();
+                        use std::fmt::Write as _;
+                        // Writing to a String cannot fail.
+                        let _ = write!(row[0], "{run}");
                         let cells = outcomes.iter().map(|o| (o.metric, o.success));
-                        push_run_cells(&mut row, inputs, cells);
+                        set_run_cells(&mut row, 1, inputs, cells);
                         table.write_record(&row).map_err(csv_err)?;
                     }
                     RunView::Failed(_) => failed += 1,
