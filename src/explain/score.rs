@@ -394,5 +394,6 @@ fn copy_machine(dst: &mut Machine, src: &Machine) {
     dst.nan_condition = false;
     dst.noise.clone_from(&src.noise);
     dst.delays.clone_from(&src.delays);
+    dst.delay_out.clone_from(&src.delay_out);
     dst.rngs.clone_from(&src.rngs);
 }

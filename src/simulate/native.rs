@@ -2,13 +2,15 @@
 //! once to machine code with Cranelift, bit-identical to the evaluator ([`super::vm`]).
 //!
 //! Arithmetic becomes f64 instructions (IEEE addition, subtraction, multiplication, division
-//! and square root round exactly as the evaluator's), jumps become branches; every other
-//! instruction calls a small `extern "C"` function that runs the evaluator's own code for that
-//! one instruction, so each kind of instruction is covered and any new stateful builtin
-//! works unchanged. A program that cannot be translated runs on the evaluator.
+//! and square root round exactly as the evaluator's), jumps become branches, `STEP` and a
+//! delay line's output are computed inline from the step's time and the machine's delay
+//! outputs; every other instruction calls a small `extern "C"` function that runs the
+//! evaluator's own code for that one instruction, so each kind of instruction is covered and
+//! any new stateful builtin works unchanged. A program that cannot be translated runs on the
+//! evaluator.
 
 use super::vm::{exec, exec_from, Checked, Code, Machine};
-use crate::compile::program::{Func1, Func2, Op, Program, Slot, RESERVED};
+use crate::compile::program::{Func1, Func2, Op, Program, Slot, Special, DT, RESERVED};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, InstBuilder, MemFlagsData, SigRef, Signature, Value,
@@ -118,6 +120,14 @@ type EulerFn = unsafe extern "C" fn(*mut f64, f64) -> ();
 struct Ctx<'a> {
     /// Set to 1 when a jump or a safe division met a NaN condition.
     nan: u8,
+    /// [`Machine::step_time`], read by `STEP`.
+    step_time: f64,
+    /// [`Machine::delay_out`], at least [`NativeCode::delay_lines`] entries.
+    delay_out: *const f64,
+    /// [`Machine::noise`], at least [`NativeCode::noise_states`] entries.
+    noise: *const f64,
+    /// 1 when [`Machine::fresh`]: noise is drawn (by the evaluator), else read as held.
+    fresh: u8,
     /// The program (validated), for the evaluator's code of a called-out instruction.
     checked: Checked<'a>,
     /// Which stream is running.
@@ -136,6 +146,10 @@ pub struct NativeCode {
     rate_slots: Vec<Slot>,
     rate_ends: Vec<(u32, u32)>,
     slot_count: usize,
+    /// How many delay outputs the code reads (one more than the highest line it names).
+    delay_lines: usize,
+    /// How many held noise values the code reads (one more than the highest state it names).
+    noise_states: usize,
     step: CodeFn,
     report: CodeFn,
     /// The Runge–Kutta stages in the order of [`Stage::ALL`]; None when a flow slot is a
@@ -211,9 +225,10 @@ impl NativeCode {
         {
             return None;
         }
+        let (delay_lines, noise_states) = state_counts(prog)?;
         let mut jit = Jit::new()?;
-        let step = jit.code(&prog.step_code)?;
-        let report = jit.code(&prog.report_code)?;
+        let step = jit.code(&prog.step_code, &prog.specials)?;
+        let report = jit.code(&prog.report_code, &prog.specials)?;
         let stocks = RESERVED as Slot..(RESERVED + prog.stocks.len()) as Slot;
         let stages = match prog.rate_slots.iter().any(|f| stocks.contains(f)) {
             true => None,
@@ -248,6 +263,8 @@ impl NativeCode {
             rate_slots: prog.rate_slots.clone(),
             rate_ends: prog.rate_ends.clone(),
             slot_count: n,
+            delay_lines,
+            noise_states,
             step,
             report,
             stages,
@@ -261,9 +278,10 @@ impl NativeCode {
     ///
     /// # Panics
     ///
-    /// When `checked` is not the program this code was compiled from, or `s` is not exactly
-    /// its slot array size.
-    #[inline]
+    /// When `checked` is not the program this code was compiled from, `s` is not exactly
+    /// its slot array size, or `m` has fewer delay outputs or noise states than the code
+    /// reads.
+    #[inline(always)]
     pub fn exec(&self, checked: Checked, code: Code, s: &mut [f64], m: &mut Machine) {
         assert!(
             self.fits_checked(checked, s),
@@ -281,7 +299,13 @@ impl NativeCode {
     ///
     /// `checked` is the program this code was compiled from, and `s` has exactly its slot
     /// count: [`NativeCode::fits_checked`] holds.
-    #[inline]
+    ///
+    /// # Panics
+    ///
+    /// When `m` has fewer delay outputs or noise states than the code reads.
+    // Always inlined: the evaluator's streams are out of line, so this is a few loads, a
+    // check and the call.
+    #[inline(always)]
     pub(super) unsafe fn exec_fitted(
         &self,
         checked: Checked,
@@ -291,20 +315,35 @@ impl NativeCode {
     ) {
         debug_assert!(self.fits_checked(checked, s));
         let f = match code {
+            // The initial pass reads delays' initial values, not their outputs.
+            _ if m.initializing => return on_evaluator(checked, code, s, m),
             Code::Step => self.step,
             Code::Report => self.report,
-            Code::Init | Code::Invariant => return exec(checked, code, s, m),
+            Code::Init | Code::Invariant => return on_evaluator(checked, code, s, m),
         };
+        // Checked at every call, not once per run: a machine's buffers are public (two
+        // comparisons against the call and the code's run).
+        assert!(
+            m.delay_out.len() >= self.delay_lines && m.noise.len() >= self.noise_states,
+            "a machine without the program's delay outputs or noise states"
+        );
         let mut ctx = Ctx {
             nan: 0,
+            step_time: m.step_time,
+            delay_out: m.delay_out.as_ptr(),
+            noise: m.noise.as_ptr(),
+            fresh: m.fresh.into(),
             checked,
             code,
             len: s.len(),
             machine: m,
         };
         // SAFETY: `s` has the slot count the code was compiled for, and every slot the code
-        // names passed validation against that count; `ctx` lives through the call and its
-        // pointers are to `s`'s owner's state, unused by the caller meanwhile.
+        // names passed validation against that count; the code reads `delay_out` below
+        // `delay_lines` and `noise` below `noise_states`, checked above, and reads `noise`
+        // only when the evaluator writes none (not fresh); nothing resizes either during the
+        // call; `ctx` lives through the call and its pointers are to `s`'s owner's state,
+        // unused by the caller meanwhile.
         unsafe { f(s.as_mut_ptr(), &mut ctx) };
         m.nan_condition |= ctx.nan != 0;
     }
@@ -470,6 +509,35 @@ fn direct1(f: u8) -> Option<extern "C" fn(f64) -> f64> {
     }
 }
 
+/// A whole stream on the evaluator: the initial pass and the streams not compiled, kept
+/// out of line so that [`NativeCode::exec`] stays small enough to inline.
+#[cold]
+#[inline(never)]
+fn on_evaluator(checked: Checked, code: Code, s: &mut [f64], m: &mut Machine) {
+    exec(checked, code, s, m)
+}
+
+/// One more than the highest delay line and than the highest noise state the step or report
+/// code reads (0 for none); `None` when a line is missing from the program (the evaluator
+/// would fail there) or an offset would not fit an instruction.
+fn state_counts(prog: &Program) -> Option<(usize, usize)> {
+    let (mut lines, mut states) = (0, 0);
+    for op in prog.step_code.iter().chain(&prog.report_code) {
+        let Op::Special(_, k) = *op else { continue };
+        match prog.specials.get(k as usize) {
+            Some(Special::Delay(line)) => lines = lines.max(*line as usize + 1),
+            Some(
+                Special::Uniform { state, .. }
+                | Special::Normal { state, .. }
+                | Special::Pink { state, .. },
+            ) => states = states.max(*state as usize + 1),
+            _ => {}
+        }
+    }
+    let fits = |n: usize| n * 8 <= i32::MAX as usize;
+    (lines <= prog.delays.len() && fits(lines) && fits(states)).then_some((lines, states))
+}
+
 fn stream(prog: &Program, code: Code) -> &[Op] {
     match code {
         Code::Init => &prog.init_code,
@@ -544,8 +612,8 @@ impl Jit {
         Some(id)
     }
 
-    /// Compiles one code stream into a [`CodeFn`].
-    fn code(&mut self, ops: &[Op]) -> Option<cranelift_module::FuncId> {
+    /// Compiles one code stream, whose builtins are `specials`, into a [`CodeFn`].
+    fn code(&mut self, ops: &[Op], specials: &[Special]) -> Option<cranelift_module::FuncId> {
         let sig = self.signature(&[PTR, PTR], None);
         let unary = self.signature(&[PTR, types::I32, types::F64], Some(types::F64));
         let binary = self.signature(&[PTR, types::I32, types::F64, types::F64], Some(types::F64));
@@ -556,9 +624,24 @@ impl Jit {
             let nan = b.declare_var(types::I8);
             let zero = b.ins().iconst(types::I8, 0);
             b.def_var(nan, zero);
+            // Loaded once in the entry block, which every block follows.
+            let (ctx, flags) = (params[1], MemFlagsData::trusted());
+            let at = std::mem::offset_of!(Ctx, step_time) as i32;
+            let step_time = b.ins().load(types::F64, flags, ctx, at);
+            let at = std::mem::offset_of!(Ctx, delay_out) as i32;
+            let delay_out = b.ins().load(PTR, flags, ctx, at);
+            let at = std::mem::offset_of!(Ctx, noise) as i32;
+            let noise = b.ins().load(PTR, flags, ctx, at);
+            let at = std::mem::offset_of!(Ctx, fresh) as i32;
+            let fresh = b.ins().load(types::I8, flags, ctx, at);
             let mut e = Emit {
                 s: params[0],
-                ctx: params[1],
+                ctx,
+                specials,
+                step_time,
+                delay_out,
+                noise,
+                fresh,
                 nan,
                 known: HashMap::new(),
                 memo: HashMap::new(),

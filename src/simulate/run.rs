@@ -100,6 +100,7 @@ impl<'p> Simulation<'p> {
                         ..DelayState::default()
                     })
                     .collect(),
+                delay_out: vec![0.0; prog.delays.len()],
                 rngs: prog
                     .noise_keys
                     .iter()
@@ -297,6 +298,7 @@ impl<'p> Simulation<'p> {
             state.ring.resize(state.steps, 0.0);
             state.initial = self.slots[line.initial as usize];
         }
+        m.reset_delay_outputs();
         m.initializing = false;
         Ok(())
     }
@@ -481,11 +483,7 @@ impl<'p> Simulation<'p> {
             self.advance::<CAREFUL>(t, dt)?;
             self.clamp_non_negative_stocks();
             if delays {
-                for state in self.machine.delays.iter_mut() {
-                    let at = state.recorded % state.steps;
-                    state.ring[at] = state.pending;
-                    state.recorded += 1;
-                }
+                self.machine.advance_delays();
             }
         }
         Ok(())

@@ -50,6 +50,10 @@ pub struct Machine {
     pub noise: Vec<f64>,
     /// Delay lines.
     pub delays: Vec<DelayState>,
+    /// Each delay line's present output ([`DelayState::output`]), one entry per line, kept
+    /// up to date by [`Machine::reset_delay_outputs`] and [`Machine::advance_delays`] so
+    /// the native engine reads it with one load.
+    pub delay_out: Vec<f64>,
     /// One random stream per noise state, seeded by the run's seed and the state's key.
     pub rngs: Vec<Xoshiro256PlusPlus>,
     /// Set when an IF met a NaN condition (the else branch is taken; the run then faults).
@@ -59,6 +63,28 @@ pub struct Machine {
     pub histories: Vec<Vec<f64>>,
     /// The batches of each queue outflow (see [`super::queues`]), sized when a run starts.
     pub queues: Vec<super::queues::QueueState>,
+}
+
+impl Machine {
+    /// Ends a step of every delay line: records the input seen at the step's start
+    /// ([`DelayState::pending`]) in the ring and refreshes the line's output in
+    /// [`Machine::delay_out`].
+    #[inline]
+    pub fn advance_delays(&mut self) {
+        for (state, out) in self.delays.iter_mut().zip(&mut self.delay_out) {
+            let at = state.recorded % state.steps;
+            state.ring[at] = state.pending;
+            state.recorded += 1;
+            *out = state.output();
+        }
+    }
+
+    /// Sets [`Machine::delay_out`] to the lines' outputs, one entry per line: after the
+    /// lines are reset for a run.
+    pub fn reset_delay_outputs(&mut self) {
+        self.delay_out.clear();
+        (self.delay_out).extend(self.delays.iter().map(DelayState::output));
+    }
 }
 
 /// Records `x` in history buffer `b` as the value of the current step, on the step's first

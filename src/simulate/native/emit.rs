@@ -1,5 +1,6 @@
 //! Translation of one code stream into Cranelift instructions: slot loads kept per block,
-//! arithmetic and comparisons inline, every other instruction a call out to the evaluator.
+//! arithmetic, comparisons, `STEP` and delay outputs inline, every other instruction a call
+//! out to the evaluator.
 
 use super::*;
 
@@ -8,6 +9,16 @@ pub(super) struct Emit<'f, 'b> {
     pub(super) b: &'f mut FunctionBuilder<'b>,
     pub(super) s: Value,
     pub(super) ctx: Value,
+    /// The program's builtins, which [`Op::Special`] names.
+    pub(super) specials: &'f [Special],
+    /// [`Ctx::step_time`].
+    pub(super) step_time: Value,
+    /// [`Ctx::delay_out`].
+    pub(super) delay_out: Value,
+    /// [`Ctx::noise`].
+    pub(super) noise: Value,
+    /// [`Ctx::fresh`].
+    pub(super) fresh: Value,
     /// The NaN-condition flag, kept in a register and stored at the end.
     pub(super) nan: Variable,
     /// Values of slots known in the current block (every write also goes to memory, so the
@@ -120,6 +131,60 @@ impl Emit<'_, '_> {
             }
         };
         self.set(d, v);
+    }
+
+    /// `d = STEP(height, start)` as the evaluator's: `height` once the step's time (held
+    /// through the stages) plus a millionth of `DT` reaches `start`, else 0; the same
+    /// operations in the same order.
+    fn step(&mut self, d: Slot, height: Slot, start: Slot) {
+        let dt = self.get(DT);
+        let tiny = self.b.ins().f64const(1e-6);
+        let eps = self.b.ins().fmul(dt, tiny);
+        let t = self.b.ins().fadd(self.step_time, eps);
+        let at = self.get(start);
+        let on = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, t, at);
+        let h = self.get(height);
+        let zero = self.b.ins().f64const(0.0);
+        let v = self.b.ins().select(on, h, zero);
+        self.set(d, v);
+    }
+
+    /// `d` = the output of delay line `line`, outside the initial pass (which
+    /// [`NativeCode::exec`] leaves to the evaluator).
+    fn delay(&mut self, d: Slot, line: u32) {
+        let at = (line as usize * 8) as i32;
+        let flags = MemFlagsData::trusted();
+        let v = self.b.ins().load(types::F64, flags, self.delay_out, at);
+        self.set(d, v);
+    }
+
+    /// `d` = held noise `state` (plus slot `mean` for pink noise), as the evaluator gives it
+    /// between draws; on a step's first evaluation, when it draws, the evaluator runs it.
+    fn noise(&mut self, pc: usize, d: Slot, state: u32, mean: Option<Slot>) {
+        // Read before the branch, so that what is known stays valid after the join.
+        let mean = mean.map(|m| self.get(m));
+        let (draw, held, join) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().brif(self.fresh, draw, &[], held, &[]);
+        self.b.switch_to_block(draw);
+        self.call_exec(pc, d);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(held);
+        let flags = MemFlagsData::trusted();
+        let at = (state as usize * 8) as i32;
+        let x = self.b.ins().load(types::F64, flags, self.noise, at);
+        let v = match mean {
+            Some(mean) => self.b.ins().fadd(mean, x),
+            None => x,
+        };
+        self.b.ins().store(flags, v, self.s, off(d));
+        self.b.ins().jump(join, &[]);
+        // Both ways `d` is in memory and nothing else changed.
+        self.b.switch_to_block(join);
+        self.known.remove(&d);
     }
 
     fn call_exec(&mut self, pc: usize, d: Slot) {
@@ -342,7 +407,17 @@ impl Emit<'_, '_> {
                     let v = self.b.ins().select(above, x, zero);
                     self.set(d, v);
                 }
-                Op::Special(d, _) => self.call_exec(pc, d),
+                Op::Special(d, k) => match self.specials.get(k as usize) {
+                    Some(&Special::Step { height, start }) => self.step(d, height, start),
+                    Some(&Special::Delay(line)) => self.delay(d, line),
+                    Some(&(Special::Uniform { state, .. } | Special::Normal { state, .. })) => {
+                        self.noise(pc, d, state, None)
+                    }
+                    Some(&Special::Pink { mean, state, .. }) => {
+                        self.noise(pc, d, state, Some(mean))
+                    }
+                    _ => self.call_exec(pc, d),
+                },
             }
         }
         if open {

@@ -32,6 +32,7 @@ fn machine(prog: &Program) -> Machine {
         initializing: false,
         noise: vec![0.0; prog.noise_keys.len()],
         delays: Vec::new(),
+        delay_out: Vec::new(),
         rngs: (prog.noise_keys.iter())
             .map(|_| Xoshiro256PlusPlus::seed_from_u64(7))
             .collect(),
@@ -45,12 +46,21 @@ fn machine(prog: &Program) -> Machine {
 /// slot `first`; asserts identical bits in every slot and the same NaN-condition flag, and
 /// returns the slots and the flag.
 fn both(prog: &Program, first: usize, inputs: &[f64]) -> (Vec<f64>, bool) {
+    let (s, m) = both_with(prog, &machine(prog), |s| {
+        s[first..first + inputs.len()].copy_from_slice(inputs)
+    });
+    (s, m.nan_condition)
+}
+
+/// [`both`] from the slots `fill` writes over the template, each engine starting from a copy
+/// of machine `m`; returns the slots and the native engine's machine.
+fn both_with(prog: &Program, m: &Machine, fill: impl Fn(&mut [f64])) -> (Vec<f64>, Machine) {
     let checked = Checked::new(prog).expect("valid");
     let native = NativeCode::compile(prog).expect("translates");
     let mut s1 = prog.template.clone();
-    s1[first..first + inputs.len()].copy_from_slice(inputs);
+    fill(&mut s1);
     let mut s2 = s1.clone();
-    let (mut m1, mut m2) = (machine(prog), machine(prog));
+    let (mut m1, mut m2) = (m.clone(), m.clone());
     exec(checked, Code::Step, &mut s1, &mut m1);
     native.exec(checked, Code::Step, &mut s2, &mut m2);
     for (i, (a, b)) in s1.iter().zip(&s2).enumerate() {
@@ -61,8 +71,9 @@ fn both(prog: &Program, first: usize, inputs: &[f64]) -> (Vec<f64>, bool) {
         );
     }
     assert_eq!(m1.nan_condition, m2.nan_condition, "NaN-condition flag");
-    assert_eq!(m1.noise, m2.noise);
-    (s2, m2.nan_condition)
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&m1.noise), bits(&m2.noise), "held noise");
+    (s2, m2)
 }
 
 /// Awkward operands: signed zeros, infinities, NaN, subnormals, ordinary values.
@@ -400,3 +411,5 @@ fn native_code_is_shared_through_the_program_and_refreshed_when_the_code_changes
     let fresh = NativeCode::of(&changed).expect("translates");
     assert!(fresh.fits(&changed) && !first.fits(&changed));
 }
+
+mod specials;
