@@ -287,8 +287,20 @@ impl NativeCode {
             self.fits_checked(checked, s),
             "native code of another program"
         );
+        assert!(
+            self.fits_machine(m),
+            "a machine without the program's delay outputs or noise states"
+        );
         // SAFETY: just checked.
         unsafe { self.exec_fitted(checked, code, s, m) }
+    }
+
+    /// Whether `m` has the delay outputs and noise states this code reads. A run's loop
+    /// checks it once: the buffers are sized when a run starts and keep their lengths
+    /// through it.
+    #[inline]
+    pub(super) fn fits_machine(&self, m: &Machine) -> bool {
+        m.delay_out.len() >= self.delay_lines && m.noise.len() >= self.noise_states
     }
 
     /// [`NativeCode::exec`] without its check, for a caller that made it once for a whole
@@ -298,7 +310,7 @@ impl NativeCode {
     /// # Safety
     ///
     /// `checked` is the program this code was compiled from, and `s` has exactly its slot
-    /// count: [`NativeCode::fits_checked`] holds.
+    /// count: [`NativeCode::fits_checked`] holds; so does [`NativeCode::fits_machine`].
     ///
     /// # Panics
     ///
@@ -321,12 +333,7 @@ impl NativeCode {
             Code::Report => self.report,
             Code::Init | Code::Invariant => return on_evaluator(checked, code, s, m),
         };
-        // Checked at every call, not once per run: a machine's buffers are public (two
-        // comparisons against the call and the code's run).
-        assert!(
-            m.delay_out.len() >= self.delay_lines && m.noise.len() >= self.noise_states,
-            "a machine without the program's delay outputs or noise states"
-        );
+        debug_assert!(self.fits_machine(m));
         let mut ctx = Ctx {
             nan: 0,
             step_time: m.step_time,
@@ -340,7 +347,7 @@ impl NativeCode {
         };
         // SAFETY: `s` has the slot count the code was compiled for, and every slot the code
         // names passed validation against that count; the code reads `delay_out` below
-        // `delay_lines` and `noise` below `noise_states`, checked above, and reads `noise`
+        // `delay_lines` and `noise` below `noise_states`, which the caller guarantees, and reads `noise`
         // only when the evaluator writes none (not fresh); nothing resizes either during the
         // call; `ctx` lives through the call and its pointers are to `s`'s owner's state,
         // unused by the caller meanwhile.

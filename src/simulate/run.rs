@@ -144,8 +144,9 @@ impl<'p> Simulation<'p> {
     #[inline(always)]
     fn exec(&mut self, code: Code) {
         match &self.native {
-            // SAFETY: `native` fits `checked` (see `native_for`), and `slots`, made from the
-            // program's template, keeps its length.
+            // SAFETY: `native` fits `checked` (see `native_for`), `slots`, made from the
+            // program's template, keeps its length, and the machine's buffers were checked
+            // to fit when the run started (`run_loop`) and keep their lengths through it.
             Some(native) => unsafe {
                 native.exec_fitted(self.checked, code, &mut self.slots, &mut self.machine)
             },
@@ -434,6 +435,13 @@ impl<'p> Simulation<'p> {
     ) -> Result<(), NumericFault> {
         let prog = self.prog;
         self.initialize::<CAREFUL>()?;
+        // Once a run, not at every call: nothing in the loop resizes the machine's buffers.
+        if let Some(native) = &self.native {
+            assert!(
+                native.fits_machine(&self.machine),
+                "a machine without the program's delay outputs or noise states"
+            );
+        }
         let steps = prog.steps().min(self.last_step.unwrap_or(usize::MAX));
         let per_save = prog.steps_per_save();
         let (start, dt) = (prog.specs.start, prog.specs.dt);
