@@ -477,20 +477,28 @@ impl BoundTarget {
         let mut vals = *fixed;
         let mut base = [f64::NAN; MAX_CALLS];
         let mut acc = [Acc::EMPTY; MAX_CALLS];
-        let sliding = |c: &BCall| (c.t2 - horizon).abs() <= tol(horizon);
+        // Per call, worked out once rather than at every saved time: whether it ends at
+        // the horizon (and so slides), and the time from which it has started.
+        let mut sliding = [false; MAX_CALLS];
+        let mut from = [f64::NEG_INFINITY; MAX_CALLS];
         for (k, c) in self.calls.iter().enumerate().take(MAX_CALLS) {
-            if sliding(c) && matches!(c.func, Func::Growth | Func::Ratio | Func::Change) {
+            sliding[k] = (c.t2 - horizon).abs() <= tol(horizon);
+            if c.func != Func::Value {
+                from[k] = c.t1 - tol(c.t1);
+            }
+            if sliding[k] && matches!(c.func, Func::Growth | Func::Ratio | Func::Change) {
                 base[k] = run.at(c.col, c.t1);
             }
         }
         for (i, &t) in run.times.iter().enumerate() {
             let mut ready = true;
             for (k, c) in self.calls.iter().enumerate().take(MAX_CALLS) {
-                if !sliding(c) {
+                if !sliding[k] {
                     continue;
                 }
                 let x = run.cell(i, c.col);
-                let started = c.func == Func::Value || t >= c.t1 - tol(c.t1);
+                // A value call has always started (`from` is -inf; saved times are finite).
+                let started = t >= from[k];
                 if !started {
                     ready = false;
                     continue;
