@@ -311,10 +311,6 @@ impl NativeCode {
     ///
     /// `checked` is the program this code was compiled from, and `s` has exactly its slot
     /// count: [`NativeCode::fits_checked`] holds; so does [`NativeCode::fits_machine`].
-    ///
-    /// # Panics
-    ///
-    /// When `m` has fewer delay outputs or noise states than the code reads.
     // Always inlined: the evaluator's streams are out of line, so this is a few loads, a
     // check and the call.
     #[inline(always)]
@@ -347,10 +343,10 @@ impl NativeCode {
         };
         // SAFETY: `s` has the slot count the code was compiled for, and every slot the code
         // names passed validation against that count; the code reads `delay_out` below
-        // `delay_lines` and `noise` below `noise_states`, which the caller guarantees, and reads `noise`
-        // only when the evaluator writes none (not fresh); nothing resizes either during the
-        // call; `ctx` lives through the call and its pointers are to `s`'s owner's state,
-        // unused by the caller meanwhile.
+        // `delay_lines` and `noise` below `noise_states`, which the caller guarantees, and
+        // reads `noise` only when the evaluator writes none (not fresh); nothing resizes
+        // either during the call; `ctx` lives through the call and its pointers are to `s`'s
+        // owner's state, unused by the caller meanwhile.
         unsafe { f(s.as_mut_ptr(), &mut ctx) };
         m.nan_condition |= ctx.nan != 0;
     }
@@ -373,10 +369,16 @@ impl NativeCode {
         acc: &mut [f64],
         h: f64,
     ) -> bool {
-        let n = self.rate_ends.len();
-        assert!(s.len() == self.slot_count && x0.len() == n && acc.len() == n);
+        assert!(self.fits_stage_buffers(s, x0, acc));
         // SAFETY: just checked.
         unsafe { self.stage_fitted(stage, s, x0, acc, h) }
+    }
+
+    /// Whether `s` is the program's slot array and `x0` and `acc` have one entry per stock.
+    #[inline]
+    fn fits_stage_buffers(&self, s: &[f64], x0: &[f64], acc: &[f64]) -> bool {
+        let n = self.rate_ends.len();
+        s.len() == self.slot_count && x0.len() == n && acc.len() == n
     }
 
     /// [`NativeCode::stage`] without its check of the buffers' lengths.
@@ -394,11 +396,7 @@ impl NativeCode {
         acc: &mut [f64],
         h: f64,
     ) -> bool {
-        debug_assert!(
-            s.len() == self.slot_count
-                && x0.len() == self.rate_ends.len()
-                && acc.len() == self.rate_ends.len()
-        );
+        debug_assert!(self.fits_stage_buffers(s, x0, acc));
         let Some(stages) = &self.stages else {
             return false;
         };

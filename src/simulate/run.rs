@@ -55,9 +55,6 @@ pub struct Simulation<'p> {
     /// `checked` and `slots` (see [`native_for`]), which lets the run loop call it without
     /// checking again at every step.
     native: Option<Arc<NativeCode>>,
-    /// Whether the program has report code: most small models compute everything they
-    /// report in the step code, and the call is then skipped at save times.
-    has_report: bool,
 }
 
 impl<'p> Simulation<'p> {
@@ -122,7 +119,6 @@ impl<'p> Simulation<'p> {
             last_step: None,
             extra_steps: Vec::new(),
             native: native_for(prog, checked, Engine::from_env()),
-            has_report: !prog.report_code.is_empty(),
         }
     }
 
@@ -340,7 +336,8 @@ impl<'p> Simulation<'p> {
             }
         } else {
             self.exec(Code::Step);
-            if report && self.has_report {
+            // Most small models compute everything they report in the step code.
+            if report && !prog.report_code.is_empty() {
                 self.exec(Code::Report);
             }
         }

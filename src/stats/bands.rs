@@ -223,30 +223,31 @@ impl PercentileBands {
         self.stored_runs += 1;
     }
 
-    /// The blocks of the exact store, each [`BLOCK_RUNS`] values of every cell.
-    fn blocks(&self) -> std::slice::ChunksExact<'_, f64> {
-        self.stored.chunks_exact((BLOCK_RUNS * self.cells).max(1))
+    /// One cell's stored values in run order, a block's part at a time.
+    fn cell_parts(&self, cell: usize) -> impl Iterator<Item = &[f64]> + '_ {
+        let runs = self.stored_runs;
+        let first = cell * BLOCK_RUNS;
+        self.stored
+            .chunks_exact((BLOCK_RUNS * self.cells).max(1))
+            .enumerate()
+            .map(move |(b, block)| {
+                let n = (runs - b * BLOCK_RUNS).min(BLOCK_RUNS);
+                &block[first..first + n]
+            })
     }
 
     /// One cell's stored values, in run order.
     fn stored_cell(&self, cell: usize) -> impl Iterator<Item = f64> + '_ {
-        let runs = self.stored_runs;
-        let first = cell * BLOCK_RUNS;
-        self.blocks().enumerate().flat_map(move |(b, block)| {
-            let n = (runs - b * BLOCK_RUNS).min(BLOCK_RUNS);
-            block[first..first + n].iter().copied()
-        })
+        self.cell_parts(cell).flatten().copied()
     }
 
     /// Exact quantiles `probs` of one cell's stored values.
     fn exact_quantiles(&self, cell: usize, probs: &[f64]) -> Vec<f64> {
         let mut keys: Vec<i64> = Vec::with_capacity(self.stored_runs);
-        let first = cell * BLOCK_RUNS;
-        for (b, block) in self.blocks().enumerate() {
-            let n = (self.stored_runs - b * BLOCK_RUNS).min(BLOCK_RUNS);
-            // A loop over a plain slice: the chained iterator of `stored_cell` costs several
-            // times as much per value here, where every stored value passes.
-            for &v in &block[first..first + n] {
+        for part in self.cell_parts(cell) {
+            // A loop over a plain slice: a flattened iterator costs several times as much per
+            // value here, where every stored value passes.
+            for &v in part {
                 if v.is_finite() {
                     keys.push(order_key(v));
                 }

@@ -158,24 +158,23 @@ pub(crate) fn set_run_cells(
     inputs: &[f64],
     outcomes: impl Iterator<Item = (f64, bool)>,
 ) {
-    fn next(row: &mut Vec<String>, at: &mut usize) -> usize {
-        if row.len() <= *at {
-            row.resize_with(*at + 1, String::new);
+    /// Cell `at` of `row`, emptied (added when the row is shorter).
+    fn cell_at(row: &mut Vec<String>, at: usize) -> &mut String {
+        if row.len() <= at {
+            row.resize_with(at + 1, String::new);
         }
-        row[*at].clear();
-        *at += 1;
-        *at - 1
+        row[at].clear();
+        &mut row[at]
     }
     let mut at = from;
     for &v in inputs {
-        let i = next(row, &mut at);
-        write_cell(&mut row[i], v);
+        write_cell(cell_at(row, at), v);
+        at += 1;
     }
     for (m, h) in outcomes {
-        let i = next(row, &mut at);
-        write_cell(&mut row[i], m);
-        let i = next(row, &mut at);
-        row[i].push(if h { '1' } else { '0' });
+        write_cell(cell_at(row, at), m);
+        cell_at(row, at + 1).push(if h { '1' } else { '0' });
+        at += 2;
     }
     row.truncate(at);
 }
