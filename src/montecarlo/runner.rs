@@ -611,8 +611,6 @@ struct Worker<'p> {
     slots: Vec<usize>,
     /// The recorded rows that are save times (the bands' rows).
     save_rows: Vec<usize>,
-    /// How many rows a whole run records.
-    rows: usize,
 }
 
 impl<'p> Worker<'p> {
@@ -644,7 +642,6 @@ impl<'p> Worker<'p> {
                 .map(|&c| plan.prog.columns[c].slot as usize)
                 .collect(),
             save_rows,
-            rows: recorded.len(),
         }
     }
 
@@ -653,30 +650,8 @@ impl<'p> Worker<'p> {
             self.sim.set_param(p, v);
         }
         self.sim.set_seed(noise);
-        // Rows are written in place into buffers sized for the whole run (sized once: a run
-        // cut short by a fault or its stop variable shrinks them, the next one restores
-        // them), so saving a row is a few stores, not a growth check per value.
-        let width = self.slots.len();
         let traj = &mut self.traj;
-        traj.times.resize(self.rows, 0.0);
-        traj.data.resize(self.rows * width, 0.0);
-        let columns = &self.slots;
-        let mut row = 0;
-        let result = self.sim.run_with(|t, slots| {
-            if row < traj.times.len() {
-                traj.times[row] = t;
-                let cells = &mut traj.data[row * width..(row + 1) * width];
-                for (cell, &c) in cells.iter_mut().zip(columns) {
-                    *cell = slots[c];
-                }
-            } else {
-                traj.times.push(t);
-                traj.data.extend(columns.iter().map(|&c| slots[c]));
-            }
-            row += 1;
-        });
-        traj.times.truncate(row);
-        traj.data.truncate(row * width);
+        let result = (self.sim).run_rows(&self.slots, &mut traj.times, &mut traj.data);
         if let Err(e) = result {
             *out.failed = Some(e);
             return;

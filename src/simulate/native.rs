@@ -10,7 +10,8 @@
 //! evaluator.
 
 use super::vm::{exec, exec_from, Checked, Code, Machine};
-use crate::compile::program::{Func1, Func2, Op, Program, Slot, Special, DT, RESERVED};
+use crate::compile::program::{Func1, Func2, Op, Program, Role, Slot, Special, DT, RESERVED};
+use crate::model::Method;
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, InstBuilder, MemFlagsData, SigRef, Signature, Value,
@@ -23,7 +24,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 mod emit;
+mod whole_run;
 use emit::Emit;
+pub(super) use whole_run::{checked_slots, RowPlan, RunBuffers};
+use whole_run::{Callees, RunFn};
 
 /// Which engine evaluates a program's per-step code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +161,8 @@ pub struct NativeCode {
     /// compiled stages (reading each flow once) might not.
     stages: Option<[StageFn; 4]>,
     euler: EulerFn,
+    /// The compiled whole-run loops by [`crate::model::Method`] (see [`whole_run`]).
+    whole: [Option<RunFn>; 3],
     /// Owns the executable memory the functions live in; freed on drop.
     module: Option<JITModule>,
 }
@@ -241,6 +247,16 @@ impl NativeCode {
             }
         };
         let euler = jit.stocks(prog, StocksFn::Euler)?;
+        let callees = Callees {
+            step,
+            report: (!prog.report_code.is_empty()).then_some(report),
+            euler,
+            stages: stages.as_ref().map(|ids| [ids[0], ids[1], ids[2], ids[3]]),
+            first_checks: whole_run::checked_slots(prog, |_| true),
+            later_checks: whole_run::checked_slots(prog, |c| c.role != Role::Constant),
+        };
+        let methods = [Method::Euler, Method::Rk2, Method::Rk4];
+        let whole = methods.map(|method| jit.whole_run(method, &callees));
         jit.module.finalize_definitions().ok()?;
         let module = jit.module;
         let addr = |id| module.get_finalized_function(id);
@@ -257,6 +273,9 @@ impl NativeCode {
                 std::mem::transmute::<*const u8, EulerFn>(addr(euler)),
             )
         };
+        // SAFETY: each loop was built with the signature of `RunFn` (`Jit::whole_run`).
+        let whole = whole
+            .map(|id| id.map(|id| unsafe { std::mem::transmute::<*const u8, RunFn>(addr(id)) }));
         Some(NativeCode {
             step_code: prog.step_code.clone(),
             report_code: prog.report_code.clone(),
@@ -269,6 +288,7 @@ impl NativeCode {
             report,
             stages,
             euler,
+            whole,
             module: Some(module),
         })
     }

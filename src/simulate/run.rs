@@ -9,7 +9,7 @@
 //! equation first produced the value.
 
 use super::fault::{FaultKind, NumericFault};
-use super::native::{Engine, NativeCode, Stage};
+use super::native::{checked_slots, Engine, NativeCode, RowPlan, RunBuffers, Stage};
 use super::queues::QueueState;
 use super::trajectory::Trajectory;
 use super::vm::{euler_stage, exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
@@ -55,6 +55,8 @@ pub struct Simulation<'p> {
     /// `checked` and `slots` (see [`native_for`]), which lets the run loop call it without
     /// checking again at every step.
     native: Option<Arc<NativeCode>>,
+    /// The recorded steps and checked slots, for the compiled whole-run loop.
+    row_plan: RowPlan,
 }
 
 impl<'p> Simulation<'p> {
@@ -70,7 +72,7 @@ impl<'p> Simulation<'p> {
         for f in prog.stocks.iter().flat_map(|st| &st.outflows) {
             drains[*f as usize] += 1;
         }
-        Simulation {
+        let mut sim = Simulation {
             prog,
             checked,
             slots: prog.template.clone(),
@@ -119,7 +121,18 @@ impl<'p> Simulation<'p> {
             last_step: None,
             extra_steps: Vec::new(),
             native: native_for(prog, checked, Engine::from_env()),
-        }
+            row_plan: RowPlan::default(),
+        };
+        sim.plan_rows();
+        sim
+    }
+
+    /// Lists the recorded steps and the checked slots for the compiled whole-run loop.
+    fn plan_rows(&mut self) {
+        let per_save = self.prog.steps_per_save();
+        let saves = (0..=self.prog.steps()).step_by(per_save);
+        let steps = saves.chain(self.extra_steps.iter().copied());
+        self.row_plan = RowPlan::new(steps.map(|s| s as u64).collect());
     }
 
     /// Runs the following runs on `engine` (by default the one [`Engine::from_env`] names).
@@ -175,6 +188,7 @@ impl<'p> Simulation<'p> {
         extra.sort_unstable();
         extra.dedup();
         self.extra_steps = extra;
+        self.plan_rows();
     }
 
     /// For each row [`Simulation::run_with`] reports, in order: whether it is a save time
@@ -413,6 +427,96 @@ impl<'p> Simulation<'p> {
         self.run_observed(|t, slots, _| on_save(t, slots))
     }
 
+    /// [`Simulation::run_with`] keeping the slots `columns` of every row: each row's time in
+    /// `times` and its values, row after row, in `data` (both resized to the rows given);
+    /// the number of rows.
+    ///
+    /// A plain run (no delay lines, no stop variable, no limited or clamped stocks) on the
+    /// native engine runs on the compiled whole-run loop; anything else, and a run that
+    /// loop gives up on (a fault, a NaN condition or an infinite value at a row), runs on
+    /// the general loop, with the same results.
+    pub fn run_rows(
+        &mut self,
+        columns: &[usize],
+        times: &mut Vec<f64>,
+        data: &mut Vec<f64>,
+    ) -> Result<usize, NumericFault> {
+        let width = columns.len();
+        let rows = self.row_plan.rows();
+        // Sized once: later runs keep the length, and a short run's truncation is undone.
+        times.resize(rows, 0.0);
+        data.resize(rows * width, 0.0);
+        if let Some(n) = self.run_whole(columns, times, data) {
+            times.truncate(n);
+            data.truncate(n * width);
+            return Ok(n);
+        }
+        let mut row = 0;
+        let result = self.run_with(|t, slots| {
+            if row < times.len() {
+                times[row] = t;
+                let cells = &mut data[row * width..(row + 1) * width];
+                for (cell, &c) in cells.iter_mut().zip(columns) {
+                    *cell = slots[c];
+                }
+            } else {
+                times.push(t);
+                data.extend(columns.iter().map(|&c| slots[c]));
+            }
+            row += 1;
+        });
+        times.truncate(row);
+        data.truncate(row * width);
+        result.map(|()| row)
+    }
+
+    /// Whether [`Simulation::run_rows`] runs on the compiled whole-run loop: a plain run
+    /// (no delay lines, no stop variable, no limited or clamped stocks) on the native
+    /// engine, with a loop compiled for the method. A run the loop gives up on still runs on
+    /// the general loop.
+    pub fn runs_whole(&self) -> bool {
+        let prog = self.prog;
+        let plain = prog.delays.is_empty()
+            && prog.stop_slot.is_none()
+            && self.last_step.is_none()
+            && !prog.limits_stocks
+            && self.non_negative.is_empty();
+        plain && (self.native.as_ref()).is_some_and(|n| n.has_whole_run(self.method))
+    }
+
+    /// A plain run on the compiled whole-run loop: the number of rows, or `None` when the
+    /// run is not plain, has no compiled loop, or the loop gave up.
+    fn run_whole(
+        &mut self,
+        columns: &[usize],
+        times: &mut [f64],
+        data: &mut [f64],
+    ) -> Option<usize> {
+        let prog = self.prog;
+        if !self.runs_whole() {
+            return None;
+        }
+        // A fault in the initial pass is found by the general loop.
+        self.initialize::<false>().ok()?;
+        let native = self.native.as_ref()?;
+        let (start, dt) = (prog.specs.start, prog.specs.dt);
+        native.run_whole(
+            self.method,
+            self.checked,
+            &mut self.slots,
+            &mut self.machine,
+            (start, dt, prog.steps()),
+            &self.row_plan,
+            RunBuffers {
+                x0: &mut self.x0,
+                acc: &mut self.acc,
+                columns,
+                times,
+                data,
+            },
+        )
+    }
+
     /// [`Simulation::run_with`], also showing the evaluator's state besides the slots (held
     /// noise, delay lines, the step's time) at each reported row, for passes that re-evaluate
     /// equations as the run saw them (loop scores).
@@ -615,15 +719,8 @@ fn check_ranges(
     prog: &Program,
     keep: impl Fn(&crate::compile::program::Column) -> bool,
 ) -> Vec<(usize, usize)> {
-    let mut slots: Vec<usize> = (prog.columns.iter())
-        .filter(|c| keep(c))
-        .map(|c| c.slot as usize)
-        .chain(RESERVED..RESERVED + prog.stocks.len())
-        .collect();
-    slots.sort_unstable();
-    slots.dedup();
     let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for s in slots {
+    for s in checked_slots(prog, keep) {
         match ranges.last_mut() {
             Some((_, end)) if *end == s => *end += 1,
             _ => ranges.push((s, s + 1)),

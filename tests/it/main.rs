@@ -36,3 +36,4 @@ mod stella_builtins;
 mod study_records;
 mod target_semantics;
 mod units;
+mod whole_run;

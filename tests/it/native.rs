@@ -7,7 +7,7 @@ use sandtable::model::Method;
 use sandtable::simulate::{Engine, Simulation};
 use std::path::{Path, PathBuf};
 
-fn suite_root() -> PathBuf {
+pub(crate) fn suite_root() -> PathBuf {
     match std::env::var_os("SANDTABLE_TEST_MODELS") {
         Some(p) => PathBuf::from(p),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/test-models"),
@@ -15,7 +15,7 @@ fn suite_root() -> PathBuf {
 }
 
 /// Every model file under `dir`, sorted.
-fn model_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn model_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

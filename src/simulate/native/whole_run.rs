@@ -1,0 +1,494 @@
+//! A whole run's step loop compiled with the program's code: the time of each step, the
+//! step code, the finite check and the copy of the saved columns at each recorded step, and
+//! the Euler or Runge–Kutta update, without returning to Rust between steps.
+//!
+//! It covers the plain run only (no delay lines, no stop variable, no limited or clamped
+//! stocks: `Simulation` checks). Where the general loop checks the values at each row, it
+//! sums `x − x` over the same slots (NaN once any of them was NaN or infinite) and gives up
+//! at the end of the run if that sum is NaN or a NaN condition was met: the caller then runs
+//! the same run again on the general loop, which tells a fault from an infinite auxiliary
+//! and names the faulty equation. A run it finishes is the general loop's run, bit for bit, since it makes the
+//! same calls of the same compiled code with the same arguments in the same order.
+
+use super::*;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{ExtFuncData, ExternalName, FuncRef, UserExternalName};
+use cranelift_module::FuncId;
+
+/// What the compiled loop reads and writes besides the slots; every pointer is valid for the
+/// whole call and every length holds (see [`NativeCode::run_whole`]).
+#[repr(C)]
+pub(super) struct RunArgs<'a> {
+    /// The contexts of the step and the report code.
+    step_ctx: *mut Ctx<'a>,
+    report_ctx: *mut Ctx<'a>,
+    /// [`Machine::step_time`], [`Machine::fresh`] and [`Machine::nan_condition`], which the
+    /// evaluator's code reads for the instructions called out.
+    step_time: *mut f64,
+    fresh: *mut bool,
+    nan_condition: *mut bool,
+    /// The Runge–Kutta buffers, one entry per stock.
+    x0: *mut f64,
+    acc: *mut f64,
+    start: f64,
+    dt: f64,
+    /// The last step.
+    steps: u64,
+    /// The steps that give a row, ascending, ending with `u64::MAX`.
+    recorded: *const u64,
+    /// The slots copied into each row, `width` of them.
+    columns: *const usize,
+    width: u64,
+    /// Where rows go: one time and `width` values per recorded step.
+    times: *mut f64,
+    data: *mut f64,
+}
+
+/// The compiled loop: `f(s, args)` returns the number of rows written, or −1 when it gave
+/// up.
+pub(super) type RunFn = unsafe extern "C" fn(*mut f64, *mut RunArgs) -> i64;
+
+/// The functions a compiled loop calls.
+pub(super) struct Callees {
+    pub step: FuncId,
+    pub report: Option<FuncId>,
+    pub euler: FuncId,
+    /// By [`Stage::ALL`]; needed for RK2 and RK4.
+    pub stages: Option<[FuncId; 4]>,
+    /// The slots checked at the first row and at the later ones ([`checked_slots`]).
+    pub first_checks: Vec<usize>,
+    pub later_checks: Vec<usize>,
+}
+
+/// The slots whose values are checked at each row: the columns `keep` selects and every
+/// stock, ascending.
+pub(in crate::simulate) fn checked_slots(
+    prog: &Program,
+    keep: impl Fn(&crate::compile::program::Column) -> bool,
+) -> Vec<usize> {
+    let mut slots: Vec<usize> = (prog.columns.iter())
+        .filter(|c| keep(c))
+        .map(|c| c.slot as usize)
+        .chain(RESERVED..RESERVED + prog.stocks.len())
+        .collect();
+    slots.sort_unstable();
+    slots.dedup();
+    slots
+}
+
+/// A direct call target in the function being built.
+fn import(module: &JITModule, b: &mut FunctionBuilder, id: FuncId) -> FuncRef {
+    let decl = &module.declarations().get_function_decl(id);
+    let signature = b.func.import_signature(decl.signature.clone());
+    let name = b.func.declare_imported_user_function(UserExternalName {
+        namespace: 0,
+        index: id.as_u32(),
+    });
+    b.func.import_function(ExtFuncData {
+        name: ExternalName::user(name),
+        signature,
+        colocated: true,
+        patchable: false,
+    })
+}
+
+macro_rules! field {
+    ($t:ty, $f:ident) => {
+        std::mem::offset_of!($t, $f) as i32
+    };
+}
+
+/// The values the loop body keeps, loaded once from [`RunArgs`].
+struct Loop {
+    s: Value,
+    step_ctx: Value,
+    report_ctx: Value,
+    step_time: Value,
+    fresh: Value,
+    x0: Value,
+    acc: Value,
+    dt: Value,
+    step: FuncRef,
+    report: Option<FuncRef>,
+    nan: Variable,
+}
+
+impl Loop {
+    /// Sets the evaluation's time in the slots and whether it draws noise, in the machine
+    /// and both contexts.
+    fn set_fresh(&self, b: &mut FunctionBuilder, fresh: Value) {
+        let f = MemFlagsData::trusted();
+        b.ins().store(f, fresh, self.fresh, 0);
+        b.ins().store(f, fresh, self.step_ctx, field!(Ctx, fresh));
+        b.ins().store(f, fresh, self.report_ctx, field!(Ctx, fresh));
+    }
+
+    /// Calls compiled code `code` with context `ctx` and adds its NaN condition to the run's.
+    fn call(&self, b: &mut FunctionBuilder, code: FuncRef, ctx: Value) {
+        b.ins().call(code, &[self.s, ctx]);
+        let flag = b
+            .ins()
+            .load(types::I8, MemFlagsData::trusted(), ctx, field!(Ctx, nan));
+        let old = b.use_var(self.nan);
+        let new = b.ins().bor(old, flag);
+        b.def_var(self.nan, new);
+    }
+
+    /// An evaluation of the step code at time `t` after the first of a step.
+    fn evaluate_again(&self, b: &mut FunctionBuilder, t: Value) {
+        let f = MemFlagsData::trusted();
+        b.ins().store(
+            f,
+            t,
+            self.s,
+            super::emit::off(crate::compile::program::TIME),
+        );
+        let no = b.ins().iconst(types::I8, 0);
+        self.set_fresh(b, no);
+        self.call(b, self.step, self.step_ctx);
+    }
+}
+
+impl Jit {
+    /// Compiles the whole-run loop for `method`; `None` when a Runge–Kutta method has no
+    /// compiled stages.
+    pub(super) fn whole_run(&mut self, method: Method, callees: &Callees) -> Option<FuncId> {
+        if method != Method::Euler && callees.stages.is_none() {
+            return None;
+        }
+        let sig = self.signature(&[PTR, PTR], Some(types::I64));
+        self.define(sig, |b, params, jit| {
+            let f = MemFlagsData::trusted();
+            let (s, args) = (params[0], params[1]);
+            let arg = |b: &mut FunctionBuilder, ty, at: i32| b.ins().load(ty, f, args, at);
+            let lp = Loop {
+                s,
+                step_ctx: arg(b, PTR, field!(RunArgs, step_ctx)),
+                report_ctx: arg(b, PTR, field!(RunArgs, report_ctx)),
+                step_time: arg(b, PTR, field!(RunArgs, step_time)),
+                fresh: arg(b, PTR, field!(RunArgs, fresh)),
+                x0: arg(b, PTR, field!(RunArgs, x0)),
+                acc: arg(b, PTR, field!(RunArgs, acc)),
+                dt: arg(b, types::F64, field!(RunArgs, dt)),
+                step: import(&jit.module, b, callees.step),
+                report: callees.report.map(|id| import(&jit.module, b, id)),
+                nan: b.declare_var(types::I8),
+            };
+            let nan_condition = arg(b, PTR, field!(RunArgs, nan_condition));
+            let start = arg(b, types::F64, field!(RunArgs, start));
+            let steps = arg(b, types::I64, field!(RunArgs, steps));
+            let recorded = arg(b, PTR, field!(RunArgs, recorded));
+            let columns = arg(b, PTR, field!(RunArgs, columns));
+            let width = arg(b, types::I64, field!(RunArgs, width));
+            let times = arg(b, PTR, field!(RunArgs, times));
+            let data = arg(b, PTR, field!(RunArgs, data));
+            let euler = import(&jit.module, b, callees.euler);
+            let stages = (callees.stages).map(|ids| ids.map(|id| import(&jit.module, b, id)));
+
+            let (step, next, row) = (
+                b.declare_var(types::I64),
+                b.declare_var(types::I64),
+                b.declare_var(types::I64),
+            );
+            let zero = b.ins().iconst(types::I64, 0);
+            for v in [step, next, row] {
+                b.def_var(v, zero);
+            }
+            let odd = b.declare_var(types::F64);
+            let none = b.ins().f64const(0.0);
+            b.def_var(odd, none);
+            let no = b.ins().iconst(types::I8, 0);
+            b.def_var(lp.nan, no);
+
+            let head = b.create_block();
+            let save = b.create_block();
+            let bail = b.create_block();
+            let after = b.create_block();
+            let advance = b.create_block();
+            let done = b.create_block();
+            b.ins().jump(head, &[]);
+
+            // The step's first evaluation, at `t = start + step·dt`.
+            b.switch_to_block(head);
+            let k = b.use_var(step);
+            let kf = b.ins().fcvt_from_uint(types::F64, k);
+            let at = b.ins().fmul(kf, lp.dt);
+            let t = b.ins().fadd(start, at);
+            b.ins()
+                .store(f, t, s, super::emit::off(crate::compile::program::TIME));
+            b.ins().store(f, t, lp.step_time, 0);
+            b.ins().store(f, t, lp.step_ctx, field!(Ctx, step_time));
+            b.ins().store(f, t, lp.report_ctx, field!(Ctx, step_time));
+            let fresh = b.ins().icmp_imm_s(IntCC::NotEqual, k, 0);
+            lp.set_fresh(b, fresh);
+            lp.call(b, lp.step, lp.step_ctx);
+            let n = b.use_var(next);
+            let n8 = b.ins().ishl_imm_u(n, 3);
+            let at = b.ins().iadd(recorded, n8);
+            let wanted = b.ins().load(types::I64, f, at, 0);
+            let is_row = b.ins().icmp(IntCC::Equal, wanted, k);
+            b.ins().brif(is_row, save, &[], after, &[]);
+
+            // A recorded step: the report code, the check, then the row.
+            b.switch_to_block(save);
+            if let Some(report) = lp.report {
+                lp.call(b, report, lp.report_ctx);
+            }
+            let first = b.ins().icmp_imm_s(IntCC::Equal, k, 0);
+            let (check_first, check_later, write) =
+                (b.create_block(), b.create_block(), b.create_block());
+            b.ins().brif(first, check_first, &[], check_later, &[]);
+            for (block, slots) in [
+                (check_first, &callees.first_checks),
+                (check_later, &callees.later_checks),
+            ] {
+                b.switch_to_block(block);
+                let mut sum = b.use_var(odd);
+                for &slot in slots {
+                    let x = b.ins().load(types::F64, f, s, (slot * 8) as i32);
+                    let zero_if_finite = b.ins().fsub(x, x);
+                    sum = b.ins().fadd(sum, zero_if_finite);
+                }
+                b.def_var(odd, sum);
+                b.ins().jump(write, &[]);
+            }
+            b.switch_to_block(write);
+            let r = b.use_var(row);
+            let r8 = b.ins().ishl_imm_u(r, 3);
+            let at = b.ins().iadd(times, r8);
+            b.ins().store(f, t, at, 0);
+            let first_cell = b.ins().imul(r, width);
+            copy_row(b, s, columns, width, data, first_cell);
+            let r1 = b.ins().iadd_imm_s(r, 1);
+            b.def_var(row, r1);
+            let n1 = b.ins().iadd_imm_s(n, 1);
+            b.def_var(next, n1);
+            b.ins().jump(after, &[]);
+
+            b.switch_to_block(after);
+            let last = b.ins().icmp(IntCC::Equal, k, steps);
+            b.ins().brif(last, done, &[], advance, &[]);
+
+            // The update of the stocks from `t`, as `Simulation::advance`.
+            b.switch_to_block(advance);
+            match (method, stages) {
+                (Method::Euler, _) => {
+                    b.ins().call(euler, &[s, lp.dt]);
+                }
+                (Method::Rk2, Some(st)) => {
+                    let stage = |b: &mut FunctionBuilder, i: usize, h: Value| {
+                        b.ins().call(st[i], &[s, lp.x0, lp.acc, h]);
+                    };
+                    stage(b, 0, lp.dt);
+                    let t1 = b.ins().fadd(t, lp.dt);
+                    lp.evaluate_again(b, t1);
+                    let half = b.ins().f64const(0.5);
+                    let half = b.ins().fmul(half, lp.dt);
+                    stage(b, 1, half);
+                }
+                (Method::Rk4, Some(st)) => {
+                    let stage = |b: &mut FunctionBuilder, i: usize, h: Value| {
+                        b.ins().call(st[i], &[s, lp.x0, lp.acc, h]);
+                    };
+                    let half = b.ins().f64const(0.5);
+                    let half = b.ins().fmul(half, lp.dt);
+                    let six = b.ins().f64const(6.0);
+                    let sixth = b.ins().fdiv(lp.dt, six);
+                    stage(b, 0, half);
+                    let mid = b.ins().fadd(t, half);
+                    lp.evaluate_again(b, mid);
+                    stage(b, 2, half);
+                    lp.evaluate_again(b, mid);
+                    stage(b, 2, lp.dt);
+                    let end = b.ins().fadd(t, lp.dt);
+                    lp.evaluate_again(b, end);
+                    stage(b, 3, sixth);
+                }
+                _ => return None,
+            }
+            let k1 = b.ins().iadd_imm_s(k, 1);
+            b.def_var(step, k1);
+            b.ins().jump(head, &[]);
+
+            // Finished: given up if a row's check or a NaN condition would have stopped the
+            // general loop (or a NaN condition after the last row, which it would not have).
+            b.switch_to_block(done);
+            let met = b.ins().load(types::I8, f, nan_condition, 0);
+            let flag = b.use_var(lp.nan);
+            let any = b.ins().bor(met, flag);
+            let met = b.ins().icmp_imm_s(IntCC::NotEqual, any, 0);
+            let sum = b.use_var(odd);
+            let odd = b.ins().fcmp(FloatCC::Unordered, sum, sum);
+            let bad = b.ins().bor(met, odd);
+            let finish = b.create_block();
+            b.ins().brif(bad, bail, &[], finish, &[]);
+            b.switch_to_block(finish);
+            let rows = b.use_var(row);
+            b.ins().return_(&[rows]);
+
+            b.switch_to_block(bail);
+            let gave_up = b.ins().iconst(types::I64, -1);
+            b.ins().return_(&[gave_up]);
+            Some(())
+        })
+    }
+}
+
+/// Copies slots `columns[0..width]` to `data[first..first + width]`.
+fn copy_row(
+    b: &mut FunctionBuilder,
+    s: Value,
+    columns: Value,
+    width: Value,
+    data: Value,
+    first: Value,
+) {
+    let f = MemFlagsData::trusted();
+    let head = b.create_block();
+    let body = b.create_block();
+    let out = b.create_block();
+    b.append_block_param(head, types::I64);
+    let zero = b.ins().iconst(types::I64, 0);
+    b.ins().jump(head, &[zero.into()]);
+    b.switch_to_block(head);
+    let i = b.block_params(head)[0];
+    let end = b.ins().icmp(IntCC::Equal, i, width);
+    b.ins().brif(end, out, &[], body, &[]);
+    b.switch_to_block(body);
+    let i8 = b.ins().ishl_imm_u(i, 3);
+    let at = b.ins().iadd(columns, i8);
+    let slot = b.ins().load(types::I64, f, at, 0);
+    let byte = b.ins().ishl_imm_u(slot, 3);
+    let from = b.ins().iadd(s, byte);
+    let x = b.ins().load(types::F64, f, from, 0);
+    let cell = b.ins().iadd(first, i);
+    let cell = b.ins().ishl_imm_u(cell, 3);
+    let to = b.ins().iadd(data, cell);
+    b.ins().store(f, x, to, 0);
+    let i1 = b.ins().iadd_imm_s(i, 1);
+    b.ins().jump(head, &[i1.into()]);
+    b.switch_to_block(out);
+}
+
+/// Which steps of a whole run on the compiled loop give rows, fixed for the runs of one
+/// simulation.
+#[derive(Debug, Clone)]
+pub(in crate::simulate) struct RowPlan {
+    /// The steps that give a row, strictly ascending, then `u64::MAX`.
+    recorded: Vec<u64>,
+}
+
+impl Default for RowPlan {
+    /// No rows.
+    fn default() -> RowPlan {
+        RowPlan::new(Vec::new())
+    }
+}
+
+impl RowPlan {
+    /// The plan of rows at `steps` (in any order, repeats counted once).
+    pub fn new(mut steps: Vec<u64>) -> RowPlan {
+        steps.retain(|&s| s != u64::MAX);
+        steps.sort_unstable();
+        steps.dedup();
+        steps.push(u64::MAX);
+        RowPlan { recorded: steps }
+    }
+
+    /// How many rows a whole run gives.
+    pub fn rows(&self) -> usize {
+        self.recorded.len().saturating_sub(1)
+    }
+}
+
+/// The buffers of one whole run besides the slots.
+pub(in crate::simulate) struct RunBuffers<'r> {
+    /// The Runge–Kutta buffers, one entry per stock.
+    pub x0: &'r mut [f64],
+    pub acc: &'r mut [f64],
+    /// The slots copied into each row.
+    pub columns: &'r [usize],
+    /// A time per row, and `columns.len()` values per row.
+    pub times: &'r mut [f64],
+    pub data: &'r mut [f64],
+}
+
+impl NativeCode {
+    /// Whether there is a compiled whole-run loop for `method`.
+    pub(in crate::simulate) fn has_whole_run(&self, method: Method) -> bool {
+        self.whole[method as usize].is_some()
+    }
+
+    /// Runs the whole run of `method` from the present state (initialised, the step at
+    /// `start`) to step `steps` on the compiled loop, writing each recorded row's time and
+    /// columns; the number of rows, or `None` when there is no compiled loop for `method`
+    /// or it gave up (the run must then be run again on the general loop).
+    ///
+    /// # Panics
+    ///
+    /// When a buffer is shorter than `plan` needs, a column is not a slot, or (as [`NativeCode::exec`]) the code, slots and machine do not
+    /// fit.
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::simulate) fn run_whole(
+        &self,
+        method: Method,
+        checked: Checked,
+        s: &mut [f64],
+        m: &mut Machine,
+        (start, dt, steps): (f64, f64, usize),
+        plan: &RowPlan,
+        buf: RunBuffers,
+    ) -> Option<usize> {
+        let f = self.whole[method as usize]?;
+        let width = buf.columns.len();
+        let rows = plan.rows();
+        assert!(self.fits_checked(checked, s) && self.fits_machine(m));
+        assert!(self.fits_stage_buffers(s, buf.x0, buf.acc));
+        assert!(buf.times.len() >= rows && buf.data.len() >= rows * width);
+        assert!(buf.columns.iter().all(|&c| c < s.len()));
+        let m: *mut Machine = m;
+        // SAFETY: `m` is a live exclusive reference, used only through these pointers
+        // until the call returns.
+        let ctx = |code| unsafe {
+            Ctx {
+                nan: 0,
+                step_time: start,
+                delay_out: (*m).delay_out.as_ptr(),
+                noise: (*m).noise.as_ptr(),
+                fresh: 0,
+                checked,
+                code,
+                len: s.len(),
+                machine: m,
+            }
+        };
+        let (mut step_ctx, mut report_ctx) = (ctx(Code::Step), ctx(Code::Report));
+        // SAFETY: as above.
+        let mut args = unsafe {
+            RunArgs {
+                step_ctx: &mut step_ctx,
+                report_ctx: &mut report_ctx,
+                step_time: &raw mut (*m).step_time,
+                fresh: &raw mut (*m).fresh,
+                nan_condition: &raw mut (*m).nan_condition,
+                x0: buf.x0.as_mut_ptr(),
+                acc: buf.acc.as_mut_ptr(),
+                start,
+                dt,
+                steps: steps as u64,
+                recorded: plan.recorded.as_ptr(),
+                columns: buf.columns.as_ptr(),
+                width: width as u64,
+                times: buf.times.as_mut_ptr(),
+                data: buf.data.as_mut_ptr(),
+            }
+        };
+        // SAFETY: just checked: the code fits the program, slots and machine; the loop writes
+        // at most `rows` rows (one per recorded step, the list ascending and ended), each
+        // within `times` and `data`; it reads the columns, all below `s.len()`, the
+        // program's own slots (validated when compiled), and the stage buffers of one entry per stock; nothing resizes the machine's buffers
+        // during the call.
+        let written = unsafe { f(s.as_mut_ptr(), &mut args) };
+        usize::try_from(written).ok()
+    }
+}
