@@ -25,7 +25,7 @@ use std::sync::{Arc, OnceLock};
 
 mod emit;
 mod whole_run;
-use emit::Emit;
+use emit::{Emit, Frame, Helpers};
 pub(super) use whole_run::{checked_slots, RowPlan, RunBuffers};
 use whole_run::{Callees, RunFn};
 
@@ -248,6 +248,7 @@ impl NativeCode {
         };
         let euler = jit.stocks(prog, StocksFn::Euler)?;
         let callees = Callees {
+            prog,
             step,
             report: (!prog.report_code.is_empty()).then_some(report),
             euler,
@@ -640,45 +641,27 @@ impl Jit {
     /// Compiles one code stream, whose builtins are `specials`, into a [`CodeFn`].
     fn code(&mut self, ops: &[Op], specials: &[Special]) -> Option<cranelift_module::FuncId> {
         let sig = self.signature(&[PTR, PTR], None);
-        let unary = self.signature(&[PTR, types::I32, types::F64], Some(types::F64));
-        let binary = self.signature(&[PTR, types::I32, types::F64, types::F64], Some(types::F64));
-        let exec = self.signature(&[PTR, PTR, types::I32], None);
-        let pure1 = self.signature(&[types::F64], Some(types::F64));
-        let pure2 = self.signature(&[types::F64, types::F64], Some(types::F64));
-        self.define(sig, |b, params, _| {
-            let nan = b.declare_var(types::I8);
-            let zero = b.ins().iconst(types::I8, 0);
-            b.def_var(nan, zero);
-            // Loaded once in the entry block, which every block follows.
-            let (ctx, flags) = (params[1], MemFlagsData::trusted());
-            let at = std::mem::offset_of!(Ctx, step_time) as i32;
-            let step_time = b.ins().load(types::F64, flags, ctx, at);
-            let at = std::mem::offset_of!(Ctx, delay_out) as i32;
-            let delay_out = b.ins().load(PTR, flags, ctx, at);
-            let at = std::mem::offset_of!(Ctx, noise) as i32;
-            let noise = b.ins().load(PTR, flags, ctx, at);
-            let at = std::mem::offset_of!(Ctx, fresh) as i32;
-            let fresh = b.ins().load(types::I8, flags, ctx, at);
-            let mut e = Emit {
-                s: params[0],
-                ctx,
-                specials,
-                step_time,
-                delay_out,
-                noise,
-                fresh,
-                nan,
-                known: HashMap::new(),
-                memo: HashMap::new(),
-                unary: b.import_signature(unary),
-                binary: b.import_signature(binary),
-                pure1: b.import_signature(pure1),
-                pure2: b.import_signature(pure2),
-                exec: b.import_signature(exec),
-                b,
-            };
-            e.stream(ops)
+        self.define(sig, |b, params, jit| {
+            let helpers = jit.helpers(b);
+            let frame = Frame::of_ctx(b, params[0], params[1]);
+            let mut e = Emit::new(b, frame, specials, helpers);
+            e.stream(ops)?;
+            e.finish();
+            Some(())
         })
+    }
+
+    /// Imports the helpers' signatures into the function `b` builds.
+    fn helpers(&self, b: &mut FunctionBuilder) -> Helpers {
+        let mut import =
+            |params: &[types::Type], ret| b.import_signature(self.signature(params, ret));
+        Helpers {
+            unary: import(&[PTR, types::I32, types::F64], Some(types::F64)),
+            binary: import(&[PTR, types::I32, types::F64, types::F64], Some(types::F64)),
+            exec: import(&[PTR, PTR, types::I32], None),
+            pure1: import(&[types::F64], Some(types::F64)),
+            pure2: import(&[types::F64, types::F64], Some(types::F64)),
+        }
     }
 
     /// Compiles the Euler stage (a [`EulerFn`]) or a Runge–Kutta stage (a [`StageFn`]).
@@ -688,47 +671,76 @@ impl Jit {
             StocksFn::Stage(_) => self.signature(&[PTR, PTR, PTR, types::F64], None),
         };
         self.define(sig, |b, params, _| {
-            let s = params[0];
-            let flags = MemFlagsData::trusted();
-            let load = |b: &mut FunctionBuilder, slot: usize| {
-                b.ins().load(types::F64, flags, s, (slot * 8) as i32)
-            };
-            let mut start = 0usize;
-            // Stock after stock, reading every flow from memory, as the evaluator does.
-            for (k, &(mid, end)) in prog.rate_ends.iter().enumerate() {
-                let (mid, end) = (mid as usize, end as usize);
-                if start > mid || mid > end || end > prog.rate_slots.len() {
-                    return None;
-                }
-                // Starting from zero keeps the sums bit-identical (−0 + 0 is +0).
-                let mut d = b.ins().f64const(0.0);
-                for &f in &prog.rate_slots[start..mid] {
-                    let v = load(b, f as usize);
-                    d = b.ins().fadd(d, v);
-                }
-                for &f in &prog.rate_slots[mid..end] {
-                    let v = load(b, f as usize);
-                    d = b.ins().fsub(d, v);
-                }
-                let off = ((RESERVED + k) * 8) as i32;
-                let x = b.ins().load(types::F64, flags, s, off);
-                let x = match kind {
-                    StocksFn::Euler => {
-                        let step = b.ins().fmul(params[1], d);
-                        b.ins().fadd(x, step)
-                    }
-                    StocksFn::Stage(stage) => {
-                        let (x0p, accp, h, at) = (params[1], params[2], params[3], (k * 8) as i32);
-                        stage_update(b, stage, [x0p, accp, h], at, d, x)
-                    }
-                };
-                b.ins().store(flags, x, s, off);
-                start = end;
-            }
+            emit_stocks(b, prog, kind, params)?;
             b.ins().return_(&[]);
             Some(())
         })
     }
+}
+
+impl Frame {
+    /// The frame of slot array `s` and context `ctx`, its fields loaded here (in the entry
+    /// block, which every block of the function follows).
+    fn of_ctx(b: &mut FunctionBuilder, s: Value, ctx: Value) -> Frame {
+        let flags = MemFlagsData::trusted();
+        let mut load = |ty, at: usize| b.ins().load(ty, flags, ctx, at as i32);
+        Frame {
+            s,
+            ctx,
+            step_time: load(types::F64, std::mem::offset_of!(Ctx, step_time)),
+            delay_out: load(PTR, std::mem::offset_of!(Ctx, delay_out)),
+            noise: load(PTR, std::mem::offset_of!(Ctx, noise)),
+            fresh: load(types::I8, std::mem::offset_of!(Ctx, fresh)),
+        }
+    }
+}
+
+/// Emits the Euler stage or a Runge–Kutta stage over the stocks, `params` being the
+/// function's: `s` and `dt` ([`EulerFn`]) or `s`, `x0`, `acc` and `h` ([`StageFn`]).
+fn emit_stocks(
+    b: &mut FunctionBuilder,
+    prog: &Program,
+    kind: StocksFn,
+    params: &[Value],
+) -> Option<()> {
+    let s = params[0];
+    let flags = MemFlagsData::trusted();
+    let load = |b: &mut FunctionBuilder, slot: usize| {
+        b.ins().load(types::F64, flags, s, (slot * 8) as i32)
+    };
+    let mut start = 0usize;
+    // Stock after stock, reading every flow from memory, as the evaluator does.
+    for (k, &(mid, end)) in prog.rate_ends.iter().enumerate() {
+        let (mid, end) = (mid as usize, end as usize);
+        if start > mid || mid > end || end > prog.rate_slots.len() {
+            return None;
+        }
+        // Starting from zero keeps the sums bit-identical (−0 + 0 is +0).
+        let mut d = b.ins().f64const(0.0);
+        for &f in &prog.rate_slots[start..mid] {
+            let v = load(b, f as usize);
+            d = b.ins().fadd(d, v);
+        }
+        for &f in &prog.rate_slots[mid..end] {
+            let v = load(b, f as usize);
+            d = b.ins().fsub(d, v);
+        }
+        let off = ((RESERVED + k) * 8) as i32;
+        let x = b.ins().load(types::F64, flags, s, off);
+        let x = match kind {
+            StocksFn::Euler => {
+                let step = b.ins().fmul(params[1], d);
+                b.ins().fadd(x, step)
+            }
+            StocksFn::Stage(stage) => {
+                let (x0p, accp, h, at) = (params[1], params[2], params[3], (k * 8) as i32);
+                stage_update(b, stage, [x0p, accp, h], at, d, x)
+            }
+        };
+        b.ins().store(flags, x, s, off);
+        start = end;
+    }
+    Some(())
 }
 
 /// Emits [`Stage::update`] of stock `x` (its new value returned) with slope `d`; `x0` and

@@ -35,6 +35,28 @@ pub(super) struct Emit<'f, 'b> {
     pub(super) exec: SigRef,
 }
 
+/// The signatures of the helpers compiled code calls, imported into one function.
+#[derive(Clone, Copy)]
+pub(super) struct Helpers {
+    pub unary: SigRef,
+    pub binary: SigRef,
+    pub pure1: SigRef,
+    pub pure2: SigRef,
+    pub exec: SigRef,
+}
+
+/// What a stream's code reads besides its instructions: the slot array, the context, and
+/// the context's fields it uses.
+#[derive(Clone, Copy)]
+pub(super) struct Frame {
+    pub s: Value,
+    pub ctx: Value,
+    pub step_time: Value,
+    pub delay_out: Value,
+    pub noise: Value,
+    pub fresh: Value,
+}
+
 /// A pure function called out of the native code, as a key of [`Emit::memo`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Pure {
@@ -45,7 +67,37 @@ pub(super) enum Pure {
     /// A table lookup, by table index.
     Lookup(u32),
 }
-impl Emit<'_, '_> {
+impl<'f, 'b> Emit<'f, 'b> {
+    /// Starts emitting a stream into `b` at its present block, no NaN condition met yet.
+    pub(super) fn new(
+        b: &'f mut FunctionBuilder<'b>,
+        frame: Frame,
+        specials: &'f [Special],
+        helpers: Helpers,
+    ) -> Emit<'f, 'b> {
+        let nan = b.declare_var(types::I8);
+        let zero = b.ins().iconst(types::I8, 0);
+        b.def_var(nan, zero);
+        Emit {
+            s: frame.s,
+            ctx: frame.ctx,
+            specials,
+            step_time: frame.step_time,
+            delay_out: frame.delay_out,
+            noise: frame.noise,
+            fresh: frame.fresh,
+            nan,
+            known: HashMap::new(),
+            memo: HashMap::new(),
+            unary: helpers.unary,
+            binary: helpers.binary,
+            pure1: helpers.pure1,
+            pure2: helpers.pure2,
+            exec: helpers.exec,
+            b,
+        }
+    }
+
     fn get(&mut self, slot: Slot) -> Value {
         if let Some(&v) = self.known.get(&slot) {
             return v;
@@ -286,6 +338,8 @@ impl Emit<'_, '_> {
     }
 
     /// Translates a whole stream, then stores the NaN flag and returns.
+    /// Emits `ops` and ends in the block after them, with [`Emit::nan`] holding whether a
+    /// NaN condition was met; the caller ends the function or goes on.
     pub(super) fn stream(&mut self, ops: &[Op]) -> Option<()> {
         use Func2::{Add, Div, Mul, Sub};
         let exit = self.b.create_block();
@@ -424,13 +478,17 @@ impl Emit<'_, '_> {
             self.b.ins().jump(exit, &[]);
         }
         self.b.switch_to_block(exit);
+        Some(())
+    }
+
+    /// Ends a [`CodeFn`]: stores the NaN-condition flag in the context and returns.
+    pub(super) fn finish(&mut self) {
         let nan = self.b.use_var(self.nan);
         let at = std::mem::offset_of!(Ctx, nan) as i32;
         self.b
             .ins()
             .store(MemFlagsData::trusted(), nan, self.ctx, at);
         self.b.ins().return_(&[]);
-        Some(())
     }
 }
 

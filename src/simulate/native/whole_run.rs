@@ -48,8 +48,13 @@ pub(super) struct RunArgs<'a> {
 /// up.
 pub(super) type RunFn = unsafe extern "C" fn(*mut f64, *mut RunArgs) -> i64;
 
-/// The functions a compiled loop calls.
-pub(super) struct Callees {
+/// Step code longer than this is called from the loop rather than copied into it (RK4
+/// copies it four times).
+const INLINE_OPS: usize = 2_000;
+
+/// The functions a compiled loop calls, or copies into itself when the step code is short.
+pub(super) struct Callees<'a> {
+    pub prog: &'a Program,
     pub step: FuncId,
     pub report: Option<FuncId>,
     pub euler: FuncId,
@@ -99,7 +104,12 @@ macro_rules! field {
 }
 
 /// The values the loop body keeps, loaded once from [`RunArgs`].
-struct Loop {
+struct Loop<'a> {
+    /// The program, when its step code and stages are copied into the loop.
+    inline: Option<&'a Program>,
+    helpers: Helpers,
+    delay_out: Value,
+    noise: Value,
     s: Value,
     step_ctx: Value,
     report_ctx: Value,
@@ -113,7 +123,52 @@ struct Loop {
     nan: Variable,
 }
 
-impl Loop {
+impl Loop<'_> {
+    /// The step code, evaluated for the step starting at `t_step` (its time in the slots
+    /// already set), drawing noise when `fresh`, and its NaN condition added to the run's.
+    fn step_code(&self, b: &mut FunctionBuilder, t_step: Value, fresh: Value) -> Option<()> {
+        let Some(prog) = self.inline else {
+            self.call(b, self.step, self.step_ctx);
+            return Some(());
+        };
+        let frame = Frame {
+            s: self.s,
+            ctx: self.step_ctx,
+            step_time: t_step,
+            delay_out: self.delay_out,
+            noise: self.noise,
+            fresh,
+        };
+        let mut e = Emit::new(b, frame, &prog.specials, self.helpers);
+        e.stream(&prog.step_code)?;
+        let nan = e.nan;
+        let flag = b.use_var(nan);
+        let old = b.use_var(self.nan);
+        let new = b.ins().bor(old, flag);
+        b.def_var(self.nan, new);
+        Some(())
+    }
+
+    /// Moves the stocks as `kind` says, `args` after the slot array being `dt` (Euler) or
+    /// `x0`, `acc` and `h` (a stage).
+    fn stocks(
+        &self,
+        b: &mut FunctionBuilder,
+        kind: StocksFn,
+        called: FuncRef,
+        args: &[Value],
+    ) -> Option<()> {
+        let mut all = vec![self.s];
+        all.extend_from_slice(args);
+        match self.inline {
+            Some(prog) => emit_stocks(b, prog, kind, &all),
+            None => {
+                b.ins().call(called, &all);
+                Some(())
+            }
+        }
+    }
+
     /// Sets the evaluation's time in the slots and whether it draws noise, in the machine
     /// and both contexts.
     fn set_fresh(&self, b: &mut FunctionBuilder, fresh: Value) {
@@ -134,8 +189,9 @@ impl Loop {
         b.def_var(self.nan, new);
     }
 
-    /// An evaluation of the step code at time `t` after the first of a step.
-    fn evaluate_again(&self, b: &mut FunctionBuilder, t: Value) {
+    /// An evaluation of the step code at time `t` after the first of the step starting at
+    /// `t_step`.
+    fn evaluate_again(&self, b: &mut FunctionBuilder, t: Value, t_step: Value) -> Option<()> {
         let f = MemFlagsData::trusted();
         b.ins().store(
             f,
@@ -145,7 +201,7 @@ impl Loop {
         );
         let no = b.ins().iconst(types::I8, 0);
         self.set_fresh(b, no);
-        self.call(b, self.step, self.step_ctx);
+        self.step_code(b, t_step, no)
     }
 }
 
@@ -161,9 +217,14 @@ impl Jit {
             let f = MemFlagsData::trusted();
             let (s, args) = (params[0], params[1]);
             let arg = |b: &mut FunctionBuilder, ty, at: i32| b.ins().load(ty, f, args, at);
+            let step_ctx = arg(b, PTR, field!(RunArgs, step_ctx));
             let lp = Loop {
+                inline: (callees.prog.step_code.len() <= INLINE_OPS).then_some(callees.prog),
+                helpers: jit.helpers(b),
+                delay_out: b.ins().load(PTR, f, step_ctx, field!(Ctx, delay_out)),
+                noise: b.ins().load(PTR, f, step_ctx, field!(Ctx, noise)),
                 s,
-                step_ctx: arg(b, PTR, field!(RunArgs, step_ctx)),
+                step_ctx,
                 report_ctx: arg(b, PTR, field!(RunArgs, report_ctx)),
                 step_time: arg(b, PTR, field!(RunArgs, step_time)),
                 fresh: arg(b, PTR, field!(RunArgs, fresh)),
@@ -221,7 +282,7 @@ impl Jit {
             b.ins().store(f, t, lp.report_ctx, field!(Ctx, step_time));
             let fresh = b.ins().icmp_imm_s(IntCC::NotEqual, k, 0);
             lp.set_fresh(b, fresh);
-            lp.call(b, lp.step, lp.step_ctx);
+            lp.step_code(b, t, fresh)?;
             let n = b.use_var(next);
             let n8 = b.ins().ishl_imm_u(n, 3);
             let at = b.ins().iadd(recorded, n8);
@@ -271,40 +332,36 @@ impl Jit {
 
             // The update of the stocks from `t`, as `Simulation::advance`.
             b.switch_to_block(advance);
-            match (method, stages) {
-                (Method::Euler, _) => {
-                    b.ins().call(euler, &[s, lp.dt]);
-                }
-                (Method::Rk2, Some(st)) => {
-                    let stage = |b: &mut FunctionBuilder, i: usize, h: Value| {
-                        b.ins().call(st[i], &[s, lp.x0, lp.acc, h]);
-                    };
-                    stage(b, 0, lp.dt);
+            let stage = |b: &mut FunctionBuilder, i: usize, h: Value| {
+                let st = stages?;
+                let kind = StocksFn::Stage(Stage::ALL[i]);
+                lp.stocks(b, kind, st[i], &[lp.x0, lp.acc, h])
+            };
+            match method {
+                Method::Euler => lp.stocks(b, StocksFn::Euler, euler, &[lp.dt])?,
+                Method::Rk2 => {
+                    stage(b, 0, lp.dt)?;
                     let t1 = b.ins().fadd(t, lp.dt);
-                    lp.evaluate_again(b, t1);
+                    lp.evaluate_again(b, t1, t)?;
                     let half = b.ins().f64const(0.5);
                     let half = b.ins().fmul(half, lp.dt);
-                    stage(b, 1, half);
+                    stage(b, 1, half)?;
                 }
-                (Method::Rk4, Some(st)) => {
-                    let stage = |b: &mut FunctionBuilder, i: usize, h: Value| {
-                        b.ins().call(st[i], &[s, lp.x0, lp.acc, h]);
-                    };
+                Method::Rk4 => {
                     let half = b.ins().f64const(0.5);
                     let half = b.ins().fmul(half, lp.dt);
                     let six = b.ins().f64const(6.0);
                     let sixth = b.ins().fdiv(lp.dt, six);
-                    stage(b, 0, half);
+                    stage(b, 0, half)?;
                     let mid = b.ins().fadd(t, half);
-                    lp.evaluate_again(b, mid);
-                    stage(b, 2, half);
-                    lp.evaluate_again(b, mid);
-                    stage(b, 2, lp.dt);
+                    lp.evaluate_again(b, mid, t)?;
+                    stage(b, 2, half)?;
+                    lp.evaluate_again(b, mid, t)?;
+                    stage(b, 2, lp.dt)?;
                     let end = b.ins().fadd(t, lp.dt);
-                    lp.evaluate_again(b, end);
-                    stage(b, 3, sixth);
+                    lp.evaluate_again(b, end, t)?;
+                    stage(b, 3, sixth)?;
                 }
-                _ => return None,
             }
             let k1 = b.ins().iadd_imm_s(k, 1);
             b.def_var(step, k1);
