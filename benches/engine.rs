@@ -82,6 +82,16 @@ fn engine(c: &mut Criterion) {
             });
         });
     }
+    // What a Monte Carlo run does: rows kept through `run_rows`, on the compiled loop.
+    group.bench_function("native engine run_rows (one column)", |b| {
+        let mut sim = simulation(&prog, Engine::Native);
+        let (mut times, mut data) = (Vec::new(), Vec::new());
+        b.iter(|| {
+            sim.run_rows(&[revenue], &mut times, &mut data)
+                .expect("growth40 runs");
+            black_box(&data);
+        });
+    });
     group.bench_function("hand-written run_with (one column)", |b| {
         let mut out = Vec::with_capacity(prog.saved_rows());
         b.iter(|| {

@@ -693,11 +693,8 @@ impl<'p> Simulation<'p> {
         let names = kept.iter().map(|&c| prog.columns[c].name.clone()).collect();
         let mut traj = Trajectory::with_columns(names, prog.saved_rows());
         let columns: Vec<usize> = kept.iter().map(|&c| self.column_slots[c]).collect();
-        self.run_with(|t, slots| {
-            traj.times.push(t);
-            traj.data.extend(columns.iter().map(|&c| slots[c]));
-        })
-        .map_err(|fault| fault.to_diagnostic(prog))?;
+        self.run_rows(&columns, &mut traj.times, &mut traj.data)
+            .map_err(|fault| fault.to_diagnostic(prog))?;
         Ok(traj)
     }
 }

@@ -17,7 +17,7 @@
 //! on the values and their order. Non-finite values (NaN, infinities) are excluded.
 
 use super::error::StatsError;
-use super::quantile::{order_key, quantiles_of_keys};
+use super::quantile::{order_key, quantiles_of_keys, CarriedOrder};
 use rayon::prelude::*;
 
 mod grid;
@@ -50,6 +50,9 @@ const CHUNK_RUNS: usize = 128;
 /// Neighbouring cells counted together, so each cache line of waiting values read serves
 /// all of them.
 const GRID_TILE: usize = 8;
+/// Neighbouring exact cells whose quantiles one thread works out in turn, each from the
+/// order of the runs in the cell before (see [`PercentileBands::bands`]).
+const SPAN_CELLS: usize = 64;
 /// The quantiles reported by default.
 pub const DEFAULT_QUANTILES: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
@@ -306,12 +309,36 @@ impl PercentileBands {
     }
 
     /// For each cell, the requested quantiles (`NaN` for a cell with no finite value).
+    ///
+    /// Exact cells are taken in spans of neighbouring cells (a variable's successive saved
+    /// times), each span sorting its cells from the order of the runs in the cell before
+    /// ([`CarriedOrder`]).
     pub fn bands(&mut self) -> Vec<Vec<f64>> {
         self.count_chunk();
-        (0..self.cells)
+        if !self.is_exact() {
+            return (0..self.cells)
+                .into_par_iter()
+                .map(|c| self.quantiles_of_cell(c, &self.probs))
+                .collect();
+        }
+        let spans: Vec<Vec<Vec<f64>>> = (0..self.cells.div_ceil(SPAN_CELLS))
             .into_par_iter()
-            .map(|c| self.quantiles_of_cell(c, &self.probs))
-            .collect()
+            .map(|span| {
+                let mut carried = CarriedOrder::new();
+                let mut sample = Vec::with_capacity(self.stored_runs);
+                let cells = span * SPAN_CELLS..((span + 1) * SPAN_CELLS).min(self.cells);
+                cells
+                    .map(|c| {
+                        sample.clear();
+                        for part in self.cell_parts(c) {
+                            sample.extend_from_slice(part);
+                        }
+                        carried.quantiles(&sample, &self.probs)
+                    })
+                    .collect()
+            })
+            .collect();
+        spans.into_iter().flatten().collect()
     }
 
     /// Quantiles `probs` of one cell.
