@@ -156,21 +156,22 @@ impl CarriedOrder {
             self.order = (0..n as u32).collect();
         }
         // Most often the runs are in order still: one pass finds it, and the order stays.
-        self.keys.clear();
+        self.keys.resize(n, 0);
+        let (keys, mut finite) = (&mut self.keys[..n], 0);
         let mut sorted = true;
         let mut last = i64::MIN;
-        for &r in &self.order {
+        for (&r, slot) in self.order.iter().zip(0..n) {
             let v = sample[r as usize];
-            if v.is_finite() {
-                let k = order_key(v);
-                sorted &= k >= last;
-                last = k;
-                self.keys.push(k);
-            }
+            let k = order_key(v);
+            // Written at every run, kept (counted) only when finite: no branch to mispredict.
+            keys[finite.min(slot)] = k;
+            let keep = v.is_finite();
+            sorted &= !keep || k >= last;
+            last = if keep { k } else { last };
+            finite += usize::from(keep);
         }
         if sorted {
-            let keys = &self.keys;
-            return interpolate(keys.len(), |i| keys[i], probs);
+            return interpolate(finite, |i| keys[i], probs);
         }
         self.pairs.clear();
         let mut descents = 0;
