@@ -671,7 +671,7 @@ impl Jit {
             StocksFn::Stage(_) => self.signature(&[PTR, PTR, PTR, types::F64], None),
         };
         self.define(sig, |b, params, _| {
-            emit_stocks(b, prog, kind, params)?;
+            emit_stocks(b, prog, kind, params, &HashMap::new())?;
             b.ins().return_(&[]);
             Some(())
         })
@@ -696,18 +696,29 @@ impl Frame {
 }
 
 /// Emits the Euler stage or a Runge–Kutta stage over the stocks, `params` being the
-/// function's: `s` and `dt` ([`EulerFn`]) or `s`, `x0`, `acc` and `h` ([`StageFn`]).
+/// function's: `s` and `dt` ([`EulerFn`]) or `s`, `x0`, `acc` and `h` ([`StageFn`]); the
+/// stocks' new values, also stored.
+///
+/// `known` holds values of slots equal to what the slot array holds now, read instead of
+/// it. Flows are taken from it only when no flow is a stock (else a flow read after an
+/// earlier stock moved must see the move, as on the evaluator).
 fn emit_stocks(
     b: &mut FunctionBuilder,
     prog: &Program,
     kind: StocksFn,
     params: &[Value],
-) -> Option<()> {
+    known: &HashMap<Slot, Value>,
+) -> Option<Vec<Value>> {
     let s = params[0];
     let flags = MemFlagsData::trusted();
+    let stocks = RESERVED as Slot..(RESERVED + prog.stocks.len()) as Slot;
+    let flows_known = !prog.rate_slots.iter().any(|f| stocks.contains(f));
     let load = |b: &mut FunctionBuilder, slot: usize| {
-        b.ins().load(types::F64, flags, s, (slot * 8) as i32)
+        let kept = known.get(&(slot as Slot)).filter(|_| flows_known);
+        kept.copied()
+            .unwrap_or_else(|| b.ins().load(types::F64, flags, s, (slot * 8) as i32))
     };
+    let mut moved = Vec::with_capacity(prog.stocks.len());
     let mut start = 0usize;
     // Stock after stock, reading every flow from memory, as the evaluator does.
     for (k, &(mid, end)) in prog.rate_ends.iter().enumerate() {
@@ -726,7 +737,11 @@ fn emit_stocks(
             d = b.ins().fsub(d, v);
         }
         let off = ((RESERVED + k) * 8) as i32;
-        let x = b.ins().load(types::F64, flags, s, off);
+        // Only stock `k`'s own store below writes its slot: a known value is still current.
+        let x = match known.get(&((RESERVED + k) as Slot)) {
+            Some(&x) => x,
+            None => b.ins().load(types::F64, flags, s, off),
+        };
         let x = match kind {
             StocksFn::Euler => {
                 let step = b.ins().fmul(params[1], d);
@@ -738,9 +753,10 @@ fn emit_stocks(
             }
         };
         b.ins().store(flags, x, s, off);
+        moved.push(x);
         start = end;
     }
-    Some(())
+    Some(moved)
 }
 
 /// Emits [`Stage::update`] of stock `x` (its new value returned) with slope `d`; `x0` and

@@ -490,6 +490,16 @@ impl BoundTarget {
                 base[k] = run.at(c.col, c.t1);
             }
         }
+        // The commonest target, `x at T` compared with a number: its time to target is the
+        // first saved time at which `x` itself compares so, a scan of one column.
+        if let ([c], BExpr::Call(0), [true]) = (&self.calls[..], expr, &sliding[..1]) {
+            if c.func == Func::Value {
+                let column = run.data.iter().skip(c.col).step_by(run.width.max(1));
+                return (run.times.iter().zip(column))
+                    .find(|&(_, &x)| cmp.holds(x, threshold))
+                    .map(|(&t, _)| t);
+            }
+        }
         for (i, &t) in run.times.iter().enumerate() {
             let mut ready = true;
             for (k, c) in self.calls.iter().enumerate().take(MAX_CALLS) {

@@ -478,6 +478,13 @@ impl<'f, 'b> Emit<'f, 'b> {
             self.b.ins().jump(exit, &[]);
         }
         self.b.switch_to_block(exit);
+        // Reached by jumps as well as by falling through, the end knows only what was known
+        // before the stream (values defined ahead of it, which every path passed); the caller
+        // seeds those again.
+        if targets.contains_key(&ops.len()) {
+            self.known.clear();
+            self.memo.clear();
+        }
         Some(())
     }
 

@@ -103,10 +103,15 @@ macro_rules! field {
     };
 }
 
+/// Values of slots known to equal what the slot array holds.
+type Known = HashMap<Slot, Value>;
+
 /// The values the loop body keeps, loaded once from [`RunArgs`].
 struct Loop<'a> {
     /// The program, when its step code and stages are copied into the loop.
     inline: Option<&'a Program>,
+    /// Each stock's present value, when the code is copied into the loop.
+    stock_vars: Vec<Variable>,
     helpers: Helpers,
     delay_out: Value,
     noise: Value,
@@ -124,12 +129,28 @@ struct Loop<'a> {
 }
 
 impl Loop<'_> {
-    /// The step code, evaluated for the step starting at `t_step` (its time in the slots
-    /// already set), drawing noise when `fresh`, and its NaN condition added to the run's.
-    fn step_code(&self, b: &mut FunctionBuilder, t_step: Value, fresh: Value) -> Option<()> {
+    /// What the loop knows the slot array holds at any point of a step: each stock's
+    /// present value (kept in a variable beside its slot) and the evaluation's time `t`.
+    fn seeds(&self, b: &mut FunctionBuilder, t: Value) -> Known {
+        let mut known: Known = (self.stock_vars.iter().enumerate())
+            .map(|(k, &var)| ((RESERVED + k) as Slot, b.use_var(var)))
+            .collect();
+        known.insert(crate::compile::program::TIME, t);
+        known
+    }
+
+    /// The step code, evaluated at time `t` (already in the slots) for the step starting at
+    /// `t_step`, drawing noise when `fresh`, and its NaN condition added to the run's; what
+    /// is known of the slots after it (nothing when it was called).
+    fn step_code(
+        &self,
+        b: &mut FunctionBuilder,
+        (t, t_step): (Value, Value),
+        fresh: Value,
+    ) -> Option<Known> {
         let Some(prog) = self.inline else {
             self.call(b, self.step, self.step_ctx);
-            return Some(());
+            return Some(Known::new());
         };
         let frame = Frame {
             s: self.s,
@@ -139,34 +160,40 @@ impl Loop<'_> {
             noise: self.noise,
             fresh,
         };
+        let seeds = self.seeds(b, t);
         let mut e = Emit::new(b, frame, &prog.specials, self.helpers);
+        e.known = seeds.clone();
         e.stream(&prog.step_code)?;
-        let nan = e.nan;
+        let (nan, mut known) = (e.nan, std::mem::take(&mut e.known));
+        // Values from before the stream hold at its end whichever way it got there.
+        known.extend(seeds);
         let flag = b.use_var(nan);
         let old = b.use_var(self.nan);
         let new = b.ins().bor(old, flag);
         b.def_var(self.nan, new);
-        Some(())
+        Some(known)
     }
 
     /// Moves the stocks as `kind` says, `args` after the slot array being `dt` (Euler) or
-    /// `x0`, `acc` and `h` (a stage).
+    /// `x0`, `acc` and `h` (a stage), reading the slots `known` holds from it.
     fn stocks(
         &self,
         b: &mut FunctionBuilder,
-        kind: StocksFn,
-        called: FuncRef,
+        (kind, called): (StocksFn, FuncRef),
         args: &[Value],
+        known: &Known,
     ) -> Option<()> {
         let mut all = vec![self.s];
         all.extend_from_slice(args);
-        match self.inline {
-            Some(prog) => emit_stocks(b, prog, kind, &all),
-            None => {
-                b.ins().call(called, &all);
-                Some(())
-            }
+        let Some(prog) = self.inline else {
+            b.ins().call(called, &all);
+            return Some(());
+        };
+        let moved = emit_stocks(b, prog, kind, &all, known)?;
+        for (&var, x) in self.stock_vars.iter().zip(moved) {
+            b.def_var(var, x);
         }
+        Some(())
     }
 
     /// Sets the evaluation's time in the slots and whether it draws noise, in the machine
@@ -190,8 +217,8 @@ impl Loop<'_> {
     }
 
     /// An evaluation of the step code at time `t` after the first of the step starting at
-    /// `t_step`.
-    fn evaluate_again(&self, b: &mut FunctionBuilder, t: Value, t_step: Value) -> Option<()> {
+    /// `t_step`; what is known of the slots after it.
+    fn evaluate_again(&self, b: &mut FunctionBuilder, t: Value, t_step: Value) -> Option<Known> {
         let f = MemFlagsData::trusted();
         b.ins().store(
             f,
@@ -201,7 +228,7 @@ impl Loop<'_> {
         );
         let no = b.ins().iconst(types::I8, 0);
         self.set_fresh(b, no);
-        self.step_code(b, t_step, no)
+        self.step_code(b, (t, t_step), no)
     }
 }
 
@@ -218,8 +245,18 @@ impl Jit {
             let (s, args) = (params[0], params[1]);
             let arg = |b: &mut FunctionBuilder, ty, at: i32| b.ins().load(ty, f, args, at);
             let step_ctx = arg(b, PTR, field!(RunArgs, step_ctx));
+            let inline = (callees.prog.step_code.len() <= INLINE_OPS).then_some(callees.prog);
+            // The stocks as the run starts (set before the call), then kept in variables.
+            let mut stock_vars = Vec::new();
+            for k in 0..inline.map_or(0, |p| p.stocks.len()) {
+                let var = b.declare_var(types::F64);
+                let x = b.ins().load(types::F64, f, s, ((RESERVED + k) * 8) as i32);
+                b.def_var(var, x);
+                stock_vars.push(var);
+            }
             let lp = Loop {
-                inline: (callees.prog.step_code.len() <= INLINE_OPS).then_some(callees.prog),
+                inline,
+                stock_vars,
                 helpers: jit.helpers(b),
                 delay_out: b.ins().load(PTR, f, step_ctx, field!(Ctx, delay_out)),
                 noise: b.ins().load(PTR, f, step_ctx, field!(Ctx, noise)),
@@ -282,7 +319,9 @@ impl Jit {
             b.ins().store(f, t, lp.report_ctx, field!(Ctx, step_time));
             let fresh = b.ins().icmp_imm_s(IntCC::NotEqual, k, 0);
             lp.set_fresh(b, fresh);
-            lp.step_code(b, t, fresh)?;
+            // Still what the slots hold when the stocks move: the row's copy and checks only
+            // read them, and the report code writes no flow and no stock.
+            let known = lp.step_code(b, (t, t), fresh)?;
             let n = b.use_var(next);
             let n8 = b.ins().ishl_imm_u(n, 3);
             let at = b.ins().iadd(recorded, n8);
@@ -332,35 +371,36 @@ impl Jit {
 
             // The update of the stocks from `t`, as `Simulation::advance`.
             b.switch_to_block(advance);
-            let stage = |b: &mut FunctionBuilder, i: usize, h: Value| {
+            // Each stage reads the flows of the evaluation just before it.
+            let stage = |b: &mut FunctionBuilder, i: usize, h: Value, known: &Known| {
                 let st = stages?;
                 let kind = StocksFn::Stage(Stage::ALL[i]);
-                lp.stocks(b, kind, st[i], &[lp.x0, lp.acc, h])
+                lp.stocks(b, (kind, st[i]), &[lp.x0, lp.acc, h], known)
             };
             match method {
-                Method::Euler => lp.stocks(b, StocksFn::Euler, euler, &[lp.dt])?,
+                Method::Euler => lp.stocks(b, (StocksFn::Euler, euler), &[lp.dt], &known)?,
                 Method::Rk2 => {
-                    stage(b, 0, lp.dt)?;
+                    stage(b, 0, lp.dt, &known)?;
                     let t1 = b.ins().fadd(t, lp.dt);
-                    lp.evaluate_again(b, t1, t)?;
+                    let known = lp.evaluate_again(b, t1, t)?;
                     let half = b.ins().f64const(0.5);
                     let half = b.ins().fmul(half, lp.dt);
-                    stage(b, 1, half)?;
+                    stage(b, 1, half, &known)?;
                 }
                 Method::Rk4 => {
                     let half = b.ins().f64const(0.5);
                     let half = b.ins().fmul(half, lp.dt);
                     let six = b.ins().f64const(6.0);
                     let sixth = b.ins().fdiv(lp.dt, six);
-                    stage(b, 0, half)?;
+                    stage(b, 0, half, &known)?;
                     let mid = b.ins().fadd(t, half);
-                    lp.evaluate_again(b, mid, t)?;
-                    stage(b, 2, half)?;
-                    lp.evaluate_again(b, mid, t)?;
-                    stage(b, 2, lp.dt)?;
+                    let known = lp.evaluate_again(b, mid, t)?;
+                    stage(b, 2, half, &known)?;
+                    let known = lp.evaluate_again(b, mid, t)?;
+                    stage(b, 2, lp.dt, &known)?;
                     let end = b.ins().fadd(t, lp.dt);
-                    lp.evaluate_again(b, end, t)?;
-                    stage(b, 3, sixth)?;
+                    let known = lp.evaluate_again(b, end, t)?;
+                    stage(b, 3, sixth, &known)?;
                 }
             }
             let k1 = b.ins().iadd_imm_s(k, 1);
