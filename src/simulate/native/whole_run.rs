@@ -7,8 +7,9 @@
 //! sums `x − x` over the same slots (NaN once any of them was NaN or infinite) and gives up
 //! at the end of the run if that sum is NaN or a NaN condition was met: the caller then runs
 //! the same run again on the general loop, which tells a fault from an infinite auxiliary
-//! and names the faulty equation. A run it finishes is the general loop's run, bit for bit, since it makes the
-//! same calls of the same compiled code with the same arguments in the same order.
+//! and names the faulty equation. A run it finishes is the general loop's run, bit for bit:
+//! the same operations of the same compiled code, on the same values, in the same order
+//! (values the general loop reads back from the slot array are passed in registers).
 
 use super::*;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -125,6 +126,8 @@ struct Loop<'a> {
     dt: Value,
     step: FuncRef,
     report: Option<FuncRef>,
+    euler: FuncRef,
+    stages: Option<[FuncRef; 4]>,
     nan: Variable,
 }
 
@@ -243,67 +246,20 @@ impl Jit {
         self.define(sig, |b, params, jit| {
             let f = MemFlagsData::trusted();
             let (s, args) = (params[0], params[1]);
-            let arg = |b: &mut FunctionBuilder, ty, at: i32| b.ins().load(ty, f, args, at);
-            let step_ctx = arg(b, PTR, field!(RunArgs, step_ctx));
-            let inline = (callees.prog.step_code.len() <= INLINE_OPS).then_some(callees.prog);
-            // The stocks as the run starts (set before the call), then kept in variables.
-            let mut stock_vars = Vec::new();
-            for k in 0..inline.map_or(0, |p| p.stocks.len()) {
-                let var = b.declare_var(types::F64);
-                let x = b.ins().load(types::F64, f, s, ((RESERVED + k) * 8) as i32);
-                b.def_var(var, x);
-                stock_vars.push(var);
-            }
-            let lp = Loop {
-                inline,
-                stock_vars,
-                helpers: jit.helpers(b),
-                delay_out: b.ins().load(PTR, f, step_ctx, field!(Ctx, delay_out)),
-                noise: b.ins().load(PTR, f, step_ctx, field!(Ctx, noise)),
-                s,
-                step_ctx,
-                report_ctx: arg(b, PTR, field!(RunArgs, report_ctx)),
-                step_time: arg(b, PTR, field!(RunArgs, step_time)),
-                fresh: arg(b, PTR, field!(RunArgs, fresh)),
-                x0: arg(b, PTR, field!(RunArgs, x0)),
-                acc: arg(b, PTR, field!(RunArgs, acc)),
-                dt: arg(b, types::F64, field!(RunArgs, dt)),
-                step: import(&jit.module, b, callees.step),
-                report: callees.report.map(|id| import(&jit.module, b, id)),
-                nan: b.declare_var(types::I8),
-            };
-            let nan_condition = arg(b, PTR, field!(RunArgs, nan_condition));
-            let start = arg(b, types::F64, field!(RunArgs, start));
-            let steps = arg(b, types::I64, field!(RunArgs, steps));
-            let recorded = arg(b, PTR, field!(RunArgs, recorded));
-            let columns = arg(b, PTR, field!(RunArgs, columns));
-            let width = arg(b, types::I64, field!(RunArgs, width));
-            let times = arg(b, PTR, field!(RunArgs, times));
-            let data = arg(b, PTR, field!(RunArgs, data));
-            let euler = import(&jit.module, b, callees.euler);
-            let stages = (callees.stages).map(|ids| ids.map(|id| import(&jit.module, b, id)));
-
-            let (step, next, row) = (
-                b.declare_var(types::I64),
-                b.declare_var(types::I64),
-                b.declare_var(types::I64),
-            );
+            let lp = Loop::enter(b, (s, args), callees, jit);
+            let rows = Rows::enter(b, args);
+            let start = b.ins().load(types::F64, f, args, field!(RunArgs, start));
+            let steps = b.ins().load(types::I64, f, args, field!(RunArgs, steps));
+            let step = b.declare_var(types::I64);
             let zero = b.ins().iconst(types::I64, 0);
-            for v in [step, next, row] {
-                b.def_var(v, zero);
-            }
-            let odd = b.declare_var(types::F64);
-            let none = b.ins().f64const(0.0);
-            b.def_var(odd, none);
-            let no = b.ins().iconst(types::I8, 0);
-            b.def_var(lp.nan, no);
-
-            let head = b.create_block();
-            let save = b.create_block();
-            let bail = b.create_block();
-            let after = b.create_block();
-            let advance = b.create_block();
-            let done = b.create_block();
+            b.def_var(step, zero);
+            let (head, save, after, advance, done) = (
+                b.create_block(),
+                b.create_block(),
+                b.create_block(),
+                b.create_block(),
+                b.create_block(),
+            );
             b.ins().jump(head, &[]);
 
             // The step's first evaluation, at `t = start + step·dt`.
@@ -322,112 +278,226 @@ impl Jit {
             // Still what the slots hold when the stocks move: the row's copy and checks only
             // read them, and the report code writes no flow and no stock.
             let known = lp.step_code(b, (t, t), fresh)?;
-            let n = b.use_var(next);
-            let n8 = b.ins().ishl_imm_u(n, 3);
-            let at = b.ins().iadd(recorded, n8);
-            let wanted = b.ins().load(types::I64, f, at, 0);
-            let is_row = b.ins().icmp(IntCC::Equal, wanted, k);
+            let is_row = rows.is_recorded(b, k);
             b.ins().brif(is_row, save, &[], after, &[]);
 
-            // A recorded step: the report code, the check, then the row.
             b.switch_to_block(save);
-            if let Some(report) = lp.report {
-                lp.call(b, report, lp.report_ctx);
-            }
-            let first = b.ins().icmp_imm_s(IntCC::Equal, k, 0);
-            let (check_first, check_later, write) =
-                (b.create_block(), b.create_block(), b.create_block());
-            b.ins().brif(first, check_first, &[], check_later, &[]);
-            for (block, slots) in [
-                (check_first, &callees.first_checks),
-                (check_later, &callees.later_checks),
-            ] {
-                b.switch_to_block(block);
-                let mut sum = b.use_var(odd);
-                for &slot in slots {
-                    let x = b.ins().load(types::F64, f, s, (slot * 8) as i32);
-                    let zero_if_finite = b.ins().fsub(x, x);
-                    sum = b.ins().fadd(sum, zero_if_finite);
-                }
-                b.def_var(odd, sum);
-                b.ins().jump(write, &[]);
-            }
-            b.switch_to_block(write);
-            let r = b.use_var(row);
-            let r8 = b.ins().ishl_imm_u(r, 3);
-            let at = b.ins().iadd(times, r8);
-            b.ins().store(f, t, at, 0);
-            let first_cell = b.ins().imul(r, width);
-            copy_row(b, s, columns, width, data, first_cell);
-            let r1 = b.ins().iadd_imm_s(r, 1);
-            b.def_var(row, r1);
-            let n1 = b.ins().iadd_imm_s(n, 1);
-            b.def_var(next, n1);
+            rows.save(b, &lp, callees, (k, t));
             b.ins().jump(after, &[]);
 
             b.switch_to_block(after);
             let last = b.ins().icmp(IntCC::Equal, k, steps);
             b.ins().brif(last, done, &[], advance, &[]);
 
-            // The update of the stocks from `t`, as `Simulation::advance`.
             b.switch_to_block(advance);
-            // Each stage reads the flows of the evaluation just before it.
-            let stage = |b: &mut FunctionBuilder, i: usize, h: Value, known: &Known| {
-                let st = stages?;
-                let kind = StocksFn::Stage(Stage::ALL[i]);
-                lp.stocks(b, (kind, st[i]), &[lp.x0, lp.acc, h], known)
-            };
-            match method {
-                Method::Euler => lp.stocks(b, (StocksFn::Euler, euler), &[lp.dt], &known)?,
-                Method::Rk2 => {
-                    stage(b, 0, lp.dt, &known)?;
-                    let t1 = b.ins().fadd(t, lp.dt);
-                    let known = lp.evaluate_again(b, t1, t)?;
-                    let half = b.ins().f64const(0.5);
-                    let half = b.ins().fmul(half, lp.dt);
-                    stage(b, 1, half, &known)?;
-                }
-                Method::Rk4 => {
-                    let half = b.ins().f64const(0.5);
-                    let half = b.ins().fmul(half, lp.dt);
-                    let six = b.ins().f64const(6.0);
-                    let sixth = b.ins().fdiv(lp.dt, six);
-                    stage(b, 0, half, &known)?;
-                    let mid = b.ins().fadd(t, half);
-                    let known = lp.evaluate_again(b, mid, t)?;
-                    stage(b, 2, half, &known)?;
-                    let known = lp.evaluate_again(b, mid, t)?;
-                    stage(b, 2, lp.dt, &known)?;
-                    let end = b.ins().fadd(t, lp.dt);
-                    let known = lp.evaluate_again(b, end, t)?;
-                    stage(b, 3, sixth, &known)?;
-                }
-            }
+            lp.advance(b, method, t, &known)?;
             let k1 = b.ins().iadd_imm_s(k, 1);
             b.def_var(step, k1);
             b.ins().jump(head, &[]);
 
-            // Finished: given up if a row's check or a NaN condition would have stopped the
-            // general loop (or a NaN condition after the last row, which it would not have).
             b.switch_to_block(done);
-            let met = b.ins().load(types::I8, f, nan_condition, 0);
-            let flag = b.use_var(lp.nan);
-            let any = b.ins().bor(met, flag);
-            let met = b.ins().icmp_imm_s(IntCC::NotEqual, any, 0);
-            let sum = b.use_var(odd);
-            let odd = b.ins().fcmp(FloatCC::Unordered, sum, sum);
-            let bad = b.ins().bor(met, odd);
-            let finish = b.create_block();
-            b.ins().brif(bad, bail, &[], finish, &[]);
-            b.switch_to_block(finish);
-            let rows = b.use_var(row);
-            b.ins().return_(&[rows]);
-
-            b.switch_to_block(bail);
-            let gave_up = b.ins().iconst(types::I64, -1);
-            b.ins().return_(&[gave_up]);
+            rows.finish(b, &lp, args);
             Some(())
         })
+    }
+}
+
+impl<'a> Loop<'a> {
+    /// Loads what the loop keeps from the arguments, in the entry block.
+    fn enter(
+        b: &mut FunctionBuilder,
+        (s, args): (Value, Value),
+        callees: &Callees<'a>,
+        jit: &Jit,
+    ) -> Loop<'a> {
+        let f = MemFlagsData::trusted();
+        let arg = |b: &mut FunctionBuilder, ty, at: i32| b.ins().load(ty, f, args, at);
+        let step_ctx = arg(b, PTR, field!(RunArgs, step_ctx));
+        let inline = (callees.prog.step_code.len() <= INLINE_OPS).then_some(callees.prog);
+        // The stocks as the run starts (set before the call), then kept in variables.
+        let mut stock_vars = Vec::new();
+        for k in 0..inline.map_or(0, |p| p.stocks.len()) {
+            let var = b.declare_var(types::F64);
+            let x = b.ins().load(types::F64, f, s, ((RESERVED + k) * 8) as i32);
+            b.def_var(var, x);
+            stock_vars.push(var);
+        }
+        let nan = b.declare_var(types::I8);
+        let no = b.ins().iconst(types::I8, 0);
+        b.def_var(nan, no);
+        Loop {
+            inline,
+            stock_vars,
+            helpers: jit.helpers(b),
+            delay_out: b.ins().load(PTR, f, step_ctx, field!(Ctx, delay_out)),
+            noise: b.ins().load(PTR, f, step_ctx, field!(Ctx, noise)),
+            s,
+            step_ctx,
+            report_ctx: arg(b, PTR, field!(RunArgs, report_ctx)),
+            step_time: arg(b, PTR, field!(RunArgs, step_time)),
+            fresh: arg(b, PTR, field!(RunArgs, fresh)),
+            x0: arg(b, PTR, field!(RunArgs, x0)),
+            acc: arg(b, PTR, field!(RunArgs, acc)),
+            dt: arg(b, types::F64, field!(RunArgs, dt)),
+            step: import(&jit.module, b, callees.step),
+            report: callees.report.map(|id| import(&jit.module, b, id)),
+            euler: import(&jit.module, b, callees.euler),
+            stages: (callees.stages).map(|ids| ids.map(|id| import(&jit.module, b, id))),
+            nan,
+        }
+    }
+
+    /// The update of the stocks from `t`, as `Simulation::advance`, `known` holding what is
+    /// known of the slots after the step's first evaluation.
+    fn advance(
+        &self,
+        b: &mut FunctionBuilder,
+        method: Method,
+        t: Value,
+        known: &Known,
+    ) -> Option<()> {
+        // Each stage reads the flows of the evaluation just before it.
+        let stage = |b: &mut FunctionBuilder, i: usize, h: Value, known: &Known| {
+            let st = self.stages?;
+            let kind = StocksFn::Stage(Stage::ALL[i]);
+            self.stocks(b, (kind, st[i]), &[self.x0, self.acc, h], known)
+        };
+        let dt = self.dt;
+        match method {
+            Method::Euler => self.stocks(b, (StocksFn::Euler, self.euler), &[dt], known)?,
+            Method::Rk2 => {
+                stage(b, 0, dt, known)?;
+                let t1 = b.ins().fadd(t, dt);
+                let known = self.evaluate_again(b, t1, t)?;
+                let half = b.ins().f64const(0.5);
+                let half = b.ins().fmul(half, dt);
+                stage(b, 1, half, &known)?;
+            }
+            Method::Rk4 => {
+                let half = b.ins().f64const(0.5);
+                let half = b.ins().fmul(half, dt);
+                let six = b.ins().f64const(6.0);
+                let sixth = b.ins().fdiv(dt, six);
+                stage(b, 0, half, known)?;
+                let mid = b.ins().fadd(t, half);
+                let known = self.evaluate_again(b, mid, t)?;
+                stage(b, 2, half, &known)?;
+                let known = self.evaluate_again(b, mid, t)?;
+                stage(b, 2, dt, &known)?;
+                let end = b.ins().fadd(t, dt);
+                let known = self.evaluate_again(b, end, t)?;
+                stage(b, 3, sixth, &known)?;
+            }
+        }
+        Some(())
+    }
+}
+
+/// The rows being written and the checks of their values.
+struct Rows {
+    recorded: Value,
+    columns: Value,
+    width: Value,
+    times: Value,
+    data: Value,
+    /// The next entry of `recorded` and the next row.
+    next: Variable,
+    row: Variable,
+    /// The sum of `x − x` over the values checked so far.
+    odd: Variable,
+}
+
+impl Rows {
+    /// Loads the row buffers from the arguments, in the entry block.
+    fn enter(b: &mut FunctionBuilder, args: Value) -> Rows {
+        let f = MemFlagsData::trusted();
+        let mut arg = |ty, at: i32| b.ins().load(ty, f, args, at);
+        let rows = Rows {
+            recorded: arg(PTR, field!(RunArgs, recorded)),
+            columns: arg(PTR, field!(RunArgs, columns)),
+            width: arg(types::I64, field!(RunArgs, width)),
+            times: arg(PTR, field!(RunArgs, times)),
+            data: arg(PTR, field!(RunArgs, data)),
+            next: b.declare_var(types::I64),
+            row: b.declare_var(types::I64),
+            odd: b.declare_var(types::F64),
+        };
+        let zero = b.ins().iconst(types::I64, 0);
+        b.def_var(rows.next, zero);
+        b.def_var(rows.row, zero);
+        let none = b.ins().f64const(0.0);
+        b.def_var(rows.odd, none);
+        rows
+    }
+
+    /// Whether step `k` gives a row.
+    fn is_recorded(&self, b: &mut FunctionBuilder, k: Value) -> Value {
+        let n = b.use_var(self.next);
+        let n8 = b.ins().ishl_imm_u(n, 3);
+        let at = b.ins().iadd(self.recorded, n8);
+        let wanted = b.ins().load(types::I64, MemFlagsData::trusted(), at, 0);
+        b.ins().icmp(IntCC::Equal, wanted, k)
+    }
+
+    /// A recorded step `k` at time `t`: the report code, the check, then the row.
+    fn save(&self, b: &mut FunctionBuilder, lp: &Loop, callees: &Callees, (k, t): (Value, Value)) {
+        let f = MemFlagsData::trusted();
+        if let Some(report) = lp.report {
+            lp.call(b, report, lp.report_ctx);
+        }
+        let first = b.ins().icmp_imm_s(IntCC::Equal, k, 0);
+        let (check_first, check_later, write) =
+            (b.create_block(), b.create_block(), b.create_block());
+        b.ins().brif(first, check_first, &[], check_later, &[]);
+        for (block, slots) in [
+            (check_first, &callees.first_checks),
+            (check_later, &callees.later_checks),
+        ] {
+            b.switch_to_block(block);
+            let mut sum = b.use_var(self.odd);
+            for &slot in slots {
+                let x = b.ins().load(types::F64, f, lp.s, (slot * 8) as i32);
+                let zero_if_finite = b.ins().fsub(x, x);
+                sum = b.ins().fadd(sum, zero_if_finite);
+            }
+            b.def_var(self.odd, sum);
+            b.ins().jump(write, &[]);
+        }
+        b.switch_to_block(write);
+        let r = b.use_var(self.row);
+        let r8 = b.ins().ishl_imm_u(r, 3);
+        let at = b.ins().iadd(self.times, r8);
+        b.ins().store(f, t, at, 0);
+        let first_cell = b.ins().imul(r, self.width);
+        copy_row(b, lp.s, self.columns, self.width, self.data, first_cell);
+        let r1 = b.ins().iadd_imm_s(r, 1);
+        b.def_var(self.row, r1);
+        let n = b.use_var(self.next);
+        let n1 = b.ins().iadd_imm_s(n, 1);
+        b.def_var(self.next, n1);
+    }
+
+    /// The end of the run: the rows written, or −1 (given up) if a row's check or a NaN
+    /// condition would have stopped the general loop (or a NaN condition after the last row,
+    /// which it would not have).
+    fn finish(&self, b: &mut FunctionBuilder, lp: &Loop, args: Value) {
+        let f = MemFlagsData::trusted();
+        let nan_condition = b.ins().load(PTR, f, args, field!(RunArgs, nan_condition));
+        let met = b.ins().load(types::I8, f, nan_condition, 0);
+        let flag = b.use_var(lp.nan);
+        let any = b.ins().bor(met, flag);
+        let met = b.ins().icmp_imm_s(IntCC::NotEqual, any, 0);
+        let sum = b.use_var(self.odd);
+        let odd = b.ins().fcmp(FloatCC::Unordered, sum, sum);
+        let bad = b.ins().bor(met, odd);
+        let (bail, finish) = (b.create_block(), b.create_block());
+        b.ins().brif(bad, bail, &[], finish, &[]);
+        b.switch_to_block(finish);
+        let rows = b.use_var(self.row);
+        b.ins().return_(&[rows]);
+        b.switch_to_block(bail);
+        let gave_up = b.ins().iconst(types::I64, -1);
+        b.ins().return_(&[gave_up]);
     }
 }
 
