@@ -26,7 +26,7 @@ use std::sync::{Arc, OnceLock};
 mod emit;
 mod whole_run;
 use emit::{Emit, Frame, Helpers};
-pub(super) use whole_run::{checked_slots, RowPlan, RunBuffers};
+pub(super) use whole_run::{checked_slots, plain, RowPlan, RunBuffers};
 use whole_run::{Callees, RunFn};
 
 /// Which engine evaluates a program's per-step code.

@@ -9,7 +9,7 @@
 //! equation first produced the value.
 
 use super::fault::{FaultKind, NumericFault};
-use super::native::{checked_slots, Engine, NativeCode, RowPlan, RunBuffers, Stage};
+use super::native::{checked_slots, plain, Engine, NativeCode, RowPlan, RunBuffers, Stage};
 use super::queues::QueueState;
 use super::trajectory::Trajectory;
 use super::vm::{euler_stage, exec, exec_from, update_stocks, Checked, Code, DelayState, Machine};
@@ -55,7 +55,7 @@ pub struct Simulation<'p> {
     /// `checked` and `slots` (see [`native_for`]), which lets the run loop call it without
     /// checking again at every step.
     native: Option<Arc<NativeCode>>,
-    /// The recorded steps and checked slots, for the compiled whole-run loop.
+    /// The steps that give a row: every save step and every extra step.
     row_plan: RowPlan,
 }
 
@@ -127,7 +127,7 @@ impl<'p> Simulation<'p> {
         sim
     }
 
-    /// Lists the recorded steps and the checked slots for the compiled whole-run loop.
+    /// Lists the steps that give a row, for both run loops.
     fn plan_rows(&mut self) {
         let per_save = self.prog.steps_per_save();
         let saves = (0..=self.prog.steps()).step_by(per_save);
@@ -194,12 +194,9 @@ impl<'p> Simulation<'p> {
     /// For each row [`Simulation::run_with`] reports, in order: whether it is a save time
     /// (the others are the times asked for by [`Simulation::record_times`]).
     pub fn recorded_rows(&self) -> Vec<bool> {
-        let per_save = self.prog.steps_per_save();
-        let saves = (0..=self.prog.steps()).step_by(per_save);
-        let mut rows: Vec<(usize, bool)> = saves.map(|s| (s, true)).collect();
-        rows.extend(self.extra_steps.iter().map(|&s| (s, false)));
-        rows.sort_unstable();
-        rows.into_iter().map(|(_, save)| save).collect()
+        // Extra steps are never save steps (see `record_times`).
+        let per_save = self.prog.steps_per_save() as u64;
+        self.row_plan.steps().map(|s| s % per_save == 0).collect()
     }
 
     /// The program being run.
@@ -475,13 +472,9 @@ impl<'p> Simulation<'p> {
     /// engine, with a loop compiled for the method. A run the loop gives up on still runs on
     /// the general loop.
     pub fn runs_whole(&self) -> bool {
-        let prog = self.prog;
-        let plain = prog.delays.is_empty()
-            && prog.stop_slot.is_none()
+        plain(self.prog)
             && self.last_step.is_none()
-            && !prog.limits_stocks
-            && self.non_negative.is_empty();
-        plain && (self.native.as_ref()).is_some_and(|n| n.has_whole_run(self.method))
+            && (self.native.as_ref()).is_some_and(|n| n.has_whole_run(self.method))
     }
 
     /// A plain run on the compiled whole-run loop: the number of rows, or `None` when the

@@ -55,17 +55,19 @@ fn run_bits(prog: &Program, engine: Engine, method: Method) -> Result<Vec<u64>, 
     .map_err(|fault| fault.to_diagnostic(prog).message)
 }
 
+/// The programs of the model files among `files` that load and compile, with their paths.
+pub(crate) fn programs(files: &[PathBuf]) -> impl Iterator<Item = (&PathBuf, Program)> {
+    files.iter().filter_map(|path| {
+        let model = sandtable::loader::load_model(path).ok()?;
+        Some((path, compile(&model).ok()?))
+    })
+}
+
 /// Compares both engines on every model under `dirs`; returns how many programs were run.
 fn compare_all(files: &[PathBuf]) -> usize {
     let mut compared = 0;
     let mut differ = Vec::new();
-    for path in files {
-        let Ok(model) = sandtable::loader::load_model(path) else {
-            continue;
-        };
-        let Ok(prog) = compile(&model) else {
-            continue;
-        };
+    for (path, prog) in programs(files) {
         for method in [Method::Euler, Method::Rk2, Method::Rk4] {
             let reference = run_bits(&prog, Engine::Interpreter, method);
             let native = run_bits(&prog, Engine::Native, method);

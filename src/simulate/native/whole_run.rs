@@ -66,6 +66,15 @@ pub(super) struct Callees<'a> {
     pub later_checks: Vec<usize>,
 }
 
+/// Whether runs of `prog` can take the compiled loop: no delay line, no stop variable, no
+/// limited or clamped stock (the general loop handles those between steps).
+pub(in crate::simulate) fn plain(prog: &Program) -> bool {
+    prog.delays.is_empty()
+        && prog.stop_slot.is_none()
+        && !prog.limits_stocks
+        && !prog.stocks.iter().any(|s| s.non_negative)
+}
+
 /// The slots whose values are checked at each row: the columns `keep` selects and every
 /// stock, ascending.
 pub(in crate::simulate) fn checked_slots(
@@ -236,10 +245,10 @@ impl Loop<'_> {
 }
 
 impl Jit {
-    /// Compiles the whole-run loop for `method`; `None` when a Runge–Kutta method has no
-    /// compiled stages.
+    /// Compiles the whole-run loop for `method`; `None` when the program's runs are not
+    /// [`plain`] or a Runge–Kutta method has no compiled stages.
     pub(super) fn whole_run(&mut self, method: Method, callees: &Callees) -> Option<FuncId> {
-        if method != Method::Euler && callees.stages.is_none() {
+        if !plain(callees.prog) || (method != Method::Euler && callees.stages.is_none()) {
             return None;
         }
         let sig = self.signature(&[PTR, PTR], Some(types::I64));
@@ -553,6 +562,11 @@ impl Default for RowPlan {
 }
 
 impl RowPlan {
+    /// The steps that give a row, ascending.
+    pub fn steps(&self) -> impl Iterator<Item = u64> + '_ {
+        self.recorded[..self.rows()].iter().copied()
+    }
+
     /// The plan of rows at `steps` (in any order, repeats counted once).
     pub fn new(mut steps: Vec<u64>) -> RowPlan {
         steps.retain(|&s| s != u64::MAX);
