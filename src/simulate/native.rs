@@ -374,7 +374,7 @@ impl NativeCode {
 
     /// Runs Runge–Kutta stage `stage` with step `h` over the stocks of `s` and the per-stock
     /// buffers `x0` and `acc`, each stock's slope being its inflows' sum less its outflows,
-    /// summed from zero in order (as [`super::vm::update_stocks`] with
+    /// summed in order (as [`super::vm::update_stocks`] with
     /// [`Stage::update`]); false (and nothing written) when the stage must run on the
     /// evaluator because a flow slot is a stock's.
     ///
@@ -726,16 +726,19 @@ fn emit_stocks(
         if start > mid || mid > end || end > prog.rate_slots.len() {
             return None;
         }
-        // Starting from zero keeps the sums bit-identical (−0 + 0 is +0).
-        let mut d = b.ins().f64const(0.0);
-        for &f in &prog.rate_slots[start..mid] {
+        // From the first term, as `vm::derivative`: `in1 + … − out1 − …`, `−out1 − …`, or 0.
+        let mut d = None;
+        for (i, &f) in prog.rate_slots[start..end].iter().enumerate() {
             let v = load(b, f as usize);
-            d = b.ins().fadd(d, v);
+            let inflow = start + i < mid;
+            d = Some(match (d, inflow) {
+                (None, true) => v,
+                (None, false) => b.ins().fneg(v),
+                (Some(d), true) => b.ins().fadd(d, v),
+                (Some(d), false) => b.ins().fsub(d, v),
+            });
         }
-        for &f in &prog.rate_slots[mid..end] {
-            let v = load(b, f as usize);
-            d = b.ins().fsub(d, v);
-        }
+        let d = d.unwrap_or_else(|| b.ins().f64const(0.0));
         let off = ((RESERVED + k) * 8) as i32;
         // Only stock `k`'s own store below writes its slot: a known value is still current.
         let x = match known.get(&((RESERVED + k) as Slot)) {

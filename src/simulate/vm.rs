@@ -322,26 +322,36 @@ pub fn update_stocks(
     }
 }
 
-/// A stock's derivative: its inflows `flows[start..mid]` summed from zero, less its outflows
-/// `flows[mid..end]`. Starting from zero keeps the sums bit-identical to adding signed terms
-/// one by one.
+/// A stock's derivative: its inflows `flows[start..mid]` then its outflows
+/// `flows[mid..end]`, summed left to right as `in1 + in2 − out1 − out2` is written
+/// (`−out1 − out2` without inflows; zero without flows). The sum starts at its first term
+/// rather than at zero, which saves an addition at the head of every stage's critical path
+/// and keeps the sign of a zero first term.
 ///
 /// # Safety
 ///
 /// `start <= mid <= end <= flows.len()` and every flow slot is below `s.len()`.
 #[inline(always)]
 unsafe fn derivative(s: &[f64], flows: &[Slot], start: usize, mid: usize, end: usize) -> f64 {
-    let mut d = 0.0;
     // SAFETY: the caller's contract above.
     unsafe {
-        for &f in flows.get_unchecked(start..mid) {
+        let (inflows, outflows) = (
+            flows.get_unchecked(start..mid),
+            flows.get_unchecked(mid..end),
+        );
+        let (mut d, inflows, outflows) = match (inflows.split_first(), outflows.split_first()) {
+            (Some((&f, rest)), _) => (get(s, f), rest, outflows),
+            (None, Some((&f, rest))) => (-get(s, f), inflows, rest),
+            (None, None) => (0.0, inflows, outflows),
+        };
+        for &f in inflows {
             d += get(s, f);
         }
-        for &f in flows.get_unchecked(mid..end) {
+        for &f in outflows {
             d -= get(s, f);
         }
+        d
     }
-    d
 }
 
 /// One Euler step of every stock: `x += dt * d`, `d` being the stock's derivative from the

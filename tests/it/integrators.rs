@@ -190,8 +190,8 @@ c = 0.11
             want.push((step as f64 * 0.25, a, b));
         }
         let (feed, mv, drain, leak) = (1.5, 0.3 * a, 0.11 * b, b / 7.0);
-        let da = 0.0 + feed - mv;
-        let db = 0.0 + mv - drain - leak;
+        let da = feed - mv;
+        let db = mv - drain - leak;
         a += 0.25 * da;
         b += 0.25 * db;
     }
@@ -202,4 +202,64 @@ c = 0.11
         assert_eq!(g.2.to_bits(), w.2.to_bits(), "b at {}", w.0);
     }
     assert_eq!(sim.recorded_rows().len(), got.len());
+}
+
+/// A stock's derivative is its flows summed as written, `in1 + in2 − out` or `−out`, from
+/// the first term and not from zero: the sign of a zero first term reaches the stock. A
+/// stock at −0 fed only by a −0 inflow stays −0 (−0 + dt·(−0)), and so does one drained
+/// only by a +0 outflow (−0 + dt·(−(+0))); summed from zero both would become +0. Checked
+/// on both engines and with each method, the RK stages included.
+#[test]
+fn a_derivative_is_its_flows_summed_as_written_from_the_first_inflow() {
+    let text = r#"
+[sim]
+start = 0
+stop = 2
+dt = 0.5
+save_step = 0.5
+[stocks]
+x = { initial = "-zero", inflows = ["negative_zero"] }
+z = { initial = "-zero", outflows = ["zero_flow"] }
+y = { initial = 3, inflows = ["a", "b"], outflows = ["c"] }
+[flows]
+negative_zero = "-zero"
+zero_flow = "zero"
+a = "0.1 * y"
+b = "1 / 3"
+c = "y / 7"
+[constants]
+zero = 0
+"#;
+    let prog = program(text);
+    let (ix, iy, iz) = (
+        prog.column("x").unwrap(),
+        prog.column("y").unwrap(),
+        prog.column("z").unwrap(),
+    );
+    for engine in [
+        sandtable::simulate::Engine::Interpreter,
+        sandtable::simulate::Engine::Native,
+    ] {
+        for method in [Method::Euler, Method::Rk2, Method::Rk4] {
+            let mut sim = sandtable::simulate::Simulation::new(&prog);
+            sim.set_engine(engine);
+            sim.set_method(method);
+            let traj = sim.run().unwrap_or_else(|e| panic!("{e}"));
+            for (name, col) in [("x", ix), ("z", iz)] {
+                for (t, x) in traj.times.iter().zip(traj.series(col)) {
+                    assert!(
+                        x == 0.0 && x.is_sign_negative(),
+                        "{engine:?} {method:?}: {name} at {t} is {x:?}, not -0"
+                    );
+                }
+            }
+            if method == Method::Euler {
+                let mut y = 3.0f64;
+                for (t, got) in traj.times.iter().zip(traj.series(iy)) {
+                    assert_eq!(got.to_bits(), y.to_bits(), "{engine:?}: y at {t}");
+                    y += 0.5 * (0.1 * y + 1.0 / 3.0 - y / 7.0);
+                }
+            }
+        }
+    }
 }

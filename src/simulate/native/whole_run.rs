@@ -463,11 +463,23 @@ impl Rows {
             (check_later, &callees.later_checks),
         ] {
             b.switch_to_block(block);
+            let mut terms: Vec<Value> = slots
+                .iter()
+                .map(|&slot| {
+                    let x = b.ins().load(types::F64, f, lp.s, (slot * 8) as i32);
+                    b.ins().fsub(x, x)
+                })
+                .collect();
+            // Summed pairwise, not in a chain: a chain would hold each row for one
+            // addition's latency per checked slot.
+            while terms.len() > 1 {
+                terms = (terms.chunks(2))
+                    .filter_map(|p| p.iter().copied().reduce(|x, y| b.ins().fadd(x, y)))
+                    .collect();
+            }
             let mut sum = b.use_var(self.odd);
-            for &slot in slots {
-                let x = b.ins().load(types::F64, f, lp.s, (slot * 8) as i32);
-                let zero_if_finite = b.ins().fsub(x, x);
-                sum = b.ins().fadd(sum, zero_if_finite);
+            if let Some(&row) = terms.first() {
+                sum = b.ins().fadd(sum, row);
             }
             b.def_var(self.odd, sum);
             b.ins().jump(write, &[]);
