@@ -671,7 +671,7 @@ impl Jit {
             StocksFn::Stage(_) => self.signature(&[PTR, PTR, PTR, types::F64], None),
         };
         self.define(sig, |b, params, _| {
-            emit_stocks(b, prog, kind, params, &HashMap::new())?;
+            emit_stocks(b, prog, (kind, params, None), &HashMap::new())?;
             b.ins().return_(&[]);
             Some(())
         })
@@ -697,7 +697,9 @@ impl Frame {
 
 /// Emits the Euler stage or a Runge–Kutta stage over the stocks, `params` being the
 /// function's: `s` and `dt` ([`EulerFn`]) or `s`, `x0`, `acc` and `h` ([`StageFn`]); the
-/// stocks' new values, also stored.
+/// stocks' new values, also stored. With `vars`, a stage keeps each stock's `x0` and `acc`
+/// in those variables (one pair per stock) rather than in the buffers, which it then
+/// ignores.
 ///
 /// `known` holds values of slots equal to what the slot array holds now, read instead of
 /// it. Flows are taken from it only when no flow is a stock (else a flow read after an
@@ -705,8 +707,7 @@ impl Frame {
 fn emit_stocks(
     b: &mut FunctionBuilder,
     prog: &Program,
-    kind: StocksFn,
-    params: &[Value],
+    (kind, params, vars): (StocksFn, &[Value], Option<&KeptVars>),
     known: &HashMap<Slot, Value>,
 ) -> Option<Vec<Value>> {
     let s = params[0];
@@ -751,8 +752,11 @@ fn emit_stocks(
                 b.ins().fadd(x, step)
             }
             StocksFn::Stage(stage) => {
-                let (x0p, accp, h, at) = (params[1], params[2], params[3], (k * 8) as i32);
-                stage_update(b, stage, [x0p, accp, h], at, d, x)
+                let kept = match vars {
+                    Some(vars) => Kept::Vars(*vars.get(k)?),
+                    None => Kept::Memory(params[1], params[2], (k * 8) as i32),
+                };
+                stage_update(b, stage, (kept, params[3]), d, x)
             }
         };
         b.ins().store(flags, x, s, off);
@@ -762,46 +766,93 @@ fn emit_stocks(
     Some(moved)
 }
 
-/// Emits [`Stage::update`] of stock `x` (its new value returned) with slope `d`; `x0` and
-/// `acc` are at byte offset `at` of the buffers `ptrs[0]` and `ptrs[1]`, `ptrs[2]` is `h`.
+/// Each stock's `x0` and `acc` variables, in stock order (see [`Kept::Vars`]).
+type KeptVars = [(Variable, Variable)];
+
+/// Where a Runge–Kutta step keeps a stock's value at the step's start (`x0`) and its
+/// slope accumulator (`acc`).
+#[derive(Clone, Copy)]
+enum Kept {
+    /// In the buffers `x0` and `acc`, at a byte offset (the stage functions).
+    Memory(Value, Value, i32),
+    /// In two variables (the compiled whole-run loop).
+    Vars((Variable, Variable)),
+}
+
+impl Kept {
+    fn x0(self, b: &mut FunctionBuilder) -> Value {
+        match self {
+            Kept::Memory(x0p, _, at) => b.ins().load(types::F64, MemFlagsData::trusted(), x0p, at),
+            Kept::Vars((x0, _)) => b.use_var(x0),
+        }
+    }
+
+    fn acc(self, b: &mut FunctionBuilder) -> Value {
+        match self {
+            Kept::Memory(_, accp, at) => {
+                b.ins().load(types::F64, MemFlagsData::trusted(), accp, at)
+            }
+            Kept::Vars((_, acc)) => b.use_var(acc),
+        }
+    }
+
+    fn set_x0(self, b: &mut FunctionBuilder, v: Value) {
+        match self {
+            Kept::Memory(x0p, _, at) => {
+                b.ins().store(MemFlagsData::trusted(), v, x0p, at);
+            }
+            Kept::Vars((x0, _)) => b.def_var(x0, v),
+        }
+    }
+
+    fn set_acc(self, b: &mut FunctionBuilder, v: Value) {
+        match self {
+            Kept::Memory(_, accp, at) => {
+                b.ins().store(MemFlagsData::trusted(), v, accp, at);
+            }
+            Kept::Vars((_, acc)) => b.def_var(acc, v),
+        }
+    }
+}
+
+/// Emits [`Stage::update`] of stock `x` (its new value returned) with slope `d` and step `h`,
+/// its `x0` and `acc` kept as `kept` says.
 fn stage_update(
     b: &mut FunctionBuilder,
     stage: Stage,
-    [x0p, accp, h]: [Value; 3],
-    at: i32,
+    (kept, h): (Kept, Value),
     d: Value,
     x: Value,
 ) -> Value {
-    let flags = MemFlagsData::trusted();
     match stage {
         Stage::First => {
-            b.ins().store(flags, x, x0p, at);
-            b.ins().store(flags, d, accp, at);
+            kept.set_x0(b, x);
+            kept.set_acc(b, d);
             let step = b.ins().fmul(h, d);
             b.ins().fadd(x, step)
         }
         Stage::Rk2Last => {
-            let x0 = b.ins().load(types::F64, flags, x0p, at);
-            let acc = b.ins().load(types::F64, flags, accp, at);
+            let x0 = kept.x0(b);
+            let acc = kept.acc(b);
             let sum = b.ins().fadd(acc, d);
             let step = b.ins().fmul(h, sum);
             b.ins().fadd(x0, step)
         }
         Stage::Rk4Mid => {
-            let acc = b.ins().load(types::F64, flags, accp, at);
+            let acc = kept.acc(b);
             let two = b.ins().f64const(2.0);
             let twice = b.ins().fmul(two, d);
             let acc = b.ins().fadd(acc, twice);
-            b.ins().store(flags, acc, accp, at);
-            let x0 = b.ins().load(types::F64, flags, x0p, at);
+            kept.set_acc(b, acc);
+            let x0 = kept.x0(b);
             let step = b.ins().fmul(h, d);
             b.ins().fadd(x0, step)
         }
         Stage::Rk4Last => {
-            let acc = b.ins().load(types::F64, flags, accp, at);
+            let acc = kept.acc(b);
             let acc = b.ins().fadd(acc, d);
-            b.ins().store(flags, acc, accp, at);
-            let x0 = b.ins().load(types::F64, flags, x0p, at);
+            kept.set_acc(b, acc);
+            let x0 = kept.x0(b);
             let step = b.ins().fmul(h, acc);
             b.ins().fadd(x0, step)
         }

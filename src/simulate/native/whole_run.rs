@@ -122,6 +122,9 @@ struct Loop<'a> {
     inline: Option<&'a Program>,
     /// Each stock's present value, when the code is copied into the loop.
     stock_vars: Vec<Variable>,
+    /// Each stock's value at the step's start and slope accumulator, for the Runge–Kutta
+    /// stages copied into the loop.
+    kept_vars: Vec<(Variable, Variable)>,
     helpers: Helpers,
     delay_out: Value,
     noise: Value,
@@ -164,18 +167,52 @@ impl Loop<'_> {
             self.call(b, self.step, self.step_ctx);
             return Some(Known::new());
         };
+        let seeds = self.seeds(b, t);
+        self.emit(b, (&prog.step_code, self.step_ctx), (t_step, fresh), seeds)
+    }
+
+    /// The report code at a recorded step starting at `t_step`, `known` holding what the
+    /// step code left known of the slots: copied into the loop with the step code (it is
+    /// no longer than the step code), else called.
+    fn report_code(
+        &self,
+        b: &mut FunctionBuilder,
+        report: FuncRef,
+        (t_step, fresh): (Value, Value),
+        known: &Known,
+    ) -> Option<()> {
+        match self.inline {
+            Some(prog) if prog.report_code.len() <= INLINE_OPS => {
+                let code = (&prog.report_code[..], self.report_ctx);
+                self.emit(b, code, (t_step, fresh), known.clone())?;
+            }
+            _ => self.call(b, report, self.report_ctx),
+        }
+        Some(())
+    }
+
+    /// Code stream `ops` (run with context `ctx`) copied into the loop for the step starting
+    /// at `t_step`, `seeds` known of the slots before it, its NaN condition added to the
+    /// run's; what is known of the slots after it.
+    fn emit(
+        &self,
+        b: &mut FunctionBuilder,
+        (ops, ctx): (&[Op], Value),
+        (t_step, fresh): (Value, Value),
+        seeds: Known,
+    ) -> Option<Known> {
+        let prog = self.inline?;
         let frame = Frame {
             s: self.s,
-            ctx: self.step_ctx,
+            ctx,
             step_time: t_step,
             delay_out: self.delay_out,
             noise: self.noise,
             fresh,
         };
-        let seeds = self.seeds(b, t);
         let mut e = Emit::new(b, frame, &prog.specials, self.helpers);
         e.known = seeds.clone();
-        e.stream(&prog.step_code)?;
+        e.stream(ops)?;
         let (nan, mut known) = (e.nan, std::mem::take(&mut e.known));
         // Values from before the stream hold at its end whichever way it got there.
         known.extend(seeds);
@@ -201,7 +238,7 @@ impl Loop<'_> {
             b.ins().call(called, &all);
             return Some(());
         };
-        let moved = emit_stocks(b, prog, kind, &all, known)?;
+        let moved = emit_stocks(b, prog, (kind, &all, Some(&self.kept_vars)), known)?;
         for (&var, x) in self.stock_vars.iter().zip(moved) {
             b.def_var(var, x);
         }
@@ -291,7 +328,7 @@ impl Jit {
             b.ins().brif(is_row, save, &[], after, &[]);
 
             b.switch_to_block(save);
-            rows.save(b, &lp, callees, (k, t));
+            rows.save(b, &lp, callees, (k, t, fresh), &known)?;
             b.ins().jump(after, &[]);
 
             b.switch_to_block(after);
@@ -324,12 +361,18 @@ impl<'a> Loop<'a> {
         let step_ctx = arg(b, PTR, field!(RunArgs, step_ctx));
         let inline = (callees.prog.step_code.len() <= INLINE_OPS).then_some(callees.prog);
         // The stocks as the run starts (set before the call), then kept in variables.
-        let mut stock_vars = Vec::new();
+        let (mut stock_vars, mut kept_vars) = (Vec::new(), Vec::new());
+        let zero = b.ins().f64const(0.0);
         for k in 0..inline.map_or(0, |p| p.stocks.len()) {
             let var = b.declare_var(types::F64);
             let x = b.ins().load(types::F64, f, s, ((RESERVED + k) * 8) as i32);
             b.def_var(var, x);
             stock_vars.push(var);
+            // Set by every step's first stage before any read; defined here for the builder.
+            let (x0, acc) = (b.declare_var(types::F64), b.declare_var(types::F64));
+            b.def_var(x0, zero);
+            b.def_var(acc, zero);
+            kept_vars.push((x0, acc));
         }
         let nan = b.declare_var(types::I8);
         let no = b.ins().iconst(types::I8, 0);
@@ -337,6 +380,7 @@ impl<'a> Loop<'a> {
         Loop {
             inline,
             stock_vars,
+            kept_vars,
             helpers: jit.helpers(b),
             delay_out: b.ins().load(PTR, f, step_ctx, field!(Ctx, delay_out)),
             noise: b.ins().load(PTR, f, step_ctx, field!(Ctx, noise)),
@@ -448,11 +492,19 @@ impl Rows {
         b.ins().icmp(IntCC::Equal, wanted, k)
     }
 
-    /// A recorded step `k` at time `t`: the report code, the check, then the row.
-    fn save(&self, b: &mut FunctionBuilder, lp: &Loop, callees: &Callees, (k, t): (Value, Value)) {
+    /// A recorded step `k` at time `t` (drawing noise when `fresh`), `known` holding what
+    /// the step code left known of the slots: the report code, the check, then the row.
+    fn save(
+        &self,
+        b: &mut FunctionBuilder,
+        lp: &Loop,
+        callees: &Callees,
+        (k, t, fresh): (Value, Value, Value),
+        known: &Known,
+    ) -> Option<()> {
         let f = MemFlagsData::trusted();
         if let Some(report) = lp.report {
-            lp.call(b, report, lp.report_ctx);
+            lp.report_code(b, report, (t, fresh), known)?;
         }
         let first = b.ins().icmp_imm_s(IntCC::Equal, k, 0);
         let (check_first, check_later, write) =
@@ -496,6 +548,7 @@ impl Rows {
         let n = b.use_var(self.next);
         let n1 = b.ins().iadd_imm_s(n, 1);
         b.def_var(self.next, n1);
+        Some(())
     }
 
     /// The end of the run: the rows written, or −1 (given up) if a row's check or a NaN
