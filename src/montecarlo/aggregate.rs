@@ -218,7 +218,7 @@ impl Aggregator {
             _ => None,
         };
         let all = plan.targets.targets();
-        for ts in column_ranges(all.len(), per_pass) {
+        for ts in column_ranges(all.len(), cols.targets_per_pass()) {
             let columns = cols.targets(ts.clone())?;
             let mut influence = vec![vec![None; k]; columns.len()];
             // Each column is ranked once, not once per pair: a million runs of 44 inputs and

@@ -17,8 +17,12 @@ use std::sync::Arc;
 /// Per-run records kept in memory before they go to a file.
 pub const DEFAULT_MEMORY_BUDGET: usize = 16 << 20;
 
-/// Column values a pass over a records file gathers at most (one `f64` a run and column).
-const PASS_BYTES: usize = 64 << 20;
+/// Bytes of columns a pass over a records file gathers at most, for inputs and for targets
+/// each. Each pass parses every record, so fewer, larger passes make the statistics of a
+/// large study faster: at 64 MiB a million-run reference study took 63 passes and four
+/// minutes after its runs, at 128 MiB 20 passes, with a peak resident set still under
+/// 512 MB (docs/performance.md).
+const PASS_BYTES: usize = 128 << 20;
 
 /// Where a study keeps its per-run records.
 #[derive(Debug, Clone, PartialEq)]
@@ -200,12 +204,24 @@ impl<'a> RunColumns<'a> {
         }
     }
 
-    /// How many columns to ask for at once: all of them in memory, as many as fit one pass's
-    /// budget from a file.
+    /// How many input columns to ask for at once: all of them in memory, as many as fit one
+    /// pass's budget from a file.
     pub fn per_pass(&self) -> usize {
+        self.fitting(8)
+    }
+
+    /// How many target columns to ask for at once, as [`RunColumns::per_pass`]: a target's
+    /// columns take 25 bytes a run (metric, hit, time to target) and the statistics rank
+    /// its metric beside them (8 more).
+    pub fn targets_per_pass(&self) -> usize {
+        self.fitting(8 + 1 + 16 + 8)
+    }
+
+    /// Columns of `bytes` a run that fit one pass's budget.
+    fn fitting(&self, bytes: usize) -> usize {
         match self {
             RunColumns::Memory { .. } => usize::MAX,
-            RunColumns::File(f) => (PASS_BYTES / (8 * (f.runs() as usize).max(1))).max(1),
+            RunColumns::File(f) => (PASS_BYTES / (bytes * (f.runs() as usize).max(1))).max(1),
         }
     }
 
@@ -217,7 +233,10 @@ impl<'a> RunColumns<'a> {
                 .map(|c| Cow::Borrowed(c.as_slice()))
                 .collect()),
             RunColumns::File(f) => {
-                let mut out = vec![Vec::with_capacity(f.runs() as usize); js.len()];
+                // One allocation each (`vec![v; n]` would clone `v` without its capacity).
+                let mut out: Vec<Vec<f64>> = (js.clone())
+                    .map(|_| Vec::with_capacity(f.runs() as usize))
+                    .collect();
                 f.for_each(|r| {
                     for (col, &v) in out.iter_mut().zip(&r.inputs[js.clone()]) {
                         col.push(v);
@@ -259,9 +278,10 @@ impl<'a> RunColumns<'a> {
                 .collect()),
             RunColumns::File(f) => {
                 let n = f.runs() as usize;
-                let mut m = vec![Vec::with_capacity(n); ts.len()];
-                let mut h = vec![Vec::with_capacity(n); ts.len()];
-                let mut x = vec![Vec::with_capacity(n); ts.len()];
+                let mut m: Vec<Vec<f64>> = ts.clone().map(|_| Vec::with_capacity(n)).collect();
+                let mut h: Vec<Vec<bool>> = ts.clone().map(|_| Vec::with_capacity(n)).collect();
+                let mut x: Vec<Vec<Option<f64>>> =
+                    ts.clone().map(|_| Vec::with_capacity(n)).collect();
                 f.for_each(|r| {
                     let RunResult::Done(outcomes, _) = &r.result else {
                         return Err(Diagnostic::plain(
@@ -347,6 +367,39 @@ mod tests {
         }
     }
 
+    /// Columns read from a records file are each allocated once, at the runs' length: a
+    /// pass holds what its budget says and no more (growing by doubling held up to twice
+    /// that, and the copies).
+    #[test]
+    fn columns_from_a_file_take_one_allocation_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = RecordsPolicy {
+            dir: dir.path().to_path_buf(),
+            memory_budget: 0,
+        };
+        let mut p = PerRun::new(3, 2, policy);
+        for run in 0..1000u64 {
+            let o = outcome(run as f64);
+            p.push(run, &[1.0, 2.0, 3.0], &[o.clone(), o]).unwrap();
+        }
+        let Stored::File(f) = p.finish().unwrap() else {
+            panic!("records should be on disk")
+        };
+        let cols = RunColumns::File(&f);
+        for x in cols.inputs(0..3).unwrap() {
+            let Cow::Owned(x) = x else {
+                panic!("read from the file")
+            };
+            assert_eq!((x.len(), x.capacity()), (1000, 1000));
+        }
+        for t in cols.targets(0..2).unwrap() {
+            let (Cow::Owned(m), Cow::Owned(h), Cow::Owned(x)) = (t.metric, t.hits, t.times) else {
+                panic!("read from the file")
+            };
+            assert_eq!([m.capacity(), h.capacity(), x.capacity()], [1000; 3]);
+        }
+    }
+
     #[test]
     fn memory_holds_at_most_the_budget_then_the_file_takes_every_run() {
         let dir = tempfile::tempdir().unwrap();
@@ -370,7 +423,8 @@ mod tests {
         };
         assert_eq!(f.runs(), 1000);
         let cols = RunColumns::File(&f);
-        assert_eq!(cols.per_pass(), (64 << 20) / 8000);
+        assert_eq!(cols.per_pass(), (128 << 20) / 8000);
+        assert_eq!(cols.targets_per_pass(), (128 << 20) / 33_000);
         let t = cols.targets(0..1).unwrap().remove(0);
         let x = cols.inputs(0..1).unwrap().remove(0);
         for run in [0usize, 9, 10, 999] {

@@ -126,7 +126,7 @@ fn finite_metrics(result: &StudyResult) -> Vec<bool> {
     let runs = result.runs();
     let n = runs.targets_held();
     let mut out = Vec::with_capacity(n);
-    for ts in crate::montecarlo::per_run::column_ranges(n, runs.per_pass()) {
+    for ts in crate::montecarlo::per_run::column_ranges(n, runs.targets_per_pass()) {
         match runs.targets(ts) {
             Ok(cols) => out.extend(cols.iter().map(|c| c.metric.iter().any(|v| v.is_finite()))),
             Err(_) => return Vec::new(),
