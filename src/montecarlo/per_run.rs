@@ -367,6 +367,14 @@ mod tests {
         }
     }
 
+    /// The finished records of `p`, which must have gone to a file.
+    fn on_disk(p: PerRun) -> Arc<RecordsFile> {
+        let Stored::File(f) = p.finish().unwrap() else {
+            panic!("records should be on disk")
+        };
+        f
+    }
+
     /// Columns read from a records file are each allocated once, at the runs' length: a
     /// pass holds what its budget says and no more (growing by doubling held up to twice
     /// that, and the copies).
@@ -382,9 +390,7 @@ mod tests {
             let o = outcome(run as f64);
             p.push(run, &[1.0, 2.0, 3.0], &[o.clone(), o]).unwrap();
         }
-        let Stored::File(f) = p.finish().unwrap() else {
-            panic!("records should be on disk")
-        };
+        let f = on_disk(p);
         let cols = RunColumns::File(&f);
         for x in cols.inputs(0..3).unwrap() {
             let Cow::Owned(x) = x else {
@@ -418,9 +424,7 @@ mod tests {
             // Nothing more is kept in memory, however many runs come.
             assert!(matches!(p, PerRun::File(_)), "run {run}");
         }
-        let Stored::File(f) = p.finish().unwrap() else {
-            panic!("records should be on disk")
-        };
+        let f = on_disk(p);
         assert_eq!(f.runs(), 1000);
         let cols = RunColumns::File(&f);
         assert_eq!(cols.per_pass(), (128 << 20) / 8000);

@@ -172,8 +172,8 @@ impl Loop<'_> {
     }
 
     /// The report code at a recorded step starting at `t_step`, `known` holding what the
-    /// step code left known of the slots: copied into the loop with the step code (it is
-    /// no longer than the step code), else called.
+    /// step code left known of the slots: copied into the loop when the step code is and it
+    /// has at most [`INLINE_OPS`] instructions, else called.
     fn report_code(
         &self,
         b: &mut FunctionBuilder,
